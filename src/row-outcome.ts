@@ -1,0 +1,34 @@
+/** What happened to one input record; one line of the results CSV. */
+
+export type RowResult = 'updated' | 'failed' | 'unknown' | 'invalid' | 'valid';
+
+export interface RowOutcome {
+  /** Position of the record among the data records, 0-based; results are written in this order. */
+  seq: number;
+  /** First line of the record in the input file (header = line 1). */
+  line: number;
+  /** Every input cell exactly as read (result columns of an earlier run excluded). */
+  cells: string[];
+  /** The usage Id cell as read (trimmed), used to keep later rows of a failed Id in the failures file. */
+  id: string;
+  result: RowResult;
+  errorCode?: string;
+  errorMessage?: string;
+  httpStatus?: number;
+  /** Requests sent for this row (0 for invalid, valid and resumed rows). */
+  attempts: number;
+  trackId?: string;
+  requestId?: string;
+}
+
+/** The result columns appended to every results and failures row, in this order (SPEC "Outputs"). */
+export const RESULT_COLUMNS = [
+  'result',
+  'error_code',
+  'error_message',
+  'http_status',
+  'attempts',
+  'track_id',
+  'request_id',
+  'line',
+] as const;
