@@ -1,0 +1,357 @@
+#!/usr/bin/env node
+import { readFileSync, writeFileSync } from 'node:fs';
+import yargs, { type Argv } from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { RunError, EXIT } from './errors.js';
+import { parseDelimiterOption } from './input/read-rows.js';
+import { createLogger } from './logger.js';
+import {
+  checkTrackPrefix,
+  ENVIRONMENT_NAMES,
+  generateTrackPrefix,
+  isLoopbackHost,
+  ZUORA_ENVIRONMENTS,
+  type MaxFailures,
+  type RunOptions,
+  type Target,
+  type ZuoraEnvironment,
+} from './options.js';
+import { terminalProgress } from './output/progress.js';
+import { formatSummary, shellQuote } from './output/summary.js';
+import type { DateFormat } from './rows/date-time.js';
+import { run } from './run.js';
+import type { Credentials } from './send/auth.js';
+import { createSimulator, DEMO_CREDENTIALS } from './simulator/create-simulator.js';
+
+const VERSION = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
+
+const DEFAULTS = { concurrency: 8, maxAttempts: 6, timeout: 30_000 } as const;
+
+/** The parsed flags of the main command, as yargs gives them. */
+export interface MainArgs {
+  input: string;
+  out?: string;
+  failures?: string;
+  env?: string;
+  baseUrl?: string;
+  entityIds?: string;
+  orgIds?: string;
+  zuoraVersion?: string;
+  concurrency: number;
+  maxAttempts: number;
+  timeout: number;
+  dryRun: boolean;
+  resume: boolean;
+  trackPrefix?: string;
+  gzip: boolean;
+  rejectUnknownFields: boolean;
+  dateFormat?: string;
+  delimiter?: string;
+  ignoreUnknownColumns: boolean;
+  maxFailures?: string;
+  summaryJson?: string;
+  logLevel: string;
+}
+
+function mainOptions(y: Argv): Argv<MainArgs> {
+  return y
+    .positional('input', { type: 'string', describe: 'Corrections CSV: one usage record per row, with an Id column', demandOption: true })
+    .options({
+      env: { type: 'string', choices: ENVIRONMENT_NAMES, describe: 'Zuora environment (or ZUORA_ENV); local = built-in simulator', group: 'Target:' },
+      'base-url': { type: 'string', describe: 'Any REST base URL (or ZUORA_BASE_URL); overrides --env. http:// only to loopback', group: 'Target:' },
+      'entity-ids': { type: 'string', describe: 'Send Zuora-Entity-Ids (multi-entity tenants)', group: 'Target:' },
+      'org-ids': { type: 'string', describe: 'Send Zuora-Org-Ids', group: 'Target:' },
+      'zuora-version': { type: 'string', describe: 'Send Zuora-Version', group: 'Target:' },
+      out: { alias: 'o', type: 'string', describe: 'Results CSV [default: <input>.results.csv]', group: 'Files:' },
+      failures: { type: 'string', describe: 'Failures CSV, itself a valid input [default: <input>.failures.csv]', group: 'Files:' },
+      'summary-json': { type: 'string', describe: 'Also write the run summary as JSON to this file', group: 'Files:' },
+      delimiter: { type: 'string', describe: 'Force the delimiter: , ; | or tab [default: detected from the header line]', group: 'Input:' },
+      'date-format': { type: 'string', choices: ['MM/DD/YYYY', 'DD/MM/YYYY'], describe: 'Also accept this date format besides ISO', group: 'Input:' },
+      'ignore-unknown-columns': { type: 'boolean', default: false, describe: 'Carry unknown columns along instead of stopping', group: 'Input:' },
+      'dry-run': { type: 'boolean', default: false, describe: 'Read and validate everything, send nothing', group: 'Run:' },
+      resume: { type: 'boolean', default: false, describe: 'Finish an earlier run of the same input and --out', group: 'Run:' },
+      concurrency: { alias: 'c', type: 'number', default: DEFAULTS.concurrency, describe: 'Most requests in flight', group: 'Run:' },
+      'max-attempts': { type: 'number', default: DEFAULTS.maxAttempts, describe: 'Attempts per row, the first included', group: 'Run:' },
+      timeout: { type: 'number', default: DEFAULTS.timeout, describe: 'Limit for one attempt, in ms', group: 'Run:' },
+      'max-failures': { type: 'string', describe: 'Stop early (exit 3) after more than n failed rows, or p% of answered rows (e.g. 50 or 10%)', group: 'Run:' },
+      'track-prefix': { type: 'string', describe: 'Prefix of each Zuora-Track-Id (<prefix>-<line>) [default: generated per run]', group: 'Run:' },
+      gzip: { type: 'boolean', default: true, describe: 'Gzip request bodies (--no-gzip to send plain JSON)', group: 'Run:' },
+      'reject-unknown-fields': { type: 'boolean', default: true, describe: 'Add rejectUnknownFields=true (--no-reject-unknown-fields to omit)', group: 'Run:' },
+      'log-level': { type: 'string', default: 'info', choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], describe: 'Log level (pino)', group: 'Run:' },
+    }) as unknown as Argv<MainArgs>;
+}
+
+/**
+ * Turns flags and environment variables into validated run options. Throws RunError('BAD_OPTION')
+ * with a message naming the flag, what was expected and what was found.
+ */
+export function buildRunOptions(args: MainArgs, env: NodeJS.ProcessEnv): RunOptions {
+  const stem = args.input.replace(/\.csv$/i, '');
+  const options: RunOptions = {
+    input: args.input,
+    out: args.out ?? `${stem}.results.csv`,
+    failures: args.failures ?? `${stem}.failures.csv`,
+    target: buildTarget(args, env),
+    credentials: undefined,
+    entityIds: args.entityIds,
+    orgIds: args.orgIds,
+    zuoraVersion: args.zuoraVersion,
+    concurrency: integerOption('--concurrency', args.concurrency, 1, 256),
+    maxAttempts: integerOption('--max-attempts', args.maxAttempts, 1, 50),
+    timeoutMs: integerOption('--timeout', args.timeout, 100, 600_000),
+    dryRun: args.dryRun,
+    resume: args.resume,
+    trackPrefix: args.trackPrefix ?? generateTrackPrefix(),
+    gzip: args.gzip,
+    rejectUnknownFields: args.rejectUnknownFields,
+    dateFormat: args.dateFormat as DateFormat | undefined,
+    delimiter: args.delimiter === undefined ? undefined : parseDelimiterOption(args.delimiter),
+    ignoreUnknownColumns: args.ignoreUnknownColumns,
+    maxFailures: args.maxFailures === undefined ? undefined : parseMaxFailures(args.maxFailures),
+    summaryJson: args.summaryJson,
+  };
+  const prefixProblem = checkTrackPrefix(options.trackPrefix);
+  if (prefixProblem) throw new RunError('BAD_OPTION', prefixProblem);
+  if (options.out === options.input || options.failures === options.input || options.out === options.failures) {
+    throw new RunError('BAD_OPTION', '--out, --failures and the input must be three different files.');
+  }
+  if (!options.dryRun) options.credentials = readCredentials(env, options.target);
+  return options;
+}
+
+function buildTarget(args: MainArgs, env: NodeJS.ProcessEnv): Target {
+  const baseUrl = args.baseUrl ?? nonEmpty(env.ZUORA_BASE_URL);
+  if (baseUrl !== undefined) {
+    let url: URL;
+    try {
+      url = new URL(baseUrl);
+    } catch {
+      throw new RunError('BAD_OPTION', `--base-url "${baseUrl}" is not a URL; expected e.g. https://rest.test.zuora.com`);
+    }
+    if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
+      throw new RunError(
+        'BAD_OPTION',
+        `--base-url ${url.origin}: plain http:// is only allowed to loopback (127.0.0.1, localhost, ::1), so tokens never travel in clear text. Use https://.`,
+      );
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw new RunError('BAD_OPTION', `--base-url "${baseUrl}" must start with https://`);
+    }
+    return { kind: 'url', baseUrl: url.href.replace(/\/+$/, '') };
+  }
+  const name = args.env ?? nonEmpty(env.ZUORA_ENV);
+  if (name === undefined) {
+    throw new RunError(
+      'BAD_OPTION',
+      `Choose where to send: --env <name> (${ENVIRONMENT_NAMES.join(', ')}) or --base-url <url>. Try --env local for the built-in simulator.`,
+    );
+  }
+  if (name === 'local') return { kind: 'local' };
+  if (!(name in ZUORA_ENVIRONMENTS)) {
+    throw new RunError('BAD_OPTION', `ZUORA_ENV "${name}" is not an environment; expected one of ${ENVIRONMENT_NAMES.join(', ')}.`);
+  }
+  return { kind: 'url', baseUrl: ZUORA_ENVIRONMENTS[name as ZuoraEnvironment].url };
+}
+
+function readCredentials(env: NodeJS.ProcessEnv, target: Target): Credentials | undefined {
+  const clientId = nonEmpty(env.ZUORA_CLIENT_ID);
+  const clientSecret = nonEmpty(env.ZUORA_CLIENT_SECRET);
+  const token = nonEmpty(env.ZUORA_ACCESS_TOKEN);
+  if (clientId !== undefined && clientSecret !== undefined) return { kind: 'client', clientId, clientSecret };
+  if ((clientId === undefined) !== (clientSecret === undefined)) {
+    throw new RunError(
+      'AUTH_FAILED',
+      `${clientId === undefined ? 'ZUORA_CLIENT_ID' : 'ZUORA_CLIENT_SECRET'} is not set: an OAuth client needs both ZUORA_CLIENT_ID and ZUORA_CLIENT_SECRET.`,
+    );
+  }
+  if (token !== undefined) return { kind: 'token', token };
+  if (target.kind === 'local') return undefined;
+  throw new RunError(
+    'AUTH_FAILED',
+    'No Zuora credentials: set ZUORA_CLIENT_ID and ZUORA_CLIENT_SECRET (an OAuth client, recommended) or ZUORA_ACCESS_TOKEN in the environment. Use --dry-run to check a file without credentials.',
+  );
+}
+
+function integerOption(flag: string, value: number, min: number, max: number): number {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new RunError('BAD_OPTION', `${flag} must be a whole number from ${min} to ${max}; got "${value}".`);
+  }
+  return value;
+}
+
+export function parseMaxFailures(text: string): MaxFailures {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(%?)\s*$/.exec(text);
+  if (match?.[1] !== undefined) {
+    const n = Number(match[1]);
+    if (match[2] === '%' && n >= 0 && n <= 100) return { percent: n };
+    if (match[2] === '' && Number.isInteger(n)) return { count: n };
+  }
+  throw new RunError('BAD_OPTION', `--max-failures must be a count (e.g. 50) or a percentage (e.g. 10%); got "${text}".`);
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+/** The command that repeats this run's target and sending options on another input. */
+function rerunCommand(args: MainArgs): (input: string, extra?: string[]) => string {
+  const flags: string[] = [];
+  if (args.baseUrl) flags.push('--base-url', args.baseUrl);
+  else if (args.env) flags.push('--env', args.env);
+  const add = (flag: string, value: string | number | undefined, fallback?: string | number): void => {
+    if (value !== undefined && value !== fallback) flags.push(flag, String(value));
+  };
+  add('--entity-ids', args.entityIds);
+  add('--org-ids', args.orgIds);
+  add('--zuora-version', args.zuoraVersion);
+  add('--concurrency', args.concurrency, DEFAULTS.concurrency);
+  add('--max-attempts', args.maxAttempts, DEFAULTS.maxAttempts);
+  add('--timeout', args.timeout, DEFAULTS.timeout);
+  add('--date-format', args.dateFormat);
+  add('--delimiter', args.delimiter);
+  add('--max-failures', args.maxFailures);
+  if (args.ignoreUnknownColumns) flags.push('--ignore-unknown-columns');
+  if (!args.gzip) flags.push('--no-gzip');
+  if (!args.rejectUnknownFields) flags.push('--no-reject-unknown-fields');
+  return (input, extra = []) => ['zuora-usage-update', input, ...extra, ...flags].map(shellQuote).join(' ');
+}
+
+async function runMain(args: MainArgs): Promise<number> {
+  const logger = createLogger({ level: args.logLevel, pretty: process.stderr.isTTY === true });
+  let options: RunOptions;
+  try {
+    options = buildRunOptions(args, process.env);
+  } catch (error) {
+    return reportRunError(error, logger);
+  }
+  const interrupt = new AbortController();
+  let signals = 0;
+  const onSignal = (name: NodeJS.Signals): void => {
+    signals++;
+    if (signals === 1) {
+      logger.warn({ signal: name }, 'interrupted: finishing in-flight requests (send the signal again to exit at once)');
+      interrupt.abort();
+    } else {
+      process.exit(EXIT.interrupted);
+    }
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const progress = process.stderr.isTTY ? terminalProgress(process.stderr, undefined) : undefined;
+  try {
+    const summary = await run(options, {
+      logger,
+      signal: interrupt.signal,
+      progress,
+      rerun: rerunCommand(args),
+      userAgent: `zuora-usage-update/${VERSION}`,
+    });
+    if (options.summaryJson) writeFileSync(options.summaryJson, `${JSON.stringify(summary, null, 2)}\n`);
+    process.stderr.write(formatSummary(summary));
+    return summary.exitCode;
+  } catch (error) {
+    return reportRunError(error, logger);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+function reportRunError(error: unknown, logger: ReturnType<typeof createLogger>): number {
+  if (error instanceof RunError) {
+    logger.error({ code: error.code }, error.message);
+    process.stderr.write(`\nzuora-usage-update: ${error.message}\n`);
+    return EXIT.couldNotStart;
+  }
+  logger.fatal({ err: error }, 'unexpected error');
+  process.stderr.write(`\nzuora-usage-update: unexpected error: ${error instanceof Error ? error.message : String(error)}\n`);
+  return EXIT.couldNotStart;
+}
+
+interface SimulateArgs {
+  port: number;
+  tokenLifetime?: number;
+  latency?: number;
+  timeZone?: string;
+}
+
+async function runSimulate(args: SimulateArgs): Promise<number> {
+  const simulator = await createSimulator({
+    port: args.port,
+    tokenLifetimeSeconds: args.tokenLifetime,
+    latencyMs: args.latency,
+    tenantTimeZone: args.timeZone,
+  });
+  process.stdout.write(
+    [
+      `Zuora simulator listening on ${simulator.url}`,
+      `Demo OAuth client (public, for the simulator only):`,
+      `  export ZUORA_BASE_URL=${simulator.url}`,
+      `  export ZUORA_CLIENT_ID=${DEMO_CREDENTIALS.clientId}`,
+      `  export ZUORA_CLIENT_SECRET=${shellQuote(DEMO_CREDENTIALS.clientSecret)}`,
+      `Press Ctrl+C to stop.`,
+      '',
+    ].join('\n'),
+  );
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+  await simulator.close();
+  return EXIT.ok;
+}
+
+export function createParser(argv: string[]): Argv {
+  let exitCode: number = EXIT.ok;
+  const parser = yargs(argv)
+    .scriptName('zuora-usage-update')
+    .usage('$0 <input.csv> [options]\n\nApply corrected usage records from a CSV to Zuora, one PUT /v1/object/usage/{id} per row.')
+    .command('$0 <input>', 'Apply the corrections in <input>', mainOptions, async (args) => {
+      exitCode = await runMain(args as unknown as MainArgs);
+    })
+    .command(
+      'simulate',
+      'Run the built-in Zuora simulator on a loopback port',
+      (y) =>
+        y.options({
+          port: { type: 'number', default: 8080, describe: 'Port on 127.0.0.1 (0 = any free port)' },
+          'token-lifetime': { type: 'number', describe: 'OAuth token lifetime in seconds [default: 3599]' },
+          latency: { type: 'number', describe: 'Added latency per usage request, in ms [default: 0]' },
+          'time-zone': { type: 'string', describe: 'Tenant time zone offset, e.g. -08:00' },
+        }),
+      async (args) => {
+        exitCode = await runSimulate(args as unknown as SimulateArgs);
+      },
+    )
+    .env(false)
+    .strict()
+    .version(VERSION)
+    .help()
+    .alias('h', 'help')
+    .wrap(Math.min(120, process.stdout.columns ?? 100))
+    .epilogue(
+      [
+        'Credentials come from the environment only: ZUORA_CLIENT_ID + ZUORA_CLIENT_SECRET (OAuth), or ZUORA_ACCESS_TOKEN.',
+        'Exit codes: 0 all rows updated; 1 could not start (nothing sent); 2 finished with failed, unknown or invalid rows;',
+        '3 stopped early (resume with --resume); 130 interrupted.',
+      ].join('\n'),
+    )
+    .fail((message, error) => {
+      if (error) throw error;
+      process.stderr.write(`zuora-usage-update: ${message}\nRun zuora-usage-update --help for the options.\n`);
+      process.exit(EXIT.couldNotStart);
+    });
+  Object.defineProperty(parser, 'exitCode', { get: () => exitCode });
+  return parser;
+}
+
+async function main(): Promise<void> {
+  const parser = createParser(hideBin(process.argv));
+  await parser.parseAsync();
+  // Exit explicitly: a scheduler must get the code even if a stray socket would keep the loop alive.
+  process.exit((parser as unknown as { exitCode: number }).exitCode);
+}
+
+await main();

@@ -1,0 +1,52 @@
+import pino, { type Logger } from 'pino';
+import pretty from 'pino-pretty';
+
+/**
+ * Paths pino blanks out wherever they appear. Secrets are never put in log objects in the first place;
+ * this is the second line of defence.
+ */
+export const REDACTED_PATHS = [
+  'authorization',
+  '*.authorization',
+  'headers.authorization',
+  '*.headers.authorization',
+  'client_secret',
+  '*.client_secret',
+  'clientSecret',
+  '*.clientSecret',
+  'access_token',
+  '*.access_token',
+  'token',
+  '*.token',
+];
+
+export interface LoggerOptions {
+  level: string;
+  /** Human-readable lines (a terminal) instead of JSON lines (cron, Kubernetes). */
+  pretty: boolean;
+  /** Where to write; stderr (fd 2) by default so stdout stays free. */
+  destination?: NodeJS.WritableStream | number;
+}
+
+/** The one root logger of a run; stages take child loggers from it. */
+export function createLogger(options: LoggerOptions): Logger {
+  const base = {
+    level: options.level,
+    base: undefined,
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+  };
+  const destination = options.destination ?? 2;
+  if (options.pretty) {
+    return pino(
+      base,
+      pretty({
+        destination: typeof destination === 'number' ? destination : (destination as NodeJS.WritableStream),
+        sync: true,
+        colorize: true,
+        ignore: 'pid,hostname',
+        translateTime: 'HH:MM:ss',
+      }),
+    );
+  }
+  return pino(base, typeof destination === 'number' ? pino.destination({ dest: destination, sync: true }) : destination);
+}

@@ -1,0 +1,95 @@
+import type { DateFormat } from './rows/date-time.js';
+import type { Credentials } from './send/auth.js';
+
+/** Zuora's public REST environments (ZUORA-API-NOTES.md "Base URLs"), by the name `--env` takes. */
+export const ZUORA_ENVIRONMENTS = {
+  'us-production': { url: 'https://rest.na.zuora.com', label: 'US Production, Cloud 1' },
+  'us-production-cloud2': { url: 'https://rest.zuora.com', label: 'US Production, Cloud 2' },
+  'us-api-sandbox': { url: 'https://rest.sandbox.na.zuora.com', label: 'US API Sandbox, Cloud 1' },
+  'us-api-sandbox-cloud2': { url: 'https://rest.apisandbox.zuora.com', label: 'US API Sandbox, Cloud 2' },
+  'us-sandbox': { url: 'https://rest.test.zuora.com', label: 'US Developer & Central Sandbox' },
+  'eu-production': { url: 'https://rest.eu.zuora.com', label: 'EU Production' },
+  'eu-api-sandbox': { url: 'https://rest.sandbox.eu.zuora.com', label: 'EU API Sandbox' },
+  'eu-sandbox': { url: 'https://rest.test.eu.zuora.com', label: 'EU Developer & Central Sandbox' },
+  'apac-production': { url: 'https://rest.ap.zuora.com', label: 'APAC Production' },
+  'apac-sandbox': { url: 'https://rest.test.ap.zuora.com', label: 'APAC Developer & Central Sandbox' },
+} as const;
+
+export type ZuoraEnvironment = keyof typeof ZUORA_ENVIRONMENTS;
+
+/** `local` runs against the built-in simulator, started in-process on a loopback port. */
+export const ENVIRONMENT_NAMES = [...Object.keys(ZUORA_ENVIRONMENTS), 'local'] as const;
+
+/** Where to send: a real base URL, or the in-process simulator. */
+export type Target = { kind: 'url'; baseUrl: string } | { kind: 'local' };
+
+/** `--max-failures`: stop once more than `count` rows, or more than `percent` % of answered rows, failed. */
+export type MaxFailures = { count: number } | { percent: number };
+
+/** Everything one run needs, validated. Built by the CLI edge from flags and the environment. */
+export interface RunOptions {
+  /** Input CSV path. */
+  input: string;
+  /** Results CSV path. */
+  out: string;
+  /** Failures CSV path. */
+  failures: string;
+  target: Target;
+  /** Undefined only for `--dry-run` and for `local`, which uses the simulator's demo client. */
+  credentials: Credentials | undefined;
+  /** Sent as `Zuora-Entity-Ids`, `Zuora-Org-Ids`, `Zuora-Version` when set. */
+  entityIds?: string;
+  orgIds?: string;
+  zuoraVersion?: string;
+  /** Most requests in flight. */
+  concurrency: number;
+  /** Attempts per row, the first included. */
+  maxAttempts: number;
+  /** Limit for one attempt, in ms. */
+  timeoutMs: number;
+  dryRun: boolean;
+  resume: boolean;
+  /** Prefix of each `Zuora-Track-Id`: `<prefix>-<line>`. */
+  trackPrefix: string;
+  gzip: boolean;
+  rejectUnknownFields: boolean;
+  dateFormat?: DateFormat;
+  /** Forced delimiter character; detected from the header line when undefined. */
+  delimiter?: string;
+  ignoreUnknownColumns: boolean;
+  maxFailures?: MaxFailures;
+  summaryJson?: string;
+}
+
+/** Longest track prefix that still leaves room for `-<line>` within Zuora's 64 characters. */
+export const MAX_TRACK_PREFIX_LENGTH = 48;
+
+/**
+ * Checks a `--track-prefix`: US-ASCII printable, none of `:` `;` `"` `'` (Zuora's rules for
+ * `Zuora-Track-Id`), short enough for `-<line>`. Returns an error message, or undefined when fine.
+ */
+export function checkTrackPrefix(prefix: string): string | undefined {
+  if (prefix === '') return '--track-prefix must not be empty';
+  if (prefix.length > MAX_TRACK_PREFIX_LENGTH) {
+    return `--track-prefix "${prefix}" has ${prefix.length} characters; at most ${MAX_TRACK_PREFIX_LENGTH} leave room for "-<line>" within Zuora's 64`;
+  }
+  const bad = [...prefix].find((c) => c < '!' || c > '~' || ':;"\''.includes(c));
+  if (bad !== undefined) {
+    return `--track-prefix "${prefix}" contains ${JSON.stringify(bad)}; use US-ASCII letters, digits and - _ . only (no spaces, : ; " ')`;
+  }
+  return undefined;
+}
+
+/** A track prefix unique to this run: `zuu-` and a compact UTC timestamp plus randomness. */
+export function generateTrackPrefix(now: Date = new Date(), random: () => number = Math.random): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '');
+  const suffix = Math.floor(random() * 36 ** 4).toString(36).padStart(4, '0');
+  return `zuu-${stamp}-${suffix}`;
+}
+
+/** Whether a URL's host is loopback, the only place plain `http://` may go. */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  if (host === 'localhost' || host === '::1' || host.endsWith('.localhost')) return true;
+  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host) || /^::ffff:127\./.test(host);
+}

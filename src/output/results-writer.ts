@@ -1,0 +1,136 @@
+import { once } from 'node:events';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { stringify, type Stringifier } from 'csv-stringify';
+import { RunError } from '../errors.js';
+import { RESULT_COLUMNS, type RowOutcome, type RowResult } from '../row-outcome.js';
+import { spreadsheetSafe } from './spreadsheet-safe.js';
+
+export interface ResultsWriterOptions {
+  /** Results CSV path: every record, in input order. */
+  outPath: string;
+  /** Failures CSV path: rows not `updated`/`valid`, and the later rows of their `Id`. */
+  failuresPath: string;
+  /** Input header, without result columns of an earlier run. */
+  header: string[];
+  /** The input's delimiter, so the files open like the input did. */
+  delimiter: string;
+  /** Start both files with a UTF-8 BOM (when the input had one, for Excel). */
+  bom: boolean;
+  /**
+   * Most finished outcomes held back while an earlier row is still running. Beyond it `hasRoom()` says
+   * no and the sender waits. Default 10000.
+   */
+  maxBuffered?: number;
+}
+
+export interface ResultsWriter {
+  /** Takes outcomes in any order; writes each as soon as every earlier record is written. */
+  add(outcome: RowOutcome): void;
+  /** False while the reorder buffer or the files are full: the sender should wait. */
+  hasRoom(): boolean;
+  /** Outcomes written so far, per result. */
+  readonly counts: Readonly<Record<RowResult, number>>;
+  /** Outcomes written to the failures file. */
+  readonly failuresWritten: number;
+  /**
+   * Writes what is still held (in input order, skipping records that never finished because the run
+   * stopped early), then flushes and closes both files.
+   */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens both files (failing with OUTPUT_UNWRITABLE before anything is sent) and writes their headers.
+ */
+export async function createResultsWriter(options: ResultsWriterOptions): Promise<ResultsWriter> {
+  const columns = [...options.header, ...RESULT_COLUMNS];
+  const results = await openCsv(options.outPath, columns, options);
+  const failures = await openCsv(options.failuresPath, columns, options);
+  const maxBuffered = options.maxBuffered ?? 10_000;
+  const held = new Map<number, RowOutcome>();
+  const failedIds = new Set<string>();
+  const counts: Record<RowResult, number> = { updated: 0, failed: 0, unknown: 0, invalid: 0, valid: 0 };
+  let next = 0;
+  let failuresWritten = 0;
+
+  const write = (outcome: RowOutcome): void => {
+    const row = [...outcome.cells, ...resultCells(outcome)];
+    counts[outcome.result]++;
+    results.csv.write(row);
+    const notDone = outcome.result !== 'updated' && outcome.result !== 'valid';
+    // Later rows of an Id that failed go along, so re-running the failures file keeps the last row winning.
+    if (notDone || failedIds.has(outcome.id)) {
+      if (notDone && outcome.id !== '') failedIds.add(outcome.id);
+      failures.csv.write(row);
+      failuresWritten++;
+    }
+  };
+
+  return {
+    add(outcome) {
+      if (outcome.seq !== next) {
+        held.set(outcome.seq, outcome);
+        return;
+      }
+      write(outcome);
+      next++;
+      for (let waiting = held.get(next); waiting; waiting = held.get(next)) {
+        held.delete(next);
+        write(waiting);
+        next++;
+      }
+    },
+    hasRoom() {
+      return held.size < maxBuffered && !results.csv.writableNeedDrain && !failures.csv.writableNeedDrain;
+    },
+    counts,
+    get failuresWritten() {
+      return failuresWritten;
+    },
+    async close() {
+      for (const seq of [...held.keys()].sort((a, b) => a - b)) write(held.get(seq) as RowOutcome);
+      held.clear();
+      await Promise.all([finish(results), finish(failures)]);
+    },
+  };
+}
+
+function resultCells(outcome: RowOutcome): string[] {
+  return [
+    outcome.result,
+    spreadsheetSafe(outcome.errorCode),
+    spreadsheetSafe(outcome.errorMessage),
+    outcome.httpStatus === undefined ? '' : String(outcome.httpStatus),
+    String(outcome.attempts),
+    outcome.trackId ?? '',
+    spreadsheetSafe(outcome.requestId),
+    String(outcome.line),
+  ];
+}
+
+interface CsvFile {
+  csv: Stringifier;
+  file: WriteStream;
+}
+
+async function openCsv(path: string, columns: string[], options: ResultsWriterOptions): Promise<CsvFile> {
+  const file = createWriteStream(path);
+  try {
+    await once(file, 'open');
+  } catch (error) {
+    throw new RunError(
+      'OUTPUT_UNWRITABLE',
+      `Cannot write ${path}: ${(error as Error).message}. Choose another path with --out / --failures.`,
+      { cause: error },
+    );
+  }
+  const csv = stringify({ delimiter: options.delimiter, bom: options.bom });
+  csv.pipe(file);
+  csv.write(columns);
+  return { csv, file };
+}
+
+async function finish({ csv, file }: CsvFile): Promise<void> {
+  csv.end();
+  await once(file, 'close');
+}

@@ -1,0 +1,115 @@
+import type { RowResult } from '../row-outcome.js';
+
+/** How the run ended, for people (stderr) and machines (`--summary-json`). */
+export interface Summary {
+  /** `completed`: every record read and answered; `stopped`: ended early (exit 3); `interrupted`: SIGINT/SIGTERM. */
+  status: 'completed' | 'stopped' | 'interrupted';
+  /** Why the run stopped early, in the user's words. */
+  stopReason?: string;
+  exitCode: number;
+  dryRun: boolean;
+  /** Records with an outcome, per result. Records never reached (stopped early) are not counted. */
+  counts: Record<RowResult, number>;
+  /** Records with an outcome in the results file. */
+  rows: number;
+  /** HTTP requests sent for rows (attempts), and how many of them were retries. */
+  requests: number;
+  retries: number;
+  /** OAuth token requests. */
+  tokenRequests: number;
+  elapsedMs: number;
+  rowsPerSecond: number;
+  input: string;
+  out: string;
+  failures: string;
+  /** Rows written to the failures file. */
+  failuresRows: number;
+  trackPrefix: string;
+  /** What to do now, as a sentence with the exact command when there is one. */
+  nextStep: string;
+}
+
+export function exitCodeFor(status: Summary['status'], counts: Record<RowResult, number>): number {
+  if (status === 'interrupted') return 130;
+  if (status === 'stopped') return 3;
+  return counts.failed + counts.unknown + counts.invalid > 0 ? 2 : 0;
+}
+
+export interface NextStepInput {
+  status: Summary['status'];
+  dryRun: boolean;
+  counts: Record<RowResult, number>;
+  /** Command that repeats this run's options on another input, e.g. `zuora-usage-update --env us-sandbox`. */
+  rerun: (input: string, extra?: string[]) => string;
+  input: string;
+  out: string;
+  failures: string;
+}
+
+export function nextStep(input: NextStepInput): string {
+  const { counts } = input;
+  if (input.status !== 'completed') {
+    return `Finish the job with: ${input.rerun(input.input, ['--resume', '--out', input.out])}`;
+  }
+  const notDone = counts.failed + counts.unknown + counts.invalid;
+  if (input.dryRun) {
+    if (counts.invalid > 0) {
+      return `Fix the ${counts.invalid} invalid row(s) listed in ${input.failures} (see error_message), then check again or send the rest.`;
+    }
+    return `All rows are valid. Send them with: ${input.rerun(input.input)}`;
+  }
+  if (notDone === 0) return 'Nothing left to do.';
+  const parts: string[] = [];
+  if (counts.invalid + counts.failed > 0) {
+    parts.push(`fix the cells named in error_message of ${input.failures} (open it in your spreadsheet)`);
+  }
+  if (counts.unknown > 0) parts.push(`rows marked unknown may or may not have been applied; re-sending them is safe`);
+  return `${capitalize(parts.join('; '))}. Then send the failures file again: ${input.rerun(input.failures)}`;
+}
+
+export function formatSummary(summary: Summary): string {
+  const { counts } = summary;
+  const lines: string[] = [];
+  const title =
+    summary.status === 'completed'
+      ? summary.dryRun
+        ? 'Dry run finished: nothing was sent.'
+        : 'Finished.'
+      : summary.status === 'stopped'
+        ? `Stopped early: ${summary.stopReason ?? 'see the log above'}.`
+        : 'Interrupted: in-flight requests were allowed to finish.';
+  lines.push('', `zuora-usage-update: ${title}`);
+  const shown: Array<[string, number]> = summary.dryRun
+    ? [
+        ['valid', counts.valid],
+        ['invalid', counts.invalid],
+      ]
+    : [
+        ['updated', counts.updated],
+        ['failed', counts.failed],
+        ['unknown', counts.unknown],
+        ['invalid', counts.invalid],
+      ];
+  lines.push(`  rows:      ${summary.rows} (${shown.map(([name, n]) => `${n} ${name}`).join(', ')})`);
+  if (!summary.dryRun) {
+    lines.push(`  requests:  ${summary.requests} (${summary.retries} retries)`);
+  }
+  lines.push(
+    `  time:      ${(summary.elapsedMs / 1000).toFixed(1)} s, ${summary.rowsPerSecond.toFixed(1)} rows/s`,
+    `  results:   ${summary.out}`,
+    `  failures:  ${summary.failures} (${summary.failuresRows} rows)`,
+    `  exit code: ${summary.exitCode}`,
+    `  next step: ${summary.nextStep}`,
+    '',
+  );
+  return lines.join('\n');
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** Quotes a command-line argument for a POSIX shell when it needs it. */
+export function shellQuote(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}

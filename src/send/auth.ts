@@ -1,0 +1,189 @@
+import type { Got } from 'got';
+import type { Logger } from 'pino';
+import { RunError } from '../errors.js';
+import { networkErrorCode, retryDelay, type AttemptFailure, type RetryPolicy } from './retry-policy.js';
+import { parseZuoraError } from './zuora-errors.js';
+
+/** Where the bearer token comes from. Secrets only ever come from the environment. */
+export type Credentials =
+  | { kind: 'client'; clientId: string; clientSecret: string }
+  | { kind: 'token'; token: string };
+
+export interface TokenProvider {
+  /** The bearer token to send now. Fetches or renews it first when needed; concurrent callers share one fetch. */
+  token(): Promise<string>;
+  /**
+   * A request made with `used` was answered 401 `Authentication error`. Resolves `'retry'` once a newer
+   * token is ready, or `'refused'` when the credentials themselves are refused (a static token, or a
+   * token fetched after a 401 that is refused before any request succeeded with it).
+   */
+  unauthorized(used: string): Promise<'retry' | 'refused'>;
+  /** A request made with `used` succeeded: the token is proven good. */
+  confirm(used: string): void;
+  /** Token requests made so far. */
+  readonly tokenRequests: number;
+}
+
+export interface TokenProviderOptions {
+  credentials: Credentials;
+  baseUrl: string;
+  client: Got;
+  timeoutMs: number;
+  policy: RetryPolicy;
+  logger: Logger;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+}
+
+interface CachedToken {
+  value: string;
+  /** When to stop using it (ms since epoch): expiry minus a safety margin. */
+  renewAt: number;
+  /** Fetched because a request was answered 401. */
+  afterUnauthorized: boolean;
+  confirmed: boolean;
+}
+
+/**
+ * Renews this long before `expires_in` runs out: the smaller of 60 s and a tenth of the lifetime, which
+ * suits both Zuora's one-hour tokens and the simulator's few-second test tokens.
+ */
+export function renewalMargin(lifetimeMs: number): number {
+  return Math.min(60_000, lifetimeMs / 10);
+}
+
+export function createTokenProvider(options: TokenProviderOptions): TokenProvider {
+  const { credentials } = options;
+  if (credentials.kind === 'token') {
+    return {
+      token: async () => credentials.token,
+      unauthorized: async () => 'refused',
+      confirm: () => {},
+      tokenRequests: 0,
+    };
+  }
+  return new ClientCredentialsTokens(options, credentials);
+}
+
+class ClientCredentialsTokens implements TokenProvider {
+  tokenRequests = 0;
+  private current: CachedToken | undefined;
+  private pending: Promise<CachedToken> | undefined;
+  private readonly now: () => number;
+  private readonly sleep: (ms: number) => Promise<void>;
+
+  constructor(
+    private readonly options: TokenProviderOptions,
+    private readonly credentials: { clientId: string; clientSecret: string },
+  ) {
+    this.now = options.now ?? Date.now;
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+  }
+
+  async token(): Promise<string> {
+    const current = this.current;
+    if (current && this.now() < current.renewAt) return current.value;
+    return (await this.renew(false)).value;
+  }
+
+  async unauthorized(used: string): Promise<'retry' | 'refused'> {
+    const current = this.current;
+    if (current && current.value !== used) return 'retry';
+    if (current?.afterUnauthorized && !current.confirmed) return 'refused';
+    try {
+      await this.renew(true);
+      return 'retry';
+    } catch (error) {
+      if (error instanceof RunError && error.code === 'AUTH_FAILED') return 'refused';
+      throw error;
+    }
+  }
+
+  confirm(used: string): void {
+    if (this.current?.value === used) this.current.confirmed = true;
+  }
+
+  /** One token request at a time, whoever asks: a burst of 401s must not mint a burst of tokens. */
+  private renew(afterUnauthorized: boolean): Promise<CachedToken> {
+    this.pending ??= this.fetchToken(afterUnauthorized).finally(() => {
+      this.pending = undefined;
+    });
+    return this.pending;
+  }
+
+  private async fetchToken(afterUnauthorized: boolean): Promise<CachedToken> {
+    const { client, baseUrl, timeoutMs, policy, logger } = this.options;
+    const url = new URL('oauth/token', withSlash(baseUrl));
+    for (let attempt = 1; ; attempt++) {
+      this.tokenRequests++;
+      let failure: AttemptFailure;
+      try {
+        const response = await client.post(url, {
+          form: {
+            client_id: this.credentials.clientId,
+            client_secret: this.credentials.clientSecret,
+            grant_type: 'client_credentials',
+          },
+          timeout: { request: timeoutMs },
+        });
+        if (response.statusCode === 200) {
+          const token = this.readToken(response.body);
+          logger.debug({ expiresInSeconds: token.lifetimeMs / 1000, afterUnauthorized }, 'obtained an OAuth token');
+          this.current = {
+            value: token.value,
+            renewAt: this.now() + token.lifetimeMs - renewalMargin(token.lifetimeMs),
+            afterUnauthorized,
+            confirmed: false,
+          };
+          return this.current;
+        }
+        const error = parseZuoraError(response.statusCode, response.body);
+        if (response.statusCode === 400 || response.statusCode === 401 || response.statusCode === 403) {
+          throw new RunError(
+            'AUTH_FAILED',
+            `Zuora refused the client credentials (HTTP ${response.statusCode}${error.code ? ` ${error.code}` : ''}: ${error.message}). ` +
+              'Check ZUORA_CLIENT_ID and ZUORA_CLIENT_SECRET and that the OAuth client belongs to this environment (--env / --base-url).',
+          );
+        }
+        failure = { kind: 'http', status: response.statusCode, zuoraCode: error.code, retryAfter: header(response.headers['retry-after']) };
+      } catch (error) {
+        if (error instanceof RunError) throw error;
+        failure = { kind: 'network', code: networkErrorCode(error) };
+      }
+      const delay = retryDelay(attempt, failure, policy, this.options.random);
+      if (delay === 'stop') {
+        const what = failure.kind === 'http' ? `HTTP ${failure.status}` : failure.code;
+        throw new RunError(
+          'AUTH_FAILED',
+          `Could not get an OAuth token from ${url.origin} after ${attempt} attempts (last: ${what}).`,
+        );
+      }
+      logger.warn({ attempt, failure, delayMs: delay }, 'token request failed; retrying');
+      await this.sleep(delay);
+    }
+  }
+
+  private readToken(body: string): { value: string; lifetimeMs: number } {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body);
+    } catch {
+      parsed = undefined;
+    }
+    const record = (parsed ?? {}) as { access_token?: unknown; expires_in?: unknown };
+    if (typeof record.access_token !== 'string' || record.access_token === '') {
+      throw new RunError('AUTH_FAILED', 'The OAuth token endpoint answered 200 without an access_token.');
+    }
+    const seconds = typeof record.expires_in === 'number' && record.expires_in > 0 ? record.expires_in : 3599;
+    return { value: record.access_token, lifetimeMs: seconds * 1000 };
+  }
+}
+
+function withSlash(baseUrl: string): string {
+  return baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`;
+}
+
+function header(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}

@@ -1,0 +1,133 @@
+import { gzipSync } from 'node:zlib';
+import type { Got } from 'got';
+import type { Logger } from 'pino';
+import type { TokenProvider } from './auth.js';
+import {
+  isTransientUnauthorized,
+  networkErrorCode,
+  parseRetryAfter,
+  retryDelay,
+  type AttemptFailure,
+  type RetryPolicy,
+} from './retry-policy.js';
+import type { Throttle } from './throttle.js';
+import { readPutAnswer, type ZuoraError } from './zuora-errors.js';
+
+/** One valid row, ready to send. */
+export interface UsageUpdate {
+  id: string;
+  /** JSON body text, built by map-row.ts with the exact digits the user wrote. */
+  body: string;
+  /** `Zuora-Track-Id`, the same on every attempt of this row. */
+  trackId: string;
+}
+
+/** How one row ended after all its attempts. */
+export interface PutResult {
+  result: 'updated' | 'failed' | 'unknown';
+  attempts: number;
+  httpStatus?: number;
+  errorCode?: string;
+  errorMessage?: string;
+  requestId?: string;
+  /** Set when the credentials were refused: every later row would fail the same way, so the run stops. */
+  credentialsRefused?: boolean;
+}
+
+export interface PutContext {
+  client: Got;
+  baseUrl: string;
+  tokens: TokenProvider;
+  /** Optional `Zuora-Entity-Ids`, `Zuora-Org-Ids`, `Zuora-Version` headers, already named. */
+  extraHeaders: Record<string, string>;
+  gzip: boolean;
+  rejectUnknownFields: boolean;
+  /** Limit for one attempt, in ms. */
+  timeoutMs: number;
+  policy: RetryPolicy;
+  throttle: Throttle;
+  logger: Logger;
+  sleep: (ms: number) => Promise<void>;
+  random?: () => number;
+  now?: () => number;
+}
+
+/**
+ * Sends one usage update, retrying what retry-policy.ts calls retryable. Never throws for a row's own
+ * failure: the answer becomes the row's result.
+ */
+export async function putUsage(update: UsageUpdate, ctx: PutContext): Promise<PutResult> {
+  const url = `${ctx.baseUrl.replace(/\/+$/, '')}/v1/object/usage/${update.id}${ctx.rejectUnknownFields ? '?rejectUnknownFields=true' : ''}`;
+  // Compressed once per row, not per attempt.
+  const payload = ctx.gzip ? gzipSync(update.body) : Buffer.from(update.body);
+  const baseHeaders: Record<string, string> = {
+    'content-type': 'application/json',
+    'accept-encoding': 'gzip',
+    'zuora-track-id': update.trackId,
+    ...ctx.extraHeaders,
+  };
+  if (ctx.gzip) baseHeaders['content-encoding'] = 'gzip';
+
+  let last: PutResult = { result: 'unknown', attempts: 0 };
+  for (let attempt = 1; ; attempt++) {
+    await ctx.throttle.ready();
+    const token = await ctx.tokens.token();
+    let failure: AttemptFailure;
+    try {
+      const response = await ctx.client.put(url, {
+        body: payload,
+        headers: { ...baseHeaders, authorization: `Bearer ${token}` },
+        timeout: { request: ctx.timeoutMs },
+      });
+      const status = response.statusCode;
+      const requestId = first(response.headers['zuora-request-id']);
+      const answer = readPutAnswer(status, response.body);
+      if (answer.success) {
+        ctx.tokens.confirm(token);
+        return { result: 'updated', attempts: attempt, httpStatus: status, requestId };
+      }
+      const error: ZuoraError = answer.error ?? { message: `HTTP ${status}` };
+      last = {
+        result: 'failed',
+        attempts: attempt,
+        httpStatus: status,
+        errorCode: error.code,
+        errorMessage: error.message,
+        requestId,
+      };
+      if (status === 401 && !isTransientUnauthorized(error.message)) {
+        if ((await ctx.tokens.unauthorized(token)) === 'refused') return { ...last, credentialsRefused: true };
+        if (attempt < ctx.policy.maxAttempts) continue;
+        return last;
+      }
+      failure = {
+        kind: 'http',
+        status,
+        zuoraCode: error.code,
+        zuoraMessage: error.message,
+        retryAfter: first(response.headers['retry-after']),
+      };
+      if (status === 429) {
+        const wait = parseRetryAfter(failure.retryAfter ?? '', (ctx.now ?? Date.now)());
+        if (wait !== undefined) ctx.throttle.pause(Math.min(wait, ctx.policy.maxRetryAfterMs));
+      }
+    } catch (error) {
+      const code = networkErrorCode(error);
+      failure = { kind: 'network', code };
+      last = { result: 'unknown', attempts: attempt, errorCode: code, errorMessage: describeNetworkError(code, ctx.timeoutMs) };
+    }
+    const delay = retryDelay(attempt, failure, ctx.policy, ctx.random, (ctx.now ?? Date.now)());
+    if (delay === 'stop') return last;
+    ctx.logger.debug({ id: update.id, trackId: update.trackId, attempt, failure, delayMs: delay }, 'retrying');
+    await ctx.sleep(delay);
+  }
+}
+
+function describeNetworkError(code: string, timeoutMs: number): string {
+  if (code === 'ETIMEDOUT') return `no answer within ${timeoutMs} ms; the update may or may not have been applied`;
+  return `the connection failed (${code}) before an answer; the update may or may not have been applied`;
+}
+
+function first(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}

@@ -1,0 +1,115 @@
+import pLimit from 'p-limit';
+import type { PutResult, UsageUpdate } from './put-usage.js';
+
+/** A valid row on its way to Zuora. */
+export interface SendItem {
+  seq: number;
+  line: number;
+  /** The input cells, carried along for the results row. */
+  cells: string[];
+  update: UsageUpdate;
+}
+
+export interface SendOptions {
+  /** Most requests in flight at once. */
+  concurrency: number;
+  /** Sends one row with its retries (put-usage.ts in production). */
+  put: (update: UsageUpdate) => Promise<PutResult>;
+  /** Called once per row that was sent, as soon as it is done, in completion order. */
+  onResult: (item: SendItem, result: PutResult) => void;
+  /**
+   * Extra admission condition checked before taking the next row (the results writer uses it to bound
+   * its reorder buffer). Re-checked whenever a row finishes.
+   */
+  hasRoom?: () => boolean;
+  /** Rows taken from the input but not finished, at most. Default 4 x concurrency. */
+  maxAdmitted?: number;
+  /** Once aborted: no row is taken or started any more; rows already in flight finish. */
+  signal?: AbortSignal;
+}
+
+export interface SendStats {
+  /** Rows handed to `put`. */
+  started: number;
+  /** Rows taken from the input but never started because the run stopped. */
+  skipped: number;
+}
+
+/**
+ * Sends rows through a pool of `concurrency` requests with backpressure: the next row is pulled from
+ * `rows` only when there is room, so the reader (and memory) never runs ahead of the network.
+ *
+ * Rows sharing an `Id` are chained: each starts only after the previous one of that `Id` finished, so
+ * the last row of the file wins as if sent one by one. Waiting rows do not hold a pool slot, but count
+ * towards `maxAdmitted`, which keeps a file full of one `Id` from buffering without bound.
+ */
+export async function sendUpdates(rows: AsyncIterable<SendItem>, options: SendOptions): Promise<SendStats> {
+  const limit = pLimit(options.concurrency);
+  const maxAdmitted = options.maxAdmitted ?? options.concurrency * 4;
+  const hasRoom = options.hasRoom ?? (() => true);
+  const { signal } = options;
+  const tails = new Map<string, Promise<void>>();
+  const stats: SendStats = { started: 0, skipped: 0 };
+  let admitted = 0;
+  let wake: (() => void) | undefined;
+  const all = new Set<Promise<void>>();
+
+  const roomNow = (): boolean => admitted < maxAdmitted && hasRoom();
+  const waitForRoom = async (): Promise<void> => {
+    while (!roomNow() && !signal?.aborted) {
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+      });
+    }
+  };
+  const onAbort = (): void => wake?.();
+  signal?.addEventListener('abort', onAbort);
+
+  const runOne = async (item: SendItem): Promise<void> => {
+    if (signal?.aborted) {
+      stats.skipped++;
+      return;
+    }
+    stats.started++;
+    let result: PutResult;
+    try {
+      result = await options.put(item.update);
+    } catch (error) {
+      // A bug or an unexpected failure in one row must not stop the others: it becomes the row's result.
+      result = {
+        result: 'failed',
+        attempts: 0,
+        errorCode: 'CLIENT_ERROR',
+        errorMessage: error instanceof Error ? error.message : String(error),
+      };
+    }
+    options.onResult(item, result);
+  };
+
+  try {
+    for await (const item of rows) {
+      await waitForRoom();
+      if (signal?.aborted) break;
+      admitted++;
+      const { id } = item.update;
+      const previous = tails.get(id);
+      const job = (previous ?? Promise.resolve())
+        .then(() => limit(() => runOne(item)))
+        .finally(() => {
+          admitted--;
+          if (tails.get(id) === job) tails.delete(id);
+          all.delete(job);
+          const resume = wake;
+          wake = undefined;
+          resume?.();
+        });
+      tails.set(id, job);
+      all.add(job);
+      if (signal?.aborted) break;
+    }
+    await Promise.all([...all]);
+    return stats;
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * Reading Zuora's error bodies. CRUD calls (`/v1/object/...`) answer with their own envelope, other
+ * endpoints and gateways with others; ZUORA-API-NOTES.md lists them all and the order to try them in.
+ */
+
+export interface ZuoraError {
+  /** Zuora's error code (`INVALID_VALUE`, `LOCK_COMPETITION`, `70`, `invalid_client`, ...), when the body has one. */
+  code?: string;
+  /** A one-line human message, at most MAX_MESSAGE_LENGTH characters. */
+  message: string;
+}
+
+/** Error text kept from a body that is not JSON (an HTML gateway page, say): enough to recognise it. */
+export const MAX_MESSAGE_LENGTH = 500;
+
+/** The answer to a usage PUT, as far as the outcome is concerned. */
+export interface PutAnswer {
+  success: boolean;
+  error?: ZuoraError;
+}
+
+/**
+ * Classifies a usage PUT answer. `Success:false` is a failure whatever the HTTP status (some tenants
+ * answer it with 200); a 2xx without a readable `Success` flag counts as success only if it is 2xx.
+ */
+export function readPutAnswer(status: number, bodyText: string): PutAnswer {
+  const json = parseJson(bodyText);
+  if (isObject(json) && typeof json.Success === 'boolean') {
+    if (json.Success && status >= 200 && status < 300) return { success: true };
+    if (!json.Success) return { success: false, error: parseZuoraError(status, bodyText, json) };
+  }
+  if (status >= 200 && status < 300) return { success: true };
+  return { success: false, error: parseZuoraError(status, bodyText, json) };
+}
+
+/**
+ * Extracts code and message from any error body Zuora or its gateways send. Tries, in order: the CRUD
+ * `Errors[]` envelope, v1 `reasons[]`, `{code, message}`, `{message}`, OAuth `{error, error_description}`,
+ * then the raw text (tags stripped, truncated). Never throws.
+ */
+export function parseZuoraError(status: number, bodyText: string, parsed: unknown = parseJson(bodyText)): ZuoraError {
+  if (isObject(parsed)) {
+    const errors = parsed.Errors ?? parsed.errors;
+    if (Array.isArray(errors) && errors.length > 0) {
+      return joinErrors(errors.map((e) => fromEntry(e, 'Code', 'Message')));
+    }
+    if (Array.isArray(parsed.reasons) && parsed.reasons.length > 0) {
+      return joinErrors(parsed.reasons.map((e) => fromEntry(e, 'code', 'message')));
+    }
+    const message = firstString(parsed.message, parsed.Message);
+    const code = firstScalar(parsed.code, parsed.Code);
+    if (message !== undefined) return withCode(code, message);
+    if (parsed.error !== undefined) {
+      const errorText = typeof parsed.error === 'string' ? parsed.error : JSON.stringify(parsed.error);
+      const description = firstString(parsed.error_description);
+      return typeof parsed.error === 'string'
+        ? withCode(parsed.error, description ?? errorText)
+        : { message: truncate(description ?? errorText) };
+    }
+  }
+  const text = bodyText
+    .replace(/<(script|style)[^>]*>[\s\S]*?<\/\1>/gi, ' ')
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return { message: text === '' ? `HTTP ${status} with an empty body` : truncate(text) };
+}
+
+function fromEntry(entry: unknown, codeKey: string, messageKey: string): ZuoraError {
+  if (!isObject(entry)) return { message: truncate(String(entry)) };
+  const code = firstScalar(entry[codeKey], entry[codeKey.toLowerCase()], entry[capitalize(codeKey)]);
+  const message =
+    firstString(entry[messageKey], entry[messageKey.toLowerCase()], entry[capitalize(messageKey)]) ?? '';
+  return withCode(code, message);
+}
+
+/** Several errors in one body: the first code (it decides retries), every message. */
+function joinErrors(errors: ZuoraError[]): ZuoraError {
+  const [first] = errors;
+  const message = truncate(errors.map((e) => e.message).filter((m) => m !== '').join('; '));
+  return first?.code === undefined ? { message } : { code: first.code, message };
+}
+
+function withCode(code: string | undefined, message: string): ZuoraError {
+  return code === undefined ? { message: truncate(message) } : { code, message: truncate(message) };
+}
+
+function firstString(...values: unknown[]): string | undefined {
+  for (const value of values) if (typeof value === 'string') return value;
+  return undefined;
+}
+
+function firstScalar(...values: unknown[]): string | undefined {
+  for (const value of values) {
+    if (typeof value === 'string' && value !== '') return value;
+    if (typeof value === 'number') return String(value);
+  }
+  return undefined;
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+function truncate(text: string): string {
+  const oneLine = text.replace(/[\r\n]+/g, ' ').trim();
+  return oneLine.length > MAX_MESSAGE_LENGTH ? `${oneLine.slice(0, MAX_MESSAGE_LENGTH - 1)}…` : oneLine;
+}
+
+function parseJson(text: string): unknown {
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
