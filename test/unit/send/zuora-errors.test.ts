@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { MAX_MESSAGE_LENGTH, parseZuoraError, readPutAnswer } from '../../../src/send/zuora-errors.js';
+
+describe('parseZuoraError: every body shape in ZUORA-API-NOTES.md', () => {
+  it.each([
+    [
+      'CRUD Errors envelope',
+      400,
+      '{"Success":false,"Errors":[{"Code":"INVALID_VALUE","Message":"The quantity is invalid."}]}',
+      { code: 'INVALID_VALUE', message: 'The quantity is invalid.' },
+    ],
+    [
+      'CRUD envelope with several errors keeps the first code and every message',
+      400,
+      '{"Success":false,"Errors":[{"Code":"INVALID_VALUE","Message":"a"},{"Code":"INVALID_FIELD","Message":"b"}]}',
+      { code: 'INVALID_VALUE', message: 'a; b' },
+    ],
+    [
+      'v1 reasons (rate limit)',
+      429,
+      '{"success":false,"reasons":[{"code":70,"message":"API Rate limit exceeded"}]}',
+      { code: '70', message: 'API Rate limit exceeded' },
+    ],
+    [
+      'code and message (concurrency limit)',
+      429,
+      '{"code":"REQUEST_EXCEEDED_LIMIT","message":"Your total number of concurrent requests have exceeded the limit"}',
+      { code: 'REQUEST_EXCEEDED_LIMIT', message: 'Your total number of concurrent requests have exceeded the limit' },
+    ],
+    ['403 numeric code', 403, '{"code":50000040,"message":"Forbidden"}', { code: '50000040', message: 'Forbidden' }],
+    ['message only (unknown fields)', 400, '{"message": "Error - unrecognised fields"}', { message: 'Error - unrecognised fields' }],
+    ['401 authentication', 401, '{"message":"Authentication error"}', { message: 'Authentication error' }],
+    [
+      'OAuth error',
+      401,
+      '{"error":"invalid_client","error_description":"Bad client credentials"}',
+      { code: 'invalid_client', message: 'Bad client credentials' },
+    ],
+    ['HTML gateway page', 502, '<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>', { message: '502 Bad Gateway Bad Gateway' }],
+    ['empty body', 503, '', { message: 'HTTP 503 with an empty body' }],
+    ['404 no data', 404, '{"size":0,"records":[],"done":true}', { message: '{"size":0,"records":[],"done":true}' }],
+  ])('%s', (_name, status, body, expected) => {
+    expect(parseZuoraError(status, body)).toEqual(expected);
+  });
+
+  it('truncates a huge text body', () => {
+    const parsed = parseZuoraError(500, 'x'.repeat(10_000));
+    expect(parsed.message.length).toBe(MAX_MESSAGE_LENGTH);
+  });
+});
+
+describe('readPutAnswer', () => {
+  it('success', () => {
+    expect(readPutAnswer(200, '{"Id":"8ad08ae29085a77b0190908bfdd67abb","Success":true}')).toEqual({ success: true });
+  });
+  it('Success:false with HTTP 200 is a failure', () => {
+    expect(readPutAnswer(200, '{"Success":false,"Errors":[{"Code":"LOCK_COMPETITION","Message":"locked"}]}')).toEqual({
+      success: false,
+      error: { code: 'LOCK_COMPETITION', message: 'locked' },
+    });
+  });
+  it('a non-2xx status is a failure even with Success:true', () => {
+    expect(readPutAnswer(500, '{"Success":true}').success).toBe(false);
+  });
+  it('a 2xx without a body counts as success', () => {
+    expect(readPutAnswer(204, '').success).toBe(true);
+  });
+});
