@@ -1,0 +1,122 @@
+/**
+ * Scripted faults: what a real tenant or its gateway does to a client now and then, queued per usage id
+ * and consumed one per request on that id.
+ */
+
+import { type Answer, crudErrorAnswer, jsonAnswer, unauthorizedAnswer } from './answers.js';
+
+/** One scripted misbehaviour, used for exactly one request. */
+export type FaultStep =
+  /** Any status, e.g. 500/502/503/504/408, with an empty (default) or HTML body. */
+  | { kind: 'status'; status: number; body?: string; headers?: Record<string, string> }
+  /** Destroy the socket without answering (the client sees a connection reset). */
+  | { kind: 'drop' }
+  /** Never answer; the socket stays open until the client gives up or the simulator closes. */
+  | { kind: 'hang' }
+  /**
+   * 429 with `Retry-After` (seconds, default 1) and one of the three documented bodies:
+   * `v1` rate limit (default), `code` concurrency limit, `crud` Errors envelope.
+   */
+  | { kind: 'rate-limited'; retryAfterSeconds?: number; shape?: 'v1' | 'code' | 'crud' }
+  /** A `Success:false` Errors envelope with this code, e.g. LOCK_COMPETITION; status default: the simulator's business-failure status (400). */
+  | { kind: 'zuora-error'; code: string; message?: string; status?: 200 | 400 }
+  /** 401 with Zuora's message (default `Authentication error`) and a `WWW-Authenticate` header. */
+  | { kind: 'unauthorized'; message?: 'Authentication error' | 'Failed to get user info' }
+  /** Handle the request normally (the update is applied), then destroy the socket before answering. */
+  | { kind: 'apply-then-drop' };
+
+/** What the server does for a fault: send an answer, or act on the socket. */
+export type FaultAction = { kind: 'answer'; answer: Answer } | { kind: 'drop' | 'hang' | 'apply-then-drop' };
+
+const DEFAULT_MESSAGES: Record<string, string> = {
+  LOCK_COMPETITION: 'Operation failed due to a lock competition, please retry later.',
+  TEMPORARY_ERROR: 'A temporary error occurred, please retry later.',
+  SERVER_UNAVAILABLE: 'The server is temporarily unavailable, please retry later.',
+  REQUEST_EXCEEDED_LIMIT: 'Your total number of concurrent requests have exceeded the limit, please retry later.',
+  REQUEST_EXCEEDED_RATE: 'Your request rate has exceeded the limit, please retry later.',
+  TRANSACTION_TERMINATED: 'The transaction was terminated.',
+  UNKNOWN_ERROR: 'An unknown error occurred.',
+};
+
+/** The 429 bodies Zuora documents: v1 rate limit, concurrency limit, and the CRUD envelope. */
+export function rateLimitedAnswer(retryAfterSeconds: number, shape: 'v1' | 'code' | 'crud'): Answer {
+  const headers = { 'Retry-After': String(retryAfterSeconds) };
+  switch (shape) {
+    case 'v1':
+      return jsonAnswer(
+        429,
+        {
+          success: false,
+          reasons: [{ code: 70, message: 'API Rate limit exceeded, please retry after the time in the Retry-After header.' }],
+        },
+        headers,
+      );
+    case 'code':
+      return jsonAnswer(
+        429,
+        {
+          code: 'REQUEST_EXCEEDED_LIMIT',
+          message:
+            'Your total number of concurrent requests have exceeded the limit allowed by the system. Please resubmit your request later.',
+        },
+        headers,
+      );
+    case 'crud':
+      return {
+        ...crudErrorAnswer(429, [{ Code: 'REQUEST_EXCEEDED_RATE', Message: 'Your request rate has exceeded the limit.' }]),
+        headers,
+      };
+  }
+}
+
+/** How the server carries out one fault step. */
+export function faultAction(step: FaultStep, businessFailureStatus: 200 | 400): FaultAction {
+  switch (step.kind) {
+    case 'status': {
+      const body = step.body ?? '';
+      const headers: Record<string, string> = {};
+      if (body !== '') headers['Content-Type'] = body.trimStart().startsWith('<') ? 'text/html' : 'application/json';
+      return { kind: 'answer', answer: { status: step.status, body, headers: { ...headers, ...step.headers } } };
+    }
+    case 'rate-limited':
+      return { kind: 'answer', answer: rateLimitedAnswer(step.retryAfterSeconds ?? 1, step.shape ?? 'v1') };
+    case 'zuora-error':
+      return {
+        kind: 'answer',
+        answer: crudErrorAnswer(step.status ?? businessFailureStatus, [
+          { Code: step.code, Message: step.message ?? DEFAULT_MESSAGES[step.code] ?? `Simulated ${step.code}.` },
+        ]),
+      };
+    case 'unauthorized':
+      return { kind: 'answer', answer: unauthorizedAnswer(step.message ?? 'Authentication error') };
+    case 'drop':
+    case 'hang':
+    case 'apply-then-drop':
+      return { kind: step.kind };
+  }
+}
+
+/** Fault steps queued per key (a usage id, or TOKEN_FAULT_KEY for the token endpoint). */
+export class FaultScript {
+  private readonly queues = new Map<string, FaultStep[]>();
+
+  constructor(initial?: Record<string, FaultStep[]>) {
+    for (const [key, steps] of Object.entries(initial ?? {})) this.add(key, steps);
+  }
+
+  /** Appends steps after those already queued for the key. */
+  add(key: string, steps: FaultStep[]): void {
+    const queue = this.queues.get(key);
+    if (queue) queue.push(...steps);
+    else if (steps.length > 0) this.queues.set(key, [...steps]);
+  }
+
+  /** The next step for the key, consumed; undefined once the queue is empty. */
+  take(key: string): FaultStep | undefined {
+    if (this.queues.size === 0) return undefined;
+    const queue = this.queues.get(key);
+    const step = queue?.shift();
+    if (queue?.length === 0) this.queues.delete(key);
+    return step;
+  }
+}
