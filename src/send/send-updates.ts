@@ -10,6 +10,9 @@ export interface SendItem {
   update: UsageUpdate;
 }
 
+/** How often a full results writer is asked again whether it has room. */
+const ROOM_POLL_MS = 10;
+
 export interface SendOptions {
   /** Most requests in flight at once. */
   concurrency: number;
@@ -59,6 +62,8 @@ export async function sendUpdates(rows: AsyncIterable<SendItem>, options: SendOp
     while (!roomNow() && !signal?.aborted) {
       await new Promise<void>((resolve) => {
         wake = resolve;
+        // A full results file drains without any row finishing, so `hasRoom` is polled too.
+        if (admitted < maxAdmitted) setTimeout(resolve, ROOM_POLL_MS).unref();
       });
     }
   };

@@ -20,8 +20,14 @@ export function createThrottle(options: ThrottleOptions = {}): Throttle {
   let pausedUntil = 0;
   return {
     async ready() {
-      // Loop: the pause may be extended by another 429 while we slept.
-      for (let wait = pausedUntil - now(); wait > 0; wait = pausedUntil - now()) await sleep(wait);
+      let until = 0;
+      // Sleep again only if another 429 extended the pause meanwhile.
+      while (pausedUntil > until) {
+        until = pausedUntil;
+        const wait = until - now();
+        if (wait <= 0) return;
+        await sleep(wait);
+      }
     },
     pause(ms) {
       pausedUntil = Math.max(pausedUntil, now() + ms);

@@ -1,0 +1,214 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createSimulator, type FaultStep, type Simulator } from '../../../src/simulator/create-simulator.js';
+import { senderFor, usageId, usageRecord, type SenderHarness } from '../../helpers/sender.js';
+
+let sim: Simulator | undefined;
+let sender: SenderHarness | undefined;
+afterEach(async () => {
+  sender?.close();
+  await sim?.close();
+  sim = undefined;
+  sender = undefined;
+});
+
+const ID = usageId(1);
+const update = (body = '{"Quantity":12.5}', id = ID) => ({ id, body, trackId: 'test-run-7' });
+
+async function start(faults: FaultStep[], options: Parameters<typeof senderFor>[1] = {}) {
+  sim = await createSimulator({ records: [usageRecord(ID)], faults: { [ID]: faults } });
+  sender = senderFor(sim, options);
+  return { sim, sender };
+}
+
+function usagePuts(s: Simulator) {
+  return s.requests.filter((r) => r.method === 'PUT');
+}
+
+describe('putUsage: every retryable case recovers and records its attempts', () => {
+  const retryable: Array<[string, FaultStep[]]> = [
+    ['HTTP 500 with an empty body', [{ kind: 'status', status: 500 }]],
+    ['HTTP 502 HTML gateway page', [{ kind: 'status', status: 502, body: '<html><body>Bad Gateway</body></html>' }]],
+    ['HTTP 503 twice', [{ kind: 'status', status: 503 }, { kind: 'status', status: 503 }]],
+    ['HTTP 504', [{ kind: 'status', status: 504 }]],
+    ['HTTP 408', [{ kind: 'status', status: 408 }]],
+    ['a dropped connection', [{ kind: 'drop' }]],
+    ['applied, then the connection dropped', [{ kind: 'apply-then-drop' }]],
+    ['429 v1 body', [{ kind: 'rate-limited', retryAfterSeconds: 2, shape: 'v1' }]],
+    ['429 concurrency body', [{ kind: 'rate-limited', retryAfterSeconds: 2, shape: 'code' }]],
+    ['429 CRUD body', [{ kind: 'rate-limited', retryAfterSeconds: 2, shape: 'crud' }]],
+    ['LOCK_COMPETITION with HTTP 200', [{ kind: 'zuora-error', code: 'LOCK_COMPETITION', status: 200 }]],
+    ['TEMPORARY_ERROR with HTTP 400', [{ kind: 'zuora-error', code: 'TEMPORARY_ERROR', status: 400 }]],
+    ['SERVER_UNAVAILABLE', [{ kind: 'zuora-error', code: 'SERVER_UNAVAILABLE' }]],
+    ['401 Failed to get user info', [{ kind: 'unauthorized', message: 'Failed to get user info' }]],
+  ];
+
+  it.each(retryable)('%s', async (_name, faults) => {
+    const { sim, sender } = await start(faults);
+    const result = await sender.put(update());
+    expect(result).toMatchObject({ result: 'updated', attempts: faults.length + 1, httpStatus: 200 });
+    expect(result.requestId).toMatch(/^[0-9a-f-]{36}$/);
+    const puts = usagePuts(sim);
+    expect(puts).toHaveLength(faults.length + 1);
+    expect(new Set(puts.map((p) => p.trackId))).toEqual(new Set(['test-run-7']));
+    expect(sim.tenant.get(ID)?.Quantity).toBe('12.5');
+    expect(sender.sleeps).toHaveLength(faults.length);
+  });
+
+  it('a request with no answer times out and is retried', async () => {
+    const { sim, sender } = await start([{ kind: 'hang' }], { timeoutMs: 300 });
+    const result = await sender.put(update());
+    expect(result).toMatchObject({ result: 'updated', attempts: 2 });
+    expect(usagePuts(sim)).toHaveLength(2);
+  });
+
+  it('waits at least Retry-After after a 429 (through the run-wide throttle)', async () => {
+    const { sender } = await start([{ kind: 'rate-limited', retryAfterSeconds: 120, shape: 'code' }]);
+    await sender.put(update());
+    expect(Math.max(...sender.sleeps)).toBeGreaterThanOrEqual(119_000);
+  });
+
+  it('backs off exponentially between attempts, within the full-jitter ceilings', async () => {
+    const { sender } = await start(Array.from({ length: 4 }, (): FaultStep => ({ kind: 'status', status: 503 })), {
+      random: () => 0.999,
+    });
+    await sender.put(update());
+    expect(sender.sleeps).toEqual([999, 1998, 3996, 7992]);
+  });
+});
+
+describe('putUsage: permanent failures fail once with Zuora code and message', () => {
+  it('unknown id -> INVALID_ID', async () => {
+    const { sim, sender } = await start([]);
+    const result = await sender.put(update('{"Quantity":1}', usageId(999)));
+    expect(result).toMatchObject({ result: 'failed', attempts: 1, httpStatus: 400, errorCode: 'INVALID_ID' });
+    expect(usagePuts(sim)).toHaveLength(1);
+  });
+
+  it('unrecognised field with rejectUnknownFields', async () => {
+    const { sim, sender } = await start([]);
+    const result = await sender.put(update('{"Quantity":1,"Colour__x":"red"}'));
+    expect(result).toMatchObject({ result: 'failed', attempts: 1, httpStatus: 400, errorMessage: 'Error - unrecognised fields' });
+    expect(usagePuts(sim)[0]?.query).toEqual({ rejectUnknownFields: 'true' });
+  });
+
+  it('billed usage refuses a quantity change', async () => {
+    sim = await createSimulator({ records: [usageRecord(ID, { RbeStatus: 'Processed' })] });
+    sender = senderFor(sim);
+    const result = await sender.put(update());
+    expect(result).toMatchObject({ result: 'failed', attempts: 1, httpStatus: 400, errorCode: 'INVALID_VALUE' });
+    expect(result.errorMessage).toMatch(/billed|Processed/i);
+    expect(String(sim.tenant.get(ID)?.Quantity)).toBe('1');
+  });
+
+  it('dynamic-pricing usage refuses any change', async () => {
+    sim = await createSimulator({ records: [usageRecord(ID, { dynamicPricing: true })] });
+    sender = senderFor(sim);
+    const result = await sender.put(update());
+    expect(result).toMatchObject({ result: 'failed', attempts: 1, errorCode: 'INVALID_VALUE' });
+    expect(result.errorMessage).toMatch(/dynamic/i);
+  });
+
+  it('Success:false with HTTP 200 and a permanent code is a failure, not retried', async () => {
+    const { sim, sender } = await start([{ kind: 'zuora-error', code: 'TRANSACTION_TERMINATED', status: 200 }]);
+    const result = await sender.put(update());
+    expect(result).toMatchObject({ result: 'failed', attempts: 1, httpStatus: 200, errorCode: 'TRANSACTION_TERMINATED' });
+    expect(usagePuts(sim)).toHaveLength(1);
+  });
+
+  it('HTTP 403 is not retried', async () => {
+    const { sim, sender } = await start([{ kind: 'status', status: 403, body: '{"code":50000040,"message":"Forbidden"}' }]);
+    const result = await sender.put(update());
+    expect(result).toMatchObject({ result: 'failed', attempts: 1, httpStatus: 403, errorCode: '50000040', errorMessage: 'Forbidden' });
+    expect(usagePuts(sim)).toHaveLength(1);
+  });
+});
+
+describe('putUsage: when attempts run out', () => {
+  it('a 503 every time -> failed with the last answer after --max-attempts requests', async () => {
+    const { sim, sender } = await start(Array.from({ length: 5 }, (): FaultStep => ({ kind: 'status', status: 503 })), {
+      maxAttempts: 3,
+    });
+    const result = await sender.put(update());
+    expect(result).toMatchObject({ result: 'failed', attempts: 3, httpStatus: 503 });
+    expect(usagePuts(sim)).toHaveLength(3);
+  });
+
+  it('no answer every time -> unknown (the update may or may not have been applied)', async () => {
+    const { sender } = await start([{ kind: 'drop' }, { kind: 'drop' }], { maxAttempts: 2 });
+    const result = await sender.put(update());
+    expect(result.result).toBe('unknown');
+    expect(result.attempts).toBe(2);
+    expect(result.errorCode).toBe('ECONNRESET');
+    expect(result.errorMessage).toMatch(/may or may not/);
+  });
+});
+
+describe('putUsage: the request on the wire', () => {
+  it('sends a gzipped JSON body with the exact digits, bearer token and Zuora headers', async () => {
+    const { sim, sender } = await start([], { extraHeaders: { 'zuora-entity-ids': 'e1', 'zuora-org-ids': 'o1', 'zuora-version': '211.0' } });
+    await sender.put(update('{"Quantity":1234567890123.123456789}'));
+    const [put] = usagePuts(sim);
+    expect(put).toMatchObject({ path: `/v1/object/usage/${ID}`, contentEncoding: 'gzip', body: '{"Quantity":1234567890123.123456789}' });
+    expect(put?.headers).toMatchObject({
+      'content-type': 'application/json',
+      'accept-encoding': 'gzip',
+      'zuora-track-id': 'test-run-7',
+      'zuora-entity-ids': 'e1',
+      'zuora-org-ids': 'o1',
+      'zuora-version': '211.0',
+    });
+    expect(put?.headers.authorization).toMatch(/^Bearer [0-9a-f]+/);
+    expect(sim.tenant.get(ID)?.Quantity).toBe('1234567890123.123456789');
+  });
+
+  it('sends plain JSON without Content-Encoding or rejectUnknownFields when turned off', async () => {
+    const { sim, sender } = await start([], { gzip: false, rejectUnknownFields: false });
+    await sender.put(update());
+    const [put] = usagePuts(sim);
+    expect(put?.contentEncoding).toBeUndefined();
+    expect(put?.query).toEqual({});
+    expect(put?.headers['zuora-entity-ids']).toBeUndefined();
+  });
+});
+
+describe('putUsage: authentication', () => {
+  it('a 401 renews the token once and retries the row', async () => {
+    const { sim, sender } = await start([{ kind: 'unauthorized' }]);
+    const result = await sender.put(update());
+    expect(result).toMatchObject({ result: 'updated', attempts: 2 });
+    expect(sim.stats.tokensIssued).toBe(2);
+  });
+
+  it('a refused static token stops the run (credentialsRefused)', async () => {
+    sim = await createSimulator({ records: [usageRecord(ID)], staticTokens: ['static-token'] });
+    sender = senderFor(sim, { credentials: { kind: 'token', token: 'wrong-token' } });
+    const result = await sender.put(update());
+    expect(result).toMatchObject({ result: 'failed', httpStatus: 401, credentialsRefused: true, attempts: 1 });
+  });
+
+  it('a static token that works is sent as is', async () => {
+    sim = await createSimulator({ records: [usageRecord(ID)], staticTokens: ['static-token'] });
+    sender = senderFor(sim, { credentials: { kind: 'token', token: 'static-token' } });
+    expect((await sender.put(update())).result).toBe('updated');
+    expect(usagePuts(sim)[0]?.headers.authorization).toBe('Bearer static-token');
+  });
+
+  it('revoked client credentials: the fresh token is refused too -> credentialsRefused', async () => {
+    const { sim, sender } = await start([]);
+    expect((await sender.put(update())).result).toBe('updated');
+    sim.revokeAllTokens();
+    const result = await sender.put(update('{"Quantity":2}'));
+    expect(result.credentialsRefused).toBe(true);
+  });
+
+  it('many rows in flight on an expired token share one renewal', async () => {
+    sim = await createSimulator({ acceptAnyId: true, latencyMs: 20 });
+    sender = senderFor(sim);
+    const s = sender;
+    await s.put(update('{"Quantity":1}', usageId(1)));
+    sim.expireAllTokens();
+    const results = await Promise.all(Array.from({ length: 16 }, (_, i) => s.put(update('{"Quantity":3}', usageId(100 + i)))));
+    expect(results.every((r) => r.result === 'updated')).toBe(true);
+    expect(sim.stats.tokensIssued).toBe(2);
+  });
+});

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { checkTrackPrefix, generateTrackPrefix, isLoopbackHost, MAX_TRACK_PREFIX_LENGTH } from '../../src/options.js';
+import { tooManyFailures } from '../../src/run.js';
+
+describe('isLoopbackHost', () => {
+  it.each([
+    ['127.0.0.1', true],
+    ['127.1.2.3', true],
+    ['localhost', true],
+    ['[::1]', true],
+    ['::1', true],
+    ['10.0.0.1', false],
+    ['rest.zuora.com', false],
+    ['127.0.0.1.evil.com', false],
+    ['localhost.evil.com', false],
+  ])('%s -> %s', (host, expected) => {
+    expect(isLoopbackHost(host)).toBe(expected);
+  });
+});
+
+describe('track ids', () => {
+  it('generates a prefix that is a valid Zuora-Track-Id even with the longest line number', () => {
+    const prefix = generateTrackPrefix(new Date('2026-11-27T18:00:00Z'), () => 0.5);
+    expect(prefix).toMatch(/^zuu-20261127T180000-[0-9a-z]{4}$/);
+    expect(checkTrackPrefix(prefix)).toBeUndefined();
+    const trackId = `${prefix}-${Number.MAX_SAFE_INTEGER}`;
+    expect(trackId.length).toBeLessThanOrEqual(64);
+  });
+
+  it.each([
+    ['', 'must not be empty'],
+    ['a:b', '":"'],
+    ['a;b', '";"'],
+    ['a"b', '"\\""'],
+    ["a'b", `"'"`],
+    ['a b', '" "'],
+    ['é', '"é"'],
+    ['x'.repeat(MAX_TRACK_PREFIX_LENGTH + 1), 'leave room'],
+  ])('refuses the prefix %j', (prefix, fragment) => {
+    expect(checkTrackPrefix(prefix)).toContain(fragment);
+  });
+});
+
+describe('tooManyFailures (--max-failures)', () => {
+  it.each([
+    [{ count: 5 }, 5, 10, false],
+    [{ count: 5 }, 6, 10, true],
+    [{ percent: 10 }, 5, 19, false], // not judged before the 20th answered row
+    [{ percent: 10 }, 2, 20, false],
+    [{ percent: 10 }, 3, 20, true],
+  ])('%j with %i failed of %i answered -> %s', (limit, failed, answered, expected) => {
+    expect(tooManyFailures(limit, failed, answered)).toBe(expected);
+  });
+});
