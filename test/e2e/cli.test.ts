@@ -1,0 +1,235 @@
+import { existsSync } from 'node:fs';
+import { readFile, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createSimulator, DEMO_CREDENTIALS, type Simulator } from '../../src/simulator/create-simulator.js';
+import { readCsv, runCli, workdir } from '../helpers/cli.js';
+
+let sim: Simulator | undefined;
+afterEach(async () => {
+  await sim?.close();
+  sim = undefined;
+});
+
+const demoEnv = (s: Simulator) => ({
+  ZUORA_BASE_URL: s.url,
+  ZUORA_CLIENT_ID: DEMO_CREDENTIALS.clientId,
+  ZUORA_CLIENT_SECRET: DEMO_CREDENTIALS.clientSecret,
+});
+
+describe('the clean fixture (what npm start runs)', () => {
+  it('--env local: every row updated, results in input order, exit 0', async () => {
+    const { dir, input } = await workdir('usage-corrections.csv');
+    const run = await runCli([input, '--env', 'local', '--summary-json', join(dir, 'summary.json')]);
+    expect(run.code).toBe(0);
+    const results = await readCsv(join(dir, 'usage-corrections.results.csv'));
+    const inputRows = await readCsv(input);
+    expect(results).toHaveLength(inputRows.length);
+    expect(results.every((r) => r.result === 'updated')).toBe(true);
+    expect(results.map((r) => r['Usage: ID'])).toEqual(inputRows.map((r) => r['Usage: ID']));
+    expect(results.every((r) => r.attempts === '1' && r.http_status === '200' && /^[0-9a-f-]{36}$/.test(r.request_id ?? ''))).toBe(true);
+    expect(await readCsv(join(dir, 'usage-corrections.failures.csv'))).toEqual([]);
+    const summary = JSON.parse(await readFile(join(dir, 'summary.json'), 'utf8'));
+    expect(summary).toMatchObject({ status: 'completed', exitCode: 0, counts: { updated: inputRows.length } });
+    expect(run.stderr).toContain(`${inputRows.length} updated`);
+    expect(run.stderr).toContain('next step: Nothing left to do.');
+  });
+
+  it('against a simulator over HTTP: one gzip PUT per row with the row line in the track id', async () => {
+    sim = await createSimulator();
+    const { dir, input } = await workdir('usage-corrections.csv');
+    const run = await runCli([input, '--track-prefix', 'e2e', '-c', '4'], { env: demoEnv(sim) });
+    expect(run.code).toBe(0);
+    const results = await readCsv(join(dir, 'usage-corrections.results.csv'));
+    const puts = sim.requests.filter((r) => r.method === 'PUT');
+    expect(puts).toHaveLength(results.length);
+    expect(sim.stats.maxInFlight).toBeLessThanOrEqual(4);
+    expect(sim.stats.maxInFlightPerId).toBe(1);
+    for (const row of results) {
+      expect(row.track_id).toBe(`e2e-${row.line}`);
+      const put = puts.find((p) => p.trackId === row.track_id);
+      expect(put?.contentEncoding).toBe('gzip');
+      expect(put?.usageId).toBe(row['Usage: ID']);
+      expect(put?.requestId).toBe(row.request_id);
+    }
+  });
+});
+
+describe('the fixture with problems (the README walkthrough)', () => {
+  it('mixed good, invalid and refused rows: exit 2, results per row, a failures file that is valid input', async () => {
+    sim = await createSimulator();
+    const { dir, input } = await workdir('usage-corrections-with-problems.csv');
+    const run = await runCli([input, '--summary-json', join(dir, 'summary.json')], { env: demoEnv(sim) });
+    expect(run.code).toBe(2);
+    const results = await readCsv(join(dir, 'usage-corrections-with-problems.results.csv'));
+    const byLine = Object.fromEntries(results.map((r) => [r.line, r]));
+    expect(byLine['2']).toMatchObject({ result: 'updated', attempts: '1' });
+    expect(byLine['4']).toMatchObject({ result: 'invalid', attempts: '0' });
+    expect(byLine['4']?.error_message).toMatch(/scientific notation/);
+    expect(byLine['5']?.error_message).toMatch(/thousands separator/);
+    expect(byLine['6']?.error_message).toMatch(/before/);
+    expect(byLine['7']?.error_message).toMatch(/not a real date/);
+    expect(byLine['8']?.error_message).toMatch(/nothing to update/);
+    expect(byLine['9']).toMatchObject({ result: 'failed', error_code: 'INVALID_VALUE', http_status: '400' });
+    expect(byLine['10']).toMatchObject({ result: 'failed', error_code: 'INVALID_VALUE' });
+    expect(byLine['11']).toMatchObject({ result: 'failed', error_code: 'INVALID_ID' });
+    // Invalid rows are never sent.
+    const sentIds = new Set(sim.requests.filter((r) => r.method === 'PUT').map((r) => r.usageId));
+    for (const row of results.filter((r) => r.result === 'invalid')) expect(sentIds.has(row.Id)).toBe(false);
+    const failures = await readCsv(join(dir, 'usage-corrections-with-problems.failures.csv'));
+    expect(failures.map((r) => r.line)).toEqual(results.filter((r) => r.result !== 'updated').map((r) => r.line));
+    const summary = JSON.parse(await readFile(join(dir, 'summary.json'), 'utf8'));
+    expect(summary.counts).toEqual({
+      updated: results.filter((r) => r.result === 'updated').length,
+      failed: 3,
+      unknown: 0,
+      invalid: results.filter((r) => r.result === 'invalid').length,
+      valid: 0,
+    });
+    expect(run.stderr).toContain('usage-corrections-with-problems.failures.csv');
+
+    // The failures file runs as input again: result columns are ignored, the same rows fail the same way.
+    const again = await runCli([join(dir, 'usage-corrections-with-problems.failures.csv')], { env: demoEnv(sim) });
+    expect(again.code).toBe(2);
+    const rerun = await readCsv(join(dir, 'usage-corrections-with-problems.failures.results.csv'));
+    expect(rerun.map((r) => r.result)).toEqual(failures.map((r) => r.result));
+    expect(Object.keys(rerun[0] ?? {}).filter((k) => k === 'result')).toHaveLength(1);
+  });
+
+  it('--dry-run validates everything and sends nothing', async () => {
+    sim = await createSimulator();
+    const { dir, input } = await workdir('usage-corrections-with-problems.csv');
+    const run = await runCli([input, '--dry-run', '--base-url', sim.url]);
+    expect(run.code).toBe(2);
+    expect(sim.requests).toEqual([]);
+    const results = await readCsv(join(dir, 'usage-corrections-with-problems.results.csv'));
+    expect(new Set(results.map((r) => r.result))).toEqual(new Set(['valid', 'invalid']));
+    expect(results.filter((r) => r.result === 'valid').every((r) => r.attempts === '0' && r.track_id === '')).toBe(true);
+    expect(run.stderr).toContain('Dry run finished: nothing was sent.');
+  });
+
+  it('--dry-run of a clean file exits 0 and needs no credentials', async () => {
+    const { dir, input } = await workdir('usage-corrections.csv');
+    const run = await runCli([input, '--dry-run', '--env', 'us-sandbox']);
+    expect(run.code).toBe(0);
+    const results = await readCsv(join(dir, 'usage-corrections.results.csv'));
+    expect(results.every((r) => r.result === 'valid')).toBe(true);
+  });
+});
+
+describe('runs that cannot start: exit 1, nothing sent', () => {
+  it('an unknown column names it and suggests the closest known one', async () => {
+    sim = await createSimulator();
+    const { dir, input } = await workdir({
+      name: 'typo.csv',
+      text: 'Id,Quantty,UOM\n8ad0792d84226be694237b75707b8d1a,5,Each\n',
+    });
+    const run = await runCli([input], { env: demoEnv(sim) });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('Quantty');
+    expect(run.stderr).toMatch(/did you mean "?Quantity"?/);
+    expect(run.stderr).toContain('--ignore-unknown-columns');
+    expect(sim.requests.filter((r) => r.method === 'PUT')).toEqual([]);
+    expect(await readdir(dir)).toEqual(['typo.csv']);
+  });
+
+  it('--ignore-unknown-columns carries the column along and sends the rest', async () => {
+    sim = await createSimulator();
+    const { dir, input } = await workdir({
+      name: 'extra.csv',
+      text: 'Id,Quantity,Notes\n8ad0792d84226be694237b75707b8d1a,5,checked by Ann\n',
+    });
+    const run = await runCli([input, '--ignore-unknown-columns'], { env: demoEnv(sim) });
+    expect(run.code).toBe(0);
+    const [row] = await readCsv(join(dir, 'extra.results.csv'));
+    expect(row).toMatchObject({ Notes: 'checked by Ann', result: 'updated' });
+    expect(sim.requests.find((r) => r.method === 'PUT')?.body).toBe('{"Quantity":5}');
+  });
+
+  it('a missing Id column', async () => {
+    const { input } = await workdir({ name: 'noid.csv', text: 'Quantity,UOM\n5,Each\n' });
+    const run = await runCli([input, '--env', 'local']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/Id/);
+  });
+
+  it('missing credentials', async () => {
+    const { input } = await workdir('usage-corrections.csv');
+    const run = await runCli([input, '--env', 'us-sandbox']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('ZUORA_CLIENT_ID');
+  });
+
+  it('refused client credentials are reported before any row is sent', async () => {
+    sim = await createSimulator();
+    const { dir, input } = await workdir('usage-corrections.csv');
+    const run = await runCli([input], { env: { ...demoEnv(sim), ZUORA_CLIENT_SECRET: 'wrong' } });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/refused the client credentials/);
+    expect(sim.requests.filter((r) => r.method === 'PUT')).toEqual([]);
+    expect(existsSync(join(dir, 'usage-corrections.results.csv'))).toBe(false);
+  });
+
+  it('plain http:// to a host that is not loopback', async () => {
+    const { input } = await workdir('usage-corrections.csv');
+    const run = await runCli([input, '--base-url', 'http://rest.zuora.com'], { env: { ZUORA_ACCESS_TOKEN: 'x' } });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/only allowed to loopback/);
+  });
+
+  it('an input file that does not exist', async () => {
+    const run = await runCli(['no-such-file.csv', '--env', 'local']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('no-such-file.csv');
+  });
+
+  it('a bad option value names the flag', async () => {
+    const { input } = await workdir('usage-corrections.csv');
+    const run = await runCli([input, '--env', 'local', '-c', '0']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('--concurrency must be a whole number from 1 to 256');
+  });
+});
+
+describe('stopping early: exit 3', () => {
+  it('a refused static token stops the run and the summary says how to resume', async () => {
+    sim = await createSimulator({ staticTokens: ['good'] });
+    const { dir, input } = await workdir('usage-corrections.csv');
+    const run = await runCli([input, '--base-url', sim.url], { env: { ZUORA_ACCESS_TOKEN: 'bad-token' } });
+    expect(run.code).toBe(3);
+    expect(run.stderr).toMatch(/Stopped early/);
+    expect(run.stderr).toContain('--resume');
+    const puts = sim.requests.filter((r) => r.method === 'PUT').length;
+    expect(puts).toBeLessThanOrEqual(8);
+    const results = await readCsv(join(dir, 'usage-corrections.results.csv'));
+    expect(results.length).toBe(puts);
+  });
+
+  it('--max-failures stops a run whose rows keep failing', async () => {
+    sim = await createSimulator({ records: [] });
+    const { input } = await workdir('usage-corrections.csv');
+    const run = await runCli([input, '--max-failures', '10%', '-c', '2'], { env: demoEnv(sim) });
+    expect(run.code).toBe(3);
+    expect(run.stderr).toContain('--max-failures reached');
+    expect(sim.requests.filter((r) => r.method === 'PUT').length).toBeLessThan(40);
+  });
+});
+
+describe('secrets', () => {
+  it('neither the client secret nor any token appears in any output, even at trace level', async () => {
+    sim = await createSimulator({ faults: {} });
+    const { dir, input } = await workdir('usage-corrections-with-problems.csv');
+    const run = await runCli([input, '--log-level', 'trace', '--summary-json', join(dir, 'summary.json')], { env: demoEnv(sim) });
+    expect(run.code).toBe(2);
+    const tokens = new Set(
+      sim.requests.map((r) => String(r.headers.authorization ?? '').replace(/^Bearer /, '')).filter((t) => t !== ''),
+    );
+    expect(tokens.size).toBeGreaterThan(0);
+    const outputs = [run.stdout, run.stderr];
+    for (const file of await readdir(dir)) outputs.push(await readFile(join(dir, file), 'utf8'));
+    for (const text of outputs) {
+      expect(text).not.toContain(DEMO_CREDENTIALS.clientSecret);
+      for (const token of tokens) expect(text).not.toContain(token);
+    }
+  });
+});
