@@ -96,7 +96,7 @@ describe('response compression', () => {
 
   it('sends the same answer plain without Accept-Encoding, or when gzip has q=0', async () => {
     const token = await simulatorToken(sim());
-    for (const headers of [{}, { 'Accept-Encoding': 'gzip;q=0, identity' }]) {
+    for (const headers of [{}, { 'Accept-Encoding': 'gzip;q=0, identity' }] as Array<Record<string, string>>) {
       const res = await getUsage(sim().url, token, ID, headers);
       expect(res.headers['content-encoding']).toBeUndefined();
       expect(json(res).Description).toBe(long);
