@@ -333,9 +333,14 @@ export function createParser(argv: string[]): Argv {
     .wrap(Math.min(120, process.stdout.columns ?? 100))
     .epilogue(
       [
-        'Credentials come from the environment only: ZUORA_CLIENT_ID + ZUORA_CLIENT_SECRET (OAuth), or ZUORA_ACCESS_TOKEN.',
-        'Exit codes: 0 all rows updated; 1 could not start (nothing sent); 2 finished with failed, unknown or invalid rows;',
-        '3 stopped early (resume with --resume); 130 interrupted.',
+        'Credentials come from the environment only: ZUORA_CLIENT_ID + ZUORA_CLIENT_SECRET (OAuth client), or ZUORA_ACCESS_TOKEN.',
+        '',
+        'Exit codes:',
+        '  0    every row updated (or valid, with --dry-run)',
+        '  1    could not start; nothing was sent',
+        '  2    finished, but some rows are failed, unknown or invalid: see the failures file',
+        '  3    stopped early; run again with --resume',
+        '  130  interrupted (SIGINT/SIGTERM); run again with --resume',
       ].join('\n'),
     )
     .fail((message, error) => {
