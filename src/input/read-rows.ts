@@ -168,7 +168,7 @@ async function* parseFrom(path: string, from: Position, settings: ParseSettings)
         failure = { error, afterRecords: parser.info.records };
         source.unpipe(parser);
         source.destroy();
-        parser.end();
+        if (!parser.writableEnded) parser.end();
       }
       return undefined;
     },

@@ -270,6 +270,16 @@ describe('readRows: malformed records do not stop the run', () => {
     ]);
   });
 
+  it('costs one row for an unclosed quote early in a long file', async () => {
+    const good = Array.from({ length: 20_000 }, (_, i) => `id${i},${i}\n`).join('');
+    const table = await readAll(`Id,Quantity\na,1\n"b,2\n${good}`);
+    expect(table.records).toHaveLength(20_002);
+    expect(table.records[1]).toMatchObject({ line: 3, cells: ['"b', '2'] });
+    expect(table.records[1]?.parseError).toContain('unclosed quote');
+    expect(table.records.slice(2).every((record) => record.parseError === undefined)).toBe(true);
+    expect(table.records.at(-1)).toMatchObject({ line: 20_003, cells: ['id19999', '19999'] });
+  });
+
   it('stops with INPUT_UNREADABLE when the header itself is badly quoted', async () => {
     const error = await runError(readRows(await fileWith('Id,"Quantity\na,1\n')));
     expect(error.code).toBe('INPUT_UNREADABLE');

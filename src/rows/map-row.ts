@@ -1,0 +1,152 @@
+import type { ColumnMap, FieldColumn } from '../input/columns.js';
+import { compareDateTimes, normalizeDateTime, type DateFormat } from './date-time.js';
+import { parseQuantity } from './quantity.js';
+
+/** A row turned into the PUT it stands for, or the reason it is `invalid` and never sent. */
+export type MappedRow =
+  | {
+      ok: true;
+      /** The usage Id, trimmed: 32 ASCII letters or digits, safe in a URL path. */
+      id: string;
+      /** The JSON request body text, fields in column order. */
+      body: string;
+      /** Field name -> value as sent (the JSON number text for Quantity), in column order. */
+      fields: Record<string, string>;
+    }
+  | {
+      ok: false;
+      /** The Id cell as read, trimmed (possibly empty or not a valid id). */
+      id: string;
+      /** Every problem of the row, each naming the column as written, joined with "; ". */
+      message: string;
+    };
+
+/** How cells are read. */
+export interface MapRowOptions {
+  /** Also accept this spreadsheet date order besides ISO (`--date-format`); ISO only by default. */
+  dateFormat?: DateFormat;
+}
+
+const RBE_STATUSES = ['Importing', 'Pending', 'Processed'] as const;
+const ID_LENGTH = 32;
+/** Long cells are cut in messages, which end up in a spreadsheet cell. */
+const MAX_QUOTED_LENGTH = 60;
+const REEXPORT = '; export the ids again and keep the column as text (import it as Text, not General)';
+
+/**
+ * Checks a usage Id cell: exactly 32 ASCII letters or digits after trimming. Explains the damage a
+ * spreadsheet does to ids it takes for numbers (scientific notation, lost digits).
+ */
+export function validateId(text: string): { ok: true; id: string } | { ok: false; message: string } {
+  const id = text.trim();
+  if (/^[A-Za-z0-9]{32}$/.test(id)) {
+    // 32 digits ending in 17 zeros is what a spreadsheet leaves of a long id: it keeps 15 digits.
+    if (/^\d{15}0{17}$/.test(id)) {
+      return { ok: false, message: `Id ${quote(id)} looks rounded by a spreadsheet (only its first 15 digits are kept)${REEXPORT}` };
+    }
+    return { ok: true, id };
+  }
+  if (id === '') return { ok: false, message: 'Id is empty: expected the 32-character Zuora usage id' };
+  if (/^[+-]?\d+([.,]\d+)?E[+-]?\d+$/i.test(id)) {
+    return {
+      ok: false,
+      message: `Id ${quote(id)} was turned into a number in scientific notation by a spreadsheet, which loses its digits${REEXPORT}`,
+    };
+  }
+  if (/^\d+([.,]0+)?$/.test(id)) {
+    return {
+      ok: false,
+      message: `Id ${quote(id)} has ${id.replace(/[.,]0+$/, '').length} digits instead of 32: a spreadsheet probably read it as a number and dropped leading zeros or digits${REEXPORT}`,
+    };
+  }
+  const strange = [...new Set(id.replace(/[A-Za-z0-9]/g, ''))].map((char) => JSON.stringify(char)).join(' ');
+  const found = strange === '' ? `${id.length} characters` : `${id.length} characters including ${strange}`;
+  return { ok: false, message: `Id ${quote(id)} is not a Zuora usage id: expected exactly ${ID_LENGTH} letters or digits, found ${found}` };
+}
+
+/**
+ * Validates one input row and builds its request body (SPEC "Row validation"). Pure: the same cells
+ * give the same body on any host. An empty or blank cell means "leave unchanged" and is not sent.
+ */
+export function mapRow(cells: string[], columns: ColumnMap, options: MapRowOptions = {}): MappedRow {
+  const idCell = (cells[columns.idIndex] ?? '').trim();
+  const problems: string[] = [];
+  const idResult = validateId(idCell);
+  if (!idResult.ok) problems.push(idResult.message);
+
+  const fields: Record<string, string> = {};
+  const bodyParts: string[] = [];
+  const dates: { start?: DateCell; end?: DateCell } = {};
+  for (const column of columns.fields) {
+    const cell = cells[column.index] ?? '';
+    if (cell.trim() === '') continue;
+    const checked = checkField(column, cell, options);
+    if (!checked.ok) {
+      problems.push(`${column.header} ${quote(cell.trim())} ${checked.message}`);
+      continue;
+    }
+    fields[column.field] = checked.value;
+    bodyParts.push(`${JSON.stringify(column.field)}:${checked.json}`);
+    if (column.field === 'StartDateTime') dates.start = { column, cell, value: checked.value };
+    if (column.field === 'EndDateTime') dates.end = { column, cell, value: checked.value };
+  }
+
+  if (dates.start !== undefined && dates.end !== undefined) {
+    const order = compareDateTimes(dates.end.value, dates.start.value);
+    if (order !== undefined && order < 0) {
+      problems.push(
+        `${dates.end.column.header} ${quote(dates.end.cell.trim())} is before ${dates.start.column.header} ${quote(dates.start.cell.trim())}`,
+      );
+    }
+  }
+
+  if (problems.length === 0 && bodyParts.length === 0) {
+    const names = columns.fields.map((column) => column.header).join(', ');
+    problems.push(`nothing to update: ${names} ${columns.fields.length === 1 ? 'is' : 'are all'} empty`);
+  }
+  if (problems.length > 0) return { ok: false, id: idCell, message: problems.join('; ') };
+  return { ok: true, id: idCell, body: `{${bodyParts.join(',')}}`, fields };
+}
+
+interface DateCell {
+  column: FieldColumn;
+  cell: string;
+  value: string;
+}
+
+type Checked = { ok: true; value: string; json: string } | { ok: false; message: string };
+
+function checkField(column: FieldColumn, cell: string, options: MapRowOptions): Checked {
+  switch (column.field) {
+    case 'Quantity': {
+      const quantity = parseQuantity(cell);
+      return quantity.ok ? { ok: true, value: quantity.json, json: quantity.json } : quantity;
+    }
+    case 'StartDateTime':
+    case 'EndDateTime': {
+      const dateTime = normalizeDateTime(cell, options);
+      return dateTime.ok ? text(dateTime.value) : dateTime;
+    }
+    case 'UOM':
+      // Units of measure are matched against the tenant's list, where stray spreadsheet spaces never match.
+      return text(cell.trim());
+    case 'RbeStatus': {
+      const status = RBE_STATUSES.find((name) => name.toLowerCase() === cell.trim().toLowerCase());
+      return status !== undefined
+        ? text(status)
+        : { ok: false, message: `is not a usage status: expected ${RBE_STATUSES.join(', ')}` };
+    }
+    default:
+      // Custom fields are sent exactly as written: their meaning, spaces included, is the tenant's.
+      return text(cell);
+  }
+}
+
+function text(value: string): Checked {
+  return { ok: true, value, json: JSON.stringify(value) };
+}
+
+function quote(value: string): string {
+  const shown = value.length > MAX_QUOTED_LENGTH ? `${value.slice(0, MAX_QUOTED_LENGTH)}…` : value;
+  return JSON.stringify(shown);
+}
