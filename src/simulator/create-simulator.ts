@@ -121,7 +121,7 @@ export interface Simulator {
   port: number;
   /** Every request, in arrival order (token requests too); empty when `recordRequests` is false. */
   requests: ReceivedRequest[];
-  /** The tenant's live records by Id. */
+  /** The tenant's live records by Id (Quantity held as decimal text, date-times in the tenant offset). */
   tenant: Map<string, UsageRecord>;
   stats: SimulatorStats;
   /** Queue more fault steps for a usage id (or TOKEN_FAULT_KEY), after those already queued. */
@@ -320,7 +320,9 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
       send(req, res, entry, jsonAnswer(500, { message: 'Simulator internal error' }));
     });
   });
-  server.keepAliveTimeout = 5000;
+  // Longer than Node's client agents keep idle sockets (5 s), so the server never closes a socket that a
+  // client is about to reuse (a spurious ECONNRESET in tests); close() ends idle sockets anyway.
+  server.keepAliveTimeout = 65_000;
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -118,6 +118,8 @@ export class Tenant {
   private readonly allowNegative: boolean;
   private readonly failureStatus: number;
   private readonly now: () => number;
+  private lastStamp = { at: Number.NaN, text: '' };
+  private readonly defaultStart: string;
 
   constructor(options: TenantOptions) {
     const offset = offsetMinutes(options.timeZone ?? DEFAULT_TENANT_TIME_ZONE);
@@ -131,6 +133,7 @@ export class Tenant {
     this.allowNegative = options.allowNegativeQuantity ?? true;
     this.failureStatus = options.businessFailureStatus ?? 400;
     this.now = options.now;
+    this.defaultStart = formatInOffset(Date.UTC(2026, 0, 1) - offset * 60_000, offset);
     for (const seeded of options.records) {
       const record = this.normalise(seeded);
       this.records.set(record.Id, record);
@@ -201,8 +204,15 @@ export class Tenant {
       else target[name] = value;
     }
     record.UpdatedById = API_USER_ID;
-    record.UpdatedDate = formatInOffset(this.now(), this.offset);
+    record.UpdatedDate = this.stamp();
     return jsonAnswer(200, { Id: id, Success: true });
+  }
+
+  /** Now in tenant time; many updates share a millisecond under load, so the text is reused. */
+  private stamp(): string {
+    const at = this.now();
+    if (at !== this.lastStamp.at) this.lastStamp = { at, text: formatInOffset(at, this.offset) };
+    return this.lastStamp.text;
   }
 
   private refuse(errors: CrudError[]): Answer {
@@ -219,12 +229,12 @@ export class Tenant {
 
   /** A plausible Pending record for an id first seen with `acceptAnyId` (generated benchmark files). */
   private synthesise(id: string): UsageRecord {
-    const stamp = formatInOffset(this.now(), this.offset);
+    const stamp = this.stamp();
     return {
       Id: id,
       AccountId: '8ad09be48db5aea2018dc0c3f3b2290e',
       AccountNumber: 'A00009999',
-      StartDateTime: formatInOffset(Date.UTC(2026, 0, 1) - this.offset * 60_000, this.offset),
+      StartDateTime: this.defaultStart,
       UOM: 'Each',
       Quantity: '1',
       SourceType: 'API',
