@@ -342,8 +342,3 @@ function quantityJson(value: unknown): string {
   const text = String(value);
   return plainDecimal(text) === undefined ? JSON.stringify(Number(text)) : text;
 }
-
-/** Whether an id has Zuora's object id shape (32 letters or digits). */
-export function isObjectId(id: string): boolean {
-  return OBJECT_ID.test(id);
-}
