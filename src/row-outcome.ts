@@ -19,6 +19,11 @@ export interface RowOutcome {
   attempts: number;
   trackId?: string;
   requestId?: string;
+  /**
+   * Result cells recorded by an earlier run and kept as they were (`--resume`: a row already `updated`
+   * is not sent again). Written verbatim instead of the fields above.
+   */
+  recorded?: string[];
 }
 
 /** The result columns appended to every results and failures row, in this order (SPEC "Outputs"). */

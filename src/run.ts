@@ -1,31 +1,28 @@
 import type { Logger } from 'pino';
-import { RunError } from './errors.js';
 import { matchColumns, type ColumnMap } from './input/columns.js';
-import { readRows } from './input/read-rows.js';
+import { readRows, type InputRecord } from './input/read-rows.js';
 import type { MaxFailures, RunOptions } from './options.js';
 import { silentProgress, type Progress } from './output/progress.js';
 import { createResultsWriter } from './output/results-writer.js';
+import { mergePartial, openPriorResults, partialPath, sameCells, type PriorResults } from './output/resume.js';
 import { exitCodeFor, nextStep, type Summary } from './output/summary.js';
 import type { RowOutcome } from './row-outcome.js';
 import { mapRow } from './rows/map-row.js';
-import { createTokenProvider, type Credentials } from './send/auth.js';
-import { closeHttpClient, createHttpClient } from './send/http-client.js';
-import { putUsage, type PutContext, type PutResult } from './send/put-usage.js';
-import { DEFAULT_RETRY_POLICY } from './send/retry-policy.js';
+import { connect, type Connection } from './send/connect.js';
 import { sendUpdates, type SendItem } from './send/send-updates.js';
-import { createThrottle } from './send/throttle.js';
-import { createSimulator, DEMO_CREDENTIALS, type Simulator } from './simulator/create-simulator.js';
 
 /** Effects a run uses, passed in so tests and the CLI choose them. */
 export interface RunDeps {
   logger: Logger;
-  /** Interrupts the run (SIGINT/SIGTERM): no new row starts, in-flight rows finish. */
+  /** Interrupts the run (SIGINT/SIGTERM): no new row starts, in-flight rows get `graceMs` to finish. */
   signal?: AbortSignal;
+  /** After an interrupt, how long in-flight requests may take before they are abandoned (`unknown`). Default 10 s. */
+  graceMs?: number;
   progress?: Progress;
   /** Builds the next-step command for another input file with this run's options. */
   rerun?: (input: string, extra?: string[]) => string;
   now?: () => number;
-  sleep?: (ms: number) => Promise<void>;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   random?: () => number;
   userAgent?: string;
 }
@@ -37,145 +34,126 @@ export interface RunDeps {
 export async function run(options: RunOptions, deps: RunDeps): Promise<Summary> {
   const now = deps.now ?? Date.now;
   const started = now();
-  const logger = deps.logger;
+  const { logger } = deps;
   const progress = deps.progress ?? silentProgress;
 
   const table = await readRows(options.input, { delimiter: options.delimiter });
   const columns = matchColumns(table.header, { ignoreUnknownColumns: options.ignoreUnknownColumns });
   logColumns(logger, columns);
-  const kept = keptIndexes(table.header.length, columns);
-  const header = kept.map((i) => table.header[i] ?? '');
+  const keptColumns = keptIndexes(table.header.length, columns);
+  const header = keptColumns.map((i) => table.header[i] ?? '');
 
-  let simulator: Simulator | undefined;
-  const cleanups: Array<() => Promise<void> | void> = [];
+  // Stopping early (credentials refused, --max-failures) and interrupting share one path: no new row
+  // starts, retries stop; an interrupt also abandons requests still unanswered after the grace period.
+  const stop = new AbortController();
+  const abandon = new AbortController();
+  let stopReason: string | undefined;
+  const stopEarly = (reason: string): void => {
+    if (stop.signal.aborted) return;
+    stopReason = reason;
+    logger.error({ reason }, 'stopping early: no new rows will be sent; in-flight rows finish');
+    stop.abort();
+  };
+  const onInterrupt = (): void => {
+    stop.abort();
+    setTimeout(() => abandon.abort(), deps.graceMs ?? 10_000).unref();
+  };
+  if (deps.signal?.aborted) onInterrupt();
+  deps.signal?.addEventListener('abort', onInterrupt, { once: true });
+
+  let connection: Connection | undefined;
+  let priors: PriorResults | undefined;
   try {
-    let put: ((update: SendItem['update']) => Promise<PutResult>) | undefined;
-    let tokenRequests = (): number => 0;
     if (!options.dryRun) {
-      let baseUrl: string;
-      let credentials: Credentials | undefined = options.credentials;
-      if (options.target.kind === 'local') {
-        simulator = await createSimulator();
-        const sim = simulator;
-        cleanups.push(() => sim.close());
-        baseUrl = simulator.url;
-        credentials ??= { kind: 'client', ...DEMO_CREDENTIALS };
-        logger.info({ url: baseUrl }, 'started the built-in Zuora simulator (--env local)');
-      } else {
-        baseUrl = options.target.baseUrl;
-      }
-      if (!credentials) {
-        throw new RunError(
-          'AUTH_FAILED',
-          'No credentials: set ZUORA_CLIENT_ID and ZUORA_CLIENT_SECRET (OAuth client), or ZUORA_ACCESS_TOKEN.',
-        );
-      }
-      const client = createHttpClient({ maxSockets: options.concurrency, userAgent: deps.userAgent ?? 'zuora-usage-update' });
-      cleanups.push(() => closeHttpClient(client));
-      const policy = { ...DEFAULT_RETRY_POLICY, maxAttempts: options.maxAttempts };
-      const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-      const tokens = createTokenProvider({
-        credentials,
-        baseUrl,
-        client,
-        timeoutMs: options.timeoutMs,
-        policy,
-        logger: logger.child({ stage: 'auth' }),
+      connection = await connect(options, {
+        logger,
+        stopSignal: stop.signal,
+        abandonSignal: abandon.signal,
         now,
-        sleep,
+        sleep: deps.sleep,
         random: deps.random,
+        userAgent: deps.userAgent,
       });
-      tokenRequests = () => tokens.tokenRequests;
-      // Client credentials are checked before any row is sent: refused ones are exit 1, nothing sent.
-      if (credentials.kind === 'client') await tokens.token();
-      const ctx: PutContext = {
-        client,
-        baseUrl,
-        tokens,
-        extraHeaders: extraHeaders(options),
-        gzip: options.gzip,
-        rejectUnknownFields: options.rejectUnknownFields,
-        timeoutMs: options.timeoutMs,
-        policy,
-        throttle: createThrottle({ now, sleep }),
-        logger: logger.child({ stage: 'send' }),
-        sleep,
-        random: deps.random,
-        now,
-      };
-      put = (update) => putUsage(update, ctx);
     }
-
+    if (options.resume && !options.dryRun) priors = await openPriorResults(options.out);
+    if (priors && !sameCells(priors.header, header)) {
+      logger.warn({ results: options.out }, 'the results file has other columns than the input: every row is processed again');
+      await priors.close();
+      priors = undefined;
+    }
     const writer = await createResultsWriter({
-      outPath: options.out,
+      // A resumed run never overwrites what the earlier run recorded until the end (resume.ts).
+      outPath: priors ? partialPath(options.out) : options.out,
       failuresPath: options.failures,
       header,
       delimiter: table.delimiter,
       bom: table.bom,
     });
 
-    const stop = new AbortController();
-    let stopReason: string | undefined;
-    const stopEarly = (reason: string): void => {
-      if (stopReason !== undefined) return;
-      stopReason = reason;
-      logger.error({ reason }, 'stopping early: no new rows will be sent; in-flight rows finish');
-      stop.abort();
-    };
-    const signal = deps.signal ? AbortSignal.any([stop.signal, deps.signal]) : stop.signal;
-
     let done = 0;
     let notUpdated = 0;
     let answered = 0;
     let requests = 0;
+    let kept = 0;
     const record = (outcome: RowOutcome): void => {
       writer.add(outcome);
       done++;
       if (outcome.result !== 'updated' && outcome.result !== 'valid') notUpdated++;
       progress.tick({ done, failed: notUpdated, bytesRead: table.bytesRead() });
     };
+    // Ids with a row sent in this resumed run: their later rows are sent again too, so the last still wins.
+    const resentIds = new Set<string>();
 
     const rowsToSend = async function* (): AsyncGenerator<SendItem> {
       for await (const input of table.records) {
-        const cells = kept.map((i) => input.cells[i] ?? '');
-        const base = { seq: input.seq, line: input.line, cells, attempts: 0 };
-        if (input.parseError !== undefined) {
-          record({ ...base, id: (input.cells[columns.idIndex] ?? '').trim(), result: 'invalid', errorCode: 'MALFORMED_RECORD', errorMessage: `line ${input.line}: ${input.parseError}` });
-          continue;
-        }
-        const mapped = mapRow(input.cells, columns, { dateFormat: options.dateFormat });
-        if (!mapped.ok) {
-          record({ ...base, id: mapped.id, result: 'invalid', errorCode: 'INVALID_ROW', errorMessage: mapped.message });
-          continue;
-        }
-        if (!put) {
-          record({ ...base, id: mapped.id, result: 'valid' });
-          continue;
-        }
-        yield { seq: input.seq, line: input.line, cells, update: { id: mapped.id, body: mapped.body, trackId: `${options.trackPrefix}-${input.line}` } };
-        if (signal.aborted) return;
+        if (stop.signal.aborted) return;
+        const item = await prepare(input);
+        if (item) yield item;
       }
     };
+    const prepare = async (input: InputRecord): Promise<SendItem | undefined> => {
+      const cells = keptColumns.map((i) => input.cells[i] ?? '');
+      const base = { seq: input.seq, line: input.line, cells, attempts: 0 };
+      if (input.parseError !== undefined) {
+        record({ ...base, id: (input.cells[columns.idIndex] ?? '').trim(), result: 'invalid', errorCode: 'MALFORMED_RECORD', errorMessage: `line ${input.line}: ${input.parseError}` });
+        return undefined;
+      }
+      const mapped = mapRow(input.cells, columns, { dateFormat: options.dateFormat });
+      if (!mapped.ok) {
+        record({ ...base, id: mapped.id, result: 'invalid', errorCode: 'INVALID_ROW', errorMessage: mapped.message });
+        return undefined;
+      }
+      if (!connection) {
+        record({ ...base, id: mapped.id, result: 'valid' });
+        return undefined;
+      }
+      if (priors) {
+        const prior = await priors.lookup(input.line);
+        if (prior?.result === 'updated' && sameCells(prior.cells, cells) && !resentIds.has(mapped.id)) {
+          kept++;
+          record({ ...base, id: mapped.id, result: 'updated', recorded: prior.resultCells });
+          return undefined;
+        }
+        resentIds.add(mapped.id);
+      }
+      return { seq: input.seq, line: input.line, cells, update: { id: mapped.id, body: mapped.body, trackId: `${options.trackPrefix}-${input.line}` } };
+    };
 
-    if (put) {
-      const send = put;
+    if (connection) {
+      const { put, throttle } = connection;
       await sendUpdates(rowsToSend(), {
         concurrency: options.concurrency,
-        put: send,
+        currentConcurrency: () => throttle.concurrency,
+        put,
         hasRoom: () => writer.hasRoom(),
-        signal,
+        signal: stop.signal,
         onResult: (item, result) => {
           requests += result.attempts;
           answered++;
-          record({
-            seq: item.seq,
-            line: item.line,
-            cells: item.cells,
-            id: item.update.id,
-            trackId: item.update.trackId,
-            ...result,
-          });
-          if (result.credentialsRefused) {
+          const { credentialsRefused: refused, result: outcome, ...rest } = result;
+          if (outcome === 'not-sent') return;
+          record({ seq: item.seq, line: item.line, cells: item.cells, id: item.update.id, trackId: item.update.trackId, result: outcome, ...rest });
+          if (refused) {
             stopEarly(`Zuora refused the credentials mid-run (HTTP ${result.httpStatus ?? 401}: ${result.errorMessage ?? 'Authentication error'})`);
           } else if (options.maxFailures && tooManyFailures(options.maxFailures, writer.counts.failed, answered)) {
             stopEarly(`--max-failures reached (${writer.counts.failed} failed of ${answered} answered)`);
@@ -187,6 +165,11 @@ export async function run(options: RunOptions, deps: RunDeps): Promise<Summary> 
     }
 
     await writer.close();
+    if (priors) {
+      await priors.close();
+      priors = undefined;
+      await mergePartial(options.out);
+    }
     progress.stop();
     const status: Summary['status'] = stopReason !== undefined ? 'stopped' : deps.signal?.aborted ? 'interrupted' : 'completed';
     const counts = { ...writer.counts };
@@ -200,11 +183,12 @@ export async function run(options: RunOptions, deps: RunDeps): Promise<Summary> 
       dryRun: options.dryRun,
       counts,
       rows,
+      keptFromEarlierRun: kept,
       requests,
       retries: requests - answered,
-      tokenRequests: tokenRequests(),
+      tokenRequests: connection?.tokens.tokenRequests ?? 0,
       elapsedMs,
-      rowsPerSecond: elapsedMs > 0 ? (rows * 1000) / elapsedMs : 0,
+      rowsPerSecond: elapsedMs > 0 ? ((rows - kept) * 1000) / elapsedMs : 0,
       input: options.input,
       out: options.out,
       failures: options.failures,
@@ -213,8 +197,10 @@ export async function run(options: RunOptions, deps: RunDeps): Promise<Summary> 
       nextStep: nextStep({ status, dryRun: options.dryRun, counts, rerun, input: options.input, out: options.out, failures: options.failures }),
     };
   } finally {
+    deps.signal?.removeEventListener('abort', onInterrupt);
     progress.stop();
-    for (const cleanup of cleanups.reverse()) await cleanup();
+    await priors?.close();
+    await connection?.close();
   }
 }
 
@@ -222,14 +208,6 @@ export async function run(options: RunOptions, deps: RunDeps): Promise<Summary> 
 export function tooManyFailures(limit: MaxFailures, failed: number, answered: number): boolean {
   if ('count' in limit) return failed > limit.count;
   return answered >= 20 && (failed * 100) / answered > limit.percent;
-}
-
-function extraHeaders(options: RunOptions): Record<string, string> {
-  const headers: Record<string, string> = {};
-  if (options.entityIds) headers['zuora-entity-ids'] = options.entityIds;
-  if (options.orgIds) headers['zuora-org-ids'] = options.orgIds;
-  if (options.zuoraVersion) headers['zuora-version'] = options.zuoraVersion;
-  return headers;
 }
 
 /** Input columns echoed in the outputs: all but the result columns of an earlier run. */

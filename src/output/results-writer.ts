@@ -96,6 +96,7 @@ export async function createResultsWriter(options: ResultsWriterOptions): Promis
 }
 
 function resultCells(outcome: RowOutcome): string[] {
+  if (outcome.recorded) return outcome.recorded;
   return [
     outcome.result,
     spreadsheetSafe(outcome.errorCode),

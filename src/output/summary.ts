@@ -12,6 +12,8 @@ export interface Summary {
   counts: Record<RowResult, number>;
   /** Records with an outcome in the results file. */
   rows: number;
+  /** `--resume`: rows recorded `updated` by an earlier run with unchanged cells, not sent again. */
+  keptFromEarlierRun: number;
   /** HTTP requests sent for rows (attempts), and how many of them were retries. */
   requests: number;
   retries: number;
@@ -91,6 +93,9 @@ export function formatSummary(summary: Summary): string {
         ['invalid', counts.invalid],
       ];
   lines.push(`  rows:      ${summary.rows} (${shown.map(([name, n]) => `${n} ${name}`).join(', ')})`);
+  if (summary.keptFromEarlierRun > 0) {
+    lines.push(`  resumed:   ${summary.keptFromEarlierRun} rows already updated by an earlier run, not sent again`);
+  }
   if (!summary.dryRun) {
     lines.push(`  requests:  ${summary.requests} (${summary.retries} retries)`);
   }

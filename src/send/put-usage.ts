@@ -24,7 +24,8 @@ export interface UsageUpdate {
 
 /** How one row ended after all its attempts. */
 export interface PutResult {
-  result: 'updated' | 'failed' | 'unknown';
+  /** `not-sent`: the run stopped before the first attempt could start; the row has no outcome. */
+  result: 'updated' | 'failed' | 'unknown' | 'not-sent';
   attempts: number;
   httpStatus?: number;
   errorCode?: string;
@@ -47,9 +48,14 @@ export interface PutContext {
   policy: RetryPolicy;
   throttle: Throttle;
   logger: Logger;
-  sleep: (ms: number) => Promise<void>;
+  /** Waits between attempts; resolves early when `signal` is aborted. */
+  sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   random?: () => number;
   now?: () => number;
+  /** Once aborted (run stopping or interrupted), no further attempt starts: the row keeps its last result. */
+  stopSignal?: AbortSignal;
+  /** Once aborted, a request still waiting for its answer is abandoned: the row becomes `unknown`. */
+  abandonSignal?: AbortSignal;
 }
 
 /**
@@ -70,7 +76,8 @@ export async function putUsage(update: UsageUpdate, ctx: PutContext): Promise<Pu
 
   let last: PutResult = { result: 'unknown', attempts: 0 };
   for (let attempt = 1; ; attempt++) {
-    await ctx.throttle.ready();
+    await ctx.throttle.ready(ctx.stopSignal);
+    if (ctx.stopSignal?.aborted) return attempt === 1 ? { result: 'not-sent', attempts: 0 } : last;
     const token = await ctx.tokens.token();
     let failure: AttemptFailure;
     try {
@@ -78,8 +85,10 @@ export async function putUsage(update: UsageUpdate, ctx: PutContext): Promise<Pu
         body: payload,
         headers: { ...baseHeaders, authorization: `Bearer ${token}` },
         timeout: { request: ctx.timeoutMs },
+        signal: ctx.abandonSignal,
       });
       const status = response.statusCode;
+      ctx.throttle.observe(status, response.headers);
       const requestId = first(response.headers['zuora-request-id']);
       const answer = readPutAnswer(status, response.body);
       if (answer.success) {
@@ -112,18 +121,22 @@ export async function putUsage(update: UsageUpdate, ctx: PutContext): Promise<Pu
         if (wait !== undefined) ctx.throttle.pause(Math.min(wait, ctx.policy.maxRetryAfterMs));
       }
     } catch (error) {
-      const code = networkErrorCode(error);
+      const abandoned = ctx.abandonSignal?.aborted === true;
+      const code = abandoned ? 'ABANDONED' : networkErrorCode(error);
       failure = { kind: 'network', code };
       last = { result: 'unknown', attempts: attempt, errorCode: code, errorMessage: describeNetworkError(code, ctx.timeoutMs) };
+      if (abandoned) return last;
     }
     const delay = retryDelay(attempt, failure, ctx.policy, ctx.random, (ctx.now ?? Date.now)());
-    if (delay === 'stop') return last;
+    if (delay === 'stop' || ctx.stopSignal?.aborted) return last;
     ctx.logger.debug({ id: update.id, trackId: update.trackId, attempt, failure, delayMs: delay }, 'retrying');
-    await ctx.sleep(delay);
+    await ctx.sleep(delay, ctx.stopSignal);
+    if (ctx.stopSignal?.aborted) return last;
   }
 }
 
 function describeNetworkError(code: string, timeoutMs: number): string {
+  if (code === 'ABANDONED') return 'the run was interrupted while waiting for the answer; the update may or may not have been applied';
   if (code === 'ETIMEDOUT') return `no answer within ${timeoutMs} ms; the update may or may not have been applied`;
   return `the connection failed (${code}) before an answer; the update may or may not have been applied`;
 }

@@ -16,9 +16,11 @@ const ROOM_POLL_MS = 10;
 export interface SendOptions {
   /** Most requests in flight at once. */
   concurrency: number;
+  /** Requests allowed in flight right now (adaptive, at most `concurrency`); read as rows finish. */
+  currentConcurrency?: () => number;
   /** Sends one row with its retries (put-usage.ts in production). */
   put: (update: UsageUpdate) => Promise<PutResult>;
-  /** Called once per row that was sent, as soon as it is done, in completion order. */
+  /** Called once per row that was sent, as soon as it is done, in completion order. Never with `not-sent`. */
   onResult: (item: SendItem, result: PutResult) => void;
   /**
    * Extra admission condition checked before taking the next row (the results writer uses it to bound
@@ -88,6 +90,11 @@ export async function sendUpdates(rows: AsyncIterable<SendItem>, options: SendOp
         errorMessage: error instanceof Error ? error.message : String(error),
       };
     }
+    if (result.result === 'not-sent') {
+      stats.started--;
+      stats.skipped++;
+      return;
+    }
     options.onResult(item, result);
   };
 
@@ -102,6 +109,7 @@ export async function sendUpdates(rows: AsyncIterable<SendItem>, options: SendOp
         .then(() => limit(() => runOne(item)))
         .finally(() => {
           admitted--;
+          if (options.currentConcurrency) limit.concurrency = Math.max(1, Math.min(options.concurrency, options.currentConcurrency()));
           if (tails.get(id) === job) tails.delete(id);
           all.delete(job);
           const resume = wake;

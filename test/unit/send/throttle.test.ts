@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createThrottle } from '../../../src/send/throttle.js';
+import { createThrottle, paceFor } from '../../../src/send/throttle.js';
 
 function clock() {
   let t = 1_000_000;
@@ -63,5 +63,72 @@ describe('createThrottle', () => {
     const throttle = createThrottle({ now: () => 0, sleep: async () => {} });
     throttle.pause(1000);
     await throttle.ready();
+  });
+});
+
+describe('adaptive concurrency', () => {
+  it('halves on a 429, never below 1', () => {
+    const throttle = createThrottle({ maxConcurrency: 20 });
+    throttle.observe(429, {});
+    expect(throttle.concurrency).toBe(10);
+    for (let i = 0; i < 10; i++) throttle.observe(429, {});
+    expect(throttle.concurrency).toBe(1);
+  });
+
+  it('climbs back by one per window of successes, up to -c', () => {
+    const throttle = createThrottle({ maxConcurrency: 8 });
+    throttle.observe(429, {});
+    expect(throttle.concurrency).toBe(4);
+    for (let i = 0; i < 3; i++) throttle.observe(200, {});
+    expect(throttle.concurrency).toBe(4);
+    throttle.observe(200, {});
+    expect(throttle.concurrency).toBe(5);
+    for (let i = 0; i < 100; i++) throttle.observe(200, {});
+    expect(throttle.concurrency).toBe(8);
+  });
+
+  it('gives back a slot when Concurrency-Limit-Remaining drops below the headroom, once per sample', () => {
+    const c = clock();
+    const throttle = createThrottle({ maxConcurrency: 40, now: c.now });
+    const low = { 'concurrency-limit-limit': '40', 'concurrency-limit-remaining': '3', 'concurrency-limit-type': 'Default' };
+    throttle.observe(200, low);
+    throttle.observe(200, low);
+    expect(throttle.concurrency).toBe(39);
+    c.advance(1000);
+    throttle.observe(200, low);
+    expect(throttle.concurrency).toBe(38);
+    // Plenty of room again: climbs.
+    for (let i = 0; i < 38; i++) throttle.observe(200, { 'concurrency-limit-limit': '40', 'concurrency-limit-remaining': '20' });
+    expect(throttle.concurrency).toBe(39);
+  });
+});
+
+describe('rate pacing', () => {
+  it.each([
+    ['100, 100;w=1, 6000;w=60', 0.95, 1000 / 95],
+    ['50000, 50000;w=60, 2250000;w=3600', 1, 60_000 / 50_000],
+    ['12500;w=60, 25000;w=3600', 1, 60_000 / 12_500],
+    ['25000;w=3600, 12500;w=60', 1, 60_000 / 12_500],
+    ['100', 1, 0],
+    ['garbage', 1, 0],
+  ])('%j at share %s -> %s ms between starts', (header, share, expected) => {
+    expect(paceFor(header, share)).toBeCloseTo(expected, 6);
+  });
+
+  it('spaces request starts evenly once a rate limit is announced', async () => {
+    const c = clock();
+    const throttle = createThrottle({ now: c.now, sleep: c.sleep, rateShare: 1 });
+    throttle.observe(200, { 'ratelimit-limit': '10, 10;w=1' });
+    expect(throttle.intervalMs).toBe(100);
+    for (let i = 0; i < 4; i++) await throttle.ready();
+    expect(c.sleeps).toEqual([100, 100, 100]);
+  });
+
+  it('waits for RateLimit-Reset when nothing remains in the window', async () => {
+    const c = clock();
+    const throttle = createThrottle({ now: c.now, sleep: c.sleep });
+    throttle.observe(200, { 'ratelimit-remaining': '0', 'ratelimit-reset': '2' });
+    await throttle.ready();
+    expect(c.sleeps).toEqual([2000]);
   });
 });

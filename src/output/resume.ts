@@ -1,0 +1,200 @@
+import { once } from 'node:events';
+import { createWriteStream, existsSync } from 'node:fs';
+import { open, rename, rm, truncate } from 'node:fs/promises';
+import { stringify } from 'csv-stringify';
+import { RunError } from '../errors.js';
+import { readRows } from '../input/read-rows.js';
+import { RESULT_COLUMNS } from '../row-outcome.js';
+
+/**
+ * Resume: what an earlier run recorded, and how a resumed run writes without ever leaving less on disk
+ * than there was.
+ *
+ * A resumed run reads the existing results file and writes its own results to `<out>.partial`; at the
+ * end the two are merged into `<out>` (line by line, the newer file winning) and the partial removed.
+ * Both files are in input order, so reading and merging are streaming joins on the `line` column with
+ * constant memory. A `kill -9` at any moment leaves either the old results, or the old results and a
+ * partial: the next `--resume` merges them first. A record torn by a kill in the middle of a write is
+ * cut off before reading.
+ */
+
+/** One record of an earlier run's results file. */
+export interface PriorResult {
+  line: number;
+  /** The input cells as that run read them. */
+  cells: string[];
+  /** The result columns, as text, in RESULT_COLUMNS order. */
+  resultCells: string[];
+  result: string;
+}
+
+export interface PriorResults {
+  /** The record for input line `line`, if the earlier run recorded one. Lines must be asked in ascending order. */
+  lookup(line: number): Promise<PriorResult | undefined>;
+  /** Input header of the earlier run (without result columns). */
+  header: string[];
+  close(): Promise<void>;
+}
+
+export function partialPath(out: string): string {
+  return `${out}.partial`;
+}
+
+/**
+ * Prepares a resumed run: merges a partial left by a killed resume into `out`, then opens `out` for
+ * lookups. Undefined when there is no results file (then `--resume` is an ordinary run).
+ */
+export async function openPriorResults(out: string): Promise<PriorResults | undefined> {
+  await mergePartial(out);
+  if (!existsSync(out) || (await cutTornRecord(out)) === 0) return undefined;
+  const reader = await openResultsFile(out);
+  let current = await reader.next();
+  return {
+    header: reader.header,
+    async lookup(line) {
+      while (current !== undefined && current.line < line) current = await reader.next();
+      return current?.line === line ? current : undefined;
+    },
+    close: () => reader.close(),
+  };
+}
+
+/**
+ * Merges `<out>.partial` into `<out>` (the partial wins on lines both have), atomically: the merged
+ * file is written beside them and renamed over `out`, then the partial is removed. A crash at any point
+ * leaves files that a later call merges the same way.
+ */
+export async function mergePartial(out: string): Promise<void> {
+  const partial = partialPath(out);
+  if (!existsSync(partial)) return;
+  if ((await cutTornRecord(partial)) === 0) {
+    await rm(partial, { force: true });
+    return;
+  }
+  if (!existsSync(out) || (await cutTornRecord(out)) === 0) {
+    await rename(partial, out);
+    return;
+  }
+  const older = await openResultsFile(out);
+  const newer = await openResultsFile(partial);
+  const merged = `${out}.merging`;
+  try {
+    const csv = stringify({ delimiter: newer.delimiter, bom: newer.bom });
+    const file = createWriteStream(merged);
+    csv.pipe(file);
+    const write = async (row: string[]): Promise<void> => {
+      if (!csv.write(row)) await once(csv, 'drain');
+    };
+    await write([...newer.header, ...RESULT_COLUMNS]);
+    const sameColumns = sameCells(older.header, newer.header);
+    let a = sameColumns ? await older.next() : undefined;
+    let b = await newer.next();
+    while (a !== undefined || b !== undefined) {
+      if (b === undefined || (a !== undefined && a.line < b.line)) {
+        await write([...a!.cells, ...a!.resultCells]);
+        a = await older.next();
+      } else {
+        if (a !== undefined && a.line === b.line) a = await older.next();
+        await write([...b.cells, ...b.resultCells]);
+        b = await newer.next();
+      }
+    }
+    csv.end();
+    await once(file, 'close');
+    const handle = await open(merged, 'r+');
+    await handle.sync();
+    await handle.close();
+  } finally {
+    await older.close();
+    await newer.close();
+  }
+  await rename(merged, out);
+  await rm(partial, { force: true });
+}
+
+interface ResultsFileReader {
+  header: string[];
+  delimiter: string;
+  bom: boolean;
+  next(): Promise<PriorResult | undefined>;
+  close(): Promise<void>;
+}
+
+async function openResultsFile(path: string): Promise<ResultsFileReader> {
+  await cutTornRecord(path);
+  const table = await readRows(path);
+  const width = table.header.length;
+  const tail = table.header.slice(width - RESULT_COLUMNS.length);
+  if (width < RESULT_COLUMNS.length || !sameCells(tail, [...RESULT_COLUMNS])) {
+    throw new RunError(
+      'BAD_OPTION',
+      `--resume: ${path} is not a results file of this tool (its last columns are not ${RESULT_COLUMNS.join(',')}). ` +
+        'Point --out at the results of the earlier run, or run without --resume.',
+    );
+  }
+  const inputWidth = width - RESULT_COLUMNS.length;
+  const lineIndex = width - 1;
+  const resultIndex = inputWidth;
+  const iterator = table.records[Symbol.asyncIterator]();
+  let last = 0;
+  return {
+    header: table.header.slice(0, inputWidth),
+    delimiter: table.delimiter,
+    bom: table.bom,
+    async next() {
+      for (;;) {
+        const step = await iterator.next();
+        if (step.done) return undefined;
+        const record = step.value;
+        if (record.parseError !== undefined || record.cells.length !== width) continue;
+        const line = Number(record.cells[lineIndex]);
+        // Out-of-order or unreadable line numbers cannot be joined; those rows are simply processed again.
+        if (!Number.isSafeInteger(line) || line <= last) continue;
+        last = line;
+        return {
+          line,
+          cells: record.cells.slice(0, inputWidth),
+          resultCells: record.cells.slice(inputWidth),
+          result: record.cells[resultIndex] ?? '',
+        };
+      }
+    },
+    async close() {
+      await iterator.return?.();
+    },
+  };
+}
+
+/**
+ * A `kill -9` in the middle of a write leaves a last record without its line end. Cut it off: it is
+ * not a record of anything, and the row it described is simply processed again. Returns the size kept.
+ */
+export async function cutTornRecord(path: string): Promise<number> {
+  const handle = await open(path, 'r');
+  let keep: number;
+  try {
+    const { size } = await handle.stat();
+    if (size === 0) return 0;
+    const last = Buffer.alloc(1);
+    await handle.read(last, 0, 1, size - 1);
+    if (last[0] === 0x0a) return size;
+    // Scan backwards for the last line end, in chunks.
+    const chunk = Buffer.alloc(64 * 1024);
+    keep = 0;
+    for (let end = size; end > 0 && keep === 0; ) {
+      const start = Math.max(0, end - chunk.length);
+      const { bytesRead } = await handle.read(chunk, 0, end - start, start);
+      const at = chunk.subarray(0, bytesRead).lastIndexOf(0x0a);
+      if (at >= 0) keep = start + at + 1;
+      end = start;
+    }
+  } finally {
+    await handle.close();
+  }
+  await truncate(path, keep);
+  return keep;
+}
+
+export function sameCells(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((cell, i) => cell === b[i]);
+}

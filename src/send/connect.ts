@@ -1,0 +1,119 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import type { Logger } from 'pino';
+import { RunError } from '../errors.js';
+import type { RunOptions } from '../options.js';
+import { createSimulator, DEMO_CREDENTIALS } from '../simulator/create-simulator.js';
+import { createTokenProvider, type Credentials, type TokenProvider } from './auth.js';
+import { closeHttpClient, createHttpClient } from './http-client.js';
+import { putUsage, type PutContext, type PutResult, type UsageUpdate } from './put-usage.js';
+import { DEFAULT_RETRY_POLICY } from './retry-policy.js';
+import { createThrottle, type Throttle } from './throttle.js';
+
+/** A ready connection to Zuora (or the built-in simulator): send rows, then close. */
+export interface Connection {
+  put(update: UsageUpdate): Promise<PutResult>;
+  tokens: TokenProvider;
+  /** Run-wide pacing; the pool follows its concurrency. */
+  throttle: Throttle;
+  baseUrl: string;
+  close(): Promise<void>;
+}
+
+export interface ConnectDeps {
+  logger: Logger;
+  /** Once aborted, rows stop retrying: a row waiting for its next attempt ends with its last result. */
+  stopSignal: AbortSignal;
+  /** Once aborted, requests still waiting for an answer are abandoned (their rows become `unknown`). */
+  abandonSignal: AbortSignal;
+  now?: () => number;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  random?: () => number;
+  userAgent?: string;
+}
+
+/** Sleeps `ms`, or less if `signal` is aborted first; never rejects. */
+export async function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  try {
+    await delay(ms, undefined, { signal });
+  } catch {
+    // Aborted: the caller checks the signal.
+  }
+}
+
+/**
+ * Connects: starts the in-process simulator for `--env local`, makes the one HTTP client of the run
+ * and the token provider, and checks OAuth client credentials before any row is sent (refused ones
+ * are a RunError, exit 1, nothing sent).
+ */
+export async function connect(options: RunOptions, deps: ConnectDeps): Promise<Connection> {
+  const closers: Array<() => Promise<void> | void> = [];
+  const close = async (): Promise<void> => {
+    for (const closer of closers.reverse()) await closer();
+  };
+  try {
+    let baseUrl: string;
+    let credentials: Credentials | undefined = options.credentials;
+    if (options.target.kind === 'local') {
+      const simulator = await createSimulator();
+      closers.push(() => simulator.close());
+      baseUrl = simulator.url;
+      credentials ??= { kind: 'client', ...DEMO_CREDENTIALS };
+      deps.logger.info({ url: baseUrl }, 'started the built-in Zuora simulator (--env local)');
+    } else {
+      baseUrl = options.target.baseUrl;
+    }
+    if (!credentials) {
+      throw new RunError(
+        'AUTH_FAILED',
+        'No credentials: set ZUORA_CLIENT_ID and ZUORA_CLIENT_SECRET (OAuth client), or ZUORA_ACCESS_TOKEN.',
+      );
+    }
+    const client = createHttpClient({ maxSockets: options.concurrency, userAgent: deps.userAgent ?? 'zuora-usage-update' });
+    closers.push(() => closeHttpClient(client));
+    const now = deps.now ?? Date.now;
+    const sleep = deps.sleep ?? abortableSleep;
+    const policy = { ...DEFAULT_RETRY_POLICY, maxAttempts: options.maxAttempts };
+    const tokens = createTokenProvider({
+      credentials,
+      baseUrl,
+      client,
+      timeoutMs: options.timeoutMs,
+      policy,
+      logger: deps.logger.child({ stage: 'auth' }),
+      now,
+      sleep,
+      random: deps.random,
+    });
+    if (credentials.kind === 'client') await tokens.token();
+    const throttle = createThrottle({ maxConcurrency: options.concurrency, now, sleep });
+    const ctx: PutContext = {
+      client,
+      baseUrl,
+      tokens,
+      extraHeaders: extraHeaders(options),
+      gzip: options.gzip,
+      rejectUnknownFields: options.rejectUnknownFields,
+      timeoutMs: options.timeoutMs,
+      policy,
+      throttle,
+      logger: deps.logger.child({ stage: 'send' }),
+      sleep,
+      random: deps.random,
+      now,
+      stopSignal: deps.stopSignal,
+      abandonSignal: deps.abandonSignal,
+    };
+    return { put: (update) => putUsage(update, ctx), tokens, throttle, baseUrl, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+function extraHeaders(options: RunOptions): Record<string, string> {
+  const headers: Record<string, string> = {};
+  if (options.entityIds) headers['zuora-entity-ids'] = options.entityIds;
+  if (options.orgIds) headers['zuora-org-ids'] = options.orgIds;
+  if (options.zuoraVersion) headers['zuora-version'] = options.zuoraVersion;
+  return headers;
+}
