@@ -64,8 +64,9 @@ export async function sendUpdates(rows: AsyncIterable<SendItem>, options: SendOp
     while (!roomNow() && !signal?.aborted) {
       await new Promise<void>((resolve) => {
         wake = resolve;
-        // A full results file drains without any row finishing, so `hasRoom` is polled too.
-        if (admitted < maxAdmitted) setTimeout(resolve, ROOM_POLL_MS).unref();
+        // A full results file drains without any row finishing, so `hasRoom` is polled too. The timer
+        // stays referenced: it may be the only thing keeping the process alive while the file drains.
+        if (admitted < maxAdmitted) setTimeout(resolve, ROOM_POLL_MS);
       });
     }
   };

@@ -1,0 +1,196 @@
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createSimulator, DEMO_CREDENTIALS, type Simulator } from '../../src/simulator/create-simulator.js';
+import { CLI, readCsv, runCli, workdir } from '../helpers/cli.js';
+import { seededRandom, writeCorrections } from '../helpers/generate.js';
+import { usageId } from '../helpers/sender.js';
+
+let sim: Simulator | undefined;
+afterEach(async () => {
+  await sim?.close();
+  sim = undefined;
+});
+
+const env = (s: Simulator) => ({
+  ZUORA_BASE_URL: s.url,
+  ZUORA_CLIENT_ID: DEMO_CREDENTIALS.clientId,
+  ZUORA_CLIENT_SECRET: DEMO_CREDENTIALS.clientSecret,
+});
+
+/** Lines recorded `updated` in the results (and a partial left by a killed resume), reading only whole records. */
+function recordedUpdated(out: string): Set<number> {
+  const lines = new Set<number>();
+  for (const path of [out, `${out}.partial`]) {
+    if (!existsSync(path)) continue;
+    let text = readFileSync(path, 'utf8');
+    text = text.slice(0, text.lastIndexOf('\n') + 1);
+    if (text === '') continue;
+    const rows = parse(text, { columns: true, bom: true, relax_column_count: true, skip_records_with_error: true }) as Array<Record<string, string>>;
+    for (const row of rows) if (row.result === 'updated') lines.add(Number(row.line));
+  }
+  return lines;
+}
+
+/** Starts the CLI and kills it with SIGKILL after `afterMs` (or lets it finish first). */
+function runAndKill(args: string[], envVars: Record<string, string>, afterMs: number): Promise<number | null> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...envVars }, stdio: 'ignore' });
+    const timer = setTimeout(() => child.kill('SIGKILL'), afterMs);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve(code);
+    });
+  });
+}
+
+function putsAfter(s: Simulator, index: number) {
+  return s.requests.slice(index).filter((r) => r.method === 'PUT');
+}
+
+describe('--resume', () => {
+  it('after kill -9 at random moments (also during a resume), finishes with nothing lost and no updated row sent again', async () => {
+    const seed = Number(process.env.RESUME_SEED ?? Date.now() % 100_000);
+    const random = seededRandom(seed);
+    const rows = 500;
+    for (let trial = 0; trial < 10; trial++) {
+      sim = await createSimulator({ acceptAnyId: true, latencyMs: 4 });
+      const { dir, input } = await workdir({ name: 'big.csv', text: '' });
+      const inputRows = await writeCorrections(input, rows, (i) => usageId(trial * 10_000 + i));
+      const out = join(dir, 'big.results.csv');
+      const args = [input, '-c', '8', '--resume'];
+      const context = `seed ${seed}, trial ${trial}`;
+
+      // A first run and a first resume, each killed at a random moment; then a resume that finishes.
+      for (const stage of ['run', 'resume']) {
+        const before = recordedUpdated(out);
+        const mark = sim.requests.length;
+        await runAndKill(args, env(sim), 150 + Math.floor(random() * 900));
+        const resent = putsAfter(sim, mark).filter((r) => before.has(Number(r.trackId?.split('-').pop())));
+        expect(resent, `${context}, ${stage}: rows recorded updated were sent again`).toEqual([]);
+      }
+      const before = recordedUpdated(out);
+      const mark = sim.requests.length;
+      const final = await runCli(args, { env: env(sim) });
+      expect(final.code, `${context}: ${final.stderr}`).toBe(0);
+      const resent = putsAfter(sim, mark).filter((r) => before.has(Number(r.trackId?.split('-').pop())));
+      expect(resent, `${context}: rows recorded updated were sent again`).toEqual([]);
+
+      const results = await readCsv(out);
+      expect(results.map((r) => Number(r.line)), context).toEqual(inputRows.map((_, i) => i + 2));
+      expect(results.every((r) => r.result === 'updated'), context).toBe(true);
+      expect(existsSync(`${out}.partial`), context).toBe(false);
+      for (const [i, text] of inputRows.entries()) {
+        const [id, quantity] = text.split(',');
+        expect(String(sim.tenant.get(id!)?.Quantity), `${context}, row ${i}`).toBe(quantity);
+      }
+      await sim.close();
+      sim = undefined;
+    }
+  }, 120_000);
+
+  it('re-sends changed rows and every row that was not updated, keeps the rest', async () => {
+    sim = await createSimulator({ acceptAnyId: true, faults: { [usageId(3)]: [{ kind: 'status', status: 400, body: '{"Success":false,"Errors":[{"Code":"INVALID_VALUE","Message":"no"}]}' }] } });
+    const { dir, input } = await workdir({ name: 'r.csv', text: '' });
+    await writeCorrections(input, 6);
+    const first = await runCli([input], { env: env(sim) });
+    expect(first.code).toBe(2);
+    // The user fixes nothing but changes row 5's quantity.
+    const text = readFileSync(input, 'utf8').replace(`${usageId(4)},4.25`, `${usageId(4)},44.25`);
+    await import('node:fs/promises').then((fs) => fs.writeFile(input, text));
+    const mark = sim.requests.length;
+    const again = await runCli([input, '--resume'], { env: env(sim) });
+    expect(again.code).toBe(0);
+    expect(putsAfter(sim, mark).map((r) => r.usageId)).toEqual([usageId(3), usageId(4)]);
+    expect(again.stderr).toContain('4 rows already updated by an earlier run');
+    const results = await readCsv(join(dir, 'r.results.csv'));
+    expect(results.map((r) => r.result)).toEqual(Array(6).fill('updated'));
+    expect(results[4]?.Quantity).toBe('44.25');
+  });
+
+  it('when an earlier row of an Id is sent again, its later rows are sent again after it', async () => {
+    const shared = usageId(1);
+    sim = await createSimulator({ acceptAnyId: true, faults: { [shared]: [{ kind: 'status', status: 400 }] } });
+    const { dir, input } = await workdir({ name: 'd.csv', text: '' });
+    // Rows 0 and 2 share an Id: the first fails, the second is updated.
+    await writeCorrections(input, 4, (i) => (i === 0 || i === 2 ? shared : usageId(100 + i)));
+    expect((await runCli([input], { env: env(sim) })).code).toBe(2);
+    const mark = sim.requests.length;
+    expect((await runCli([input, '--resume'], { env: env(sim) })).code).toBe(0);
+    expect(putsAfter(sim, mark).map((r) => r.trackId?.split('-').pop())).toEqual(['2', '4']);
+    expect(String(sim.tenant.get(shared)?.Quantity)).toBe('2.25');
+    expect((await readCsv(join(dir, 'd.results.csv'))).map((r) => r.result)).toEqual(Array(4).fill('updated'));
+  });
+
+  it('without a results file is an ordinary run, so a scheduler can always pass it', async () => {
+    sim = await createSimulator({ acceptAnyId: true });
+    const { input } = await workdir({ name: 'n.csv', text: '' });
+    await writeCorrections(input, 3);
+    const run = await runCli([input, '--resume'], { env: env(sim) });
+    expect(run.code).toBe(0);
+    expect(sim.requests.filter((r) => r.method === 'PUT')).toHaveLength(3);
+  });
+
+  it('after an early stop (credentials refused mid-run), --resume finishes the job', async () => {
+    sim = await createSimulator({ acceptAnyId: true, latencyMs: 5 });
+    const { dir, input } = await workdir({ name: 's.csv', text: '' });
+    await writeCorrections(input, 300);
+    const revokeAfter = 100;
+    const timer = setInterval(() => {
+      if (sim && sim.requests.filter((r) => r.method === 'PUT').length >= revokeAfter) {
+        sim.revokeAllTokens();
+        clearInterval(timer);
+      }
+    }, 2);
+    const stopped = await runCli([input, '-c', '4'], { env: env(sim) });
+    clearInterval(timer);
+    expect(stopped.code).toBe(3);
+    expect(stopped.stderr).toMatch(/refused the credentials/);
+    expect(stopped.stderr).toContain('--resume');
+    const partial = await readCsv(join(dir, 's.results.csv'));
+    expect(partial.length).toBeGreaterThanOrEqual(revokeAfter - 4);
+    expect(partial.length).toBeLessThan(300);
+
+    await sim.close();
+    // New credentials (a new simulator process with the same tenant state is not needed: ids are accepted).
+    sim = await createSimulator({ acceptAnyId: true });
+    const resumed = await runCli([input, '--resume', '-c', '4'], { env: env(sim) });
+    expect(resumed.code).toBe(0);
+    const updatedBefore = partial.filter((r) => r.result === 'updated').length;
+    expect(sim.requests.filter((r) => r.method === 'PUT')).toHaveLength(300 - updatedBefore);
+    expect((await readCsv(join(dir, 's.results.csv'))).every((r) => r.result === 'updated')).toBe(true);
+  });
+});
+
+describe('SIGINT', () => {
+  it('lets in-flight requests finish, writes the results, exits 130, and the results match what Zuora applied', async () => {
+    sim = await createSimulator({ acceptAnyId: true, latencyMs: 20 });
+    const { dir, input } = await workdir({ name: 'i.csv', text: '' });
+    await writeCorrections(input, 2000);
+    const child = spawn(process.execPath, [CLI, input, '-c', '8'], { env: { ...process.env, ...env(sim) }, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    await new Promise<void>((resolve) => {
+      const poll = setInterval(() => {
+        if (sim!.requests.filter((r) => r.method === 'PUT').length >= 200) {
+          clearInterval(poll);
+          resolve();
+        }
+      }, 5);
+    });
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code, stderr).toBe(130);
+    expect(stderr).toContain('Interrupted');
+    expect(stderr).toContain('--resume');
+    const results = await readCsv(join(dir, 'i.results.csv'));
+    const puts = sim.requests.filter((r) => r.method === 'PUT');
+    expect(puts.length).toBeLessThan(2000);
+    expect(puts.every((r) => r.outcome === 'answered')).toBe(true);
+    // Every request Zuora answered is in the results as updated, and nothing else is.
+    expect(new Set(results.filter((r) => r.result === 'updated').map((r) => r.Id))).toEqual(new Set(puts.map((r) => r.usageId)));
+    expect(results.length).toBe(puts.length);
+  });
+});
