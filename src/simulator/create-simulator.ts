@@ -3,8 +3,10 @@
  * `GET`/`PUT /v1/object/usage/{id}` as Zuora does (see ZUORA-API-NOTES.md), with scripted faults, and
  * records every request so tests assert on what was really sent.
  *
- * Each usage request goes through these steps, in order: record -> read body -> latency ->
- * authentication -> scripted faults -> (limits: the place for rate and concurrency limits) -> tenant.
+ * Each usage request goes through these steps, in order: record and count against the rate limit ->
+ * read body -> take a concurrency slot -> latency (skipped when over a limit: Zuora's edge refuses at
+ * once) -> authentication -> scripted faults -> limit 429 -> chaos -> tenant. Every usage answer carries
+ * the `RateLimit-*` and `Concurrency-Limit-*` headers of the limits configured.
  */
 
 import { randomUUID } from 'node:crypto';
@@ -13,12 +15,16 @@ import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { type Answer, jsonAnswer, methodNotAllowed, NO_ROUTE } from './answers.js';
-import { type FaultStep, FaultScript, faultAction } from './faults.js';
+import { Chaos, type ChaosKind, CHAOS_KINDS } from './chaos.js';
+import { type FaultStep, FaultScript, faultAction, type LimitReason } from './faults.js';
 import { fixtureTenantRecords } from './fixture-tenant.js';
+import { ConcurrencyLimit, LimitAnswers, type LimitBodyShape, RateLimit } from './limits.js';
 import { type ClientCredentials, DEMO_CREDENTIALS, OAuthServer } from './oauth.js';
 import { API_USER_ID, Tenant, type UsageRecord } from './tenant.js';
 
+export type { ChaosKind } from './chaos.js';
 export type { FaultStep } from './faults.js';
+export type { LimitBodyShape } from './limits.js';
 export type { UsageRecord } from './tenant.js';
 export type { ClientCredentials } from './oauth.js';
 export { DEMO_CREDENTIALS } from './oauth.js';
@@ -33,6 +39,8 @@ export const GZIP_THRESHOLD_BYTES = 1000;
 const MAX_BODY_BYTES = 1024 * 1024;
 
 const USAGE_PREFIX = '/v1/object/usage/';
+
+const LIMIT_BODY_SHAPES: readonly LimitBodyShape[] = ['v1', 'code', 'crud', 'rotate'];
 
 export interface SimulatorOptions {
   /** TCP port on 127.0.0.1. Default 0: a free port chosen by the system. */
@@ -65,8 +73,29 @@ export interface SimulatorOptions {
   logger?: (line: string) => void;
   /** Keep every request in `requests`. Default true; a benchmark turns it off to save memory. */
   recordRequests?: boolean;
-  /** Clock in epoch milliseconds, for token expiry and UpdatedDate; tests inject one so they never wait. Default `Date.now`. */
+  /** Clock in epoch milliseconds, for token expiry, UpdatedDate and rate-limit windows; tests inject one so they never wait. Default `Date.now`. */
   now?: () => number;
+  /**
+   * Tenant rate limit on usage requests (failed ones count too, as at Zuora). Over it: 429 + Retry-After.
+   * Fixed windows aligned to the clock (`now`); a request counts in the window of its arrival. Default: no limit.
+   */
+  rateLimit?: { perMinute?: number; perSecond?: number };
+  /**
+   * Most usage requests in flight at once for the tenant (Zuora default 40, shared by all integrations). Over it: 429 + Retry-After.
+   * A request holds its slot from when its body has arrived (latency included) until it is answered or its connection ends. Default: no limit.
+   */
+  concurrencyLimit?: number;
+  /** Retry-After seconds sent with a concurrency-limit 429. Default 1 (Zuora documents 120; tests use small values). */
+  concurrencyRetryAfterSeconds?: number;
+  /** Body shape of limit 429s: 'v1' | 'code' | 'crud', or 'rotate' to cycle through all three. Default: 'v1' for the rate limit, 'code' for the concurrency limit. */
+  limitBodyShape?: LimitBodyShape;
+  /**
+   * Random faults on usage requests, seeded so a failing test can be replayed: `rate` (0..1) is the
+   * probability per usage request, the kind is picked uniformly from `kinds` (default all), `slowMs`
+   * (default 60000) is how long a `slow` answer waits. The seed used is `Simulator.chaosSeed`.
+   * Scripted faults and limit 429s come first: a request that gets one draws no chaos.
+   */
+  chaos?: { rate: number; seed?: number; kinds?: ChaosKind[]; slowMs?: number };
 }
 
 /** One request the simulator received. */
@@ -90,6 +119,10 @@ export interface ReceivedRequest {
   trackId?: string;
   /** `Zuora-Request-Id` of the answer. */
   requestId?: string;
+  /** The chaos fault injected into this request, if any. */
+  chaos?: ChaosKind;
+  /** Refused with 429 by this limit (`rateLimit` or `concurrencyLimit`). */
+  limited?: LimitReason;
   /** Status answered; undefined when dropped, hung or still pending. */
   status?: number;
   /** `pending` while being handled (e.g. during latency), then how it ended. */
@@ -113,6 +146,12 @@ export interface SimulatorStats {
   inFlight: number;
   /** Requests received so far (counted even when `recordRequests` is off). */
   received: number;
+  /** 429s sent because of `rateLimit` (scripted 429s are not counted). */
+  rateLimited: number;
+  /** 429s sent because of `concurrencyLimit`. */
+  concurrencyLimited: number;
+  /** Chaos faults injected so far, per kind. */
+  chaosInjected: Record<ChaosKind, number>;
 }
 
 export interface Simulator {
@@ -124,6 +163,8 @@ export interface Simulator {
   /** The tenant's live records by Id (Quantity held as decimal text, date-times in the tenant offset). */
   tenant: Map<string, UsageRecord>;
   stats: SimulatorStats;
+  /** Seed of the chaos PRNG (the one given, or the random one chosen); give it as `chaos.seed` to replay a run. Undefined without `chaos`. */
+  chaosSeed?: number;
   /** Queue more fault steps for a usage id (or TOKEN_FAULT_KEY), after those already queued. */
   script(id: string, steps: FaultStep[]): void;
   /** Every token issued so far and every static token is refused from now on, and the client credentials too. */
@@ -165,6 +206,18 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
     userId: API_USER_ID,
   });
   const faults = new FaultScript(options.faults);
+  const configuredRateLimit = options.rateLimit === undefined ? undefined : new RateLimit(options.rateLimit);
+  const rateLimit = configuredRateLimit?.enabled === true ? configuredRateLimit : undefined;
+  const concurrency = options.concurrencyLimit === undefined ? undefined : new ConcurrencyLimit(options.concurrencyLimit);
+  const concurrencyRetryAfter = options.concurrencyRetryAfterSeconds ?? 1;
+  if (!(Number.isInteger(concurrencyRetryAfter) && concurrencyRetryAfter >= 0)) {
+    throw new RangeError(`concurrencyRetryAfterSeconds must be a whole number of seconds >= 0, got ${concurrencyRetryAfter}`);
+  }
+  if (options.limitBodyShape !== undefined && !LIMIT_BODY_SHAPES.includes(options.limitBodyShape)) {
+    throw new RangeError(`limitBodyShape must be one of ${LIMIT_BODY_SHAPES.join(', ')}, got ${String(options.limitBodyShape)}`);
+  }
+  const limitAnswers = new LimitAnswers(options.limitBodyShape);
+  const chaos = options.chaos === undefined ? undefined : new Chaos(options.chaos, businessFailureStatus);
   const requests: ReceivedRequest[] = [];
   const inFlightPerId = new Map<string, number>();
   const timers = new Set<NodeJS.Timeout>();
@@ -176,6 +229,9 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
     },
     inFlight: 0,
     received: 0,
+    rateLimited: 0,
+    concurrencyLimited: 0,
+    chaosInjected: Object.fromEntries(CHAOS_KINDS.map((kind) => [kind, 0])) as Record<ChaosKind, number>,
   };
   let closed = false;
 
@@ -189,6 +245,21 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
     });
   }
 
+  /** Like sleep, but over as soon as the connection closes (the client gave up, or close()). */
+  function sleepWhileOpen(res: ServerResponse, ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        timers.delete(timer);
+        res.off('close', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      timers.add(timer);
+      res.once('close', done);
+    });
+  }
+
   function send(req: IncomingMessage, res: ServerResponse, entry: ReceivedRequest, answer: Answer): void {
     if (res.destroyed || res.headersSent) return;
     const requestId = randomUUID();
@@ -196,6 +267,11 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
     if (entry.trackId !== undefined) headers['Zuora-Track-Id'] = entry.trackId;
     let body: string | Buffer = answer.body;
     if (body !== '') headers['Content-Type'] = 'application/json; charset=utf-8';
+    if (entry.usageId !== undefined) {
+      rateLimit?.addHeaders(now(), headers);
+      // Zuora may leave these out of 5xx answers; the client must cope.
+      if (concurrency !== undefined && answer.status < 500) concurrency.addHeaders(headers);
+    }
     Object.assign(headers, answer.headers);
     if (body.length > GZIP_THRESHOLD_BYTES / 4 && Buffer.byteLength(body) > GZIP_THRESHOLD_BYTES && acceptsGzip(req)) {
       body = gzipSync(body);
@@ -205,6 +281,8 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
     headers['Content-Length'] = String(Buffer.byteLength(body));
     res.writeHead(answer.status, headers);
     res.end(body);
+    // Free the slot now, not on 'close': a client answered may send its next request at once.
+    concurrency?.release(res);
     entry.status = answer.status;
     entry.requestId = requestId;
     entry.outcome = 'answered';
@@ -229,7 +307,16 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
     return tenant.update(id, decoded, entry.query.rejectUnknownFields?.toLowerCase() === 'true');
   }
 
-  async function handle(req: IncomingMessage, res: ServerResponse, entry: ReceivedRequest, route: Route | Answer): Promise<void> {
+  /**
+   * @param rateRetryAfter Retry-After seconds when the request arrived over the rate limit, else 0.
+   */
+  async function handle(
+    req: IncomingMessage,
+    res: ServerResponse,
+    entry: ReceivedRequest,
+    route: Route | Answer,
+    rateRetryAfter: number,
+  ): Promise<void> {
     const read = await readBody(req);
     if (read === undefined) return; // the client went away mid-body
     entry.rawBodyBytes = read.size;
@@ -237,8 +324,11 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
     if (raw === undefined) return send(req, res, entry, jsonAnswer(413, { message: 'Request Entity Too Large' }));
     if (!('kind' in route)) return send(req, res, entry, route);
 
+    let limited: LimitReason | undefined;
     if (route.kind === 'usage') {
-      if (latencyMs > 0) await sleep(latencyMs);
+      if (rateRetryAfter > 0) limited = 'rate';
+      else if (concurrency !== undefined && !concurrency.acquire(res)) limited = 'concurrency';
+      if (latencyMs > 0 && limited === undefined) await sleep(latencyMs);
       if (closed) return;
       const refusal = oauth.authenticate(req.headers.authorization);
       if (refusal) return send(req, res, entry, refusal);
@@ -261,7 +351,35 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
       }
     }
 
-    // Limits (rate per minute, concurrency) belong here: after faults, before the tenant.
+    if (limited !== undefined) {
+      entry.limited = limited;
+      if (limited === 'rate') stats.rateLimited += 1;
+      else stats.concurrencyLimited += 1;
+      return send(req, res, entry, limitAnswers.answer(limited, limited === 'rate' ? rateRetryAfter : concurrencyRetryAfter));
+    }
+
+    const kind = route.kind === 'usage' ? chaos?.next() : undefined;
+    if (kind !== undefined && chaos !== undefined) {
+      entry.chaos = kind;
+      stats.chaosInjected[kind] += 1;
+      switch (kind) {
+        case '5xx':
+          return send(req, res, entry, chaos.serverError());
+        case 'lock':
+          return send(req, res, entry, chaos.lockAnswer);
+        case 'drop':
+          return drop(req, entry);
+        case 'apply-then-drop':
+          handler(req, route, entry, raw);
+          return drop(req, entry);
+        case 'slow': {
+          const answer = handler(req, route, entry, raw);
+          await sleepWhileOpen(res, chaos.slowMs);
+          if (closed) return;
+          return send(req, res, entry, answer);
+        }
+      }
+    }
 
     send(req, res, entry, handler(req, route, entry, raw));
   }
@@ -292,6 +410,8 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
     const route = routeOf(method, path);
     const usageId = 'kind' in route ? route.usageId : undefined;
     if (usageId !== undefined) entry.usageId = usageId;
+    // Counted at arrival, in the window of the arrival time, whatever comes of the request.
+    const rateRetryAfter = rateLimit !== undefined && usageId !== undefined ? rateLimit.count(now()) : 0;
 
     stats.inFlight += 1;
     if (stats.inFlight > stats.maxInFlight) stats.maxInFlight = stats.inFlight;
@@ -302,6 +422,7 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
     }
     res.once('close', () => {
       stats.inFlight -= 1;
+      concurrency?.release(res);
       if (usageId !== undefined) {
         const count = (inFlightPerId.get(usageId) ?? 1) - 1;
         if (count === 0) inFlightPerId.delete(usageId);
@@ -315,7 +436,7 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
       );
     });
 
-    handle(req, res, entry, route).catch((error: unknown) => {
+    handle(req, res, entry, route, rateRetryAfter).catch((error: unknown) => {
       logger?.(`simulator error on ${method} ${path}: ${(error as Error).stack ?? String(error)}`);
       send(req, res, entry, jsonAnswer(500, { message: 'Simulator internal error' }));
     });
@@ -339,6 +460,7 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
     requests,
     tenant: tenant.records,
     stats,
+    ...(chaos === undefined ? {} : { chaosSeed: chaos.seed }),
     script(id, steps) {
       faults.add(id, steps);
     },

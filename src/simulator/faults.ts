@@ -38,8 +38,15 @@ const DEFAULT_MESSAGES: Record<string, string> = {
   UNKNOWN_ERROR: 'An unknown error occurred.',
 };
 
-/** The 429 bodies Zuora documents: v1 rate limit, concurrency limit, and the CRUD envelope. */
-export function rateLimitedAnswer(retryAfterSeconds: number, shape: 'v1' | 'code' | 'crud'): Answer {
+/** Why a 429 was sent: the tenant's request rate, or its requests in flight. */
+export type LimitReason = 'rate' | 'concurrency';
+
+/**
+ * The 429 bodies Zuora documents: v1 rate limit, concurrency limit, and the CRUD envelope. `reason` only
+ * picks the code of the CRUD envelope (`REQUEST_EXCEEDED_RATE` or `REQUEST_EXCEEDED_LIMIT`): the other two
+ * bodies are quoted as documented, whatever the reason.
+ */
+export function rateLimitedAnswer(retryAfterSeconds: number, shape: 'v1' | 'code' | 'crud', reason: LimitReason = 'rate'): Answer {
   const headers = { 'Retry-After': String(retryAfterSeconds) };
   switch (shape) {
     case 'v1':
@@ -61,32 +68,37 @@ export function rateLimitedAnswer(retryAfterSeconds: number, shape: 'v1' | 'code
         },
         headers,
       );
-    case 'crud':
-      return {
-        ...crudErrorAnswer(429, [{ Code: 'REQUEST_EXCEEDED_RATE', Message: 'Your request rate has exceeded the limit.' }]),
-        headers,
-      };
+    case 'crud': {
+      const error =
+        reason === 'rate'
+          ? { Code: 'REQUEST_EXCEEDED_RATE', Message: 'Your request rate has exceeded the limit.' }
+          : { Code: 'REQUEST_EXCEEDED_LIMIT', Message: 'Your total number of concurrent requests have exceeded the limit.' };
+      return { ...crudErrorAnswer(429, [error]), headers };
+    }
   }
+}
+
+/** Any status with an empty body or a text one (HTML when it starts with `<`, as a gateway sends). */
+export function statusAnswer(status: number, body = '', extraHeaders?: Record<string, string>): Answer {
+  const headers: Record<string, string> = {};
+  if (body !== '') headers['Content-Type'] = body.trimStart().startsWith('<') ? 'text/html' : 'application/json';
+  return { status, body, headers: { ...headers, ...extraHeaders } };
+}
+
+/** A `Success:false` Errors envelope with one code, and Zuora's usual message for it unless one is given. */
+export function zuoraErrorAnswer(code: string, status: 200 | 400, message?: string): Answer {
+  return crudErrorAnswer(status, [{ Code: code, Message: message ?? DEFAULT_MESSAGES[code] ?? `Simulated ${code}.` }]);
 }
 
 /** How the server carries out one fault step. */
 export function faultAction(step: FaultStep, businessFailureStatus: 200 | 400): FaultAction {
   switch (step.kind) {
-    case 'status': {
-      const body = step.body ?? '';
-      const headers: Record<string, string> = {};
-      if (body !== '') headers['Content-Type'] = body.trimStart().startsWith('<') ? 'text/html' : 'application/json';
-      return { kind: 'answer', answer: { status: step.status, body, headers: { ...headers, ...step.headers } } };
-    }
+    case 'status':
+      return { kind: 'answer', answer: statusAnswer(step.status, step.body, step.headers) };
     case 'rate-limited':
       return { kind: 'answer', answer: rateLimitedAnswer(step.retryAfterSeconds ?? 1, step.shape ?? 'v1') };
     case 'zuora-error':
-      return {
-        kind: 'answer',
-        answer: crudErrorAnswer(step.status ?? businessFailureStatus, [
-          { Code: step.code, Message: step.message ?? DEFAULT_MESSAGES[step.code] ?? `Simulated ${step.code}.` },
-        ]),
-      };
+      return { kind: 'answer', answer: zuoraErrorAnswer(step.code, step.status ?? businessFailureStatus, step.message) };
     case 'unauthorized':
       return { kind: 'answer', answer: unauthorizedAnswer(step.message ?? 'Authentication error') };
     case 'drop':
