@@ -140,10 +140,9 @@ export async function run(options: RunOptions, deps: RunDeps): Promise<Summary> 
     };
 
     if (connection) {
-      const { put, throttle } = connection;
+      const { put } = connection;
       await sendUpdates(rowsToSend(), {
         concurrency: options.concurrency,
-        currentConcurrency: () => throttle.concurrency,
         put,
         hasRoom: () => writer.hasRoom(),
         signal: stop.signal,

@@ -76,62 +76,86 @@ export async function putUsage(update: UsageUpdate, ctx: PutContext): Promise<Pu
 
   let last: PutResult = { result: 'unknown', attempts: 0 };
   for (let attempt = 1; ; attempt++) {
-    await ctx.throttle.ready(ctx.stopSignal);
-    if (ctx.stopSignal?.aborted) return attempt === 1 ? { result: 'not-sent', attempts: 0 } : last;
-    const token = await ctx.tokens.token();
-    let failure: AttemptFailure;
+    if (!(await ctx.throttle.acquire(ctx.stopSignal))) return attempt === 1 ? { result: 'not-sent', attempts: 0 } : last;
+    let outcome: { final: PutResult } | { retry: AttemptFailure; last: PutResult } | { renewed: PutResult };
     try {
-      const response = await ctx.client.put(url, {
-        body: payload,
-        headers: { ...baseHeaders, authorization: `Bearer ${token}` },
-        timeout: { request: ctx.timeoutMs },
-        signal: ctx.abandonSignal,
-      });
-      const status = response.statusCode;
-      ctx.throttle.observe(status, response.headers);
-      const requestId = first(response.headers['zuora-request-id']);
-      const answer = readPutAnswer(status, response.body);
-      if (answer.success) {
-        ctx.tokens.confirm(token);
-        return { result: 'updated', attempts: attempt, httpStatus: status, requestId };
-      }
-      const error: ZuoraError = answer.error ?? { message: `HTTP ${status}` };
-      last = {
-        result: 'failed',
-        attempts: attempt,
-        httpStatus: status,
-        errorCode: error.code,
-        errorMessage: error.message,
-        requestId,
-      };
-      if (status === 401 && !isTransientUnauthorized(error.message)) {
-        if ((await ctx.tokens.unauthorized(token)) === 'refused') return { ...last, credentialsRefused: true };
-        if (attempt < ctx.policy.maxAttempts) continue;
-        return last;
-      }
-      failure = {
-        kind: 'http',
-        status,
-        zuoraCode: error.code,
-        zuoraMessage: error.message,
-        retryAfter: first(response.headers['retry-after']),
-      };
-      if (status === 429) {
-        const wait = parseRetryAfter(failure.retryAfter ?? '', (ctx.now ?? Date.now)());
-        if (wait !== undefined) ctx.throttle.pause(Math.min(wait, ctx.policy.maxRetryAfterMs));
-      }
-    } catch (error) {
-      const abandoned = ctx.abandonSignal?.aborted === true;
-      const code = abandoned ? 'ABANDONED' : networkErrorCode(error);
-      failure = { kind: 'network', code };
-      last = { result: 'unknown', attempts: attempt, errorCode: code, errorMessage: describeNetworkError(code, ctx.timeoutMs) };
-      if (abandoned) return last;
+      outcome = await attemptOnce(url, payload, baseHeaders, attempt, ctx);
+    } finally {
+      ctx.throttle.release();
     }
-    const delay = retryDelay(attempt, failure, ctx.policy, ctx.random, (ctx.now ?? Date.now)());
+    if ('final' in outcome) return outcome.final;
+    if ('renewed' in outcome) {
+      // A 401 with a renewed token: the new token is tried at once, within the attempt budget.
+      last = outcome.renewed;
+      if (attempt >= ctx.policy.maxAttempts) return last;
+      continue;
+    }
+    last = outcome.last;
+    if (last.errorCode === 'ABANDONED') return last;
+    const delay = retryDelay(attempt, outcome.retry, ctx.policy, ctx.random, (ctx.now ?? Date.now)());
     if (delay === 'stop' || ctx.stopSignal?.aborted) return last;
-    ctx.logger.debug({ id: update.id, trackId: update.trackId, attempt, failure, delayMs: delay }, 'retrying');
+    ctx.logger.debug({ id: update.id, trackId: update.trackId, attempt, failure: outcome.retry, delayMs: delay }, 'retrying');
     await ctx.sleep(delay, ctx.stopSignal);
     if (ctx.stopSignal?.aborted) return last;
+  }
+}
+
+/** One request and what it means for the row: done, retry after a failure, or retry with a renewed token. */
+async function attemptOnce(
+  url: string,
+  payload: Buffer,
+  baseHeaders: Record<string, string>,
+  attempt: number,
+  ctx: PutContext,
+): Promise<{ final: PutResult } | { retry: AttemptFailure; last: PutResult } | { renewed: PutResult }> {
+  let token: string;
+  try {
+    token = await ctx.tokens.token();
+  } catch (error) {
+    // The token endpoint refused the credentials while renewing: every later row would fail the same way.
+    const message = error instanceof Error ? error.message : String(error);
+    return { final: { result: 'failed', attempts: attempt - 1, errorCode: 'AUTH_FAILED', errorMessage: message, credentialsRefused: true } };
+  }
+  try {
+    const response = await ctx.client.put(url, {
+      body: payload,
+      headers: { ...baseHeaders, authorization: `Bearer ${token}` },
+      timeout: { request: ctx.timeoutMs },
+      signal: ctx.abandonSignal,
+    });
+    const status = response.statusCode;
+    ctx.throttle.observe(status, response.headers);
+    const requestId = first(response.headers['zuora-request-id']);
+    const answer = readPutAnswer(status, response.body);
+    if (answer.success) {
+      ctx.tokens.confirm(token);
+      return { final: { result: 'updated', attempts: attempt, httpStatus: status, requestId } };
+    }
+    const error: ZuoraError = answer.error ?? { message: `HTTP ${status}` };
+    const last: PutResult = {
+      result: 'failed',
+      attempts: attempt,
+      httpStatus: status,
+      errorCode: error.code,
+      errorMessage: error.message,
+      requestId,
+    };
+    if (status === 401 && !isTransientUnauthorized(error.message)) {
+      if ((await ctx.tokens.unauthorized(token)) === 'refused') return { final: { ...last, credentialsRefused: true } };
+      return { renewed: last };
+    }
+    const retryAfter = first(response.headers['retry-after']);
+    if (status === 429) {
+      const wait = parseRetryAfter(retryAfter ?? '', (ctx.now ?? Date.now)());
+      if (wait !== undefined) ctx.throttle.pause(Math.min(wait, ctx.policy.maxRetryAfterMs));
+    }
+    return { retry: { kind: 'http', status, zuoraCode: error.code, zuoraMessage: error.message, retryAfter }, last };
+  } catch (error) {
+    const code = ctx.abandonSignal?.aborted === true ? 'ABANDONED' : networkErrorCode(error);
+    return {
+      retry: { kind: 'network', code },
+      last: { result: 'unknown', attempts: attempt, errorCode: code, errorMessage: describeNetworkError(code, ctx.timeoutMs) },
+    };
   }
 }
 

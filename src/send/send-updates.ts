@@ -16,8 +16,6 @@ const ROOM_POLL_MS = 10;
 export interface SendOptions {
   /** Most requests in flight at once. */
   concurrency: number;
-  /** Requests allowed in flight right now (adaptive, at most `concurrency`); read as rows finish. */
-  currentConcurrency?: () => number;
   /** Sends one row with its retries (put-usage.ts in production). */
   put: (update: UsageUpdate) => Promise<PutResult>;
   /** Called once per row that was sent, as soon as it is done, in completion order. Never with `not-sent`. */
@@ -110,7 +108,6 @@ export async function sendUpdates(rows: AsyncIterable<SendItem>, options: SendOp
         .then(() => limit(() => runOne(item)))
         .finally(() => {
           admitted--;
-          if (options.currentConcurrency) limit.concurrency = Math.max(1, Math.min(options.concurrency, options.currentConcurrency()));
           if (tails.get(id) === job) tails.delete(id);
           all.delete(job);
           const resume = wake;

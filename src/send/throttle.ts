@@ -1,30 +1,41 @@
 /**
  * Run-wide pacing: how many requests may be in flight, and when the next may start. Zuora's limits are
  * per tenant and shared with every other integration of that tenant, so the whole run slows down
- * together, not row by row.
+ * together, not row by row. Every attempt holds a slot from `acquire` to `release`, retries included,
+ * so a lowered concurrency takes effect at once.
  *
- * The control rule:
+ * The control rule (AIMD, as TCP does it):
+ * - Slow start: the run begins with a few requests in flight and doubles them each time a full window
+ *   (as many requests as are allowed in flight) succeeded, up to -c, until the first sign of a limit.
+ *   Zuora answers an overload with `Retry-After: 120`, so probing gently is far cheaper than a burst.
  * - A 429 means the tenant is over a limit: no request starts until its `Retry-After` has passed, and
- *   the concurrency is halved (multiplicative decrease).
- * - While requests succeed, the concurrency climbs back by one each time a full window of requests
- *   (as many as the current concurrency) succeeded since the last change (additive increase), up to -c.
- * - `Concurrency-Limit-Remaining` below the headroom (a tenth of `Concurrency-Limit-Limit`, at least 2)
- *   takes one slot away, at most once per second since Zuora samples it about once a second; so other
- *   integrations of the tenant keep room before Zuora has to say 429.
- * - `RateLimit-Limit` (`100, 100;w=1, 6000;w=60`) sets a pace: request starts are spaced evenly at
- *   95% of the shortest window's rate, so a fixed window never fills up and 5% stays for the tenant's
- *   other integrations. `RateLimit-Remaining: 0` (a longer window used up, or others using the quota)
- *   waits for `RateLimit-Reset`.
+ *   the concurrency is halved (once per second at most: one overload answers many requests at once).
+ * - Afterwards the concurrency climbs back by one per full window of successes.
+ * - `Concurrency-Limit-Limit` caps the concurrency at the tenant's limit less a headroom (a tenth of it,
+ *   at least 2) for the tenant's other integrations; `Concurrency-Limit-Remaining` below that headroom
+ *   (others are busy) takes one slot away, at most once per second since Zuora samples it about once
+ *   a second.
+ * - `RateLimit-Limit` (`100, 100;w=1, 6000;w=60`) sets a pace: request starts are spaced evenly at 95%
+ *   of the shortest window's rate, so a fixed window never fills up and 5% stays for the tenant's other
+ *   integrations. `RateLimit-Remaining: 0` (a longer window used up, or others using the quota) waits
+ *   for `RateLimit-Reset`.
  */
 export interface Throttle {
-  /** Resolves when a new request may start (after any pause, at the next paced slot), or early when `signal` is aborted. */
-  ready(signal?: AbortSignal): Promise<void>;
+  /**
+   * Waits for a slot: after any pause, within the current concurrency, at the next paced start.
+   * Resolves true with a slot held, or false (no slot) when `signal` was aborted first.
+   */
+  acquire(signal?: AbortSignal): Promise<boolean>;
+  /** Gives the slot back once the attempt is answered (or failed). */
+  release(): void;
   /** Zuora asked everyone to wait `ms` (a 429 with `Retry-After`). Extends, never shortens, a pause. */
   pause(ms: number): void;
   /** Reads an answer: its status and the limit headers. */
   observe(status: number, headers: Record<string, string | string[] | undefined>): void;
   /** Requests allowed in flight now, between 1 and the maximum. */
   readonly concurrency: number;
+  /** Requests holding a slot now. */
+  readonly inFlight: number;
   /** Pace between request starts in ms (0 when no rate limit was announced). */
   readonly intervalMs: number;
 }
@@ -32,6 +43,8 @@ export interface Throttle {
 export interface ThrottleOptions {
   /** Upper bound of the concurrency (-c). Default 8. */
   maxConcurrency?: number;
+  /** Concurrency at the start of the slow start. Default 4 (or -c when smaller). */
+  initialConcurrency?: number;
   /** Share of an announced rate limit this run uses. Default 0.95. */
   rateShare?: number;
   now?: () => number;
@@ -45,14 +58,24 @@ export function createThrottle(options: ThrottleOptions = {}): Throttle {
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const max = options.maxConcurrency ?? 8;
   const rateShare = options.rateShare ?? 0.95;
-  let pausedUntil = 0;
-  let concurrency = max;
+  let concurrency = Math.min(max, options.initialConcurrency ?? 4);
+  let slowStart = true;
+  let ceiling = max;
+  let inFlight = 0;
   let successes = 0;
-  let lastHeadroomCut = -Infinity;
+  let pausedUntil = 0;
+  let lastCut = -Infinity;
+  let lastHalving = -Infinity;
   let intervalMs = 0;
   let nextSlot = 0;
   let announcedLimit = '';
+  const waiters: Array<() => void> = [];
 
+  const wakeWaiters = (): void => {
+    // Woken waiters check again for a free slot, so waking one too many is harmless.
+    const count = Math.min(waiters.length, Math.max(0, concurrency - inFlight));
+    for (const wake of waiters.splice(0, count)) wake();
+  };
   const waitForPause = async (signal?: AbortSignal): Promise<void> => {
     let until = 0;
     // Sleep again only if another 429 extended the pause meanwhile.
@@ -63,23 +86,59 @@ export function createThrottle(options: ThrottleOptions = {}): Throttle {
       await sleep(wait, signal);
     }
   };
+  const waitForSlot = (signal?: AbortSignal): Promise<void> =>
+    new Promise<void>((resolve) => {
+      const onAbort = (): void => {
+        const at = waiters.indexOf(wake);
+        if (at >= 0) waiters.splice(at, 1);
+        resolve();
+      };
+      const wake = (): void => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      waiters.push(wake);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  const setConcurrency = (value: number): void => {
+    concurrency = Math.max(1, Math.min(max, ceiling, value));
+    successes = 0;
+    wakeWaiters();
+  };
 
   return {
-    async ready(signal) {
-      await waitForPause(signal);
-      if (intervalMs === 0 || signal?.aborted) return;
-      const t = now();
-      const slot = Math.max(t, nextSlot);
-      nextSlot = slot + intervalMs;
-      if (slot > t) await sleep(slot - t, signal);
+    async acquire(signal) {
+      for (;;) {
+        await waitForPause(signal);
+        if (signal?.aborted) return false;
+        if (inFlight < concurrency) break;
+        await waitForSlot(signal);
+        if (signal?.aborted) return false;
+      }
+      inFlight++;
+      if (intervalMs > 0) {
+        const t = now();
+        const slot = Math.max(t, nextSlot);
+        nextSlot = slot + intervalMs;
+        if (slot > t) await sleep(slot - t, signal);
+      }
+      return true;
+    },
+    release() {
+      inFlight = Math.max(0, inFlight - 1);
+      wakeWaiters();
     },
     pause(ms) {
       pausedUntil = Math.max(pausedUntil, now() + ms);
     },
     observe(status, headers) {
+      const t = now();
       if (status === 429) {
-        concurrency = Math.max(1, Math.floor(concurrency / 2));
-        successes = 0;
+        slowStart = false;
+        if (t - lastHalving >= SAMPLE_INTERVAL_MS) {
+          lastHalving = t;
+          setConcurrency(Math.floor(concurrency / 2));
+        }
         return;
       }
       const rateLimit = first(headers['ratelimit-limit']);
@@ -93,25 +152,34 @@ export function createThrottle(options: ThrottleOptions = {}): Throttle {
       }
       const limit = Number(first(headers['concurrency-limit-limit']));
       const remaining = Number(first(headers['concurrency-limit-remaining']));
-      if (Number.isFinite(limit) && Number.isFinite(remaining) && limit > 0) {
+      if (Number.isFinite(limit) && limit > 0) {
         const headroom = Math.max(2, Math.ceil(limit / 10));
-        if (remaining < headroom) {
-          const t = now();
-          if (t - lastHeadroomCut >= SAMPLE_INTERVAL_MS) {
-            lastHeadroomCut = t;
-            concurrency = Math.max(1, concurrency - 1);
-            successes = 0;
+        const newCeiling = Math.max(1, limit - headroom);
+        if (newCeiling !== ceiling) {
+          ceiling = newCeiling;
+          if (concurrency > ceiling) {
+            slowStart = false;
+            setConcurrency(concurrency);
+          }
+        }
+        if (Number.isFinite(remaining) && remaining < headroom) {
+          slowStart = false;
+          if (t - lastCut >= SAMPLE_INTERVAL_MS) {
+            lastCut = t;
+            setConcurrency(concurrency - 1);
           }
           return;
         }
       }
-      if (status >= 200 && status < 300 && concurrency < max && ++successes >= concurrency) {
-        concurrency++;
-        successes = 0;
+      if (status >= 200 && status < 300 && concurrency < Math.min(max, ceiling) && ++successes >= concurrency) {
+        setConcurrency(slowStart ? concurrency * 2 : concurrency + 1);
       }
     },
     get concurrency() {
       return concurrency;
+    },
+    get inFlight() {
+      return inFlight;
     },
     get intervalMs() {
       return intervalMs;

@@ -116,9 +116,11 @@ describe('--resume', () => {
     const { dir, input } = await workdir({ name: 'd.csv', text: '' });
     // Rows 0 and 2 share an Id: the first fails, the second is updated.
     await writeCorrections(input, 4, (i) => (i === 0 || i === 2 ? shared : usageId(100 + i)));
-    expect((await runCli([input], { env: env(sim) })).code).toBe(2);
+    const first = await runCli([input], { env: env(sim) });
+    expect(first.code, first.stderr).toBe(2);
     const mark = sim.requests.length;
-    expect((await runCli([input, '--resume'], { env: env(sim) })).code).toBe(0);
+    const again = await runCli([input, '--resume'], { env: env(sim) });
+    expect(again.code, again.stderr).toBe(0);
     expect(putsAfter(sim, mark).map((r) => r.trackId?.split('-').pop())).toEqual(['2', '4']);
     expect(String(sim.tenant.get(shared)?.Quantity)).toBe('2.25');
     expect((await readCsv(join(dir, 'd.results.csv'))).map((r) => r.result)).toEqual(Array(4).fill('updated'));

@@ -17,11 +17,16 @@ function clock() {
   };
 }
 
-describe('createThrottle', () => {
+/** Acquires and releases one slot. */
+async function pass(throttle: ReturnType<typeof createThrottle>): Promise<void> {
+  expect(await throttle.acquire()).toBe(true);
+  throttle.release();
+}
+
+describe('pauses', () => {
   it('lets requests through at once when not paused', async () => {
     const c = clock();
-    const throttle = createThrottle(c);
-    await throttle.ready();
+    await pass(createThrottle(c));
     expect(c.sleeps).toEqual([]);
   });
 
@@ -30,9 +35,9 @@ describe('createThrottle', () => {
     const throttle = createThrottle(c);
     throttle.pause(120_000);
     c.advance(20_000);
-    await throttle.ready();
+    await pass(throttle);
     expect(c.sleeps).toEqual([100_000]);
-    await throttle.ready();
+    await pass(throttle);
     expect(c.sleeps).toEqual([100_000]);
   });
 
@@ -41,7 +46,7 @@ describe('createThrottle', () => {
     const throttle = createThrottle(c);
     throttle.pause(5000);
     throttle.pause(1000);
-    await throttle.ready();
+    await pass(throttle);
     expect(c.sleeps).toEqual([5000]);
   });
 
@@ -55,28 +60,73 @@ describe('createThrottle', () => {
       },
     });
     throttle.pause(1000);
-    await throttle.ready();
+    await pass(throttle);
     expect(c.sleeps).toEqual([1000, 3000]);
   });
 
-  it('does not spin when the injected clock does not move', async () => {
-    const throttle = createThrottle({ now: () => 0, sleep: async () => {} });
+  it('gives up waiting when aborted', async () => {
+    const c = clock();
+    const throttle = createThrottle(c);
     throttle.pause(1000);
-    await throttle.ready();
+    const controller = new AbortController();
+    controller.abort();
+    expect(await throttle.acquire(controller.signal)).toBe(false);
+    expect(throttle.inFlight).toBe(0);
+  });
+});
+
+describe('slots', () => {
+  it('never hands out more slots than the current concurrency; a release lets the next one in', async () => {
+    const throttle = createThrottle({ maxConcurrency: 2, initialConcurrency: 2 });
+    await throttle.acquire();
+    await throttle.acquire();
+    let third = false;
+    const pending = throttle.acquire().then(() => (third = true));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(third).toBe(false);
+    throttle.release();
+    await pending;
+    expect(third).toBe(true);
+    expect(throttle.inFlight).toBe(2);
+  });
+
+  it('a waiter leaves the queue when aborted', async () => {
+    const throttle = createThrottle({ maxConcurrency: 1, initialConcurrency: 1 });
+    await throttle.acquire();
+    const controller = new AbortController();
+    const waiting = throttle.acquire(controller.signal);
+    controller.abort();
+    expect(await waiting).toBe(false);
+    throttle.release();
+    expect(throttle.inFlight).toBe(0);
   });
 });
 
 describe('adaptive concurrency', () => {
-  it('halves on a 429, never below 1', () => {
-    const throttle = createThrottle({ maxConcurrency: 20 });
+  it('slow start: begins at 4 and doubles per window of successes up to -c', () => {
+    const throttle = createThrottle({ maxConcurrency: 40 });
+    expect(throttle.concurrency).toBe(4);
+    for (let i = 0; i < 4; i++) throttle.observe(200, {});
+    expect(throttle.concurrency).toBe(8);
+    for (let i = 0; i < 8 + 16 + 32; i++) throttle.observe(200, {});
+    expect(throttle.concurrency).toBe(40);
+  });
+
+  it('halves on a 429 (once per second however many answer 429), never below 1', () => {
+    const c = clock();
+    const throttle = createThrottle({ maxConcurrency: 20, initialConcurrency: 20, now: c.now });
+    throttle.observe(429, {});
     throttle.observe(429, {});
     expect(throttle.concurrency).toBe(10);
-    for (let i = 0; i < 10; i++) throttle.observe(429, {});
+    for (let i = 0; i < 10; i++) {
+      c.advance(1000);
+      throttle.observe(429, {});
+    }
     expect(throttle.concurrency).toBe(1);
   });
 
-  it('climbs back by one per window of successes, up to -c', () => {
-    const throttle = createThrottle({ maxConcurrency: 8 });
+  it('after a 429 climbs back by one per window of successes, up to -c', () => {
+    const throttle = createThrottle({ maxConcurrency: 8, initialConcurrency: 8 });
     throttle.observe(429, {});
     expect(throttle.concurrency).toBe(4);
     for (let i = 0; i < 3; i++) throttle.observe(200, {});
@@ -87,19 +137,26 @@ describe('adaptive concurrency', () => {
     expect(throttle.concurrency).toBe(8);
   });
 
-  it('gives back a slot when Concurrency-Limit-Remaining drops below the headroom, once per sample', () => {
+  it('stays below the tenant concurrency limit, leaving headroom for other integrations', () => {
+    const throttle = createThrottle({ maxConcurrency: 64, initialConcurrency: 64 });
+    throttle.observe(200, { 'concurrency-limit-limit': '40', 'concurrency-limit-remaining': '30' });
+    expect(throttle.concurrency).toBe(36);
+    for (let i = 0; i < 500; i++) throttle.observe(200, { 'concurrency-limit-limit': '40', 'concurrency-limit-remaining': '10' });
+    expect(throttle.concurrency).toBe(36);
+  });
+
+  it('gives back a slot when others use the tenant (Remaining below the headroom), once per sample', () => {
     const c = clock();
-    const throttle = createThrottle({ maxConcurrency: 40, now: c.now });
+    const throttle = createThrottle({ maxConcurrency: 30, initialConcurrency: 30, now: c.now });
     const low = { 'concurrency-limit-limit': '40', 'concurrency-limit-remaining': '3', 'concurrency-limit-type': 'Default' };
     throttle.observe(200, low);
     throttle.observe(200, low);
-    expect(throttle.concurrency).toBe(39);
+    expect(throttle.concurrency).toBe(29);
     c.advance(1000);
     throttle.observe(200, low);
-    expect(throttle.concurrency).toBe(38);
-    // Plenty of room again: climbs.
-    for (let i = 0; i < 38; i++) throttle.observe(200, { 'concurrency-limit-limit': '40', 'concurrency-limit-remaining': '20' });
-    expect(throttle.concurrency).toBe(39);
+    expect(throttle.concurrency).toBe(28);
+    for (let i = 0; i < 28; i++) throttle.observe(200, { 'concurrency-limit-limit': '40', 'concurrency-limit-remaining': '20' });
+    expect(throttle.concurrency).toBe(29);
   });
 });
 
@@ -120,7 +177,7 @@ describe('rate pacing', () => {
     const throttle = createThrottle({ now: c.now, sleep: c.sleep, rateShare: 1 });
     throttle.observe(200, { 'ratelimit-limit': '10, 10;w=1' });
     expect(throttle.intervalMs).toBe(100);
-    for (let i = 0; i < 4; i++) await throttle.ready();
+    for (let i = 0; i < 4; i++) await pass(throttle);
     expect(c.sleeps).toEqual([100, 100, 100]);
   });
 
@@ -128,7 +185,13 @@ describe('rate pacing', () => {
     const c = clock();
     const throttle = createThrottle({ now: c.now, sleep: c.sleep });
     throttle.observe(200, { 'ratelimit-remaining': '0', 'ratelimit-reset': '2' });
-    await throttle.ready();
+    await pass(throttle);
     expect(c.sleeps).toEqual([2000]);
+  });
+
+  it('does not spin when the injected clock does not move', async () => {
+    const throttle = createThrottle({ now: () => 0, sleep: async () => {} });
+    throttle.pause(1000);
+    await throttle.acquire();
   });
 });

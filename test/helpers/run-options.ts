@@ -1,0 +1,45 @@
+import { join } from 'node:path';
+import pino from 'pino';
+import type { RunOptions } from '../../src/options.js';
+import type { RunDeps } from '../../src/run.js';
+import { DEMO_CREDENTIALS, type Simulator } from '../../src/simulator/create-simulator.js';
+
+/** Run options for `input` against a simulator, with the CLI's defaults. */
+export function runOptions(input: string, sim: Simulator, overrides: Partial<RunOptions> = {}): RunOptions {
+  const stem = input.replace(/\.csv$/, '');
+  return {
+    input,
+    out: `${stem}.results.csv`,
+    failures: `${stem}.failures.csv`,
+    target: { kind: 'url', baseUrl: sim.url },
+    credentials: { kind: 'client', ...DEMO_CREDENTIALS },
+    concurrency: 8,
+    maxAttempts: 6,
+    timeoutMs: 30_000,
+    dryRun: false,
+    resume: false,
+    trackPrefix: 'it',
+    gzip: true,
+    rejectUnknownFields: true,
+    ignoreUnknownColumns: false,
+    ...overrides,
+  };
+}
+
+/** A virtual clock for `run`: backoff sleeps advance it instead of waiting. */
+export function virtualTime(): Pick<RunDeps, 'now' | 'sleep'> & { slept: () => number } {
+  let skew = 0;
+  return {
+    now: () => Date.now() + skew,
+    sleep: async (ms: number) => {
+      skew += ms;
+    },
+    slept: () => skew,
+  };
+}
+
+export const quietLogger = pino({ level: 'silent' });
+
+export function resultsPath(dir: string, name: string): string {
+  return join(dir, name.replace(/\.csv$/, '.results.csv'));
+}
