@@ -239,7 +239,8 @@ async function runMain(args: MainArgs): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const progress = process.stderr.isTTY ? terminalProgress(process.stderr, undefined) : undefined;
+  // Progress only on a terminal: cron and Kubernetes logs stay clean.
+  const progress = process.stderr.isTTY && args.logLevel !== 'silent' ? (total: number | undefined) => terminalProgress(process.stderr, total) : undefined;
   try {
     const summary = await run(options, {
       logger,
@@ -275,18 +276,39 @@ interface SimulateArgs {
   tokenLifetime?: number;
   latency?: number;
   timeZone?: string;
+  rateLimitPerSecond?: number;
+  rateLimitPerMinute?: number;
+  concurrencyLimit?: number;
+  chaosRate?: number;
+  chaosSeed?: number;
+  acceptAnyId: boolean;
 }
 
 async function runSimulate(args: SimulateArgs): Promise<number> {
-  const simulator = await createSimulator({
-    port: args.port,
-    tokenLifetimeSeconds: args.tokenLifetime,
-    latencyMs: args.latency,
-    tenantTimeZone: args.timeZone,
-  });
+  const rateLimit =
+    args.rateLimitPerSecond !== undefined || args.rateLimitPerMinute !== undefined
+      ? { perSecond: args.rateLimitPerSecond, perMinute: args.rateLimitPerMinute }
+      : undefined;
+  let simulator: Awaited<ReturnType<typeof createSimulator>>;
+  try {
+    simulator = await createSimulator({
+      port: args.port,
+      tokenLifetimeSeconds: args.tokenLifetime,
+      latencyMs: args.latency,
+      tenantTimeZone: args.timeZone,
+      rateLimit,
+      concurrencyLimit: args.concurrencyLimit,
+      chaos: args.chaosRate === undefined ? undefined : { rate: args.chaosRate, seed: args.chaosSeed },
+      acceptAnyId: args.acceptAnyId,
+      recordRequests: false,
+    });
+  } catch (error) {
+    process.stderr.write(`zuora-usage-update simulate: ${error instanceof Error ? error.message : String(error)}\n`);
+    return EXIT.couldNotStart;
+  }
   process.stdout.write(
     [
-      `Zuora simulator listening on ${simulator.url}`,
+      `Zuora simulator listening on ${simulator.url}${simulator.chaosSeed === undefined ? '' : ` (chaos seed ${simulator.chaosSeed})`}`,
       `Demo OAuth client (public, for the simulator only):`,
       `  export ZUORA_BASE_URL=${simulator.url}`,
       `  export ZUORA_CLIENT_ID=${DEMO_CREDENTIALS.clientId}`,
@@ -319,7 +341,13 @@ export function createParser(argv: string[]): Argv {
           port: { type: 'number', default: 8080, describe: 'Port on 127.0.0.1 (0 = any free port)' },
           'token-lifetime': { type: 'number', describe: 'OAuth token lifetime in seconds [default: 3599]' },
           latency: { type: 'number', describe: 'Added latency per usage request, in ms [default: 0]' },
-          'time-zone': { type: 'string', describe: 'Tenant time zone offset, e.g. -08:00' },
+          'time-zone': { type: 'string', describe: 'Tenant time zone offset, e.g. -08:00 [default: -08:00]' },
+          'rate-limit-per-second': { type: 'number', describe: 'Usage requests per second before 429 (RateLimit-* headers)' },
+          'rate-limit-per-minute': { type: 'number', describe: 'Usage requests per minute before 429' },
+          'concurrency-limit': { type: 'number', describe: 'Usage requests in flight before 429 (Concurrency-Limit-* headers)' },
+          'chaos-rate': { type: 'number', describe: 'Share of usage requests (0..1) that get a random fault: 5xx, drop, slow, lock' },
+          'chaos-seed': { type: 'number', describe: 'Seed of the random faults, to replay a run' },
+          'accept-any-id': { type: 'boolean', default: false, describe: 'Create unknown well-formed ids on first use (for generated files)' },
         }),
       async (args) => {
         exitCode = await runSimulate(args as unknown as SimulateArgs);

@@ -18,7 +18,8 @@ export interface RunDeps {
   signal?: AbortSignal;
   /** After an interrupt, how long in-flight requests may take before they are abandoned (`unknown`). Default 10 s. */
   graceMs?: number;
-  progress?: Progress;
+  /** Makes the progress display once the input size is known. Default: none. */
+  progress?: (totalBytes: number | undefined) => Progress;
   /** Builds the next-step command for another input file with this run's options. */
   rerun?: (input: string, extra?: string[]) => string;
   now?: () => number;
@@ -35,13 +36,13 @@ export async function run(options: RunOptions, deps: RunDeps): Promise<Summary> 
   const now = deps.now ?? Date.now;
   const started = now();
   const { logger } = deps;
-  const progress = deps.progress ?? silentProgress;
 
   const table = await readRows(options.input, { delimiter: options.delimiter });
   const columns = matchColumns(table.header, { ignoreUnknownColumns: options.ignoreUnknownColumns });
   logColumns(logger, columns);
   const keptColumns = keptIndexes(table.header.length, columns);
   const header = keptColumns.map((i) => table.header[i] ?? '');
+  const progress = deps.progress?.(table.totalBytes) ?? silentProgress;
 
   // Stopping early (credentials refused, --max-failures) and interrupting share one path: no new row
   // starts, retries stop; an interrupt also abandons requests still unanswered after the grace period.

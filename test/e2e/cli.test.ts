@@ -233,3 +233,32 @@ describe('secrets', () => {
     }
   });
 });
+
+describe('zuora-usage-update simulate', () => {
+  it('runs the simulator standalone, prints its URL and demo credentials, and the main job works against it', async () => {
+    const { spawn } = await import('node:child_process');
+    const { CLI } = await import('../helpers/cli.js');
+    const server = spawn(process.execPath, [CLI, 'simulate', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      const banner = await new Promise<string>((resolve) => {
+        let text = '';
+        server.stdout.setEncoding('utf8').on('data', (d: string) => {
+          text += d;
+          if (text.includes('Press Ctrl+C')) resolve(text);
+        });
+      });
+      const url = /export ZUORA_BASE_URL=(\S+)/.exec(banner)?.[1];
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect(banner).toContain(`ZUORA_CLIENT_ID=${DEMO_CREDENTIALS.clientId}`);
+      const { dir, input } = await workdir('usage-corrections.csv');
+      const run = await runCli([input], {
+        env: { ZUORA_BASE_URL: url!, ZUORA_CLIENT_ID: DEMO_CREDENTIALS.clientId, ZUORA_CLIENT_SECRET: DEMO_CREDENTIALS.clientSecret },
+      });
+      expect(run.code).toBe(0);
+      expect((await readCsv(join(dir, 'usage-corrections.results.csv'))).every((r) => r.result === 'updated')).toBe(true);
+    } finally {
+      server.kill('SIGTERM');
+      await new Promise((resolve) => server.on('exit', resolve));
+    }
+  });
+});
