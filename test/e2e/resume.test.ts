@@ -195,4 +195,37 @@ describe('SIGINT', () => {
     expect(new Set(results.filter((r) => r.result === 'updated').map((r) => r.Id))).toEqual(new Set(puts.map((r) => r.usageId)));
     expect(results.length).toBe(puts.length);
   });
+
+  it('a second signal exits at once, and --resume finishes from what was written', async () => {
+    sim = await createSimulator({ acceptAnyId: true, latencyMs: 100 });
+    const { dir, input } = await workdir({ name: 'j.csv', text: '' });
+    await writeCorrections(input, 150);
+    const out = join(dir, 'j.results.csv');
+    const child = spawn(process.execPath, [CLI, input, '-c', '8'], { env: { ...process.env, ...env(sim) }, stdio: 'ignore' });
+    await new Promise<void>((resolve) => {
+      const poll = setInterval(() => {
+        if (sim!.requests.filter((r) => r.method === 'PUT').length >= 20) {
+          clearInterval(poll);
+          resolve();
+        }
+      }, 5);
+    });
+    child.kill('SIGINT');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code).toBe(130);
+    // Requests still in flight (100 ms latency) were not waited for.
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    const recorded = recordedUpdated(out);
+    const mark = sim.requests.length;
+    const resumed = await runCli([input, '--resume'], { env: env(sim) });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const resent = putsAfter(sim, mark).filter((r) => recorded.has(Number(r.trackId?.split('-').pop())));
+    expect(resent).toEqual([]);
+    const results = await readCsv(out);
+    expect(results).toHaveLength(150);
+    expect(results.every((r) => r.result === 'updated')).toBe(true);
+  });
 });
+
