@@ -3,7 +3,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSimulator, DEMO_CREDENTIALS, type Simulator } from '../../src/simulator/create-simulator.js';
-import { readCsv, runCli, workdir } from '../helpers/cli.js';
+import { demoEnv, readCsv, runCli, workdir } from '../helpers/cli.js';
 
 let sim: Simulator | undefined;
 afterEach(async () => {
@@ -11,11 +11,6 @@ afterEach(async () => {
   sim = undefined;
 });
 
-const demoEnv = (s: Simulator) => ({
-  ZUORA_BASE_URL: s.url,
-  ZUORA_CLIENT_ID: DEMO_CREDENTIALS.clientId,
-  ZUORA_CLIENT_SECRET: DEMO_CREDENTIALS.clientSecret,
-});
 
 describe('the clean fixture (what npm start runs)', () => {
   it('--env local: every row updated, results in input order, exit 0', async () => {

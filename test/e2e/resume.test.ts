@@ -3,8 +3,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createSimulator, DEMO_CREDENTIALS, type Simulator } from '../../src/simulator/create-simulator.js';
-import { CLI, readCsv, runCli, workdir } from '../helpers/cli.js';
+import { createSimulator, type Simulator } from '../../src/simulator/create-simulator.js';
+import { CLI, demoEnv, readCsv, runCli, workdir } from '../helpers/cli.js';
 import { seededRandom, writeCorrections } from '../helpers/generate.js';
 import { usageId } from '../helpers/sender.js';
 
@@ -14,11 +14,6 @@ afterEach(async () => {
   sim = undefined;
 });
 
-const env = (s: Simulator) => ({
-  ZUORA_BASE_URL: s.url,
-  ZUORA_CLIENT_ID: DEMO_CREDENTIALS.clientId,
-  ZUORA_CLIENT_SECRET: DEMO_CREDENTIALS.clientSecret,
-});
 
 /** Lines recorded `updated` in the results (and a partial left by a killed resume), reading only whole records. */
 function recordedUpdated(out: string): Set<number> {
@@ -67,13 +62,13 @@ describe('--resume', () => {
       for (const stage of ['run', 'resume']) {
         const before = recordedUpdated(out);
         const mark = sim.requests.length;
-        await runAndKill(args, env(sim), 150 + Math.floor(random() * 900));
+        await runAndKill(args, demoEnv(sim), 150 + Math.floor(random() * 900));
         const resent = putsAfter(sim, mark).filter((r) => before.has(Number(r.trackId?.split('-').pop())));
         expect(resent, `${context}, ${stage}: rows recorded updated were sent again`).toEqual([]);
       }
       const before = recordedUpdated(out);
       const mark = sim.requests.length;
-      const final = await runCli(args, { env: env(sim) });
+      const final = await runCli(args, { env: demoEnv(sim) });
       expect(final.code, `${context}: ${final.stderr}`).toBe(0);
       const resent = putsAfter(sim, mark).filter((r) => before.has(Number(r.trackId?.split('-').pop())));
       expect(resent, `${context}: rows recorded updated were sent again`).toEqual([]);
@@ -95,13 +90,13 @@ describe('--resume', () => {
     sim = await createSimulator({ acceptAnyId: true, faults: { [usageId(3)]: [{ kind: 'status', status: 400, body: '{"Success":false,"Errors":[{"Code":"INVALID_VALUE","Message":"no"}]}' }] } });
     const { dir, input } = await workdir({ name: 'r.csv', text: '' });
     await writeCorrections(input, 6);
-    const first = await runCli([input], { env: env(sim) });
+    const first = await runCli([input], { env: demoEnv(sim) });
     expect(first.code).toBe(2);
     // The user fixes nothing but changes row 5's quantity.
     const text = readFileSync(input, 'utf8').replace(`${usageId(4)},4.25`, `${usageId(4)},44.25`);
     await import('node:fs/promises').then((fs) => fs.writeFile(input, text));
     const mark = sim.requests.length;
-    const again = await runCli([input, '--resume'], { env: env(sim) });
+    const again = await runCli([input, '--resume'], { env: demoEnv(sim) });
     expect(again.code).toBe(0);
     expect(putsAfter(sim, mark).map((r) => r.usageId)).toEqual([usageId(3), usageId(4)]);
     expect(again.stderr).toContain('4 rows already updated by an earlier run');
@@ -116,10 +111,10 @@ describe('--resume', () => {
     const { dir, input } = await workdir({ name: 'd.csv', text: '' });
     // Rows 0 and 2 share an Id: the first fails, the second is updated.
     await writeCorrections(input, 4, (i) => (i === 0 || i === 2 ? shared : usageId(100 + i)));
-    const first = await runCli([input], { env: env(sim) });
+    const first = await runCli([input], { env: demoEnv(sim) });
     expect(first.code, first.stderr).toBe(2);
     const mark = sim.requests.length;
-    const again = await runCli([input, '--resume'], { env: env(sim) });
+    const again = await runCli([input, '--resume'], { env: demoEnv(sim) });
     expect(again.code, again.stderr).toBe(0);
     expect(putsAfter(sim, mark).map((r) => r.trackId?.split('-').pop())).toEqual(['2', '4']);
     expect(String(sim.tenant.get(shared)?.Quantity)).toBe('2.25');
@@ -130,7 +125,7 @@ describe('--resume', () => {
     sim = await createSimulator({ acceptAnyId: true });
     const { input } = await workdir({ name: 'n.csv', text: '' });
     await writeCorrections(input, 3);
-    const run = await runCli([input, '--resume'], { env: env(sim) });
+    const run = await runCli([input, '--resume'], { env: demoEnv(sim) });
     expect(run.code).toBe(0);
     expect(sim.requests.filter((r) => r.method === 'PUT')).toHaveLength(3);
   });
@@ -146,7 +141,7 @@ describe('--resume', () => {
         clearInterval(timer);
       }
     }, 2);
-    const stopped = await runCli([input, '-c', '4'], { env: env(sim) });
+    const stopped = await runCli([input, '-c', '4'], { env: demoEnv(sim) });
     clearInterval(timer);
     expect(stopped.code).toBe(3);
     expect(stopped.stderr).toMatch(/refused the credentials/);
@@ -158,7 +153,7 @@ describe('--resume', () => {
     await sim.close();
     // New credentials (a new simulator process with the same tenant state is not needed: ids are accepted).
     sim = await createSimulator({ acceptAnyId: true });
-    const resumed = await runCli([input, '--resume', '-c', '4'], { env: env(sim) });
+    const resumed = await runCli([input, '--resume', '-c', '4'], { env: demoEnv(sim) });
     expect(resumed.code).toBe(0);
     const updatedBefore = partial.filter((r) => r.result === 'updated').length;
     expect(sim.requests.filter((r) => r.method === 'PUT')).toHaveLength(300 - updatedBefore);
@@ -171,7 +166,7 @@ describe('SIGINT', () => {
     sim = await createSimulator({ acceptAnyId: true, latencyMs: 20 });
     const { dir, input } = await workdir({ name: 'i.csv', text: '' });
     await writeCorrections(input, 2000);
-    const child = spawn(process.execPath, [CLI, input, '-c', '8'], { env: { ...process.env, ...env(sim) }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, input, '-c', '8'], { env: { ...process.env, ...demoEnv(sim) }, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     await new Promise<void>((resolve) => {
@@ -201,7 +196,7 @@ describe('SIGINT', () => {
     const { dir, input } = await workdir({ name: 'j.csv', text: '' });
     await writeCorrections(input, 150);
     const out = join(dir, 'j.results.csv');
-    const child = spawn(process.execPath, [CLI, input, '-c', '8'], { env: { ...process.env, ...env(sim) }, stdio: 'ignore' });
+    const child = spawn(process.execPath, [CLI, input, '-c', '8'], { env: { ...process.env, ...demoEnv(sim) }, stdio: 'ignore' });
     await new Promise<void>((resolve) => {
       const poll = setInterval(() => {
         if (sim!.requests.filter((r) => r.method === 'PUT').length >= 20) {
@@ -219,7 +214,7 @@ describe('SIGINT', () => {
     await new Promise((resolve) => setTimeout(resolve, 150));
     const recorded = recordedUpdated(out);
     const mark = sim.requests.length;
-    const resumed = await runCli([input, '--resume'], { env: env(sim) });
+    const resumed = await runCli([input, '--resume'], { env: demoEnv(sim) });
     expect(resumed.code, resumed.stderr).toBe(0);
     const resent = putsAfter(sim, mark).filter((r) => recorded.has(Number(r.trackId?.split('-').pop())));
     expect(resent).toEqual([]);

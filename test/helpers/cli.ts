@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
+import { DEMO_CREDENTIALS, type Simulator } from '../../src/simulator/create-simulator.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const CLI = join(ROOT, 'dist/src/cli.js');
@@ -51,4 +52,13 @@ export async function workdir(fixture: string | { name: string; text: string }):
 
 export async function readCsv(path: string, delimiter = ','): Promise<Array<Record<string, string>>> {
   return parse(await readFile(path, 'utf8'), { columns: true, bom: true, delimiter }) as Array<Record<string, string>>;
+}
+
+/** Environment that points the CLI at a simulator with its demo OAuth client. */
+export function demoEnv(sim: Simulator): Record<string, string> {
+  return {
+    ZUORA_BASE_URL: sim.url,
+    ZUORA_CLIENT_ID: DEMO_CREDENTIALS.clientId,
+    ZUORA_CLIENT_SECRET: DEMO_CREDENTIALS.clientSecret,
+  };
 }

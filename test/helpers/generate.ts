@@ -1,17 +1,9 @@
 import { writeFile } from 'node:fs/promises';
+import { mulberry32 } from '../../src/simulator/chaos.js';
 import { usageId } from './sender.js';
 
-/** A seeded PRNG (mulberry32), so a failing randomized test can be replayed from its seed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded PRNG, so a failing randomized test can be replayed from its seed (the simulator's own). */
+export const seededRandom = mulberry32;
 
 /**
  * Writes a corrections file of `rows` rows with distinct generated ids (the simulator takes them with
