@@ -94,6 +94,7 @@ export async function run(options: RunOptions, deps: RunDeps): Promise<Summary> 
     let done = 0;
     let notUpdated = 0;
     let answered = 0;
+    let failed = 0;
     let requests = 0;
     let kept = 0;
     const record = (outcome: RowOutcome): void => {
@@ -148,15 +149,16 @@ export async function run(options: RunOptions, deps: RunDeps): Promise<Summary> 
         hasRoom: () => writer.hasRoom(),
         signal: stop.signal,
         onResult: (item, result) => {
-          requests += result.attempts;
-          answered++;
           const { credentialsRefused: refused, result: outcome, ...rest } = result;
           if (outcome === 'not-sent') return;
+          requests += result.attempts;
+          answered++;
+          if (outcome === 'failed') failed++;
           record({ seq: item.seq, line: item.line, cells: item.cells, id: item.update.id, trackId: item.update.trackId, result: outcome, ...rest });
           if (refused) {
             stopEarly(`Zuora refused the credentials mid-run (HTTP ${result.httpStatus ?? 401}: ${result.errorMessage ?? 'Authentication error'})`);
-          } else if (options.maxFailures && tooManyFailures(options.maxFailures, writer.counts.failed, answered)) {
-            stopEarly(`--max-failures reached (${writer.counts.failed} failed of ${answered} answered)`);
+          } else if (options.maxFailures && tooManyFailures(options.maxFailures, failed, answered)) {
+            stopEarly(`--max-failures reached (${failed} failed of ${answered} answered)`);
           }
         },
       });
