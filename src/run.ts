@@ -42,7 +42,6 @@ export async function run(options: RunOptions, deps: RunDeps): Promise<Summary> 
   logColumns(logger, columns);
   const keptColumns = keptIndexes(table.header.length, columns);
   const header = keptColumns.map((i) => table.header[i] ?? '');
-  const progress = deps.progress?.(table.totalBytes) ?? silentProgress;
 
   // Stopping early (credentials refused, --max-failures) and interrupting share one path: no new row
   // starts, retries stop; an interrupt also abandons requests still unanswered after the grace period.
@@ -64,6 +63,7 @@ export async function run(options: RunOptions, deps: RunDeps): Promise<Summary> 
 
   let connection: Connection | undefined;
   let priors: PriorResults | undefined;
+  let progress: Progress = silentProgress;
   try {
     if (!options.dryRun) {
       connection = await connect(options, {
@@ -91,6 +91,8 @@ export async function run(options: RunOptions, deps: RunDeps): Promise<Summary> 
       bom: table.bom,
     });
 
+    // Started last, so the log lines of connecting do not cut through the bar.
+    progress = deps.progress?.(table.totalBytes) ?? silentProgress;
     let done = 0;
     let notUpdated = 0;
     let answered = 0;
@@ -219,8 +221,9 @@ function keptIndexes(width: number, columns: ColumnMap): number[] {
 }
 
 function logColumns(logger: Logger, columns: ColumnMap): void {
-  logger.info(
-    { sent: columns.fields.map((f) => `${f.header} -> ${f.field}`), notSent: columns.ignored, unknownIgnored: columns.unknown },
-    'columns',
-  );
+  const sent = columns.fields.map((f) => (f.header === f.field ? f.field : `${f.header} as ${f.field}`));
+  const parts = [`sending ${sent.join(', ')}`];
+  if (columns.ignored.length > 0) parts.push(`not sending (read-only or other objects) ${columns.ignored.join(', ')}`);
+  if (columns.unknown.length > 0) parts.push(`carrying unknown columns along ${columns.unknown.join(', ')}`);
+  logger.info(`columns: ${parts.join('; ')}`);
 }
