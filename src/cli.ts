@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { RunError, EXIT } from './errors.js';
@@ -91,8 +92,9 @@ export function buildRunOptions(args: MainArgs, env: NodeJS.ProcessEnv): RunOpti
   const stem = args.input.replace(/\.csv$/i, '');
   const options: RunOptions = {
     input: args.input,
-    out: args.out ?? `${stem}.results.csv`,
-    failures: args.failures ?? `${stem}.failures.csv`,
+    // A dry run writes beside, never over, the results of a real run (which --resume relies on).
+    out: args.out ?? (args.dryRun ? `${stem}.dry-run.csv` : `${stem}.results.csv`),
+    failures: args.failures ?? (args.dryRun ? `${stem}.dry-run.failures.csv` : `${stem}.failures.csv`),
     target: buildTarget(args, env),
     credentials: undefined,
     entityIds: args.entityIds,
@@ -114,48 +116,63 @@ export function buildRunOptions(args: MainArgs, env: NodeJS.ProcessEnv): RunOpti
   };
   const prefixProblem = checkTrackPrefix(options.trackPrefix);
   if (prefixProblem) throw new RunError('BAD_OPTION', prefixProblem);
-  if (options.out === options.input || options.failures === options.input || options.out === options.failures) {
-    throw new RunError('BAD_OPTION', '--out, --failures and the input must be three different files.');
+  const [input, out, failures] = [options.input, options.out, options.failures].map(canonicalPath);
+  if (out === input || failures === input || out === failures) {
+    throw new RunError('BAD_OPTION', '--out, --failures and the input must be three different files (the input is never overwritten).');
   }
-  if (!options.dryRun) options.credentials = readCredentials(env, options.target);
+  // The built-in simulator takes its own demo client: credentials exported for a real tenant are not used.
+  if (!options.dryRun && options.target.kind !== 'local') options.credentials = readCredentials(env);
   return options;
 }
 
+/**
+ * Where to send. Flags beat environment variables (an exported ZUORA_BASE_URL must never redirect an
+ * explicit `--env`), and a URL beats an environment name at the same level.
+ */
 function buildTarget(args: MainArgs, env: NodeJS.ProcessEnv): Target {
-  const baseUrl = args.baseUrl ?? nonEmpty(env.ZUORA_BASE_URL);
-  if (baseUrl !== undefined) {
-    let url: URL;
-    try {
-      url = new URL(baseUrl);
-    } catch {
-      throw new RunError('BAD_OPTION', `--base-url "${baseUrl}" is not a URL; expected e.g. https://rest.test.zuora.com`);
-    }
-    if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
-      throw new RunError(
-        'BAD_OPTION',
-        `--base-url ${url.origin}: plain http:// is only allowed to loopback (127.0.0.1, localhost, ::1), so tokens never travel in clear text. Use https://.`,
-      );
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      throw new RunError('BAD_OPTION', `--base-url "${baseUrl}" must start with https://`);
-    }
-    return { kind: 'url', baseUrl: url.href.replace(/\/+$/, '') };
+  if (args.baseUrl !== undefined) return urlTarget('--base-url', args.baseUrl);
+  if (args.env !== undefined) return envTarget('--env', args.env);
+  const baseUrl = nonEmpty(env.ZUORA_BASE_URL);
+  if (baseUrl !== undefined) return urlTarget('ZUORA_BASE_URL', baseUrl);
+  const name = nonEmpty(env.ZUORA_ENV);
+  if (name !== undefined) return envTarget('ZUORA_ENV', name);
+  throw new RunError(
+    'BAD_OPTION',
+    `Choose where to send: --env <name> (${ENVIRONMENT_NAMES.join(', ')}) or --base-url <url>. Try --env local for the built-in simulator.`,
+  );
+}
+
+function urlTarget(source: string, baseUrl: string): Target {
+  let url: URL;
+  try {
+    url = new URL(baseUrl);
+  } catch {
+    throw new RunError('BAD_OPTION', `${source} "${baseUrl}" is not a URL; expected e.g. https://rest.test.zuora.com`);
   }
-  const name = args.env ?? nonEmpty(env.ZUORA_ENV);
-  if (name === undefined) {
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new RunError('BAD_OPTION', `${source} "${baseUrl}" must start with https://`);
+  }
+  if (url.username !== '' || url.password !== '') {
+    throw new RunError('BAD_OPTION', `${source} must not contain a user name or password; credentials come from ZUORA_CLIENT_ID/ZUORA_CLIENT_SECRET or ZUORA_ACCESS_TOKEN.`);
+  }
+  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
     throw new RunError(
       'BAD_OPTION',
-      `Choose where to send: --env <name> (${ENVIRONMENT_NAMES.join(', ')}) or --base-url <url>. Try --env local for the built-in simulator.`,
+      `${source} ${url.origin}: plain http:// is only allowed to loopback (127.0.0.1, localhost, ::1), so tokens never travel in clear text. Use https://.`,
     );
   }
+  return { kind: 'url', baseUrl: url.href.replace(/\/+$/, '') };
+}
+
+function envTarget(source: string, name: string): Target {
   if (name === 'local') return { kind: 'local' };
   if (!(name in ZUORA_ENVIRONMENTS)) {
-    throw new RunError('BAD_OPTION', `ZUORA_ENV "${name}" is not an environment; expected one of ${ENVIRONMENT_NAMES.join(', ')}.`);
+    throw new RunError('BAD_OPTION', `${source} "${name}" is not an environment; expected one of ${ENVIRONMENT_NAMES.join(', ')}.`);
   }
   return { kind: 'url', baseUrl: ZUORA_ENVIRONMENTS[name as ZuoraEnvironment].url };
 }
 
-function readCredentials(env: NodeJS.ProcessEnv, target: Target): Credentials | undefined {
+function readCredentials(env: NodeJS.ProcessEnv): Credentials {
   const clientId = nonEmpty(env.ZUORA_CLIENT_ID);
   const clientSecret = nonEmpty(env.ZUORA_CLIENT_SECRET);
   const token = nonEmpty(env.ZUORA_ACCESS_TOKEN);
@@ -167,7 +184,6 @@ function readCredentials(env: NodeJS.ProcessEnv, target: Target): Credentials | 
     );
   }
   if (token !== undefined) return { kind: 'token', token };
-  if (target.kind === 'local') return undefined;
   throw new RunError(
     'AUTH_FAILED',
     'No Zuora credentials: set ZUORA_CLIENT_ID and ZUORA_CLIENT_SECRET (an OAuth client, recommended) or ZUORA_ACCESS_TOKEN in the environment. Use --dry-run to check a file without credentials.',
@@ -189,6 +205,20 @@ export function parseMaxFailures(text: string): MaxFailures {
     if (match[2] === '' && Number.isInteger(n)) return { count: n };
   }
   throw new RunError('BAD_OPTION', `--max-failures must be a count (e.g. 50) or a percentage (e.g. 10%); got "${text}".`);
+}
+
+/** The real path of a file, or of its folder plus its name when it does not exist yet: links and `./` alike compare equal. */
+function canonicalPath(path: string): string {
+  const absolute = resolve(path);
+  try {
+    return realpathSync(absolute);
+  } catch {
+    try {
+      return join(realpathSync(dirname(absolute)), basename(absolute));
+    } catch {
+      return absolute;
+    }
+  }
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
@@ -218,22 +248,28 @@ function rerunCommand(args: MainArgs): (input: string, extra?: string[]) => stri
   return (input, extra = []) => ['zuora-usage-update', input, ...extra, ...flags].map(shellQuote).join(' ');
 }
 
+/** A repeated signal within this window is the same request (timeout(1) signals the child, then its group). */
+const SIGNAL_REPEAT_MS = 1000;
+
 async function runMain(args: MainArgs): Promise<number> {
   const logger = createLogger({ level: args.logLevel, pretty: process.stderr.isTTY === true });
   let options: RunOptions;
   try {
     options = buildRunOptions(args, process.env);
+    // Written first, so a monitor never reads last night's summary, and an unwritable path fails before sending.
+    if (options.summaryJson) writeSummaryJson(options.summaryJson, { status: 'running', input: options.input, out: options.out });
   } catch (error) {
-    return reportRunError(error, logger);
+    return reportRunError(error, logger, args.summaryJson);
   }
   const interrupt = new AbortController();
-  let signals = 0;
+  let firstSignalAt: number | undefined;
   const onSignal = (name: NodeJS.Signals): void => {
-    signals++;
-    if (signals === 1) {
+    const now = Date.now();
+    if (firstSignalAt === undefined) {
+      firstSignalAt = now;
       logger.warn({ signal: name }, 'interrupted: finishing in-flight requests (send the signal again to exit at once)');
       interrupt.abort();
-    } else {
+    } else if (now - firstSignalAt >= SIGNAL_REPEAT_MS) {
       process.exit(EXIT.interrupted);
     }
   };
@@ -249,26 +285,61 @@ async function runMain(args: MainArgs): Promise<number> {
       rerun: rerunCommand(args),
       userAgent: `zuora-usage-update/${VERSION}`,
     });
-    if (options.summaryJson) writeFileSync(options.summaryJson, `${JSON.stringify(summary, null, 2)}\n`);
     process.stderr.write(formatSummary(summary));
+    if (options.summaryJson) {
+      try {
+        writeSummaryJson(options.summaryJson, summary);
+      } catch (error) {
+        logger.error({ code: (error as RunError).code }, (error as Error).message);
+      }
+    }
     return summary.exitCode;
   } catch (error) {
-    return reportRunError(error, logger);
+    return reportRunError(error, logger, options.summaryJson);
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
 }
 
-function reportRunError(error: unknown, logger: ReturnType<typeof createLogger>): number {
-  if (error instanceof RunError) {
-    logger.error({ code: error.code }, error.message);
-    process.stderr.write(`\nzuora-usage-update: ${error.message}\n`);
-    return EXIT.couldNotStart;
+function writeSummaryJson(path: string, content: object): void {
+  try {
+    writeFileSync(path, `${JSON.stringify(content, null, 2)}\n`);
+  } catch (error) {
+    throw new RunError('OUTPUT_UNWRITABLE', `Cannot write --summary-json ${path}: ${(error as Error).message}`, { cause: error });
   }
-  logger.fatal({ err: error }, 'unexpected error');
-  process.stderr.write(`\nzuora-usage-update: unexpected error: ${error instanceof Error ? error.message : String(error)}\n`);
-  return EXIT.couldNotStart;
+}
+
+/**
+ * A run that ended by an error: RunErrors are start failures (exit 1) or an interrupt before the
+ * first row (130); anything else is unexpected and may have come after rows were sent (exit 3: the
+ * results hold the rows done, `--resume` continues).
+ */
+function reportRunError(error: unknown, logger: ReturnType<typeof createLogger>, summaryJson: string | undefined): number {
+  let exitCode: number;
+  let message: string;
+  let code: string;
+  if (error instanceof RunError) {
+    exitCode = error.code === 'INTERRUPTED' ? EXIT.interrupted : EXIT.couldNotStart;
+    message = error.message;
+    code = error.code;
+    logger.error({ code }, message);
+  } else {
+    exitCode = EXIT.stoppedEarly;
+    code = 'UNEXPECTED';
+    message = `stopped by an unexpected error: ${error instanceof Error ? error.message : String(error)}. The results hold the rows done; run again with --resume.`;
+    logger.fatal({ err: error }, 'unexpected error');
+  }
+  process.stderr.write(`\nzuora-usage-update: ${message}\n`);
+  if (summaryJson) {
+    try {
+      const status = exitCode === EXIT.couldNotStart ? 'not-started' : exitCode === EXIT.interrupted ? 'interrupted' : 'stopped';
+      writeSummaryJson(summaryJson, { status, exitCode, error: { code, message } });
+    } catch {
+      // Already reported the run's own error; a summary file that cannot be written adds nothing.
+    }
+  }
+  return exitCode;
 }
 
 interface SimulateArgs {

@@ -13,7 +13,8 @@ export type RunErrorCode =
   | 'AUTH_FAILED' // credentials refused before any row was sent
   | 'AUTH_REFUSED_MID_RUN' // a fresh or static token was refused after rows were sent
   | 'MAX_FAILURES' // --max-failures reached
-  | 'OUTPUT_UNWRITABLE'; // results or failures file cannot be written
+  | 'OUTPUT_UNWRITABLE' // results, failures or summary file cannot be written
+  | 'INTERRUPTED'; // SIGINT/SIGTERM before the first row was sent
 
 export class RunError extends Error {
   override readonly name = 'RunError';

@@ -73,6 +73,9 @@ export function checkTrackPrefix(prefix: string): string | undefined {
   if (prefix.length > MAX_TRACK_PREFIX_LENGTH) {
     return `--track-prefix "${prefix}" has ${prefix.length} characters; at most ${MAX_TRACK_PREFIX_LENGTH} leave room for "-<line>" within Zuora's 64`;
   }
+  if (!/^[A-Za-z0-9]/.test(prefix)) {
+    return `--track-prefix "${prefix}" must start with a letter or digit (the track id lands in a spreadsheet cell)`;
+  }
   const bad = [...prefix].find((c) => c < '!' || c > '~' || ':;"\''.includes(c));
   if (bad !== undefined) {
     return `--track-prefix "${prefix}" contains ${JSON.stringify(bad)}; use US-ASCII letters, digits and - _ . only (no spaces, : ; " ')`;
@@ -90,6 +93,6 @@ export function generateTrackPrefix(now: Date = new Date(), random: () => number
 /** Whether a URL's host is loopback, the only place plain `http://` may go. */
 export function isLoopbackHost(hostname: string): boolean {
   const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  if (host === 'localhost' || host === '::1' || host.endsWith('.localhost')) return true;
+  if (host === 'localhost' || host === '::1') return true;
   return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host) || /^::ffff:127\./.test(host);
 }

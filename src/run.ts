@@ -4,8 +4,16 @@ import { readRows, type InputRecord } from './input/read-rows.js';
 import type { MaxFailures, RunOptions } from './options.js';
 import { silentProgress, type Progress } from './output/progress.js';
 import { createResultsWriter } from './output/results-writer.js';
-import { mergePartial, openPriorResults, partialPath, sameCells, type PriorResults } from './output/resume.js';
-import { exitCodeFor, nextStep, type Summary } from './output/summary.js';
+import {
+  checkResumeTarget,
+  mergePartial,
+  openPriorResults,
+  partialPath,
+  sameCells,
+  writeRunInfo,
+  type PriorResults,
+} from './output/resume.js';
+import { exitCodeFor, nextStep, type StopKind, type Summary } from './output/summary.js';
 import type { RowOutcome } from './row-outcome.js';
 import { mapRow } from './rows/map-row.js';
 import { connect, type Connection } from './send/connect.js';
@@ -48,9 +56,11 @@ export async function run(options: RunOptions, deps: RunDeps): Promise<Summary> 
   const stop = new AbortController();
   const abandon = new AbortController();
   let stopReason: string | undefined;
-  const stopEarly = (reason: string): void => {
+  let stopKind: StopKind | undefined;
+  const stopEarly = (reason: string, kind: StopKind): void => {
     if (stop.signal.aborted) return;
     stopReason = reason;
+    stopKind = kind;
     logger.error({ reason }, 'stopping early: no new rows will be sent; in-flight rows finish');
     stop.abort();
   };
@@ -76,7 +86,19 @@ export async function run(options: RunOptions, deps: RunDeps): Promise<Summary> 
         userAgent: deps.userAgent,
       });
     }
-    if (options.resume && !options.dryRun) priors = await openPriorResults(options.out);
+    if (connection) {
+      const target = targetIdentity(options);
+      if (options.resume) {
+        // Opening checks the file is a results file (and leaves it alone if not) before anything else.
+        priors = await openPriorResults(options.out);
+        if (priors && (await checkResumeTarget(options.out, target)) === 'unknown') {
+          logger.warn({ results: options.out }, 'no record of which tenant the earlier run used: every row is processed again');
+          await priors.close();
+          priors = undefined;
+        }
+      }
+      await writeRunInfo(options.out, { tool: 'zuora-usage-update', target, input: options.input, trackPrefix: options.trackPrefix, startedAt: new Date(now()).toISOString() });
+    }
     if (priors && !sameCells(priors.header, header)) {
       logger.warn({ results: options.out }, 'the results file has other columns than the input: every row is processed again');
       await priors.close();
@@ -89,6 +111,7 @@ export async function run(options: RunOptions, deps: RunDeps): Promise<Summary> 
       header,
       delimiter: table.delimiter,
       bom: table.bom,
+      onWriteError: (error, path) => stopEarly(`cannot write ${path}: ${error.message}`, 'output'),
     });
 
     // Started last, so the log lines of connecting do not cut through the bar.
@@ -97,6 +120,8 @@ export async function run(options: RunOptions, deps: RunDeps): Promise<Summary> 
     let notUpdated = 0;
     let answered = 0;
     let failed = 0;
+    let updatedSoFar = 0;
+    let unreachableInARow = 0;
     let requests = 0;
     let kept = 0;
     const record = (outcome: RowOutcome): void => {
@@ -151,16 +176,25 @@ export async function run(options: RunOptions, deps: RunDeps): Promise<Summary> 
         hasRoom: () => writer.hasRoom(),
         signal: stop.signal,
         onResult: (item, result) => {
-          const { credentialsRefused: refused, result: outcome, ...rest } = result;
+          const { credentialsRefused: refused, unreachable, result: outcome, ...rest } = result;
           if (outcome === 'not-sent') return;
           requests += result.attempts;
           answered++;
           if (outcome === 'failed') failed++;
+          if (outcome === 'updated') updatedSoFar++;
+          unreachableInARow = unreachable ? unreachableInARow + 1 : 0;
           record({ seq: item.seq, line: item.line, cells: item.cells, id: item.update.id, trackId: item.update.trackId, result: outcome, ...rest });
           if (refused) {
-            stopEarly(`Zuora refused the credentials mid-run (HTTP ${result.httpStatus ?? 401}: ${result.errorMessage ?? 'Authentication error'})`);
+            stopEarly(
+              updatedSoFar === 0
+                ? `Zuora refused the credentials (HTTP ${result.httpStatus ?? 401}: ${result.errorMessage ?? 'Authentication error'}); fix ZUORA_ACCESS_TOKEN or the OAuth client`
+                : `Zuora refused the credentials mid-run (HTTP ${result.httpStatus ?? 401}: ${result.errorMessage ?? 'Authentication error'})`,
+              'credentials',
+            );
+          } else if (unreachableInARow >= Math.max(3, options.concurrency)) {
+            stopEarly(`cannot reach Zuora: the last ${unreachableInARow} rows could not connect (${result.errorCode}); every row would fail the same way`, 'unreachable');
           } else if (options.maxFailures && tooManyFailures(options.maxFailures, failed, answered)) {
-            stopEarly(`--max-failures reached (${failed} failed of ${answered} answered)`);
+            stopEarly(`--max-failures reached (${failed} failed of ${answered} answered)`, 'max-failures');
           }
         },
       });
@@ -198,7 +232,7 @@ export async function run(options: RunOptions, deps: RunDeps): Promise<Summary> 
       failures: options.failures,
       failuresRows: writer.failuresWritten,
       trackPrefix: options.trackPrefix,
-      nextStep: nextStep({ status, dryRun: options.dryRun, counts, rerun, input: options.input, out: options.out, failures: options.failures }),
+      nextStep: nextStep({ status, stopKind, dryRun: options.dryRun, counts, rerun, input: options.input, out: options.out, failures: options.failures }),
     };
   } finally {
     deps.signal?.removeEventListener('abort', onInterrupt);
@@ -206,6 +240,13 @@ export async function run(options: RunOptions, deps: RunDeps): Promise<Summary> 
     await priors?.close();
     await connection?.close();
   }
+}
+
+/** The tenant a run writes to, as recorded for `--resume`. */
+function targetIdentity(options: RunOptions): string {
+  if (options.target.kind === 'local') return 'local';
+  const scope = [options.entityIds && `entity-ids=${options.entityIds}`, options.orgIds && `org-ids=${options.orgIds}`].filter(Boolean);
+  return scope.length > 0 ? `${options.target.baseUrl} (${scope.join(', ')})` : options.target.baseUrl;
 }
 
 /** `--max-failures`: a count, or a share of the rows answered so far, counted from the 20th. */

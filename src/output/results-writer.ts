@@ -16,6 +16,8 @@ export interface ResultsWriterOptions {
   delimiter: string;
   /** Start both files with a UTF-8 BOM (when the input had one, for Excel). */
   bom: boolean;
+  /** Called once if a file cannot be written any more (disk full, ...): the run should stop early. */
+  onWriteError?: (error: Error, path: string) => void;
   /**
    * Most finished outcomes held back while an earlier row is still running. Beyond it `hasRoom()` says
    * no and the sender waits. Default 10000.
@@ -127,11 +129,20 @@ async function openCsv(path: string, columns: string[], options: ResultsWriterOp
   }
   const csv = stringify({ delimiter: options.delimiter, bom: options.bom });
   csv.pipe(file);
+  let reported = false;
+  file.on('error', (error) => {
+    if (reported) return;
+    reported = true;
+    // The file stream closes itself; later rows pile up in `csv` until the run stops.
+    options.onWriteError?.(error, path);
+  });
   csv.write(columns);
   return { csv, file };
 }
 
 async function finish({ csv, file }: CsvFile): Promise<void> {
+  if (file.closed || file.destroyed) return;
+  const closed = once(file, 'close');
   csv.end();
-  await once(file, 'close');
+  await closed;
 }

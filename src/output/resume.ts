@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { createWriteStream, existsSync } from 'node:fs';
-import { open, rename, rm, truncate } from 'node:fs/promises';
+import { open, readFile, rename, rm, truncate, writeFile } from 'node:fs/promises';
 import { stringify } from 'csv-stringify';
 import { RunError } from '../errors.js';
 import { readRows } from '../input/read-rows.js';
@@ -46,7 +46,8 @@ export function partialPath(out: string): string {
  */
 export async function openPriorResults(out: string): Promise<PriorResults | undefined> {
   await mergePartial(out);
-  if (!existsSync(out) || (await cutTornRecord(out)) === 0) return undefined;
+  if ((await inspectResultsFile(out, false)) !== 'results') return undefined;
+  await cutTornRecord(out);
   const reader = await openResultsFile(out);
   let current = await reader.next();
   return {
@@ -66,15 +67,18 @@ export async function openPriorResults(out: string): Promise<PriorResults | unde
  */
 export async function mergePartial(out: string): Promise<void> {
   const partial = partialPath(out);
-  if (!existsSync(partial)) return;
-  if ((await cutTornRecord(partial)) === 0) {
+  const partialState = await inspectResultsFile(partial, true);
+  if (partialState === 'absent') return;
+  if (partialState === 'torn') {
     await rm(partial, { force: true });
     return;
   }
-  if (!existsSync(out) || (await cutTornRecord(out)) === 0) {
+  await cutTornRecord(partial);
+  if ((await inspectResultsFile(out, false)) !== 'results') {
     await rename(partial, out);
     return;
   }
+  await cutTornRecord(out);
   const older = await openResultsFile(out);
   const newer = await openResultsFile(partial);
   const merged = `${out}.merging`;
@@ -112,6 +116,42 @@ export async function mergePartial(out: string): Promise<void> {
   await rm(partial, { force: true });
 }
 
+/**
+ * What a file is, before anything is changed in it: `absent` (missing or empty), `torn` (a header
+ * that never got its line end: a kill while a run was starting), or `results` (its header ends with
+ * the result columns). Any other file is not ours: an error for `--out` (left unchanged), a leftover
+ * to drop for our own partial.
+ */
+async function inspectResultsFile(path: string, ours: boolean): Promise<'absent' | 'torn' | 'results'> {
+  if (!existsSync(path)) return 'absent';
+  const handle = await open(path, 'r');
+  let head: Buffer;
+  try {
+    const buffer = Buffer.alloc(256 * 1024);
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    head = buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+  if (head.length === 0) return 'absent';
+  // No complete line: a run killed while writing its header. (A one-line file of someone else's would be
+  // overwritten by a run without --resume just the same.)
+  if (!head.includes(0x0a)) return 'torn';
+  const { header } = await readRows(path);
+  const tail = header.slice(header.length - RESULT_COLUMNS.length);
+  if (header.length >= RESULT_COLUMNS.length && sameCells(tail, [...RESULT_COLUMNS])) return 'results';
+  if (ours) return 'torn';
+  throw notResults(path);
+}
+
+function notResults(path: string): RunError {
+  return new RunError(
+    'BAD_OPTION',
+    `--resume: ${path} is not a results file of this tool (its last columns are not ${RESULT_COLUMNS.join(',')}); it was left unchanged. ` +
+      'Point --out at the results of the earlier run, or run without --resume.',
+  );
+}
+
 interface ResultsFileReader {
   header: string[];
   delimiter: string;
@@ -121,17 +161,10 @@ interface ResultsFileReader {
 }
 
 async function openResultsFile(path: string): Promise<ResultsFileReader> {
-  await cutTornRecord(path);
   const table = await readRows(path);
   const width = table.header.length;
   const tail = table.header.slice(width - RESULT_COLUMNS.length);
-  if (width < RESULT_COLUMNS.length || !sameCells(tail, [...RESULT_COLUMNS])) {
-    throw new RunError(
-      'BAD_OPTION',
-      `--resume: ${path} is not a results file of this tool (its last columns are not ${RESULT_COLUMNS.join(',')}). ` +
-        'Point --out at the results of the earlier run, or run without --resume.',
-    );
-  }
+  if (width < RESULT_COLUMNS.length || !sameCells(tail, [...RESULT_COLUMNS])) throw notResults(path);
   const inputWidth = width - RESULT_COLUMNS.length;
   const lineIndex = width - 1;
   const resultIndex = inputWidth;
@@ -197,4 +230,47 @@ export async function cutTornRecord(path: string): Promise<number> {
 
 export function sameCells(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((cell, i) => cell === b[i]);
+}
+
+/** Which tenant a results file was recorded against, kept beside it as `<out>.run.json`. */
+export interface RunInfo {
+  tool: 'zuora-usage-update';
+  /** `local`, or the base URL plus entity and org ids: rows applied to one tenant are not applied to another. */
+  target: string;
+  input: string;
+  trackPrefix: string;
+  startedAt: string;
+}
+
+export function runInfoPath(out: string): string {
+  return `${out.replace(/\.csv$/i, '')}.run.json`;
+}
+
+/**
+ * Whether an earlier run's results may be resumed against `target`: `same`, or `unknown` (no run info:
+ * the rows are all processed again, which is safe). A different target is refused: rows recorded
+ * `updated` in a sandbox must not count as done in production.
+ */
+export async function checkResumeTarget(out: string, target: string): Promise<'same' | 'unknown'> {
+  let info: Partial<RunInfo>;
+  try {
+    info = JSON.parse(await readFile(runInfoPath(out), 'utf8')) as Partial<RunInfo>;
+  } catch {
+    return 'unknown';
+  }
+  if (info.target === target) return 'same';
+  throw new RunError(
+    'BAD_OPTION',
+    `--resume: the results in ${out} were recorded against ${info.target ?? 'an unknown target'}, and this run sends to ${target}. ` +
+      'Rows updated there are not updated here: choose another --out, or run without --resume to start over.',
+  );
+}
+
+export async function writeRunInfo(out: string, info: RunInfo): Promise<void> {
+  const path = runInfoPath(out);
+  try {
+    await writeFile(path, `${JSON.stringify(info, null, 2)}\n`);
+  } catch (error) {
+    throw new RunError('OUTPUT_UNWRITABLE', `Cannot write ${path}: ${(error as Error).message}. Choose another --out.`, { cause: error });
+  }
 }

@@ -37,8 +37,12 @@ export function exitCodeFor(status: Summary['status'], counts: Record<RowResult,
   return counts.failed + counts.unknown + counts.invalid > 0 ? 2 : 0;
 }
 
+/** Why a run stopped early, for the advice in the next step. */
+export type StopKind = 'credentials' | 'unreachable' | 'max-failures' | 'output';
+
 export interface NextStepInput {
   status: Summary['status'];
+  stopKind?: StopKind;
   dryRun: boolean;
   counts: Record<RowResult, number>;
   /** Command that repeats this run's options on another input, e.g. `zuora-usage-update --env us-sandbox`. */
@@ -51,7 +55,19 @@ export interface NextStepInput {
 export function nextStep(input: NextStepInput): string {
   const { counts } = input;
   if (input.status !== 'completed') {
-    return `Finish the job with: ${input.rerun(input.input, ['--resume', '--out', input.out])}`;
+    const resume = input.rerun(input.input, ['--resume', '--out', input.out]);
+    switch (input.stopKind) {
+      case 'credentials':
+        return `Fix the credentials (ZUORA_CLIENT_ID/ZUORA_CLIENT_SECRET or ZUORA_ACCESS_TOKEN), then finish the job with: ${resume}`;
+      case 'unreachable':
+        return `Check the network, proxy and --env/--base-url, then finish the job with: ${resume}`;
+      case 'max-failures':
+        return `Look at error_message in ${input.failures}: the file or the target is probably wrong. Fix it, then finish the job with: ${resume}`;
+      case 'output':
+        return `Make room or choose another --out, then finish the job with: ${resume}`;
+      default:
+        return `Finish the job with: ${resume}`;
+    }
   }
   const notDone = counts.failed + counts.unknown + counts.invalid;
   if (input.dryRun) {

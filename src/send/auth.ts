@@ -2,6 +2,7 @@ import type { Got } from 'got';
 import type { Logger } from 'pino';
 import { RunError } from '../errors.js';
 import { networkErrorCode, retryDelay, type AttemptFailure, type RetryPolicy } from './retry-policy.js';
+import type { SecretRedactor } from './secrets.js';
 import { parseZuoraError } from './zuora-errors.js';
 
 /** Where the bearer token comes from. Secrets only ever come from the environment. */
@@ -32,8 +33,12 @@ export interface TokenProviderOptions {
   policy: RetryPolicy;
   logger: Logger;
   now?: () => number;
-  sleep?: (ms: number) => Promise<void>;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   random?: () => number;
+  /** Once aborted (interrupt), a token request waiting to be retried gives up with RunError INTERRUPTED. */
+  signal?: AbortSignal;
+  /** Learns the secret and every token, and scrubs them from server text in messages. */
+  redactor?: SecretRedactor;
 }
 
 interface CachedToken {
@@ -55,6 +60,7 @@ export function renewalMargin(lifetimeMs: number): number {
 
 export function createTokenProvider(options: TokenProviderOptions): TokenProvider {
   const { credentials } = options;
+  options.redactor?.add(credentials.kind === 'token' ? credentials.token : credentials.clientSecret);
   if (credentials.kind === 'token') {
     return {
       token: async () => credentials.token,
@@ -71,7 +77,7 @@ class ClientCredentialsTokens implements TokenProvider {
   private current: CachedToken | undefined;
   private pending: Promise<CachedToken> | undefined;
   private readonly now: () => number;
-  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
 
   constructor(
     private readonly options: TokenProviderOptions,
@@ -129,6 +135,7 @@ class ClientCredentialsTokens implements TokenProvider {
         });
         if (response.statusCode === 200) {
           const token = this.readToken(response.body);
+          this.options.redactor?.add(token.value);
           logger.debug({ expiresInSeconds: token.lifetimeMs / 1000, afterUnauthorized }, 'obtained an OAuth token');
           this.current = {
             value: token.value,
@@ -138,7 +145,7 @@ class ClientCredentialsTokens implements TokenProvider {
           };
           return this.current;
         }
-        const error = parseZuoraError(response.statusCode, response.body);
+        const error = parseZuoraError(response.statusCode, this.options.redactor?.redact(response.body) ?? response.body);
         if (response.statusCode === 400 || response.statusCode === 401 || response.statusCode === 403) {
           throw new RunError(
             'AUTH_FAILED',
@@ -160,7 +167,8 @@ class ClientCredentialsTokens implements TokenProvider {
         );
       }
       logger.warn({ attempt, failure, delayMs: delay }, 'token request failed; retrying');
-      await this.sleep(delay);
+      await this.sleep(delay, this.options.signal);
+      if (this.options.signal?.aborted) throw new RunError('INTERRUPTED', 'Interrupted while getting an OAuth token.');
     }
   }
 

@@ -7,6 +7,7 @@ import { createTokenProvider, type Credentials, type TokenProvider } from './aut
 import { closeHttpClient, createHttpClient } from './http-client.js';
 import { putUsage, type PutContext, type PutResult, type UsageUpdate } from './put-usage.js';
 import { DEFAULT_RETRY_POLICY } from './retry-policy.js';
+import { createSecretRedactor } from './secrets.js';
 import { createThrottle, type Throttle } from './throttle.js';
 
 /** A ready connection to Zuora (or the built-in simulator): send rows, then close. */
@@ -73,6 +74,7 @@ export async function connect(options: RunOptions, deps: ConnectDeps): Promise<C
     const now = deps.now ?? Date.now;
     const sleep = deps.sleep ?? abortableSleep;
     const policy = { ...DEFAULT_RETRY_POLICY, maxAttempts: options.maxAttempts };
+    const redactor = createSecretRedactor();
     const tokens = createTokenProvider({
       credentials,
       baseUrl,
@@ -83,6 +85,8 @@ export async function connect(options: RunOptions, deps: ConnectDeps): Promise<C
       now,
       sleep,
       random: deps.random,
+      signal: deps.stopSignal,
+      redactor,
     });
     if (credentials.kind === 'client') await tokens.token();
     const throttle = createThrottle({ maxConcurrency: options.concurrency, now, sleep });
@@ -102,6 +106,7 @@ export async function connect(options: RunOptions, deps: ConnectDeps): Promise<C
       now,
       stopSignal: deps.stopSignal,
       abandonSignal: deps.abandonSignal,
+      redactor,
     };
     return { put: (update) => putUsage(update, ctx), tokens, throttle, baseUrl, close };
   } catch (error) {

@@ -1,15 +1,18 @@
 import { gzipSync } from 'node:zlib';
 import type { Got } from 'got';
+import { RunError } from '../errors.js';
 import type { Logger } from 'pino';
 import type { TokenProvider } from './auth.js';
 import {
   isTransientUnauthorized,
   networkErrorCode,
+  NOT_SENT_NETWORK_CODES,
   parseRetryAfter,
   retryDelay,
   type AttemptFailure,
   type RetryPolicy,
 } from './retry-policy.js';
+import type { SecretRedactor } from './secrets.js';
 import type { Throttle } from './throttle.js';
 import { readPutAnswer, type ZuoraError } from './zuora-errors.js';
 
@@ -33,6 +36,8 @@ export interface PutResult {
   requestId?: string;
   /** Set when the credentials were refused: every later row would fail the same way, so the run stops. */
   credentialsRefused?: boolean;
+  /** Set when Zuora could not be reached at all on the last attempt (no connection, DNS, TLS). */
+  unreachable?: boolean;
 }
 
 export interface PutContext {
@@ -56,6 +61,8 @@ export interface PutContext {
   stopSignal?: AbortSignal;
   /** Once aborted, a request still waiting for its answer is abandoned: the row becomes `unknown`. */
   abandonSignal?: AbortSignal;
+  /** Scrubs secrets and tokens from server text before it reaches the results. */
+  redactor?: SecretRedactor;
 }
 
 /**
@@ -77,13 +84,14 @@ export async function putUsage(update: UsageUpdate, ctx: PutContext): Promise<Pu
   let last: PutResult = { result: 'unknown', attempts: 0 };
   for (let attempt = 1; ; attempt++) {
     if (!(await ctx.throttle.acquire(ctx.stopSignal))) return attempt === 1 ? { result: 'not-sent', attempts: 0 } : last;
-    let outcome: { final: PutResult } | { retry: AttemptFailure; last: PutResult } | { renewed: PutResult };
+    let outcome: AttemptOutcome;
     try {
       outcome = await attemptOnce(url, payload, baseHeaders, attempt, ctx);
     } finally {
       ctx.throttle.release();
     }
     if ('final' in outcome) return outcome.final;
+    if ('interrupted' in outcome) return attempt === 1 ? { result: 'not-sent', attempts: 0 } : last;
     if ('renewed' in outcome) {
       // A 401 with a renewed token: the new token is tried at once, within the attempt budget.
       last = outcome.renewed;
@@ -100,18 +108,22 @@ export async function putUsage(update: UsageUpdate, ctx: PutContext): Promise<Pu
   }
 }
 
-/** One request and what it means for the row: done, retry after a failure, or retry with a renewed token. */
+/** What one attempt means for the row: done, retry after a failure, retry with a renewed token, or stop (interrupted before sending). */
+type AttemptOutcome = { final: PutResult } | { retry: AttemptFailure; last: PutResult } | { renewed: PutResult } | { interrupted: true };
+
+/** One request and what it means for the row. */
 async function attemptOnce(
   url: string,
   payload: Buffer,
   baseHeaders: Record<string, string>,
   attempt: number,
   ctx: PutContext,
-): Promise<{ final: PutResult } | { retry: AttemptFailure; last: PutResult } | { renewed: PutResult }> {
+): Promise<AttemptOutcome> {
   let token: string;
   try {
     token = await ctx.tokens.token();
   } catch (error) {
+    if (error instanceof RunError && error.code === 'INTERRUPTED') return { interrupted: true };
     // The token endpoint refused the credentials while renewing: every later row would fail the same way.
     const message = error instanceof Error ? error.message : String(error);
     return { final: { result: 'failed', attempts: attempt - 1, errorCode: 'AUTH_FAILED', errorMessage: message, credentialsRefused: true } };
@@ -126,7 +138,7 @@ async function attemptOnce(
     const status = response.statusCode;
     ctx.throttle.observe(status, response.headers);
     const requestId = first(response.headers['zuora-request-id']);
-    const answer = readPutAnswer(status, response.body);
+    const answer = readPutAnswer(status, ctx.redactor?.redact(response.body) ?? response.body);
     if (answer.success) {
       ctx.tokens.confirm(token);
       return { final: { result: 'updated', attempts: attempt, httpStatus: status, requestId } };
@@ -152,6 +164,19 @@ async function attemptOnce(
     return { retry: { kind: 'http', status, zuoraCode: error.code, zuoraMessage: error.message, retryAfter }, last };
   } catch (error) {
     const code = ctx.abandonSignal?.aborted === true ? 'ABANDONED' : networkErrorCode(error);
+    if (NOT_SENT_NETWORK_CODES.has(code)) {
+      const host = new URL(url).host;
+      return {
+        retry: { kind: 'network', code },
+        last: {
+          result: 'failed',
+          attempts: attempt,
+          errorCode: code,
+          errorMessage: `could not reach ${host} (${code}); the update was not sent`,
+          unreachable: true,
+        },
+      };
+    }
     return {
       retry: { kind: 'network', code },
       last: { result: 'unknown', attempts: attempt, errorCode: code, errorMessage: describeNetworkError(code, ctx.timeoutMs) },

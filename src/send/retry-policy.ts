@@ -32,6 +32,24 @@ export const RETRYABLE_NETWORK_CODES: ReadonlySet<string> = new Set([
   'ERR_READING_RESPONSE_STREAM', // got: the answer broke off while being read
 ]);
 
+/**
+ * Network error codes that mean the request never reached Zuora: no connection or no TLS session was
+ * made. The row is known not to be applied (`failed`, not `unknown`).
+ */
+export const NOT_SENT_NETWORK_CODES: ReadonlySet<string> = new Set([
+  'ECONNREFUSED', // nothing listening
+  'ENOTFOUND', // no such host
+  'EAI_AGAIN', // DNS temporarily unavailable
+  'ENETUNREACH', // no route to the network
+  'EHOSTUNREACH', // no route to the host
+  'CERT_HAS_EXPIRED', // TLS: the server's certificate expired
+  'DEPTH_ZERO_SELF_SIGNED_CERT', // TLS: self-signed certificate (a proxy?)
+  'SELF_SIGNED_CERT_IN_CHAIN', // TLS: corporate proxy without its CA installed
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE', // TLS: incomplete chain
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', // TLS: missing CA
+  'ERR_TLS_CERT_ALTNAME_INVALID', // TLS: certificate for another host
+]);
+
 /** Zuora `Success:false` codes that mean "try later", whatever the HTTP status. */
 export const TRY_LATER_CODES: ReadonlySet<string> = new Set([
   'LOCK_COMPETITION', // another transaction holds a lock on the record

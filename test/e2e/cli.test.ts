@@ -97,8 +97,9 @@ describe('the fixture with problems (the README walkthrough)', () => {
     const run = await runCli([input, '--dry-run', '--base-url', sim.url]);
     expect(run.code).toBe(2);
     expect(sim.requests).toEqual([]);
-    const results = await readCsv(join(dir, 'usage-corrections-with-problems.results.csv'));
+    const results = await readCsv(join(dir, 'usage-corrections-with-problems.dry-run.csv'));
     expect(new Set(results.map((r) => r.result))).toEqual(new Set(['valid', 'invalid']));
+    expect(existsSync(join(dir, 'usage-corrections-with-problems.results.csv'))).toBe(false);
     expect(results.filter((r) => r.result === 'valid').every((r) => r.attempts === '0' && r.track_id === '')).toBe(true);
     expect(run.stderr).toContain('Dry run finished: nothing was sent.');
   });
@@ -107,7 +108,7 @@ describe('the fixture with problems (the README walkthrough)', () => {
     const { dir, input } = await workdir('usage-corrections.csv');
     const run = await runCli([input, '--dry-run', '--env', 'us-sandbox']);
     expect(run.code).toBe(0);
-    const results = await readCsv(join(dir, 'usage-corrections.results.csv'));
+    const results = await readCsv(join(dir, 'usage-corrections.dry-run.csv'));
     expect(results.every((r) => r.result === 'valid')).toBe(true);
   });
 });
@@ -257,3 +258,120 @@ describe('zuora-usage-update simulate', () => {
     }
   });
 });
+
+describe('targets, files and secrets the user did not mean to touch', () => {
+  it('an exported ZUORA_BASE_URL or real credentials never redirect --env local', async () => {
+    const { input } = await workdir('usage-corrections.csv');
+    const run = await runCli([input, '--env', 'local'], {
+      env: { ZUORA_BASE_URL: 'http://127.0.0.1:1', ZUORA_CLIENT_ID: 'real-client', ZUORA_CLIENT_SECRET: 'real-secret', ZUORA_ACCESS_TOKEN: 'real-token' },
+    });
+    expect(run.code, run.stderr).toBe(0);
+  });
+
+  it('--env beats ZUORA_BASE_URL', async () => {
+    sim = await createSimulator();
+    const { input } = await workdir('usage-corrections.csv');
+    const run = await runCli([input, '--env', 'us-sandbox', '--dry-run'], { env: { ZUORA_BASE_URL: sim.url } });
+    expect(run.code).toBe(0);
+    const live = await runCli([input, '--env', 'us-sandbox'], { env: { ZUORA_BASE_URL: sim.url, ZUORA_ACCESS_TOKEN: 'x' } });
+    expect(live.code).toBe(3);
+    expect(sim.requests).toEqual([]);
+  });
+
+  it('--out naming the input another way is refused and the input is left intact', async () => {
+    const { dir, input } = await workdir('usage-corrections.csv');
+    const before = await readFile(input, 'utf8');
+    const run = await runCli(['usage-corrections.csv', '--env', 'local', '--out', './usage-corrections.csv'], { cwd: dir });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('three different files');
+    expect(await readFile(input, 'utf8')).toBe(before);
+  });
+
+  it('--resume with an --out that is not a results file refuses and leaves it unchanged', async () => {
+    const { dir, input } = await workdir('usage-corrections.csv');
+    const { writeFile } = await import('node:fs/promises');
+    const ledger = join(dir, 'ledger.csv');
+    await writeFile(ledger, 'name,amount\nann,10\nbob,20');
+    const run = await runCli([input, '--env', 'local', '--resume', '--out', ledger]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('not a results file');
+    expect(await readFile(ledger, 'utf8')).toBe('name,amount\nann,10\nbob,20');
+  });
+
+  it('--resume against another tenant than the one the results were recorded against is refused', async () => {
+    sim = await createSimulator();
+    const { input } = await workdir('usage-corrections-with-problems.csv');
+    expect((await runCli([input], { env: demoEnv(sim) })).code).toBe(2);
+    const other = await runCli([input, '--env', 'local', '--resume']);
+    expect(other.code).toBe(1);
+    expect(other.stderr).toMatch(/were recorded against http:\/\/127\.0\.0\.1:\d+, and this run sends to local/);
+  });
+
+  it('a dry run never overwrites the results of a real run', async () => {
+    const { dir, input } = await workdir('usage-corrections-with-problems.csv');
+    expect((await runCli([input, '--env', 'local'])).code).toBe(2);
+    const real = await readFile(join(dir, 'usage-corrections-with-problems.results.csv'), 'utf8');
+    expect((await runCli([input, '--env', 'local', '--dry-run'])).code).toBe(2);
+    expect(await readFile(join(dir, 'usage-corrections-with-problems.results.csv'), 'utf8')).toBe(real);
+  });
+
+  it('an unwritable --summary-json fails before anything is sent; a failed start replaces an old summary', async () => {
+    sim = await createSimulator();
+    const { dir, input } = await workdir('usage-corrections.csv');
+    const run = await runCli([input, '--summary-json', join(dir, 'no/such/dir/s.json')], { env: demoEnv(sim) });
+    expect(run.code).toBe(1);
+    expect(sim.requests.filter((r) => r.method === 'PUT')).toEqual([]);
+    const summaryPath = join(dir, 's.json');
+    expect((await runCli([input, '--env', 'local', '--summary-json', summaryPath])).code).toBe(0);
+    expect((await runCli([input, '--env', 'us-sandbox', '--summary-json', summaryPath])).code).toBe(1);
+    expect(JSON.parse(await readFile(summaryPath, 'utf8'))).toMatchObject({ status: 'not-started', exitCode: 1 });
+  });
+
+  it('a results file that cannot be written any more stops the run early (exit 3)', async () => {
+    const { input } = await workdir('usage-corrections.csv');
+    const run = await runCli([input, '--env', 'local', '--out', '/dev/full']);
+    expect(run.code).toBe(3);
+    expect(run.stderr).toContain('ENOSPC');
+  });
+
+  it('secrets and tokens echoed back by a server are scrubbed from results and logs', async () => {
+    const token = 'static-token-0123456789';
+    const id = '8ad0792d84226be694237b75707b8d1a';
+    const echo = `{"Success":false,"Errors":[{"Code":"INVALID_VALUE","Message":"bad request: Authorization: Bearer ${token}"}]}`;
+    sim = await createSimulator({ staticTokens: [token], faults: { [id]: [{ kind: 'status', status: 400, body: echo }] } });
+    const { dir, input } = await workdir({ name: 'e.csv', text: `Id,Quantity\n${id},5\n` });
+    const run = await runCli([input, '--base-url', sim.url, '--log-level', 'trace'], { env: { ZUORA_ACCESS_TOKEN: token } });
+    expect(run.code).toBe(2);
+    const [row] = await readCsv(join(dir, 'e.results.csv'));
+    expect(row?.error_message).toBe('bad request: Authorization: Bearer [redacted]');
+    for (const file of await readdir(dir)) expect(await readFile(join(dir, file), 'utf8')).not.toContain(token);
+    expect(run.stderr).not.toContain(token);
+  });
+
+  it('an unreachable host: rows fail as not sent, and the run stops early instead of trying every row', async () => {
+    const { dir, input } = await workdir('usage-corrections.csv');
+    const run = await runCli([input, '--base-url', 'http://127.0.0.1:1', '--max-attempts', '1', '-c', '3'], { env: { ZUORA_ACCESS_TOKEN: 'x' } });
+    expect(run.code).toBe(3);
+    expect(run.stderr).toContain('cannot reach Zuora');
+    const results = await readCsv(join(dir, 'usage-corrections.results.csv'));
+    expect(results.length).toBeLessThan(10);
+    expect(results.every((r) => r.result === 'failed' && r.error_code === 'ECONNREFUSED' && /not sent/.test(r.error_message ?? ''))).toBe(true);
+  });
+
+  it('SIGINT while the token endpoint is being retried exits 130 at once', async () => {
+    const { spawn } = await import('node:child_process');
+    const { CLI } = await import('../helpers/cli.js');
+    const { input } = await workdir('usage-corrections.csv');
+    const child = spawn(process.execPath, [CLI, input, '--base-url', 'http://127.0.0.1:1'], {
+      env: { ...process.env, ZUORA_CLIENT_ID: 'a', ZUORA_CLIENT_SECRET: 'b' },
+      stdio: 'ignore',
+    });
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    const started = Date.now();
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code).toBe(130);
+    expect(Date.now() - started).toBeLessThan(3000);
+  });
+});
+

@@ -13,6 +13,7 @@ describe('isLoopbackHost', () => {
     ['rest.zuora.com', false],
     ['127.0.0.1.evil.com', false],
     ['localhost.evil.com', false],
+    ['app.localhost', false],
   ])('%s -> %s', (host, expected) => {
     expect(isLoopbackHost(host)).toBe(expected);
   });
@@ -36,6 +37,7 @@ describe('track ids', () => {
     ['a b', '" "'],
     ['é', '"é"'],
     ['x'.repeat(MAX_TRACK_PREFIX_LENGTH + 1), 'leave room'],
+    ['=cmd', 'must start with a letter or digit'],
   ])('refuses the prefix %j', (prefix, fragment) => {
     expect(checkTrackPrefix(prefix)).toContain(fragment);
   });
