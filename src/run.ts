@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import { matchColumns, type ColumnMap } from './input/columns.js';
 import { readRows, type InputRecord } from './input/read-rows.js';
@@ -55,6 +56,8 @@ export async function run(options: RunOptions, deps: RunDeps): Promise<Summary> 
   // starts, retries stop; an interrupt also abandons requests still unanswered after the grace period.
   const stop = new AbortController();
   const abandon = new AbortController();
+  // Every row waiting for a slot listens for the stop; that is by design, not a leak.
+  setMaxListeners(0, stop.signal);
   let stopReason: string | undefined;
   let stopKind: StopKind | undefined;
   const stopEarly = (reason: string, kind: StopKind): void => {
@@ -144,7 +147,10 @@ export async function run(options: RunOptions, deps: RunDeps): Promise<Summary> 
       const cells = keptColumns.map((i) => input.cells[i] ?? '');
       const base = { seq: input.seq, line: input.line, cells, attempts: 0 };
       if (input.parseError !== undefined) {
-        record({ ...base, id: (input.cells[columns.idIndex] ?? '').trim(), result: 'invalid', errorCode: 'MALFORMED_RECORD', errorMessage: `line ${input.line}: ${input.parseError}` });
+        // Cells beyond the header have no column in the outputs: the message keeps them, so nothing is lost.
+        const extra = input.cells.slice(table.header.length);
+        const kept = extra.length > 0 ? `; cells beyond the header: ${extra.map((cell) => JSON.stringify(cell)).join(', ')}` : '';
+        record({ ...base, id: (input.cells[columns.idIndex] ?? '').trim(), result: 'invalid', errorCode: 'MALFORMED_RECORD', errorMessage: `line ${input.line}: ${input.parseError}${kept}` });
         return undefined;
       }
       const mapped = mapRow(input.cells, columns, { dateFormat: options.dateFormat });

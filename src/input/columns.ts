@@ -129,11 +129,19 @@ function isOtherObjectColumn(header: string): boolean {
   const object = keyOf(match[1] ?? '');
   const field = match[2] ?? '';
   if (object === 'usage' || KNOWN_KEYS.has(object) || KNOWN_KEYS.has(normalizeHeader(object))) return false;
+  // `Usgae: Quantity` is a misspelled usage column, not another object's: it must not be silently skipped.
+  if (editDistance(object, 'usage') <= 2) return false;
   return !/^\d+$/.test(field.trim());
 }
 
-function isResultColumn(header: string): boolean {
-  return RESULT_KEYS.has(keyOf(header)) || /^before_/i.test(header);
+/**
+ * Result columns of an earlier run are ignored on input, but only in a file that has them all (a
+ * results or failures file): a user's own column named `Line` or `Result` is not silently dropped.
+ */
+function resultColumnTest(header: string[]): (text: string) => boolean {
+  const keys = new Set(header.map((cell) => keyOf(cell.trim())));
+  const isResultsFile = [...RESULT_KEYS].every((key) => keys.has(key));
+  return (text) => isResultsFile && (RESULT_KEYS.has(keyOf(text)) || /^before_/i.test(text));
 }
 
 /**
@@ -211,10 +219,12 @@ export function matchColumns(header: string[], options: { ignoreUnknownColumns: 
   const unknown: UnknownColumn[] = [];
   const resultColumnIndexes: number[] = [];
 
+  const isResultColumn = resultColumnTest(header);
   header.forEach((cell, index) => {
     const text = cell.trim();
     if (text === '') {
-      unknown.push({ index, header: text });
+      // Spreadsheets add empty trailing columns; a column without a name cannot be a misspelled field.
+      ignored.push(`(column ${index + 1}, no header)`);
       return;
     }
     if (isResultColumn(text)) {

@@ -88,12 +88,15 @@ function checkIso(match: RegExpExecArray): IsoValue | { message: string } {
     }
     kept = kept.slice(0, MAX_FRACTION_DIGITS);
   }
+  // Always milliseconds (`.5` -> `.500`), the form Zuora documents and answers with.
+  if (kept !== '') kept = kept.padEnd(MAX_FRACTION_DIGITS, '0');
   if (offset === undefined) return { parts, fraction: kept };
 
   const offsetText = offset.toUpperCase() === 'Z' ? '+00:00' : offset;
   const hours = Number(offsetText.slice(1, 3));
   const minutes = Number(offsetText.slice(4, 6));
-  if (hours > 14 || minutes > 59 || (hours === 14 && minutes > 0)) {
+  const west = offsetText.startsWith('-');
+  if (minutes > 59 || hours > 14 || (hours === 14 && minutes > 0) || (west && (hours > 12 || (hours === 12 && minutes > 0)))) {
     return { message: `has the offset ${offset}, which does not exist: offsets run from -12:00 to +14:00` };
   }
   const offsetMinutes = (offsetText.startsWith('-') ? -1 : 1) * (hours * 60 + minutes);

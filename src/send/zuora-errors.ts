@@ -40,6 +40,10 @@ export function readPutAnswer(status: number, bodyText: string): PutAnswer {
  */
 export function parseZuoraError(status: number, bodyText: string, parsed: unknown = parseJson(bodyText)): ZuoraError {
   if (isObject(parsed)) {
+    // Zuora's "no data" answer to a GET or PUT on an id it does not have.
+    if (status === 404 && Array.isArray(parsed.records) && parsed.size === 0) {
+      return { code: 'NOT_FOUND', message: 'Zuora has no usage record with this Id (HTTP 404)' };
+    }
     const errors = parsed.Errors ?? parsed.errors;
     if (Array.isArray(errors) && errors.length > 0) {
       return joinErrors(errors.map((e) => fromEntry(e, 'Code', 'Message')));

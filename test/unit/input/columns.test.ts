@@ -200,12 +200,27 @@ describe('matchColumns: unknown columns', () => {
     expect(error.message).not.toContain('did you mean');
   });
 
-  it('lists every unknown column in one message, empty headers by number', () => {
+  it('lists every unknown column in one message', () => {
     const error = runError(() => matchColumns(['Id', 'Qty', 'Quantiy', '', 'Foo'], strict));
     expect(error.code).toBe('UNKNOWN_COLUMN');
     expect(error.message).toContain('"Quantiy" (column 3; did you mean Quantity?)');
-    expect(error.message).toContain('column 4 has no header');
     expect(error.message).toContain('"Foo" (column 5)');
+  });
+
+  it('accepts a column without a header (a spreadsheet\'s empty trailing column) and does not send it', () => {
+    const map = matchColumns(['Id', 'Quantity', ''], strict);
+    expect(map.ignored).toEqual(['(column 3, no header)']);
+    expect(map.fields).toEqual([{ index: 1, header: 'Quantity', field: 'Quantity' }]);
+  });
+
+  it.each(['Usgae: Quantity', 'Useage.Quantity', 'Usag: Quantity'])('a misspelled usage prefix (%j) is unknown, never a silent no-op', (header) => {
+    const error = runError(() => matchColumns(['Id', 'UOM', header], strict));
+    expect(error.code).toBe('UNKNOWN_COLUMN');
+    expect(error.message).toContain('did you mean Quantity?');
+  });
+
+  it.each(['Line', 'Result', 'attempts'])('a column of the user named %j is not taken for a result column outside a results file', (header) => {
+    expect(runError(() => matchColumns(['Id', 'Quantity', header], strict)).code).toBe('UNKNOWN_COLUMN');
   });
 
   it('says what a custom field name looks like when one is malformed', () => {
@@ -215,7 +230,7 @@ describe('matchColumns: unknown columns', () => {
 
   it('keeps them aside with ignoreUnknownColumns', () => {
     const map = matchColumns(['Id', 'Quantiy', 'UOM', ''], lenient);
-    expect(map.unknown).toEqual(['Quantiy', '']);
+    expect(map.unknown).toEqual(['Quantiy']);
     expect(map.fields).toEqual([{ index: 2, header: 'UOM', field: 'UOM' }]);
   });
 
@@ -266,6 +281,13 @@ describe('matchColumns: missing and duplicate columns', () => {
       'Usage: Description',
       'Region__c',
       'result',
+      'error_code',
+      'error_message',
+      'http_status',
+      'attempts',
+      'track_id',
+      'request_id',
+      'line',
     ];
     expect(matchColumns(header, strict)).toEqual({
       idIndex: 0,
@@ -278,7 +300,7 @@ describe('matchColumns: missing and duplicate columns', () => {
       ],
       ignored: ['Account: Account Number', 'Usage: Description'],
       unknown: [],
-      resultColumnIndexes: [8],
+      resultColumnIndexes: [8, 9, 10, 11, 12, 13, 14, 15],
     });
   });
 });

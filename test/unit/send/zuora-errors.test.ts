@@ -38,7 +38,7 @@ describe('parseZuoraError: every body shape in ZUORA-API-NOTES.md', () => {
     ],
     ['HTML gateway page', 502, '<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>', { message: '502 Bad Gateway Bad Gateway' }],
     ['empty body', 503, '', { message: 'HTTP 503 with an empty body' }],
-    ['404 no data', 404, '{"size":0,"records":[],"done":true}', { message: '{"size":0,"records":[],"done":true}' }],
+    ['404 no data', 404, '{"size":0,"records":[],"done":true}', { code: 'NOT_FOUND', message: 'Zuora has no usage record with this Id (HTTP 404)' }],
   ])('%s', (_name, status, body, expected) => {
     expect(parseZuoraError(status, body)).toEqual(expected);
   });
