@@ -1,4 +1,6 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=8
+// The young generation is capped at 8 MB a half: at thousands of requests per second V8 would grow it
+// to 32 MB for no gain in speed (BENCHMARKS.md); the Dockerfile's ENTRYPOINT passes the same flag.
 import { readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import yargs, { type Argv } from 'yargs';

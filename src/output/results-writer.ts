@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { stringify, type Stringifier } from 'csv-stringify';
+import { stringify } from 'csv-stringify/sync';
 import { RunError } from '../errors.js';
 import { RESULT_COLUMNS, type RowOutcome, type RowResult } from '../row-outcome.js';
 import { spreadsheetSafe } from './spreadsheet-safe.js';
@@ -58,12 +58,12 @@ export async function createResultsWriter(options: ResultsWriterOptions): Promis
   const write = (outcome: RowOutcome): void => {
     const row = [...outcome.cells, ...resultCells(outcome)];
     counts[outcome.result]++;
-    results.csv.write(row);
+    results.write(row);
     const notDone = outcome.result !== 'updated' && outcome.result !== 'valid';
     // Later rows of an Id that failed go along, so re-running the failures file keeps the last row winning.
     if (notDone || failedIds.has(outcome.id)) {
       if (notDone && outcome.id !== '') failedIds.add(outcome.id);
-      failures.csv.write(row);
+      failures.write(row);
       failuresWritten++;
     }
   };
@@ -83,7 +83,7 @@ export async function createResultsWriter(options: ResultsWriterOptions): Promis
       }
     },
     hasRoom() {
-      return held.size < maxBuffered && !results.csv.writableNeedDrain && !failures.csv.writableNeedDrain;
+      return held.size < maxBuffered && !results.needsDrain && !failures.needsDrain;
     },
     counts,
     get failuresWritten() {
@@ -111,9 +111,16 @@ function resultCells(outcome: RowOutcome): string[] {
   ];
 }
 
+/** Rows are turned into CSV text a batch at a time: a stream write per row costs more than the row. */
+const BATCH_ROWS = 256;
+/** Longest a finished row waits for its batch before it is written anyway. */
+const BATCH_MS = 100;
+
 interface CsvFile {
-  csv: Stringifier;
   file: WriteStream;
+  write(row: string[]): void;
+  flush(): void;
+  readonly needsDrain: boolean;
 }
 
 async function openCsv(path: string, columns: string[], options: ResultsWriterOptions): Promise<CsvFile> {
@@ -127,22 +134,42 @@ async function openCsv(path: string, columns: string[], options: ResultsWriterOp
       { cause: error },
     );
   }
-  const csv = stringify({ delimiter: options.delimiter, bom: options.bom });
-  csv.pipe(file);
   let reported = false;
   file.on('error', (error) => {
     if (reported) return;
     reported = true;
-    // The file stream closes itself; later rows pile up in `csv` until the run stops.
+    // The file stream closes itself; the run stops early and later rows are dropped here.
     options.onWriteError?.(error, path);
   });
-  csv.write(columns);
-  return { csv, file };
+  const csvOptions = { delimiter: options.delimiter };
+  let pending: string[][] = [];
+  let timer: NodeJS.Timeout | undefined;
+  const flush = (): void => {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    if (pending.length === 0 || file.destroyed) return;
+    file.write(stringify(pending, csvOptions));
+    pending = [];
+  };
+  file.write(`${options.bom ? '\uFEFF' : ''}${stringify([columns], csvOptions)}`);
+  return {
+    file,
+    write(row) {
+      pending.push(row);
+      if (pending.length >= BATCH_ROWS) flush();
+      else timer ??= setTimeout(flush, BATCH_MS).unref();
+    },
+    flush,
+    get needsDrain() {
+      return file.writableNeedDrain;
+    },
+  };
 }
 
-async function finish({ csv, file }: CsvFile): Promise<void> {
+async function finish({ file, flush }: CsvFile): Promise<void> {
+  flush();
   if (file.closed || file.destroyed) return;
   const closed = once(file, 'close');
-  csv.end();
+  file.end();
   await closed;
 }

@@ -7,6 +7,7 @@ import { createTokenProvider, type Credentials, type TokenProvider } from './aut
 import { closeHttpClient, createHttpClient } from './http-client.js';
 import { putUsage, type PutContext, type PutResult, type UsageUpdate } from './put-usage.js';
 import { DEFAULT_RETRY_POLICY } from './retry-policy.js';
+import { createDeadlines } from './deadlines.js';
 import { createSecretRedactor } from './secrets.js';
 import { createThrottle, type Throttle } from './throttle.js';
 
@@ -90,6 +91,11 @@ export async function connect(options: RunOptions, deps: ConnectDeps): Promise<C
     });
     if (credentials.kind === 'client') await tokens.token();
     const throttle = createThrottle({ maxConcurrency: options.concurrency, now, sleep });
+    const deadlines = createDeadlines({ timeoutMs: options.timeoutMs });
+    closers.push(() => deadlines.close());
+    const abandon = (): void => deadlines.abandonAll();
+    deps.abandonSignal.addEventListener('abort', abandon, { once: true });
+    closers.push(() => deps.abandonSignal.removeEventListener('abort', abandon));
     const ctx: PutContext = {
       client,
       baseUrl,
@@ -105,7 +111,7 @@ export async function connect(options: RunOptions, deps: ConnectDeps): Promise<C
       random: deps.random,
       now,
       stopSignal: deps.stopSignal,
-      abandonSignal: deps.abandonSignal,
+      deadlines,
       redactor,
     };
     return { put: (update) => putUsage(update, ctx), tokens, throttle, baseUrl, close };

@@ -1,5 +1,6 @@
 import pino from 'pino';
 import { DEMO_CREDENTIALS, type Simulator, type UsageRecord } from '../../src/simulator/create-simulator.js';
+import { createDeadlines } from '../../src/send/deadlines.js';
 import { createTokenProvider, type Credentials, type TokenProvider } from '../../src/send/auth.js';
 import { closeHttpClient, createHttpClient } from '../../src/send/http-client.js';
 import { putUsage, type PutContext, type PutResult, type UsageUpdate } from '../../src/send/put-usage.js';
@@ -81,7 +82,13 @@ export function senderFor(
     logger,
     sleep,
     now,
+    // Time limits are real time: a request is really in flight.
+    deadlines: createDeadlines({ timeoutMs: overrides.timeoutMs ?? 5000 }),
     ...overrides,
   };
-  return { ctx, tokens, sleeps, put: (update) => putUsage(update, ctx), close: () => closeHttpClient(client) };
+  const close = (): void => {
+    ctx.deadlines.close();
+    closeHttpClient(client);
+  };
+  return { ctx, tokens, sleeps, put: (update) => putUsage(update, ctx), close };
 }
