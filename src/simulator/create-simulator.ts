@@ -63,7 +63,10 @@ export interface SimulatorOptions {
   customFields?: string[];
   /** Whether negative quantities are accepted (Zuora tenant feature "Negative Quantity Usage"). Default true. */
   allowNegativeQuantity?: boolean;
-  /** Milliseconds to wait before handling each usage request (after its body arrived). Default 0. */
+  /**
+   * Milliseconds from a usage request's arrival to its handling: the round trip a client sees is this
+   * plus the client's own overhead (time spent reading the body counts towards it). Default 0.
+   */
   latencyMs?: number;
   /** Scripted faults per usage id (or TOKEN_FAULT_KEY), consumed one per request on that id, in order; then the id behaves normally. */
   faults?: Record<string, FaultStep[]>;
@@ -328,7 +331,10 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
     if (route.kind === 'usage') {
       if (rateRetryAfter > 0) limited = 'rate';
       else if (concurrency !== undefined && !concurrency.acquire(res)) limited = 'concurrency';
-      if (latencyMs > 0 && limited === undefined) await sleep(latencyMs);
+      if (latencyMs > 0 && limited === undefined) {
+        const wait = latencyMs - (performance.now() - entry.startedAt);
+        if (wait > 0) await sleep(wait);
+      }
       if (closed) return;
       const refusal = oauth.authenticate(req.headers.authorization);
       if (refusal) return send(req, res, entry, refusal);
