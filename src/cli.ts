@@ -3,6 +3,7 @@
 // to 32 MB for no gain in speed (BENCHMARKS.md); the Dockerfile's ENTRYPOINT passes the same flag.
 import { readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import type { Logger } from 'pino';
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { RunError, EXIT } from './errors.js';
@@ -19,12 +20,11 @@ import {
   type Target,
   type ZuoraEnvironment,
 } from './options.js';
-import { terminalProgress } from './output/progress.js';
+import type { Progress } from './output/progress.js';
 import { formatSummary, shellQuote } from './output/summary.js';
 import type { DateFormat } from './rows/date-time.js';
 import { run } from './run.js';
 import type { Credentials } from './send/auth.js';
-import { createSimulator, DEMO_CREDENTIALS } from './simulator/create-simulator.js';
 
 const VERSION = (
   JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
@@ -254,7 +254,7 @@ function rerunCommand(args: MainArgs): (input: string, extra?: string[]) => stri
 const SIGNAL_REPEAT_MS = 1000;
 
 async function runMain(args: MainArgs): Promise<number> {
-  const logger = createLogger({ level: args.logLevel, pretty: process.stderr.isTTY === true });
+  const logger = await createLogger({ level: args.logLevel, pretty: process.stderr.isTTY === true });
   let options: RunOptions;
   try {
     options = buildRunOptions(args, process.env);
@@ -278,7 +278,11 @@ async function runMain(args: MainArgs): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   // Progress only on a terminal: cron and Kubernetes logs stay clean.
-  const progress = process.stderr.isTTY && args.logLevel !== 'silent' ? (total: number | undefined) => terminalProgress(process.stderr, total) : undefined;
+  let progress: ((total: number | undefined) => Progress) | undefined;
+  if (process.stderr.isTTY && args.logLevel !== 'silent') {
+    const { terminalProgress } = await import('./output/terminal-progress.js');
+    progress = (total) => terminalProgress(process.stderr, total);
+  }
   try {
     const summary = await run(options, {
       logger,
@@ -317,7 +321,7 @@ function writeSummaryJson(path: string, content: object): void {
  * first row (130); anything else is unexpected and may have come after rows were sent (exit 3: the
  * results hold the rows done, `--resume` continues).
  */
-function reportRunError(error: unknown, logger: ReturnType<typeof createLogger>, summaryJson: string | undefined): number {
+function reportRunError(error: unknown, logger: Logger, summaryJson: string | undefined): number {
   let exitCode: number;
   let message: string;
   let code: string;
@@ -362,6 +366,7 @@ async function runSimulate(args: SimulateArgs): Promise<number> {
     args.rateLimitPerSecond !== undefined || args.rateLimitPerMinute !== undefined
       ? { perSecond: args.rateLimitPerSecond, perMinute: args.rateLimitPerMinute }
       : undefined;
+  const { createSimulator, DEMO_CREDENTIALS } = await import('./simulator/create-simulator.js');
   let simulator: Awaited<ReturnType<typeof createSimulator>>;
   try {
     simulator = await createSimulator({

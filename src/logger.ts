@@ -1,5 +1,4 @@
 import pino, { type Logger } from 'pino';
-import pretty from 'pino-pretty';
 
 /**
  * Paths pino blanks out wherever they appear. Secrets are never put in log objects in the first place;
@@ -28,8 +27,11 @@ export interface LoggerOptions {
   destination?: NodeJS.WritableStream | number;
 }
 
-/** The one root logger of a run; stages take child loggers from it. */
-export function createLogger(options: LoggerOptions): Logger {
+/**
+ * The one root logger of a run; stages take child loggers from it. pino-pretty is loaded only for a
+ * terminal: a scheduled run never pays its memory.
+ */
+export async function createLogger(options: LoggerOptions): Promise<Logger> {
   const base = {
     level: options.level,
     base: undefined,
@@ -37,6 +39,7 @@ export function createLogger(options: LoggerOptions): Logger {
   };
   const destination = options.destination ?? 2;
   if (options.pretty) {
+    const { default: pretty } = await import('pino-pretty');
     return pino(
       base,
       pretty({

@@ -2,7 +2,6 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { RunError } from '../errors.js';
 import type { RunOptions } from '../options.js';
-import { createSimulator, DEMO_CREDENTIALS } from '../simulator/create-simulator.js';
 import { createTokenProvider, type Credentials, type TokenProvider } from './auth.js';
 import { closeHttpClient, createHttpClient } from './http-client.js';
 import { putUsage, type PutContext, type PutResult, type UsageUpdate } from './put-usage.js';
@@ -56,6 +55,8 @@ export async function connect(options: RunOptions, deps: ConnectDeps): Promise<C
     let baseUrl: string;
     let credentials: Credentials | undefined = options.credentials;
     if (options.target.kind === 'local') {
+      // Loaded only for --env local: a run against Zuora does not carry the simulator in memory.
+      const { createSimulator, DEMO_CREDENTIALS } = await import('../simulator/create-simulator.js');
       const simulator = await createSimulator();
       closers.push(() => simulator.close());
       baseUrl = simulator.url;

@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { terminalProgress } from '../../../src/output/progress.js';
+import { terminalProgress } from '../../../src/output/terminal-progress.js';
 
 function fakeTerminal() {
   const stream = new PassThrough() as PassThrough & { isTTY: boolean; columns: number; cursorTo: () => boolean; clearLine: () => boolean; moveCursor: () => boolean };

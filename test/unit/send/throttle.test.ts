@@ -103,12 +103,12 @@ describe('slots', () => {
 });
 
 describe('adaptive concurrency', () => {
-  it('slow start: begins at 4 and doubles per window of successes up to -c', () => {
+  it('slow start: begins at 8 and doubles per window of successes up to -c', () => {
     const throttle = createThrottle({ maxConcurrency: 40 });
-    expect(throttle.concurrency).toBe(4);
-    for (let i = 0; i < 4; i++) throttle.observe(200, {});
     expect(throttle.concurrency).toBe(8);
-    for (let i = 0; i < 8 + 16 + 32; i++) throttle.observe(200, {});
+    for (let i = 0; i < 8; i++) throttle.observe(200, {});
+    expect(throttle.concurrency).toBe(16);
+    for (let i = 0; i < 16 + 32; i++) throttle.observe(200, {});
     expect(throttle.concurrency).toBe(40);
   });
 
