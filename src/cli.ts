@@ -1,5 +1,5 @@
-#!/usr/bin/env -S node --max-semi-space-size=8
-// The young generation is capped at 8 MB a half: at thousands of requests per second V8 would grow it
+#!/usr/bin/env -S node --max-semi-space-size=6
+// The young generation is capped at 6 MB a half: at thousands of requests per second V8 would grow it
 // to 32 MB for no gain in speed (BENCHMARKS.md); the Dockerfile's ENTRYPOINT passes the same flag.
 import { readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';

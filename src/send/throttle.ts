@@ -5,7 +5,7 @@
  * so a lowered concurrency takes effect at once.
  *
  * The control rule (AIMD, as TCP does it):
- * - Slow start: the run begins with 8 requests in flight (the default -c) and doubles them each time a full window
+ * - Slow start: the run begins with 16 requests in flight (or -c if smaller) and doubles them each time a full window
  *   (as many requests as are allowed in flight) succeeded, up to -c, until the first sign of a limit.
  *   Zuora answers an overload with `Retry-After: 120`, so probing gently is far cheaper than a burst.
  * - A 429 means the tenant is over a limit: no request starts until its `Retry-After` has passed, and
@@ -43,7 +43,7 @@ export interface Throttle {
 export interface ThrottleOptions {
   /** Upper bound of the concurrency (-c). Default 8. */
   maxConcurrency?: number;
-  /** Concurrency at the start of the slow start. Default 8 (or -c when smaller). */
+  /** Concurrency at the start of the slow start. Default 16 (or -c when smaller), well under Zuora's default limit of 40. */
   initialConcurrency?: number;
   /** Share of an announced rate limit this run uses. Default 0.95. */
   rateShare?: number;
@@ -58,7 +58,7 @@ export function createThrottle(options: ThrottleOptions = {}): Throttle {
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const max = options.maxConcurrency ?? 8;
   const rateShare = options.rateShare ?? 0.95;
-  let concurrency = Math.min(max, options.initialConcurrency ?? 8);
+  let concurrency = Math.min(max, options.initialConcurrency ?? 16);
   let slowStart = true;
   let ceiling = max;
   let inFlight = 0;

@@ -103,13 +103,17 @@ describe('slots', () => {
 });
 
 describe('adaptive concurrency', () => {
-  it('slow start: begins at 8 and doubles per window of successes up to -c', () => {
-    const throttle = createThrottle({ maxConcurrency: 40 });
-    expect(throttle.concurrency).toBe(8);
-    for (let i = 0; i < 8; i++) throttle.observe(200, {});
+  it('slow start: begins at 16 and doubles per window of successes up to -c', () => {
+    const throttle = createThrottle({ maxConcurrency: 64 });
     expect(throttle.concurrency).toBe(16);
-    for (let i = 0; i < 16 + 32; i++) throttle.observe(200, {});
-    expect(throttle.concurrency).toBe(40);
+    for (let i = 0; i < 16; i++) throttle.observe(200, {});
+    expect(throttle.concurrency).toBe(32);
+    for (let i = 0; i < 32; i++) throttle.observe(200, {});
+    expect(throttle.concurrency).toBe(64);
+  });
+
+  it('starts at -c when that is smaller', () => {
+    expect(createThrottle({ maxConcurrency: 8 }).concurrency).toBe(8);
   });
 
   it('halves on a 429 (once per second however many answer 429), never below 1', () => {
