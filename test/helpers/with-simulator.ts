@@ -15,6 +15,7 @@ import {
   DEMO_CREDENTIALS,
   type Simulator,
   type SimulatorOptions,
+  type UsageRecord,
 } from '../../src/simulator/create-simulator.js';
 
 /** Runs `fn` against a new simulator and closes it afterwards, whether `fn` succeeded or threw. */
@@ -68,5 +69,23 @@ export function tenantIds(sim: Simulator): { pending: string[]; billed: string[]
     pending: records.filter((r) => r.RbeStatus === 'Pending' && !r.dynamicPricing).map((r) => r.Id),
     billed: records.filter((r) => r.RbeStatus === 'Processed').map((r) => r.Id),
     dynamicPricing: records.filter((r) => r.dynamicPricing).map((r) => r.Id),
+  };
+}
+
+/** A plain pending usage record of the tenant, for tests that seed their own ids. */
+export function pendingRecord(Id: string): UsageRecord {
+  return {
+    Id,
+    AccountId: '8ad0823f8455bb4c01845f1a7c1c5fe4',
+    AccountNumber: 'A00001234',
+    StartDateTime: '2026-01-15T00:00:00.000-08:00',
+    UOM: 'GB',
+    Quantity: 1,
+    SourceType: 'API',
+    RbeStatus: 'Pending',
+    CreatedById: '2c92c0f96abc17de016abd62bd0c5854',
+    CreatedDate: '2026-01-16T02:00:00.000-08:00',
+    UpdatedById: '2c92c0f96abc17de016abd62bd0c5854',
+    UpdatedDate: '2026-01-16T02:00:00.000-08:00',
   };
 }

@@ -6,9 +6,8 @@ import {
   createSimulator,
   type Simulator,
   type SimulatorOptions,
-  type UsageRecord,
 } from '../../../src/simulator/create-simulator.js';
-import { simulatorToken, withSimulator } from '../../helpers/with-simulator.js';
+import { pendingRecord, simulatorToken, withSimulator } from '../../helpers/with-simulator.js';
 import { type CallResult, call, json, putUsage, usageHeaders } from './http-call.js';
 
 const ALL_KINDS: ChaosKind[] = ['5xx', 'drop', 'slow', 'apply-then-drop', 'lock'];
@@ -16,22 +15,7 @@ const ALL_KINDS: ChaosKind[] = ['5xx', 'drop', 'slow', 'apply-then-drop', 'lock'
 /** A well-formed usage id; with `acceptAnyId` the tenant creates the record on first use. */
 const idOf = (n: number): string => `8ad0${String(n).padStart(28, '0')}`;
 
-function record(Id: string): UsageRecord {
-  return {
-    Id,
-    AccountId: '8ad0823f8455bb4c01845f1a7c1c5fe4',
-    AccountNumber: 'A00001234',
-    StartDateTime: '2026-01-15T00:00:00.000-08:00',
-    UOM: 'GB',
-    Quantity: 1,
-    SourceType: 'API',
-    RbeStatus: 'Pending',
-    CreatedById: '2c92c0f96abc17de016abd62bd0c5854',
-    CreatedDate: '2026-01-16T02:00:00.000-08:00',
-    UpdatedById: '2c92c0f96abc17de016abd62bd0c5854',
-    UpdatedDate: '2026-01-16T02:00:00.000-08:00',
-  };
-}
+const record = pendingRecord;
 
 /** A simulator whose tenant holds record 0 with Quantity 1 (and creates others on first use), and a token for it. */
 async function withChaos(options: SimulatorOptions, fn: (sim: Simulator, token: string) => Promise<void>): Promise<void> {

@@ -1,27 +1,11 @@
 import { Agent } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import type { UsageRecord } from '../../../src/simulator/create-simulator.js';
-import { simulatorToken, withSimulator } from '../../helpers/with-simulator.js';
+import { pendingRecord, simulatorToken, withSimulator } from '../../helpers/with-simulator.js';
 import { call, getUsage, putUsage } from './http-call.js';
 
 const IDS = ['8ad08ae29085a77b0190908bfdd67ab1', '8ad08ae29085a77b0190908bfdd67ab2', '8ad08ae29085a77b0190908bfdd67ab3'];
 
-function record(Id: string): UsageRecord {
-  return {
-    Id,
-    AccountId: '8ad0823f8455bb4c01845f1a7c1c5fe4',
-    AccountNumber: 'A00001234',
-    StartDateTime: '2026-01-15T00:00:00.000-08:00',
-    UOM: 'GB',
-    Quantity: 1,
-    SourceType: 'API',
-    RbeStatus: 'Pending',
-    CreatedById: '2c92c0f96abc17de016abd62bd0c5854',
-    CreatedDate: '2026-01-16T02:00:00.000-08:00',
-    UpdatedById: '2c92c0f96abc17de016abd62bd0c5854',
-    UpdatedDate: '2026-01-16T02:00:00.000-08:00',
-  };
-}
+const record = pendingRecord;
 const records = () => IDS.map(record);
 
 describe('request recording', () => {
