@@ -73,7 +73,7 @@ export function tenantIds(sim: Simulator): { pending: string[]; billed: string[]
 }
 
 /** A plain pending usage record of the tenant, for tests that seed their own ids. */
-export function pendingRecord(Id: string): UsageRecord {
+export function pendingRecord(Id: string, overrides: Partial<UsageRecord> = {}): UsageRecord {
   return {
     Id,
     AccountId: '8ad0823f8455bb4c01845f1a7c1c5fe4',
@@ -87,5 +87,6 @@ export function pendingRecord(Id: string): UsageRecord {
     CreatedDate: '2026-01-16T02:00:00.000-08:00',
     UpdatedById: '2c92c0f96abc17de016abd62bd0c5854',
     UpdatedDate: '2026-01-16T02:00:00.000-08:00',
+    ...overrides,
   };
 }

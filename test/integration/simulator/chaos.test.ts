@@ -15,7 +15,7 @@ const ALL_KINDS: ChaosKind[] = ['5xx', 'drop', 'slow', 'apply-then-drop', 'lock'
 /** A well-formed usage id; with `acceptAnyId` the tenant creates the record on first use. */
 const idOf = (n: number): string => `8ad0${String(n).padStart(28, '0')}`;
 
-const record = pendingRecord;
+const record = (Id: string) => pendingRecord(Id);
 
 /** A simulator whose tenant holds record 0 with Quantity 1 (and creates others on first use), and a token for it. */
 async function withChaos(options: SimulatorOptions, fn: (sim: Simulator, token: string) => Promise<void>): Promise<void> {

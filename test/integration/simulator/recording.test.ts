@@ -5,7 +5,7 @@ import { call, getUsage, putUsage } from './http-call.js';
 
 const IDS = ['8ad08ae29085a77b0190908bfdd67ab1', '8ad08ae29085a77b0190908bfdd67ab2', '8ad08ae29085a77b0190908bfdd67ab3'];
 
-const record = pendingRecord;
+const record = (Id: string) => pendingRecord(Id);
 const records = () => IDS.map(record);
 
 describe('request recording', () => {

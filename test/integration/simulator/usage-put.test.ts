@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { UsageRecord } from '../../../src/simulator/create-simulator.js';
-import { simulatorToken, useSimulator, withSimulator } from '../../helpers/with-simulator.js';
+import { pendingRecord, simulatorToken, useSimulator, withSimulator } from '../../helpers/with-simulator.js';
 import { call, getUsage, json, putUsage } from './http-call.js';
 
 const PENDING = '8ad08ae29085a77b0190908bfdd67abb';
@@ -9,21 +9,7 @@ const DYNAMIC = '8ad08ae29085a77b0190908bfdd67ab3';
 const UNKNOWN = '8ad0ffffffffffffffffffffffffffff';
 
 function record(Id: string, overrides: Partial<UsageRecord> = {}): UsageRecord {
-  return {
-    Id,
-    AccountId: '8ad0823f8455bb4c01845f1a7c1c5fe4',
-    AccountNumber: 'A00001234',
-    StartDateTime: '2026-01-15T00:00:00.000-08:00',
-    UOM: 'GB',
-    Quantity: 12.5,
-    SourceType: 'API',
-    RbeStatus: 'Pending',
-    CreatedById: '2c92c0f96abc17de016abd62bd0c5854',
-    CreatedDate: '2026-01-16T02:00:00.000-08:00',
-    UpdatedById: '2c92c0f96abc17de016abd62bd0c5854',
-    UpdatedDate: '2026-01-16T02:00:00.000-08:00',
-    ...overrides,
-  };
+  return pendingRecord(Id, { Quantity: 12.5, ...overrides });
 }
 
 const records = (): UsageRecord[] => [
