@@ -56,6 +56,9 @@ export interface MainArgs {
   maxFailures?: string;
   summaryJson?: string;
   logLevel: string;
+  preview: boolean;
+  backup?: string;
+  verify: boolean;
 }
 
 function mainOptions(y: Argv): Argv<MainArgs> {
@@ -74,6 +77,9 @@ function mainOptions(y: Argv): Argv<MainArgs> {
       'date-format': { type: 'string', choices: ['MM/DD/YYYY', 'DD/MM/YYYY'], describe: 'Also accept this date format besides ISO', group: 'Input:' },
       'ignore-unknown-columns': { type: 'boolean', default: false, describe: 'Carry unknown columns along instead of stopping', group: 'Input:' },
       'dry-run': { type: 'boolean', default: false, describe: 'Read and validate everything, send nothing', group: 'Run:' },
+      preview: { type: 'boolean', default: false, describe: 'Read current values, change nothing: writes <input>.preview.csv (or --out) with before_ columns', group: 'Look before you leap:' },
+      backup: { type: 'string', describe: "Save each Id's values before this run changes it, as a restorable input file", group: 'Look before you leap:' },
+      verify: { type: 'boolean', default: false, describe: 'Read each updated record back and compare with what was sent', group: 'Look before you leap:' },
       resume: { type: 'boolean', default: false, describe: 'Finish an earlier run of the same input and --out', group: 'Run:' },
       concurrency: { alias: 'c', type: 'number', default: DEFAULTS.concurrency, describe: 'Most requests in flight', group: 'Run:' },
       'max-attempts': { type: 'number', default: DEFAULTS.maxAttempts, describe: 'Attempts per row, the first included', group: 'Run:' },
@@ -95,7 +101,7 @@ export function buildRunOptions(args: MainArgs, env: NodeJS.ProcessEnv): RunOpti
   const options: RunOptions = {
     input: args.input,
     // A dry run writes beside, never over, the results of a real run (which --resume relies on).
-    out: args.out ?? (args.dryRun ? `${stem}.dry-run.csv` : `${stem}.results.csv`),
+    out: args.out ?? (args.dryRun ? `${stem}.dry-run.csv` : args.preview ? `${stem}.preview.csv` : `${stem}.results.csv`),
     failures: args.failures ?? (args.dryRun ? `${stem}.dry-run.failures.csv` : `${stem}.failures.csv`),
     target: buildTarget(args, env),
     credentials: undefined,
@@ -115,12 +121,19 @@ export function buildRunOptions(args: MainArgs, env: NodeJS.ProcessEnv): RunOpti
     ignoreUnknownColumns: args.ignoreUnknownColumns,
     maxFailures: args.maxFailures === undefined ? undefined : parseMaxFailures(args.maxFailures),
     summaryJson: args.summaryJson,
+    preview: args.preview,
+    backup: args.backup,
+    verify: args.verify,
   };
+  checkLookBeforeYouLeap(args);
   const prefixProblem = checkTrackPrefix(options.trackPrefix);
   if (prefixProblem) throw new RunError('BAD_OPTION', prefixProblem);
   const [input, out, failures] = [options.input, options.out, options.failures].map(canonicalPath);
   if (out === input || failures === input || out === failures) {
     throw new RunError('BAD_OPTION', '--out, --failures and the input must be three different files (the input is never overwritten).');
+  }
+  if (options.backup !== undefined && [input, out, failures, options.summaryJson && canonicalPath(options.summaryJson)].includes(canonicalPath(options.backup))) {
+    throw new RunError('BAD_OPTION', `--backup ${options.backup} must be a file of its own: not the input, --out, --failures or --summary-json.`);
   }
   // The built-in simulator takes its own demo client: credentials exported for a real tenant are not used.
   if (!options.dryRun && options.target.kind !== 'local') options.credentials = readCredentials(env);
@@ -192,6 +205,23 @@ function readCredentials(env: NodeJS.ProcessEnv): Credentials {
   );
 }
 
+/** `--preview`, `--backup`, `--verify`: which combinations make sense (SPEC "Look before you leap"). */
+function checkLookBeforeYouLeap(args: MainArgs): void {
+  if (args.preview) {
+    const clash = [args.dryRun && '--dry-run', args.backup !== undefined && '--backup', args.verify && '--verify', args.resume && '--resume'].filter(Boolean);
+    if (clash.length > 0) {
+      throw new RunError('BAD_OPTION', `--preview only reads and changes nothing, so it cannot be combined with ${clash.join(', ')}. Preview first, then run again with ${clash.join(' ')}.`);
+    }
+  }
+  if (args.backup !== undefined) {
+    if (args.backup.trim() === '') throw new RunError('BAD_OPTION', '--backup needs a file name, e.g. --backup corrections.backup.csv');
+    if (args.dryRun) throw new RunError('BAD_OPTION', '--backup with --dry-run: a dry run changes nothing, so there is nothing to back up. Use --preview to see the current values.');
+  }
+  if (args.verify && args.dryRun) {
+    throw new RunError('BAD_OPTION', '--verify with --dry-run: a dry run sends nothing, so there is nothing to read back. Use --preview to see the current values.');
+  }
+}
+
 function integerOption(flag: string, value: number, min: number, max: number): number {
   if (!Number.isInteger(value) || value < min || value > max) {
     throw new RunError('BAD_OPTION', `${flag} must be a whole number from ${min} to ${max}; got "${value}".`);
@@ -244,10 +274,17 @@ function rerunCommand(args: MainArgs): (input: string, extra?: string[]) => stri
   add('--date-format', args.dateFormat);
   add('--delimiter', args.delimiter);
   add('--max-failures', args.maxFailures);
+  if (args.verify) flags.push('--verify');
   if (args.ignoreUnknownColumns) flags.push('--ignore-unknown-columns');
   if (!args.gzip) flags.push('--no-gzip');
   if (!args.rejectUnknownFields) flags.push('--no-reject-unknown-fields');
-  return (input, extra = []) => ['zuora-usage-update', input, ...extra, ...flags].map(shellQuote).join(' ');
+  return (input, extra = []) => {
+    // A resumed run appends to its backup; a run of another file (the failures) backs up into a new one,
+    // since an existing backup is never overwritten.
+    const backup =
+      args.backup === undefined ? [] : ['--backup', extra.includes('--resume') ? args.backup : `${input.replace(/\.csv$/i, '')}.backup.csv`];
+    return ['zuora-usage-update', input, ...extra, ...flags, ...backup].map(shellQuote).join(' ');
+  };
 }
 
 /** A repeated signal within this window is the same request (timeout(1) signals the child, then its group). */

@@ -59,6 +59,12 @@ export interface RunOptions {
   ignoreUnknownColumns: boolean;
   maxFailures?: MaxFailures;
   summaryJson?: string;
+  /** `--preview`: read every valid row's record, write the preview file to `out`, change nothing. */
+  preview?: boolean;
+  /** `--backup <file>`: save each Id's values before its first change, as a restorable input file. */
+  backup?: string;
+  /** `--verify`: read each updated (or unknown) row's record back and compare. */
+  verify?: boolean;
 }
 
 /** Longest track prefix that still leaves room for `-<line>` within Zuora's 64 characters. */

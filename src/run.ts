@@ -18,7 +18,14 @@ import { exitCodeFor, nextStep, type StopKind, type Summary } from './output/sum
 import type { RowOutcome } from './row-outcome.js';
 import { mapRow } from './rows/map-row.js';
 import { connect, type Connection } from './send/connect.js';
+import type { PutResult } from './send/put-usage.js';
 import { sendUpdates, type SendItem } from './send/send-updates.js';
+import { openBackup, type BackupFile } from './backup/backup-file.js';
+import { backUpBeforeUpdate } from './backup/back-up-before-update.js';
+import { previewRows } from './preview/preview-rows.js';
+import type { ReadBatch } from './read/query-usage.js';
+import { fieldsToRead } from './read/usage-query.js';
+import { createVerifier, type Verifier } from './verify/verify-updates.js';
 
 /** Effects a run uses, passed in so tests and the CLI choose them. */
 export interface RunDeps {
@@ -77,7 +84,12 @@ export async function run(options: RunOptions, deps: RunDeps): Promise<Summary> 
   let connection: Connection | undefined;
   let priors: PriorResults | undefined;
   let progress: Progress = silentProgress;
+  // Look before you leap: the updatable fields the input has a column for, in input order.
+  const inputFields = columns.fields.map((column) => column.field);
+  let backup: BackupFile | undefined;
   try {
+    // Checked before connecting, so a backup that would be overwritten stops the run before anything is sent.
+    if (options.backup !== undefined) backup = await openBackup(options.backup, { fields: inputFields, delimiter: table.delimiter, resume: options.resume });
     if (!options.dryRun) {
       connection = await connect(options, {
         logger,
@@ -100,7 +112,7 @@ export async function run(options: RunOptions, deps: RunDeps): Promise<Summary> 
           priors = undefined;
         }
       }
-      await writeRunInfo(options.out, { tool: 'zuora-usage-update', target, input: options.input, trackPrefix: options.trackPrefix, startedAt: new Date(now()).toISOString() });
+      if (!options.preview) await writeRunInfo(options.out, { tool: 'zuora-usage-update', target, input: options.input, trackPrefix: options.trackPrefix, startedAt: new Date(now()).toISOString() });
     }
     if (priors && !sameCells(priors.header, header)) {
       logger.warn({ results: options.out }, 'the results file has other columns than the input: every row is processed again');
@@ -110,8 +122,9 @@ export async function run(options: RunOptions, deps: RunDeps): Promise<Summary> 
     const writer = await createResultsWriter({
       // A resumed run never overwrites what the earlier run recorded until the end (resume.ts).
       outPath: priors ? partialPath(options.out) : options.out,
-      failuresPath: options.failures,
+      failuresPath: options.preview ? undefined : options.failures,
       header,
+      extraColumns: options.preview ? inputFields.map((field) => `before_${field}`) : undefined,
       delimiter: table.delimiter,
       bom: table.bom,
       onWriteError: (error, path) => stopEarly(`cannot write ${path}: ${error.message}`, 'output'),
@@ -174,12 +187,41 @@ export async function run(options: RunOptions, deps: RunDeps): Promise<Summary> 
       return { seq: input.seq, line: input.line, cells, update: { id: mapped.id, body: mapped.body, trackId: `${options.trackPrefix}-${input.line}` } };
     };
 
-    if (connection) {
-      const { put } = connection;
-      await sendUpdates(rowsToSend(), {
+    // Reads (preview, backup, verify) stop the run on the same grounds as updates.
+    const readFields = fieldsToRead(inputFields);
+    const read = (ids: string[]): Promise<ReadBatch> => (connection as Connection).reader.read(ids, readFields);
+    const onReadFailure = (failure: Extract<ReadBatch, { ok: false }>): void => {
+      if (failure.credentialsRefused) stopEarly(`Zuora refused the credentials while reading records (${failure.errorMessage})`, 'credentials');
+      else if (failure.unreachable) stopEarly(`cannot reach Zuora to read records (${failure.errorCode})`, 'unreachable');
+    };
+    let quantityChange: string | undefined;
+    let verifier: Verifier | undefined;
+    if (connection && options.preview) {
+      ({ quantityChange } = await previewRows(rowsToSend(), { fields: inputFields, read, record, onReadFailure, signal: stop.signal }));
+    } else if (connection) {
+      const recordAnswer = (item: SendItem, result: Omit<PutResult, 'credentialsRefused' | 'unreachable'>): void => {
+        const { result: outcome, ...rest } = result;
+        if (outcome === 'not-sent') return;
+        record({ seq: item.seq, line: item.line, cells: item.cells, id: item.update.id, trackId: item.update.trackId, result: outcome, ...rest });
+      };
+      verifier = options.verify ? createVerifier({ read, onReadFailure, onSettled: (item, result) => recordAnswer(item, result) }) : undefined;
+      const put = verifier ? verifier.track(connection.put) : connection.put;
+      const rows = backup
+        ? backUpBeforeUpdate(rowsToSend(), {
+            backup,
+            read,
+            onReadFailure,
+            onWriteError: (error) => stopEarly(error.message, 'output'),
+            signal: stop.signal,
+            onNotSent: (item, why) =>
+              record({ seq: item.seq, line: item.line, cells: item.cells, id: item.update.id, result: 'failed', attempts: 0, errorCode: why.errorCode, errorMessage: why.errorMessage, httpStatus: why.call.httpStatus, trackId: why.call.trackId, requestId: why.call.requestId }),
+          })
+        : rowsToSend();
+      await sendUpdates(rows, {
         concurrency: options.concurrency,
         put,
-        hasRoom: () => writer.hasRoom(),
+        // Rows waiting for their read-back are held too: at most a few batches of them.
+        hasRoom: () => writer.hasRoom() && (verifier === undefined || verifier.waiting < VERIFY_MAX_WAITING),
         signal: stop.signal,
         onResult: (item, result) => {
           const { credentialsRefused: refused, unreachable, result: outcome, ...rest } = result;
@@ -189,7 +231,8 @@ export async function run(options: RunOptions, deps: RunDeps): Promise<Summary> 
           if (outcome === 'failed') failed++;
           if (outcome === 'updated') updatedSoFar++;
           unreachableInARow = unreachable ? unreachableInARow + 1 : 0;
-          record({ seq: item.seq, line: item.line, cells: item.cells, id: item.update.id, trackId: item.update.trackId, result: outcome, ...rest });
+          if (verifier) verifier.answered(item, { result: outcome, ...rest });
+          else recordAnswer(item, { result: outcome, ...rest });
           if (refused) {
             stopEarly(
               updatedSoFar === 0
@@ -204,10 +247,12 @@ export async function run(options: RunOptions, deps: RunDeps): Promise<Summary> 
           }
         },
       });
+      await verifier?.close();
     } else {
       for await (const item of rowsToSend()) void item;
     }
 
+    await backup?.close();
     await writer.close();
     if (priors) {
       await priors.close();
@@ -238,15 +283,23 @@ export async function run(options: RunOptions, deps: RunDeps): Promise<Summary> 
       failures: options.failures,
       failuresRows: writer.failuresWritten,
       trackPrefix: options.trackPrefix,
-      nextStep: nextStep({ status, stopKind, dryRun: options.dryRun, counts, rerun, input: options.input, out: options.out, failures: options.failures }),
+      nextStep: nextStep({ status, stopKind, dryRun: options.dryRun, counts, rerun, input: options.input, out: options.out, failures: options.failures, preview: options.preview }),
+      ...(options.preview || options.backup !== undefined || options.verify ? { readRequests: connection?.reader.requests ?? 0 } : {}),
+      ...(options.preview ? { preview: true, quantityChange } : {}),
+      ...(verifier ? { verify: { ...verifier.counts } } : {}),
+      ...(backup && options.backup !== undefined ? { backup: { path: options.backup, ids: backup.size } } : {}),
     };
   } finally {
     deps.signal?.removeEventListener('abort', onInterrupt);
     progress.stop();
     await priors?.close();
+    await backup?.close();
     await connection?.close();
   }
 }
+
+/** `--verify`: most rows answered but waiting for their read-back before the sender takes more rows. */
+const VERIFY_MAX_WAITING = 2000;
 
 /** The tenant a run writes to, as recorded for `--resume`. */
 function targetIdentity(options: RunOptions): string {

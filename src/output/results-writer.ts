@@ -8,10 +8,12 @@ import { spreadsheetSafe } from './spreadsheet-safe.js';
 export interface ResultsWriterOptions {
   /** Results CSV path: every record, in input order. */
   outPath: string;
-  /** Failures CSV path: rows not `updated`/`valid`, and the later rows of their `Id`. */
-  failuresPath: string;
+  /** Failures CSV path: rows not `updated`/`valid`, and the later rows of their `Id`. None when undefined (`--preview`). */
+  failuresPath: string | undefined;
   /** Input header, without result columns of an earlier run. */
   header: string[];
+  /** Columns between the input's and the result columns (`--preview`'s `before_<Field>`); each outcome brings their cells. */
+  extraColumns?: string[];
   /** The input's delimiter, so the files open like the input did. */
   delimiter: string;
   /** Start both files with a UTF-8 BOM (when the input had one, for Excel). */
@@ -45,20 +47,23 @@ export interface ResultsWriter {
  * Opens both files (failing with OUTPUT_UNWRITABLE before anything is sent) and writes their headers.
  */
 export async function createResultsWriter(options: ResultsWriterOptions): Promise<ResultsWriter> {
-  const columns = [...options.header, ...RESULT_COLUMNS];
+  const extra = options.extraColumns ?? [];
+  const columns = [...options.header, ...extra, ...RESULT_COLUMNS];
   const results = await openCsv(options.outPath, columns, options);
-  const failures = await openCsv(options.failuresPath, columns, options);
+  const failures = options.failuresPath === undefined ? undefined : await openCsv(options.failuresPath, columns, options);
   const maxBuffered = options.maxBuffered ?? 10_000;
   const held = new Map<number, RowOutcome>();
   const failedIds = new Set<string>();
-  const counts: Record<RowResult, number> = { updated: 0, failed: 0, unknown: 0, invalid: 0, valid: 0 };
+  // Preview results are counted from their first row on, so a plain run's counts keep their five keys.
+  const counts = { updated: 0, failed: 0, unknown: 0, invalid: 0, valid: 0 } as Record<RowResult, number>;
   let next = 0;
   let failuresWritten = 0;
 
   const write = (outcome: RowOutcome): void => {
-    const row = [...outcome.cells, ...resultCells(outcome)];
-    counts[outcome.result]++;
+    const row = [...outcome.cells, ...(extra.length > 0 ? extra.map((_, i) => outcome.extraCells?.[i] ?? '') : []), ...resultCells(outcome)];
+    counts[outcome.result] = (counts[outcome.result] ?? 0) + 1;
     results.write(row);
+    if (!failures) return;
     const notDone = outcome.result !== 'updated' && outcome.result !== 'valid';
     // Later rows of an Id that failed go along, so re-running the failures file keeps the last row winning.
     if (notDone || failedIds.has(outcome.id)) {
@@ -83,7 +88,7 @@ export async function createResultsWriter(options: ResultsWriterOptions): Promis
       }
     },
     hasRoom() {
-      return held.size < maxBuffered && !results.needsDrain && !failures.needsDrain;
+      return held.size < maxBuffered && !results.needsDrain && !failures?.needsDrain;
     },
     counts,
     get failuresWritten() {
@@ -92,7 +97,7 @@ export async function createResultsWriter(options: ResultsWriterOptions): Promis
     async close() {
       for (const seq of [...held.keys()].sort((a, b) => a - b)) write(held.get(seq) as RowOutcome);
       held.clear();
-      await Promise.all([finish(results), finish(failures)]);
+      await Promise.all([finish(results), failures && finish(failures)]);
     },
   };
 }

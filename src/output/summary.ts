@@ -1,4 +1,4 @@
-import type { RowResult } from '../row-outcome.js';
+import { DONE_RESULTS, type RowResult } from '../row-outcome.js';
 
 /** How the run ended, for people (stderr) and machines (`--summary-json`). */
 export interface Summary {
@@ -19,6 +19,16 @@ export interface Summary {
   retries: number;
   /** OAuth token requests. */
   tokenRequests: number;
+  /** Read requests (`POST /v1/action/query` and `queryMore`, retries included) of `--preview`, `--backup` and `--verify`. */
+  readRequests?: number;
+  /** `--preview`: the sum over `would-update` rows of new minus old quantity, as a plain decimal. */
+  quantityChange?: string;
+  /** `--verify`: rows read back and found as sent, found otherwise (VERIFY_MISMATCH), not read back (NOT_VERIFIED), and `unknown` rows found applied. */
+  verify?: { verified: number; mismatches: number; notVerified: number; verifiedAfterUnknown: number };
+  /** `--backup`: the file, and the Ids it holds now. */
+  backup?: { path: string; ids: number };
+  /** `--preview`: the run only read, and changed nothing. */
+  preview?: boolean;
   elapsedMs: number;
   rowsPerSecond: number;
   input: string;
@@ -34,7 +44,7 @@ export interface Summary {
 export function exitCodeFor(status: Summary['status'], counts: Record<RowResult, number>): number {
   if (status === 'interrupted') return 130;
   if (status === 'stopped') return 3;
-  return counts.failed + counts.unknown + counts.invalid > 0 ? 2 : 0;
+  return Object.entries(counts).some(([result, n]) => n > 0 && !DONE_RESULTS.has(result as RowResult)) ? 2 : 0;
 }
 
 /** Why a run stopped early, for the advice in the next step. */
@@ -50,10 +60,17 @@ export interface NextStepInput {
   input: string;
   out: string;
   failures: string;
+  /** `--preview`: the next step is to read the preview, then apply with a backup. */
+  preview?: boolean;
 }
 
 export function nextStep(input: NextStepInput): string {
   const { counts } = input;
+  if (input.preview) {
+    const apply = input.rerun(input.input, ['--backup', `${input.input.replace(/\.csv$/i, '')}.backup.csv`, '--verify']);
+    if (input.status !== 'completed') return `The preview is incomplete; run it again: ${input.rerun(input.input, ['--preview', '--out', input.out])}`;
+    return `Open ${input.out} in your spreadsheet (result and before_ columns). To apply, with a backup to restore from: ${apply}`;
+  }
   if (input.status !== 'completed') {
     const resume = input.rerun(input.input, ['--resume', '--out', input.out]);
     switch (input.stopKind) {
@@ -92,12 +109,16 @@ export function formatSummary(summary: Summary): string {
     summary.status === 'completed'
       ? summary.dryRun
         ? 'Dry run finished: nothing was sent.'
-        : 'Finished.'
+        : summary.preview
+          ? 'Preview finished: records were read, nothing was changed.'
+          : 'Finished.'
       : summary.status === 'stopped'
         ? `Stopped early: ${summary.stopReason ?? 'see the log above'}.`
         : 'Interrupted: in-flight requests were allowed to finish.';
   lines.push('', `zuora-usage-update: ${title}`);
-  const shown: Array<[string, number]> = summary.dryRun
+  const shown: Array<[string, number]> = summary.preview
+    ? (['would-update', 'unchanged', 'blocked', 'not-found', 'failed', 'invalid'] as const).map((name) => [name, counts[name] ?? 0])
+    : summary.dryRun
     ? [
         ['valid', counts.valid],
         ['invalid', counts.invalid],
@@ -112,13 +133,21 @@ export function formatSummary(summary: Summary): string {
   if (summary.keptFromEarlierRun > 0) {
     lines.push(`  resumed:   ${summary.keptFromEarlierRun} rows already updated by an earlier run, not sent again`);
   }
-  if (!summary.dryRun) {
+  if (summary.quantityChange !== undefined) lines.push(`  quantity:  ${summary.quantityChange} (total change over the would-update rows)`);
+  if (summary.readRequests !== undefined) {
+    lines.push(`  requests:  ${summary.requests} updates (${summary.retries} retries), ${summary.readRequests} reads, ${summary.tokenRequests} tokens`);
+  } else if (!summary.dryRun) {
     lines.push(`  requests:  ${summary.requests} (${summary.retries} retries)`);
   }
+  if (summary.verify) {
+    const v = summary.verify;
+    lines.push(`  verified:  ${v.verified} rows as sent, ${v.mismatches} mismatches, ${v.notVerified} not verified, ${v.verifiedAfterUnknown} unknown found applied`);
+  }
+  if (summary.backup) lines.push(`  backup:    ${summary.backup.path} (${summary.backup.ids} Ids)`);
   lines.push(
     `  time:      ${(summary.elapsedMs / 1000).toFixed(1)} s, ${summary.rowsPerSecond.toFixed(1)} rows/s`,
     `  results:   ${summary.out}`,
-    `  failures:  ${summary.failures} (${summary.failuresRows} rows)`,
+    ...(summary.preview ? [] : [`  failures:  ${summary.failures} (${summary.failuresRows} rows)`]),
     `  exit code: ${summary.exitCode}`,
     `  next step: ${summary.nextStep}`,
     '',

@@ -2,6 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { RunError } from '../errors.js';
 import type { RunOptions } from '../options.js';
+import { createUsageReader, type UsageReader } from '../read/query-usage.js';
 import { createTokenProvider, type Credentials, type TokenProvider } from './auth.js';
 import { closeHttpClient, createHttpClient } from './http-client.js';
 import { putUsage, type PutContext, type PutResult, type UsageUpdate } from './put-usage.js';
@@ -17,6 +18,8 @@ export interface Connection {
   /** Run-wide pacing; the pool follows its concurrency. */
   throttle: Throttle;
   baseUrl: string;
+  /** Batched reads of usage records (`--preview`, `--backup`, `--verify`), through the same throttle, tokens and retries. */
+  reader: UsageReader;
   close(): Promise<void>;
 }
 
@@ -115,7 +118,8 @@ export async function connect(options: RunOptions, deps: ConnectDeps): Promise<C
       deadlines,
       redactor,
     };
-    return { put: (update) => putUsage(update, ctx), tokens, throttle, baseUrl, close };
+    const reader = createUsageReader({ ...ctx, logger: deps.logger.child({ stage: 'read' }), trackPrefix: options.trackPrefix });
+    return { put: (update) => putUsage(update, ctx), tokens, throttle, baseUrl, reader, close };
   } catch (error) {
     await close();
     throw error;

@@ -3,15 +3,8 @@ import type { Got } from 'got';
 import { RunError } from '../errors.js';
 import type { Logger } from 'pino';
 import type { TokenProvider } from './auth.js';
-import {
-  isTransientUnauthorized,
-  networkErrorCode,
-  NOT_SENT_NETWORK_CODES,
-  parseRetryAfter,
-  retryDelay,
-  type AttemptFailure,
-  type RetryPolicy,
-} from './retry-policy.js';
+import { afterFailedAnswer } from './failed-answer.js';
+import { networkErrorCode, NOT_SENT_NETWORK_CODES, retryDelay, type AttemptFailure, type RetryPolicy } from './retry-policy.js';
 import type { Deadlines } from './deadlines.js';
 import type { SecretRedactor } from './secrets.js';
 import type { Throttle } from './throttle.js';
@@ -153,16 +146,10 @@ async function attemptOnce(
       errorMessage: error.message,
       requestId,
     };
-    if (status === 401 && !isTransientUnauthorized(error.message)) {
-      if ((await ctx.tokens.unauthorized(token)) === 'refused') return { final: { ...last, credentialsRefused: true } };
-      return { renewed: last };
-    }
-    const retryAfter = first(response.headers['retry-after']);
-    if (status === 429) {
-      const wait = parseRetryAfter(retryAfter ?? '', (ctx.now ?? Date.now)());
-      if (wait !== undefined) ctx.throttle.pause(Math.min(wait, ctx.policy.maxRetryAfterMs));
-    }
-    return { retry: { kind: 'http', status, zuoraCode: error.code, zuoraMessage: error.message, retryAfter }, last };
+    const next = await afterFailedAnswer(status, response.headers, error, token, ctx);
+    if (next.kind === 'refused') return { final: { ...last, credentialsRefused: true } };
+    if (next.kind === 'renewed') return { renewed: last };
+    return { retry: next.failure, last };
   } catch (error) {
     const canceled = ctx.deadlines.reasonOf(request);
     const code = canceled === 'abandoned' ? 'ABANDONED' : canceled === 'timeout' ? 'ETIMEDOUT' : networkErrorCode(error);
