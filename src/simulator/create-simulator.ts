@@ -1,15 +1,16 @@
 /**
- * The built-in Zuora simulator: a real HTTP server on loopback that answers `POST /oauth/token` and
- * `GET`/`PUT /v1/object/usage/{id}` as Zuora does (see ZUORA-API-NOTES.md), with scripted faults, and
- * records every request so tests assert on what was really sent.
+ * The built-in Zuora simulator: a real HTTP server on loopback that answers `POST /oauth/token`,
+ * `GET`/`PUT /v1/object/usage/{id}` and `POST /v1/action/query` and `queryMore` as Zuora does (see
+ * ZUORA-API-NOTES.md), with scripted faults, and records every request so tests assert on what was really sent.
  *
  * This file wires the parts: the tenant (tenant.ts), the token endpoint (oauth.ts), the limits
- * (limits.ts), faults and chaos (faults.ts, chaos.ts), the steps of a request (request-pipeline.ts), the
+ * (limits.ts), faults and chaos (faults.ts, chaos.ts), the Actions query (action-query.ts, zoql.ts), the steps of a request (request-pipeline.ts), the
  * HTTP I/O (http-exchange.ts) and the record of requests (request-log.ts).
  */
 
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { ActionQuery } from './action-query.js';
 import { jsonAnswer } from './answers.js';
 import { Chaos } from './chaos.js';
 import { type FaultStep, FaultScript } from './faults.js';
@@ -31,7 +32,7 @@ export type { ReceivedRequest, SimulatorStats } from './request-log.js';
 export type { SimulatorOptions } from './simulator-options.js';
 export { DEMO_CREDENTIALS } from './oauth.js';
 export { GZIP_THRESHOLD_BYTES } from './http-exchange.js';
-export { TOKEN_FAULT_KEY } from './routes.js';
+export { ACTION_QUERY_FAULT_KEY, ACTION_QUERY_MORE_FAULT_KEY, TOKEN_FAULT_KEY } from './routes.js';
 
 const LIMIT_BODY_SHAPES: readonly LimitBodyShape[] = ['v1', 'code', 'crud', 'rotate'];
 
@@ -96,6 +97,7 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
   const pipeline = new RequestPipeline({
     tenant,
     oauth,
+    query: new ActionQuery(tenant, now),
     log,
     faults,
     businessFailureStatus,
@@ -126,7 +128,7 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
 
     pipeline.handle(req, res, entry, route, rateRetryAfter).catch((error: unknown) => {
       options.logger?.(`simulator error on ${entry.method} ${entry.path}: ${(error as Error).stack ?? String(error)}`);
-      pipeline.send(req, res, entry, jsonAnswer(500, { message: 'Simulator internal error' }));
+      pipeline.send(req, res, entry, jsonAnswer(500, { message: 'Simulator internal error' }), RequestPipeline.limited(route));
     });
   });
   // Longer than Node's client agents keep idle sockets (5 s), so the server never closes a socket that a

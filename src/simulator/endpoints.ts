@@ -4,6 +4,7 @@
  */
 
 import type { IncomingMessage } from 'node:http';
+import type { ActionQuery } from './action-query.js';
 import { type Answer, jsonAnswer } from './answers.js';
 import { decodeBody } from './http-exchange.js';
 import type { OAuthServer } from './oauth.js';
@@ -15,6 +16,7 @@ import type { Tenant } from './tenant.js';
 export interface Endpoints {
   tenant: Tenant;
   oauth: OAuthServer;
+  query: ActionQuery;
 }
 
 /** The endpoint's answer to a request whose raw body is `raw`. May change the tenant (a PUT). */
@@ -22,11 +24,17 @@ export function answerRequest(endpoints: Endpoints, req: IncomingMessage, route:
   const decoded = decodeBody(raw, entry);
   if (typeof decoded !== 'string') return decoded;
   if (route.kind === 'token') return endpoints.oauth.token(req.headers['content-type'], decoded);
-  const id = route.usageId ?? '';
-  if (req.method === 'GET') return endpoints.tenant.read(id);
+  if (route.kind === 'usage' && req.method === 'GET') return endpoints.tenant.read(route.usageId ?? '');
   const refusal = requireJson(req);
   if (refusal) return refusal;
-  return endpoints.tenant.update(id, decoded, entry.query.rejectUnknownFields?.toLowerCase() === 'true');
+  switch (route.kind) {
+    case 'usage':
+      return endpoints.tenant.update(route.usageId ?? '', decoded, entry.query.rejectUnknownFields?.toLowerCase() === 'true');
+    case 'query':
+      return endpoints.query.query(decoded, (ids) => (entry.ids = ids));
+    case 'query-more':
+      return endpoints.query.queryMore(decoded);
+  }
 }
 
 /** The 415 of a body that is not declared as JSON, or undefined when it is. */

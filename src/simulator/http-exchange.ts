@@ -92,6 +92,18 @@ export function decodeBody(raw: Buffer, entry: ReceivedRequest): string | Answer
   }
 }
 
+/** The body as a JSON object, or the message saying why it is not one. */
+export function jsonObject(bodyText: string): Record<string, unknown> | string {
+  let body: unknown;
+  try {
+    body = JSON.parse(bodyText);
+  } catch (error) {
+    return `Malformed JSON request body: ${(error as Error).message}`;
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return 'The request body must be a JSON object.';
+  return body as Record<string, unknown>;
+}
+
 function acceptsGzip(req: IncomingMessage): boolean {
   const accept = req.headers['accept-encoding'];
   if (accept === undefined) return false;

@@ -51,9 +51,10 @@ export class RequestPipeline {
     if (read === undefined) return; // the client went away mid-body
     entry.rawBodyBytes = read.size;
     const raw = read.body;
-    if (raw === undefined) return this.send(req, res, entry, jsonAnswer(413, { message: 'Request Entity Too Large' }));
-    if (!isRoute(route)) return this.send(req, res, entry, route);
     const limitedRoute = RequestPipeline.limited(route);
+    const send = (answer: Answer): void => this.send(req, res, entry, answer, limitedRoute);
+    if (raw === undefined) return send(jsonAnswer(413, { message: 'Request Entity Too Large' }));
+    if (!isRoute(route)) return send(route);
 
     let limited: LimitReason | undefined;
     if (limitedRoute) {
@@ -65,7 +66,7 @@ export class RequestPipeline {
       }
       if (this.closed) return;
       const refusal = options.oauth.authenticate(req.headers.authorization);
-      if (refusal) return this.send(req, res, entry, refusal);
+      if (refusal) return send(refusal);
     }
 
     const step = options.faults.take(route.faultKey);
@@ -73,7 +74,7 @@ export class RequestPipeline {
       const action = faultAction(step, options.businessFailureStatus);
       switch (action.kind) {
         case 'answer':
-          return this.send(req, res, entry, action.answer);
+          return send(action.answer);
         case 'drop':
           return dropConnection(req, entry);
         case 'hang':
@@ -90,7 +91,7 @@ export class RequestPipeline {
       if (limited === 'rate') options.log.stats.rateLimited += 1;
       else options.log.stats.concurrencyLimited += 1;
       const retryAfter = limited === 'rate' ? rateRetryAfter : options.concurrencyRetryAfter;
-      return this.send(req, res, entry, options.limitAnswers.answer(limited, retryAfter));
+      return send(options.limitAnswers.answer(limited, retryAfter));
     }
 
     const chaos = options.chaos;
@@ -100,9 +101,9 @@ export class RequestPipeline {
       options.log.stats.chaosInjected[kind] += 1;
       switch (kind) {
         case '5xx':
-          return this.send(req, res, entry, chaos.serverError());
+          return send(chaos.serverError());
         case 'lock':
-          return this.send(req, res, entry, chaos.lockAnswer);
+          return send(chaos.lockAnswer);
         case 'drop':
           return dropConnection(req, entry);
         case 'apply-then-drop':
@@ -112,19 +113,19 @@ export class RequestPipeline {
           const answer = this.answer(req, route, entry, raw);
           await this.sleepWhileOpen(res, chaos.slowMs);
           if (this.closed) return;
-          return this.send(req, res, entry, answer);
+          return send(answer);
         }
       }
     }
 
-    this.send(req, res, entry, this.answer(req, route, entry, raw));
+    send(this.answer(req, route, entry, raw));
   }
 
-  /** Writes an answer, with the limits' headers on routes that count against them, and frees the concurrency slot. */
-  send(req: IncomingMessage, res: ServerResponse, entry: ReceivedRequest, answer: Answer): void {
+  /** Writes an answer, with the limits' headers on routes that count against them (`limited`), and frees the concurrency slot. */
+  send(req: IncomingMessage, res: ServerResponse, entry: ReceivedRequest, answer: Answer, limited: boolean): void {
     const { rateLimit, concurrency, now } = this.options;
     let limitHeaders: Record<string, string> | undefined;
-    if (entry.usageId !== undefined) {
+    if (limited) {
       limitHeaders = {};
       rateLimit?.addHeaders(now(), limitHeaders);
       // Zuora may leave these out of 5xx answers; the client must cope.

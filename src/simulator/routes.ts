@@ -8,12 +8,27 @@ import { type Answer, methodNotAllowed, NO_ROUTE } from './answers.js';
 /** Fault key of the token endpoint: `script(TOKEN_FAULT_KEY, steps)` makes `POST /oauth/token` misbehave. */
 export const TOKEN_FAULT_KEY = '/oauth/token';
 
+/** Fault key of `POST /v1/action/query`: `script(ACTION_QUERY_FAULT_KEY, steps)` makes whole query calls misbehave. */
+export const ACTION_QUERY_FAULT_KEY = '/v1/action/query';
+
+/** Fault key of `POST /v1/action/queryMore`. */
+export const ACTION_QUERY_MORE_FAULT_KEY = '/v1/action/queryMore';
+
 const USAGE_PREFIX = '/v1/object/usage/';
+
+/** The Actions paths and their route kinds. */
+const ACTIONS: Record<string, ActionKind> = {
+  [ACTION_QUERY_FAULT_KEY]: 'query',
+  [ACTION_QUERY_MORE_FAULT_KEY]: 'query-more',
+};
+
+/** The SOAP-backed Actions calls the simulator answers. */
+export type ActionKind = 'query' | 'query-more';
 
 /** A request the simulator handles. */
 export interface Route {
-  /** `token`: the OAuth endpoint; `usage`: `GET`/`PUT /v1/object/usage/{id}`. */
-  kind: 'token' | 'usage';
+  /** `token`: the OAuth endpoint; `usage`: `GET`/`PUT /v1/object/usage/{id}`; else a `POST /v1/action/...` call. */
+  kind: 'token' | 'usage' | ActionKind;
   /** Key of scripted faults. */
   faultKey: string;
   usageId?: string;
@@ -30,6 +45,8 @@ export function routeOf(method: string, path: string): Route | Answer {
     if (method !== 'GET' && method !== 'PUT') return methodNotAllowed('GET, PUT');
     return { kind: 'usage', faultKey: usageId, usageId };
   }
+  const action = ACTIONS[path];
+  if (action !== undefined) return method === 'POST' ? { kind: action, faultKey: path } : methodNotAllowed('POST');
   return NO_ROUTE;
 }
 

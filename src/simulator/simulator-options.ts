@@ -31,11 +31,14 @@ export interface SimulatorOptions {
   /** Whether negative quantities are accepted (Zuora tenant feature "Negative Quantity Usage"). Default true. */
   allowNegativeQuantity?: boolean;
   /**
-   * Milliseconds from a usage request's arrival to its handling: the round trip a client sees is this
+   * Milliseconds from an API request's (usage or Actions call's) arrival to its handling: the round trip a client sees is this
    * plus the client's own overhead (time spent reading the body counts towards it). Default 0.
    */
   latencyMs?: number;
-  /** Scripted faults per usage id (or TOKEN_FAULT_KEY), consumed one per request on that id, in order; then the id behaves normally. */
+  /**
+   * Scripted faults per usage id, consumed one per GET/PUT on that id, in order; then the id behaves
+   * normally. Keys TOKEN_FAULT_KEY and ACTION_*_FAULT_KEY script the token endpoint and whole Actions calls.
+   */
   faults?: Record<string, FaultStep[]>;
   /** HTTP status of `Success:false` business failures (Zuora documents 400; some sources show 200). Default 400. */
   faultStatusForSuccessFalse?: 200 | 400;
@@ -46,12 +49,12 @@ export interface SimulatorOptions {
   /** Clock in epoch milliseconds, for token expiry, UpdatedDate and rate-limit windows; tests inject one so they never wait. Default `Date.now`. */
   now?: () => number;
   /**
-   * Tenant rate limit on usage requests (failed ones count too, as at Zuora). Over it: 429 + Retry-After.
+   * Tenant rate limit on API requests (usage and Actions calls; one call counts once, however many records) (failed ones count too, as at Zuora). Over it: 429 + Retry-After.
    * Fixed windows aligned to the clock (`now`); a request counts in the window of its arrival. Default: no limit.
    */
   rateLimit?: { perMinute?: number; perSecond?: number };
   /**
-   * Most usage requests in flight at once for the tenant (Zuora default 40, shared by all integrations). Over it: 429 + Retry-After.
+   * Most API requests (usage and Actions calls) in flight at once for the tenant (Zuora default 40, shared by all integrations). Over it: 429 + Retry-After.
    * A request holds its slot from when its body has arrived (latency included) until it is answered or its connection ends. Default: no limit.
    */
   concurrencyLimit?: number;
@@ -60,8 +63,8 @@ export interface SimulatorOptions {
   /** Body shape of limit 429s: 'v1' | 'code' | 'crud', or 'rotate' to cycle through all three. Default: 'v1' for the rate limit, 'code' for the concurrency limit. */
   limitBodyShape?: LimitBodyShape;
   /**
-   * Random faults on usage requests, seeded so a failing test can be replayed: `rate` (0..1) is the
-   * probability per usage request, the kind is picked uniformly from `kinds` (default all), `slowMs`
+   * Random faults on API requests (usage and Actions calls, each call as a whole), seeded so a failing test can be replayed: `rate` (0..1) is the
+   * probability per request, the kind is picked uniformly from `kinds` (default all), `slowMs`
    * (default 60000) is how long a `slow` answer waits. The seed used is `Simulator.chaosSeed`.
    * Scripted faults and limit 429s come first: a request that gets one draws no chaos.
    */
