@@ -108,7 +108,7 @@ export function faultAction(step: FaultStep, businessFailureStatus: 200 | 400): 
   }
 }
 
-/** Fault steps queued per key (a usage id, or TOKEN_FAULT_KEY for the token endpoint). */
+/** Fault steps queued per key (a usage id, TOKEN_FAULT_KEY for the token endpoint, or an Actions path). */
 export class FaultScript {
   private readonly queues = new Map<string, FaultStep[]>();
 

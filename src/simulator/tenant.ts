@@ -4,6 +4,7 @@
  */
 
 import { type Answer, type CrudError, crudErrorAnswer, jsonAnswer } from './answers.js';
+import { jsonObject } from './http-exchange.js';
 import { plainDecimal, rawNumberLiteral, MAX_DECIMALS, MAX_INTEGER_DIGITS } from './quantity.js';
 import { formatInOffset, MAX_DATE_TIME_LENGTH, offsetMinutes, toTenantDateTime } from './tenant-time-zone.js';
 
@@ -141,6 +142,27 @@ export class Tenant {
     }
   }
 
+  /**
+   * The record with this id, created first when `acceptAnyId` allows it (a read or a change of an
+   * unseen well-formed id); undefined when there is none.
+   */
+  find(id: string): UsageRecord | undefined {
+    const record = this.records.get(id);
+    if (record || !this.acceptAnyId || !OBJECT_ID.test(id)) return record;
+    const created = this.synthesise(id);
+    this.records.set(id, created);
+    return created;
+  }
+
+  /** Zuora's spelling of a field a query may select (names are case-insensitive in ZOQL), or undefined when Usage has no such field. */
+  queryableField(name: string): string | undefined {
+    const lower = name.toLowerCase();
+    const standard = GET_FIELD_ORDER.find((field) => field.toLowerCase() === lower);
+    if (standard !== undefined) return standard;
+    for (const custom of this.customFields) if (custom.toLowerCase() === lower) return custom;
+    return undefined;
+  }
+
   /** `GET /v1/object/usage/{id}`. */
   read(id: string): Answer {
     const record = this.find(id);
@@ -153,16 +175,8 @@ export class Tenant {
    * them: body syntax, unknown fields, field values, the record, then whether the record may change.
    */
   update(id: string, bodyText: string, rejectUnknownFields: boolean): Answer {
-    let body: unknown;
-    try {
-      body = JSON.parse(bodyText);
-    } catch (error) {
-      return this.refuse([{ Code: 'INVALID_VALUE', Message: `Malformed JSON request body: ${(error as Error).message}` }]);
-    }
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-      return this.refuse([{ Code: 'INVALID_VALUE', Message: 'The request body must be a JSON object.' }]);
-    }
-    const fields = body as Record<string, unknown>;
+    const fields = jsonObject(bodyText);
+    if (typeof fields === 'string') return this.refuse([{ Code: 'INVALID_VALUE', Message: fields }]);
     const names = Object.keys(fields);
     const known = names.filter((name) => STANDARD.has(name) || this.customFields.has(name));
     if (rejectUnknownFields && known.length !== names.length) {
@@ -217,14 +231,6 @@ export class Tenant {
 
   private refuse(errors: CrudError[]): Answer {
     return crudErrorAnswer(this.failureStatus, errors);
-  }
-
-  private find(id: string): UsageRecord | undefined {
-    const record = this.records.get(id);
-    if (record || !this.acceptAnyId || !OBJECT_ID.test(id)) return record;
-    const created = this.synthesise(id);
-    this.records.set(id, created);
-    return created;
   }
 
   /** A plausible Pending record for an id first seen with `acceptAnyId` (generated benchmark files). */
@@ -325,15 +331,17 @@ function customValue(name: string, value: unknown, changes: Record<string, unkno
 /** JSON of a record as GET returns it: Zuora's field order, nulls omitted, Quantity as a JSON number with its exact digits. */
 export function serialise(record: UsageRecord): string {
   const source = record as unknown as Record<string, unknown>;
+  return serialiseFields(record, [...GET_FIELD_ORDER, ...Object.keys(source).filter((name) => name.endsWith('__c'))]);
+}
+
+/** JSON of the given fields of a record (Zuora's spelling), in that order, nulls omitted, Quantity as a JSON number with its exact digits. */
+export function serialiseFields(record: UsageRecord, fields: readonly string[]): string {
+  const source = record as unknown as Record<string, unknown>;
   const parts: string[] = [];
-  for (const name of GET_FIELD_ORDER) {
+  for (const name of fields) {
     const value = source[name];
     if (value === undefined || value === null) continue;
-    parts.push(`"${name}":${name === 'Quantity' ? quantityJson(value) : JSON.stringify(value)}`);
-  }
-  for (const name of Object.keys(source)) {
-    const value = source[name];
-    if (name.endsWith('__c') && value !== undefined && value !== null) parts.push(`${JSON.stringify(name)}:${JSON.stringify(value)}`);
+    parts.push(`${JSON.stringify(name)}:${name === 'Quantity' ? quantityJson(value) : JSON.stringify(value)}`);
   }
   return `{${parts.join(',')}}`;
 }
