@@ -10,6 +10,8 @@ import { buildUsageQuery, readQueryPage, type ReadRecord } from './usage-query.j
 export type ReadContext = Omit<PutContext, 'rejectUnknownFields'> & {
   /** Read calls are tracked as `<prefix>-q<n>`. */
   trackPrefix: string;
+  /** Records per page (`conf.batchSize`, 1 to 2000); Zuora's default of 2000 when undefined, which 200 ids never exceed. */
+  pageSize?: number;
 };
 
 /** The read call that answered for a record (or, for an id Zuora did not return, the last call of its query). */
@@ -99,12 +101,13 @@ export function createUsageReader(ctx: ReadContext): UsageReader {
   return {
     async read(ids, fields) {
       const records = new Map<string, { record: ReadRecord; call: ReadCall }>();
-      let answer = await call('/v1/action/query', { queryString: buildUsageQuery(fields, ids) });
+      const conf = ctx.pageSize === undefined ? {} : { conf: { batchSize: ctx.pageSize } };
+      let answer = await call('/v1/action/query', { queryString: buildUsageQuery(fields, ids), ...conf });
       for (;;) {
         if (!answer.ok) return answer;
         for (const record of answer.page.records) records.set(record.Id as string, { record, call: answer.call });
         if (answer.page.queryLocator === undefined) return { ok: true, records, last: answer.call };
-        answer = await call('/v1/action/queryMore', { queryLocator: answer.page.queryLocator });
+        answer = await call('/v1/action/queryMore', { queryLocator: answer.page.queryLocator, ...conf });
       }
     },
     get requests() {

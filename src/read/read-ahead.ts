@@ -24,26 +24,35 @@ export interface ReadAheadOptions<T> {
   signal?: AbortSignal;
 }
 
+/** Input items taken for each item handed on while reads are not far enough ahead. */
+const PULLS_PER_ITEM = 4;
+
 interface Batch<T> {
   entries: Array<{ item: T; id: string | undefined }>;
   reading: Promise<ReadBatch | undefined>;
   settled: boolean;
+  /** Entries handed on so far. */
+  next: number;
 }
 
 /**
  * Hands items on in input order, each with what the batched read said about its Id. Ids are
- * gathered into groups of up to 200 (one request each, not one per row) and read ahead: the reads of
- * the next `ahead` groups are in flight while the items of a settled group are taken, so the rows that
- * need a read wait for it as little as possible. A group is also closed after 4 x 200 items, so rows
- * that need no read are never held back without bound.
+ * gathered into groups of up to 200 (one request each, not one per row) and read ahead: while the
+ * items of a group whose read is done are handed on, the next items are taken from the input faster,
+ * so the next groups fill and their reads start (up to `ahead` groups beyond the one being handed
+ * on) before the rows that need them are reached. A group is also closed after 4 x 200 items,
+ * so rows that need no read are never held back without bound.
  */
 export async function* readAhead<T>(items: AsyncIterable<T>, options: ReadAheadOptions<T>): AsyncGenerator<{ item: T; read?: ItemRead }> {
   const size = options.batchSize ?? QUERY_ID_LIMIT;
   const ahead = options.ahead ?? 2;
   const { signal } = options;
+  const source = items[Symbol.asyncIterator]();
   const queue: Array<Batch<T>> = [];
   let entries: Batch<T>['entries'] = [];
   let ids = new Set<string>();
+  let ended = false;
+  let taken = 0;
 
   const start = (): void => {
     if (entries.length === 0) return;
@@ -51,6 +60,7 @@ export async function* readAhead<T>(items: AsyncIterable<T>, options: ReadAheadO
     const batch: Batch<T> = {
       entries,
       settled: wanted.length === 0,
+      next: 0,
       reading: wanted.length === 0 ? Promise.resolve(undefined) : options.read(wanted).catch((error: unknown) => thrown(error)),
     };
     void batch.reading.then(() => {
@@ -60,31 +70,42 @@ export async function* readAhead<T>(items: AsyncIterable<T>, options: ReadAheadO
     entries = [];
     ids = new Set();
   };
-
-  async function* handOn(batch: Batch<T>): AsyncGenerator<{ item: T; read?: ItemRead }> {
+  /** The next item of the oldest group, once its read is done. */
+  const takeOne = async (): Promise<{ item: T; read?: ItemRead }> => {
+    const batch = queue[0] as Batch<T>;
     const result = await batch.reading;
-    for (const { item, id } of batch.entries) {
-      if (signal?.aborted) return;
-      yield id === undefined || result === undefined ? { item } : { item, read: readOf(result, id) };
-    }
-  }
+    const { item, id } = batch.entries[batch.next++] as Batch<T>['entries'][number];
+    if (batch.next === batch.entries.length) queue.shift();
+    return id === undefined || result === undefined ? { item } : { item, read: readOf(result, id) };
+  };
 
-  for await (const item of items) {
-    if (signal?.aborted) return;
-    const id = options.idOf(item);
-    entries.push({ item, id });
-    if (id !== undefined) ids.add(id);
-    if (ids.size >= size || entries.length >= size * 4) start();
-    // Hand on what is ready; wait for the oldest read only when too many are ahead.
-    while (queue.length > 0 && ((queue[0] as Batch<T>).settled || queue.length > ahead)) {
-      yield* handOn(queue.shift() as Batch<T>);
-      if (signal?.aborted) return;
+  try {
+    while (!signal?.aborted) {
+      if (!ended && queue.length <= ahead) {
+        const next = await source.next();
+        if (signal?.aborted) return;
+        if (next.done) {
+          ended = true;
+          start();
+        } else {
+          const id = options.idOf(next.value);
+          entries.push({ item: next.value, id });
+          if (id !== undefined) ids.add(id);
+          if (ids.size >= size || entries.length >= size * 4) start();
+        }
+        // Hand on what is ready, one item for every few taken: the input moves faster than the rows are
+        // handed on, so the next groups fill and their reads start before their rows are reached.
+        if (queue[0]?.settled && ++taken >= PULLS_PER_ITEM) {
+          taken = 0;
+          yield await takeOne();
+        }
+        continue;
+      }
+      if (queue.length === 0) return;
+      yield await takeOne();
     }
-  }
-  start();
-  while (queue.length > 0) {
-    if (signal?.aborted) return;
-    yield* handOn(queue.shift() as Batch<T>);
+  } finally {
+    await source.return?.();
   }
 }
 
