@@ -67,28 +67,36 @@ export async function openBackup(path: string, options: BackupFileOptions): Prom
 
   let file: Awaited<ReturnType<typeof open>> | undefined;
   const csv = { delimiter: options.delimiter };
+  // Reads finish in any order: their records are appended one batch after the other.
+  let queue: Promise<void> = Promise.resolve();
+  const append = async (records: readonly ReadRecord[]): Promise<void> => {
+    const fresh = records.filter((record) => record.Id !== undefined && !ids.has(record.Id));
+    if (fresh.length === 0) return;
+    try {
+      file ??= await open(path, 'a');
+      const rows = fresh.map((record) => header.map((field) => record[field] ?? ''));
+      const text = stringify(needsHeader ? [header, ...rows] : rows, csv);
+      await file.appendFile(text);
+      // On disk before any update of these Ids is sent: a crash never leaves a change without its backup.
+      await file.datasync();
+    } catch (error) {
+      throw new RunError('OUTPUT_UNWRITABLE', `Cannot write --backup ${path}: ${(error as Error).message}`, { cause: error });
+    }
+    needsHeader = false;
+    for (const record of fresh) ids.add(record.Id as string);
+  };
   return {
     has: (id) => ids.has(id),
-    async add(records) {
-      const fresh = records.filter((record) => record.Id !== undefined && !ids.has(record.Id));
-      if (fresh.length === 0) return;
-      try {
-        file ??= await open(path, 'a');
-        const rows = fresh.map((record) => header.map((field) => record[field] ?? ''));
-        const text = stringify(needsHeader ? [header, ...rows] : rows, csv);
-        await file.appendFile(text);
-        // On disk before any update of these Ids is sent: a crash never leaves a change without its backup.
-        await file.datasync();
-      } catch (error) {
-        throw new RunError('OUTPUT_UNWRITABLE', `Cannot write --backup ${path}: ${(error as Error).message}`, { cause: error });
-      }
-      needsHeader = false;
-      for (const record of fresh) ids.add(record.Id as string);
+    add(records) {
+      const done = queue.then(() => append(records));
+      queue = done.catch(() => undefined);
+      return done;
     },
     get size() {
       return ids.size;
     },
     async close() {
+      await queue;
       await file?.close();
       file = undefined;
     },

@@ -146,7 +146,7 @@ export function formatSummary(summary: Summary): string {
   if (summary.backup) lines.push(`  backup:    ${summary.backup.path} (${summary.backup.ids} Ids)`);
   lines.push(
     `  time:      ${(summary.elapsedMs / 1000).toFixed(1)} s, ${summary.rowsPerSecond.toFixed(1)} rows/s`,
-    `  results:   ${summary.out}`,
+    `  ${summary.preview ? 'preview: ' : 'results: '}  ${summary.out}`,
     ...(summary.preview ? [] : [`  failures:  ${summary.failures} (${summary.failuresRows} rows)`]),
     `  exit code: ${summary.exitCode}`,
     `  next step: ${summary.nextStep}`,

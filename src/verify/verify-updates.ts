@@ -27,7 +27,10 @@ export interface VerifyOptions {
   onReadFailure?(failure: Extract<ReadBatch, { ok: false }>): void;
   /** Ids per read. Default 200. */
   batchSize?: number;
-  /** Longest a row waits for its read-back batch to fill, in ms. Default 200. */
+  /**
+   * Longest a row waits for its read-back batch to fill, in ms. Default 2000: a fast run fills batches
+   * of 200 long before; a slow (rate-limited) one spends fewer requests on reads.
+   */
   lingerMs?: number;
 }
 
@@ -66,7 +69,7 @@ interface IdLog {
  */
 export function createVerifier(options: VerifyOptions): Verifier {
   const size = options.batchSize ?? QUERY_ID_LIMIT;
-  const lingerMs = options.lingerMs ?? 200;
+  const lingerMs = options.lingerMs ?? 2000;
   const logs = new Map<string, IdLog>();
   const indexOf = new WeakMap<UsageUpdate, number>();
   const reads = new Set<Promise<void>>();
