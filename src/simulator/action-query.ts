@@ -5,7 +5,7 @@
  */
 
 import { randomBytes } from 'node:crypto';
-import { type Answer, soapFaultAnswer } from './answers.js';
+import { type Answer, invalidValueFault, soapFaultAnswer } from './answers.js';
 import { jsonObject } from './http-exchange.js';
 import { serialiseFields, type Tenant } from './tenant.js';
 import { parseUsageQuery } from './zoql.js';
@@ -36,13 +36,13 @@ export class ActionQuery {
   /** `POST /v1/action/query` with the decoded body; `ids` receives the ids of the where clause. */
   query(bodyText: string, ids: (ids: string[]) => void): Answer {
     const body = jsonObject(bodyText);
-    if (typeof body === 'string') return invalidValue(body);
+    if (typeof body === 'string') return invalidValueFault(body);
     const queryString = body.queryString;
     if (typeof queryString !== 'string' || queryString.trim() === '') {
-      return invalidValue('queryString is required: a ZOQL query such as select Id, Quantity from Usage where Id = \'...\'');
+      return invalidValueFault('queryString is required: a ZOQL query such as select Id, Quantity from Usage where Id = \'...\'');
     }
     const batchSize = batchSizeOf(body.conf);
-    if (typeof batchSize === 'string') return invalidValue(batchSize);
+    if (typeof batchSize === 'string') return invalidValueFault(batchSize);
     const parsed = parseUsageQuery(queryString);
     if ('code' in parsed) {
       return soapFaultAnswer(parsed.code, parsed.message, parsed.code === 'INVALID_TYPE' ? 'InvalidTypeFault' : 'MalformedQueryFault');
@@ -67,11 +67,11 @@ export class ActionQuery {
   /** `POST /v1/action/queryMore` with the decoded body. */
   queryMore(bodyText: string): Answer {
     const body = jsonObject(bodyText);
-    if (typeof body === 'string') return invalidValue(body);
+    if (typeof body === 'string') return invalidValueFault(body);
     const locator = body.queryLocator;
-    if (typeof locator !== 'string' || locator === '') return invalidValue('queryLocator is required: the queryLocator of the previous query or queryMore answer.');
+    if (typeof locator !== 'string' || locator === '') return invalidValueFault('queryLocator is required: the queryLocator of the previous query or queryMore answer.');
     const batchSize = batchSizeOf(body.conf);
-    if (typeof batchSize === 'string') return invalidValue(batchSize);
+    if (typeof batchSize === 'string') return invalidValueFault(batchSize);
     this.sweep();
     const cursor = this.cursors.get(locator);
     if (cursor === undefined) {
@@ -109,8 +109,4 @@ function batchSizeOf(conf: unknown): number | string {
     return `conf.batchSize must be a whole number from 1 to ${MAX_BATCH_SIZE}, got ${JSON.stringify(batchSize)}.`;
   }
   return batchSize;
-}
-
-function invalidValue(message: string): Answer {
-  return soapFaultAnswer('INVALID_VALUE', message, 'InvalidValueFault');
 }

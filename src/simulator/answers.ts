@@ -60,3 +60,8 @@ export type SoapFaultName = 'MalformedQueryFault' | 'InvalidQueryLocatorFault' |
 export function soapFaultAnswer(code: string, message: string, fault: SoapFaultName): Answer {
   return jsonAnswer(400, { faultcode: `fns:${code}`, faultstring: message, detail: { [fault]: { FaultCode: code, FaultMessage: message } } });
 }
+
+/** The whole-call 400 of an Actions request body that is not what the call takes. */
+export function invalidValueFault(message: string): Answer {
+  return soapFaultAnswer('INVALID_VALUE', message, 'InvalidValueFault');
+}

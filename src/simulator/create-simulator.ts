@@ -1,20 +1,22 @@
 /**
  * The built-in Zuora simulator: a real HTTP server on loopback that answers `POST /oauth/token`,
- * `GET`/`PUT /v1/object/usage/{id}` and `POST /v1/action/query` and `queryMore` as Zuora does (see
+ * `GET`/`PUT /v1/object/usage/{id}`, `POST /v1/action/query`, `queryMore` and `update` as Zuora does (see
  * ZUORA-API-NOTES.md), with scripted faults, and records every request so tests assert on what was really sent.
  *
  * This file wires the parts: the tenant (tenant.ts), the token endpoint (oauth.ts), the limits
- * (limits.ts), faults and chaos (faults.ts, chaos.ts), the Actions query (action-query.ts, zoql.ts), the steps of a request (request-pipeline.ts), the
+ * (limits.ts), faults and chaos (faults.ts, chaos.ts), the Actions calls (action-query.ts, zoql.ts, action-update.ts, idempotency.ts), the steps of a request (request-pipeline.ts), the
  * HTTP I/O (http-exchange.ts) and the record of requests (request-log.ts).
  */
 
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ActionQuery } from './action-query.js';
+import { ActionUpdate } from './action-update.js';
 import { jsonAnswer } from './answers.js';
 import { Chaos } from './chaos.js';
-import { type FaultStep, FaultScript } from './faults.js';
+import { type FaultStep, FaultScript, type ObjectFault, ObjectFaultScript } from './faults.js';
 import { fixtureTenantRecords } from './fixture-tenant.js';
+import { IdempotencyStore } from './idempotency.js';
 import { ConcurrencyLimit, LimitAnswers, type LimitBodyShape, RateLimit } from './limits.js';
 import { DEMO_CREDENTIALS, OAuthServer } from './oauth.js';
 import { RequestLog, type ReceivedRequest, type SimulatorStats } from './request-log.js';
@@ -24,7 +26,7 @@ import type { SimulatorOptions } from './simulator-options.js';
 import { API_USER_ID, Tenant, type UsageRecord } from './tenant.js';
 
 export type { ChaosKind } from './chaos.js';
-export type { FaultStep } from './faults.js';
+export type { FaultStep, ObjectFault } from './faults.js';
 export type { LimitBodyShape } from './limits.js';
 export type { UsageRecord } from './tenant.js';
 export type { ClientCredentials } from './oauth.js';
@@ -32,7 +34,7 @@ export type { ReceivedRequest, SimulatorStats } from './request-log.js';
 export type { SimulatorOptions } from './simulator-options.js';
 export { DEMO_CREDENTIALS } from './oauth.js';
 export { GZIP_THRESHOLD_BYTES } from './http-exchange.js';
-export { ACTION_QUERY_FAULT_KEY, ACTION_QUERY_MORE_FAULT_KEY, TOKEN_FAULT_KEY } from './routes.js';
+export { ACTION_QUERY_FAULT_KEY, ACTION_QUERY_MORE_FAULT_KEY, ACTION_UPDATE_FAULT_KEY, TOKEN_FAULT_KEY } from './routes.js';
 
 const LIMIT_BODY_SHAPES: readonly LimitBodyShape[] = ['v1', 'code', 'crud', 'rotate'];
 
@@ -47,8 +49,10 @@ export interface Simulator {
   stats: SimulatorStats;
   /** Seed of the chaos PRNG (the one given, or the random one chosen); give it as `chaos.seed` to replay a run. Undefined without `chaos`. */
   chaosSeed?: number;
-  /** Queue more fault steps for a usage id (or TOKEN_FAULT_KEY), after those already queued. */
+  /** Queue more fault steps for a usage id (or TOKEN_FAULT_KEY, or an ACTION_*_FAULT_KEY), after those already queued. */
   script(id: string, steps: FaultStep[]): void;
+  /** Queue more failures of update objects carrying this usage id (`POST /v1/action/update`), after those already queued. */
+  scriptObject(id: string, failures: ObjectFault[]): void;
   /** Every token issued so far and every static token is refused from now on, and the client credentials too. */
   revokeAllTokens(): void;
   /** Every issued token expires now (a 401 follows), but the credentials still get fresh tokens. */
@@ -68,6 +72,8 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
     customFields: options.customFields,
     allowNegativeQuantity: options.allowNegativeQuantity,
     businessFailureStatus,
+    ignoreFields: options.ignoreFields,
+    ignoreFieldsById: options.ignoreFieldsById,
     now,
   });
   const oauth = new OAuthServer({
@@ -89,6 +95,7 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
   }
   const chaos = options.chaos === undefined ? undefined : new Chaos(options.chaos, businessFailureStatus);
   const faults = new FaultScript(options.faults);
+  const objectFaults = new ObjectFaultScript(options.objectFaults);
   const log = new RequestLog({
     recordRequests: options.recordRequests ?? true,
     logger: options.logger,
@@ -98,6 +105,8 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
     tenant,
     oauth,
     query: new ActionQuery(tenant, now),
+    update: new ActionUpdate(tenant, objectFaults),
+    idempotency: new IdempotencyStore(now),
     log,
     faults,
     businessFailureStatus,
@@ -153,6 +162,9 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
     ...(chaos === undefined ? {} : { chaosSeed: chaos.seed }),
     script(id, steps) {
       faults.add(id, steps);
+    },
+    scriptObject(id, failures) {
+      objectFaults.add(id, failures);
     },
     revokeAllTokens() {
       oauth.revokeAll();

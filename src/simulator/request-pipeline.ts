@@ -9,10 +9,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { type Answer, jsonAnswer } from './answers.js';
+import { updateIds } from './action-update.js';
 import type { Chaos } from './chaos.js';
 import { answerRequest, type Endpoints } from './endpoints.js';
 import { faultAction, type FaultScript, type LimitReason } from './faults.js';
-import { dropConnection, readBody, writeAnswer } from './http-exchange.js';
+import { decodeBody, dropConnection, readBody, writeAnswer } from './http-exchange.js';
 import type { ConcurrencyLimit, LimitAnswers, RateLimit } from './limits.js';
 import type { RequestLog, ReceivedRequest } from './request-log.js';
 import { isRoute, type Route } from './routes.js';
@@ -55,6 +56,14 @@ export class RequestPipeline {
     const send = (answer: Answer): void => this.send(req, res, entry, answer, limitedRoute);
     if (raw === undefined) return send(jsonAnswer(413, { message: 'Request Entity Too Large' }));
     if (!isRoute(route)) return send(route);
+    // Decoded now so that the request log has the body whatever happens next; a body that cannot be
+    // decoded is answered at the endpoint step, as Zuora's edge lets it through that far.
+    const decoded = decodeBody(raw, entry);
+    if (route.kind === 'update' && typeof decoded === 'string') {
+      entry.ids = updateIds(decoded);
+      options.log.holdIds(res, entry.ids);
+    }
+    const respond = (): Answer => answerRequest(options, req, res, route, entry, decoded);
 
     let limited: LimitReason | undefined;
     if (limitedRoute) {
@@ -81,7 +90,7 @@ export class RequestPipeline {
           entry.outcome = 'hung';
           return;
         case 'apply-then-drop':
-          this.answer(req, route, entry, raw);
+          respond();
           return dropConnection(req, entry);
       }
     }
@@ -107,10 +116,10 @@ export class RequestPipeline {
         case 'drop':
           return dropConnection(req, entry);
         case 'apply-then-drop':
-          this.answer(req, route, entry, raw);
+          respond();
           return dropConnection(req, entry);
         case 'slow': {
-          const answer = this.answer(req, route, entry, raw);
+          const answer = respond();
           await this.sleepWhileOpen(res, chaos.slowMs);
           if (this.closed) return;
           return send(answer);
@@ -118,7 +127,7 @@ export class RequestPipeline {
       }
     }
 
-    send(this.answer(req, route, entry, raw));
+    send(respond());
   }
 
   /** Writes an answer, with the limits' headers on routes that count against them (`limited`), and frees the concurrency slot. */
@@ -141,10 +150,6 @@ export class RequestPipeline {
     this.closed = true;
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
-  }
-
-  private answer(req: IncomingMessage, route: Route, entry: ReceivedRequest, raw: Buffer): Answer {
-    return answerRequest(this.options, req, route, entry, raw);
   }
 
   private sleep(ms: number): Promise<void> {

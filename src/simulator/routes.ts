@@ -14,16 +14,20 @@ export const ACTION_QUERY_FAULT_KEY = '/v1/action/query';
 /** Fault key of `POST /v1/action/queryMore`. */
 export const ACTION_QUERY_MORE_FAULT_KEY = '/v1/action/queryMore';
 
+/** Fault key of `POST /v1/action/update`: scripted steps hit whole update calls (see ObjectFault for one object of a call). */
+export const ACTION_UPDATE_FAULT_KEY = '/v1/action/update';
+
 const USAGE_PREFIX = '/v1/object/usage/';
 
 /** The Actions paths and their route kinds. */
 const ACTIONS: Record<string, ActionKind> = {
   [ACTION_QUERY_FAULT_KEY]: 'query',
   [ACTION_QUERY_MORE_FAULT_KEY]: 'query-more',
+  [ACTION_UPDATE_FAULT_KEY]: 'update',
 };
 
 /** The SOAP-backed Actions calls the simulator answers. */
-export type ActionKind = 'query' | 'query-more';
+export type ActionKind = 'query' | 'query-more' | 'update';
 
 /** A request the simulator handles. */
 export interface Route {

@@ -4,7 +4,7 @@
  */
 
 import type { ChaosKind } from './chaos.js';
-import type { FaultStep } from './faults.js';
+import type { FaultStep, ObjectFault } from './faults.js';
 import type { LimitBodyShape } from './limits.js';
 import type { ClientCredentials } from './oauth.js';
 import type { UsageRecord } from './tenant.js';
@@ -40,6 +40,19 @@ export interface SimulatorOptions {
    * normally. Keys TOKEN_FAULT_KEY and ACTION_*_FAULT_KEY script the token endpoint and whole Actions calls.
    */
   faults?: Record<string, FaultStep[]>;
+  /**
+   * Per-object failures of `POST /v1/action/update`, per usage id: each object carrying the id takes the
+   * next one (its result is `Success:false` with that code, it is not applied, the other objects are).
+   * Default none.
+   */
+  objectFaults?: Record<string, ObjectFault[]>;
+  /**
+   * Fields that updates (PUT and action/update) on every record validate and acknowledge but never store:
+   * a tenant that silently drops a change, for showing that `--verify` catches it. Default none.
+   */
+  ignoreFields?: string[];
+  /** Like `ignoreFields`, per usage id (added to `ignoreFields` for that id). Default none. */
+  ignoreFieldsById?: Record<string, string[]>;
   /** HTTP status of `Success:false` business failures (Zuora documents 400; some sources show 200). Default 400. */
   faultStatusForSuccessFalse?: 200 | 400;
   /** Called with one access-log line per finished request. Default: no log. */

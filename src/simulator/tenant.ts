@@ -107,6 +107,8 @@ export interface TenantOptions {
   customFields?: string[];
   allowNegativeQuantity?: boolean;
   businessFailureStatus?: 200 | 400;
+  ignoreFields?: string[];
+  ignoreFieldsById?: Record<string, string[]>;
   now: () => number;
 }
 
@@ -119,6 +121,8 @@ export class Tenant {
   private readonly allowNegative: boolean;
   private readonly failureStatus: number;
   private readonly now: () => number;
+  private readonly ignoreFields: Set<string> | undefined;
+  private readonly ignoreFieldsById: Map<string, Set<string>> | undefined;
   private lastStamp = { at: Number.NaN, text: '' };
   private readonly defaultStart: string;
 
@@ -134,6 +138,9 @@ export class Tenant {
     this.allowNegative = options.allowNegativeQuantity ?? true;
     this.failureStatus = options.businessFailureStatus ?? 400;
     this.now = options.now;
+    this.ignoreFields = options.ignoreFields === undefined || options.ignoreFields.length === 0 ? undefined : new Set(options.ignoreFields);
+    const byId = Object.entries(options.ignoreFieldsById ?? {});
+    this.ignoreFieldsById = byId.length === 0 ? undefined : new Map(byId.map(([id, fields]) => [id, new Set(fields)]));
     this.defaultStart = formatInOffset(Date.UTC(2026, 0, 1) - offset * 60_000, offset);
     for (const seeded of options.records) {
       const record = this.normalise(seeded);
@@ -177,49 +184,72 @@ export class Tenant {
   update(id: string, bodyText: string, rejectUnknownFields: boolean): Answer {
     const fields = jsonObject(bodyText);
     if (typeof fields === 'string') return this.refuse([{ Code: 'INVALID_VALUE', Message: fields }]);
-    const names = Object.keys(fields);
-    const known = names.filter((name) => STANDARD.has(name) || this.customFields.has(name));
-    if (rejectUnknownFields && known.length !== names.length) {
+    if (rejectUnknownFields && this.unknownFields(fields).length > 0) {
       return jsonAnswer(400, { message: 'Error - unrecognised fields' });
     }
+    const errors = this.change(id, fields, bodyText);
+    return errors === undefined ? jsonAnswer(200, { Id: id, Success: true }) : this.refuse(errors);
+  }
 
+  /** The names in `fields` that are neither updatable standard fields nor custom fields of the tenant. */
+  unknownFields(fields: Record<string, unknown>): string[] {
+    return Object.keys(fields).filter((name) => !STANDARD.has(name) && !this.customFields.has(name));
+  }
+
+  /**
+   * Applies the known fields of one update to record `id` (unknown ones are ignored), or returns why it
+   * is refused, with nothing changed. `objectText` is the JSON text of `fields`, read for the exact digits
+   * of Quantity.
+   */
+  change(id: string, fields: Record<string, unknown>, objectText: string): CrudError[] | undefined {
+    const known = Object.keys(fields).filter((name) => STANDARD.has(name) || this.customFields.has(name));
     const errors: CrudError[] = [];
     const changes: Record<string, unknown> = {};
     for (const name of known) {
       const problem = STANDARD.has(name)
-        ? this.standardValue(name as StandardField, fields[name], bodyText, changes)
+        ? this.standardValue(name as StandardField, fields[name], objectText, changes)
         : customValue(name, fields[name], changes);
       if (problem !== undefined) errors.push({ Code: 'INVALID_VALUE', Message: problem });
     }
-    if (errors.length > 0) return this.refuse(errors);
+    if (errors.length > 0) return errors;
 
     const record = this.find(id);
-    if (!record) return this.refuse([{ Code: 'INVALID_ID', Message: `Invalid Id: no usage record with Id ${id} exists.` }]);
+    if (!record) return [{ Code: 'INVALID_ID', Message: `Invalid Id: no usage record with Id ${id} exists.` }];
     if (record.dynamicPricing) {
-      return this.refuse([
+      return [
         {
           Code: 'INVALID_VALUE',
           Message: `Usage record ${id} is linked to a dynamic-pricing usage charge and cannot be updated through this API.`,
         },
-      ]);
+      ];
     }
     if (record.RbeStatus === 'Processed' && known.some((name) => STANDARD.has(name))) {
-      return this.refuse([
+      return [
         {
           Code: 'INVALID_VALUE',
           Message: `Usage record ${id} has already been billed (RbeStatus Processed); only custom fields can be updated.`,
         },
-      ]);
+      ];
     }
 
     const target = record as unknown as Record<string, unknown>;
+    const ignored = this.ignored(id);
     for (const [name, value] of Object.entries(changes)) {
+      if (ignored?.has(name) === true) continue;
       if (value === null) delete target[name];
       else target[name] = value;
     }
     record.UpdatedById = API_USER_ID;
     record.UpdatedDate = this.stamp();
-    return jsonAnswer(200, { Id: id, Success: true });
+    return undefined;
+  }
+
+  /** The fields an update of `id` acknowledges without storing (the `ignoreFields` knobs), if any. */
+  private ignored(id: string): Set<string> | undefined {
+    if (this.ignoreFieldsById === undefined) return this.ignoreFields;
+    const own = this.ignoreFieldsById.get(id);
+    if (own === undefined) return this.ignoreFields;
+    return this.ignoreFields === undefined ? own : new Set([...this.ignoreFields, ...own]);
   }
 
   /** Now in tenant time; many updates share a millisecond under load, so the text is reused. */
