@@ -337,5 +337,21 @@ describe('--verify', () => {
     expect(row?.error_message).toMatch(/read-back failed.*Mystery__c/i);
   });
 
-  it.todo('catches a field Zuora acknowledged but ignored (VERIFY_MISMATCH with both values): needs the simulator knob that acknowledges an update without applying one field (branch sim)');
+  it('catches a field Zuora acknowledged but did not apply: VERIFY_MISMATCH with both values, exit 2', async () => {
+    const ids = [usageId(0x500), usageId(0x501)];
+    const s = await start({ records: ids.map((id) => pendingRecord(id, { UOM: 'GB' })), ignoreFieldsById: { [ids[1] as string]: ['UOM'] } });
+    const { dir, input } = await inputFile('m.csv', ['Id,Quantity,UOM', `${ids[0]},8,MB`, `${ids[1]},9,MB`]);
+    const run = await runCli([input, '--verify', '--track-prefix', 'vf', '--summary-json', join(dir, 's.json')], { env: demoEnv(s) });
+    expect(run.code, run.stderr).toBe(2);
+    const results = await readCsv(join(dir, 'm.results.csv'));
+    expect(results.map((r) => [r.result, r.error_code])).toEqual([
+      ['updated', ''],
+      ['failed', 'VERIFY_MISMATCH'],
+    ]);
+    expect(results[1]?.error_message).toBe('Zuora answered success but holds other values: UOM sent MB, read GB (read back by vf-q1)');
+    // The row keeps its update's ids; it is in the failures file, ready to send again.
+    expect(results[1]?.track_id).toBe('vf-3');
+    expect((await readCsv(join(dir, 'm.failures.csv'))).map((r) => r.Id)).toEqual([ids[1]]);
+    expect(JSON.parse(await readFile(join(dir, 's.json'), 'utf8'))).toMatchObject({ verify: { verified: 1, mismatches: 1, notVerified: 0 } });
+  });
 });
