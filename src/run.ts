@@ -144,7 +144,8 @@ export async function run(options: RunOptions, deps: RunDeps): Promise<Summary> 
       writer.add(outcome);
       done++;
       if (outcome.result !== 'updated' && outcome.result !== 'valid') notUpdated++;
-      progress.tick({ done, failed: notUpdated, bytesRead: table.bytesRead() });
+      const reads = options.preview || options.backup !== undefined || options.verify ? connection?.reader.requests : undefined;
+      progress.tick({ done, failed: notUpdated, bytesRead: table.bytesRead(), ...(reads === undefined ? {} : { reads }) });
     };
     // Ids with a row sent in this resumed run: their later rows are sent again too, so the last still wins.
     const resentIds = new Set<string>();
