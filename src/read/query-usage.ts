@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
-import { RunError } from '../errors.js';
 import type { PutContext } from '../send/put-usage.js';
+import { attemptToken } from '../send/attempt-token.js';
 import { afterFailedAnswer } from '../send/failed-answer.js';
 import { networkErrorCode, NOT_SENT_NETWORK_CODES, retryDelay, type AttemptFailure } from '../send/retry-policy.js';
 import { parseZuoraError } from '../send/zuora-errors.js';
@@ -128,14 +128,10 @@ type Failure = Extract<ReadBatch, { ok: false }>;
 type AttemptOutcome = { final: CallOutcome } | { retry: AttemptFailure; last: Failure } | { renewed: true; last: Failure } | { interrupted: true };
 
 async function attemptOnce(url: string, payload: Buffer, headers: Record<string, string>, trackId: string, ctx: ReadContext): Promise<AttemptOutcome> {
-  let token: string;
-  try {
-    token = await ctx.tokens.token();
-  } catch (error) {
-    if (error instanceof RunError && error.code === 'INTERRUPTED') return { interrupted: true };
-    const message = error instanceof Error ? error.message : String(error);
-    return { final: { ok: false, call: { trackId }, errorCode: 'AUTH_FAILED', errorMessage: message, credentialsRefused: true } };
-  }
+  const got = await attemptToken(ctx.tokens);
+  if ('interrupted' in got) return got;
+  if ('refused' in got) return { final: { ok: false, call: { trackId }, errorCode: 'AUTH_FAILED', errorMessage: got.refused, credentialsRefused: true } };
+  const { token } = got;
   const request = ctx.client.post(url, { body: payload, headers: { ...headers, authorization: `Bearer ${token}` } });
   const settled = ctx.deadlines.watch(request, ctx.timeoutMs);
   try {

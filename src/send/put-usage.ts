@@ -1,8 +1,8 @@
 import { gzipSync } from 'node:zlib';
 import type { Got } from 'got';
-import { RunError } from '../errors.js';
 import type { Logger } from 'pino';
 import type { TokenProvider } from './auth.js';
+import { attemptToken } from './attempt-token.js';
 import { afterFailedAnswer } from './failed-answer.js';
 import { networkErrorCode, NOT_SENT_NETWORK_CODES, retryDelay, type AttemptFailure, type RetryPolicy } from './retry-policy.js';
 import type { Deadlines } from './deadlines.js';
@@ -116,15 +116,12 @@ async function attemptOnce(
   attempt: number,
   ctx: PutContext,
 ): Promise<AttemptOutcome> {
-  let token: string;
-  try {
-    token = await ctx.tokens.token();
-  } catch (error) {
-    if (error instanceof RunError && error.code === 'INTERRUPTED') return { interrupted: true };
-    // The token endpoint refused the credentials while renewing: every later row would fail the same way.
-    const message = error instanceof Error ? error.message : String(error);
-    return { final: { result: 'failed', attempts: attempt - 1, errorCode: 'AUTH_FAILED', errorMessage: message, credentialsRefused: true } };
+  const got = await attemptToken(ctx.tokens);
+  if ('interrupted' in got) return got;
+  if ('refused' in got) {
+    return { final: { result: 'failed', attempts: attempt - 1, errorCode: 'AUTH_FAILED', errorMessage: got.refused, credentialsRefused: true } };
   }
+  const { token } = got;
   const request = ctx.client.put(url, { body: payload, headers: { ...baseHeaders, authorization: `Bearer ${token}` } });
   const settled = ctx.deadlines.watch(request, ctx.timeoutMs);
   try {
