@@ -285,7 +285,7 @@ export async function run(options: RunOptions, deps: RunDeps): Promise<Summary> 
       failuresRows: writer.failuresWritten,
       trackPrefix: options.trackPrefix,
       nextStep: nextStep({ status, stopKind, dryRun: options.dryRun, counts, rerun, input: options.input, out: options.out, failures: options.failures, preview: options.preview }),
-      ...(options.preview || options.backup !== undefined || options.verify ? { readRequests: connection?.reader.requests ?? 0 } : {}),
+      ...(connection ? { readRequests: connection.reader.requests } : {}),
       ...(options.preview ? { preview: true, quantityChange } : {}),
       ...(verifier ? { verify: { ...verifier.counts } } : {}),
       ...(backup && options.backup !== undefined ? { backup: { path: options.backup, ids: backup.size } } : {}),

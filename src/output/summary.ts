@@ -19,7 +19,7 @@ export interface Summary {
   retries: number;
   /** OAuth token requests. */
   tokenRequests: number;
-  /** Read requests (`POST /v1/action/query` and `queryMore`, retries included) of `--preview`, `--backup` and `--verify`. */
+  /** Read requests (`POST /v1/action/query` and `queryMore`, retries included) of `--preview`, `--backup` and `--verify`; absent in a dry run. */
   readRequests?: number;
   /** `--preview`: the sum over `would-update` rows of new minus old quantity, as a plain decimal. */
   quantityChange?: string;

@@ -235,6 +235,21 @@ describe('--backup', () => {
     expect(reads(s).map((r) => JSON.parse(r.body).queryString)).toEqual([`select Id, RbeStatus, AccountId, Quantity from Usage where Id = '${usageId(2)}'`]);
   });
 
+  it.each([
+    [['--dry-run'], /a dry run changes nothing/],
+    [['--out', 'SAME'], /must be a file of its own/],
+    [['--verify', '--dry-run'], /a dry run changes nothing|nothing to read back/],
+  ])('refuses --backup with %j before anything is sent (exit 1)', async (extra, message) => {
+    const s = await start({ acceptAnyId: true });
+    const { dir, input } = await inputFile('o.csv', ['Id,Quantity', `${usageId(1)},5`]);
+    const backup = join(dir, 'o.backup.csv');
+    const run = await runCli([input, '--backup', backup, ...extra.map((a) => (a === 'SAME' ? backup : a))], { env: demoEnv(s) });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(message);
+    expect(s.requests).toEqual([]);
+    expect(existsSync(backup)).toBe(false);
+  });
+
   it('after kill -9 at random moments, every record the simulator changed has its original values in the backup', { timeout: 180_000 }, async () => {
     const seed = Number(process.env.BACKUP_SEED ?? 20260601);
     const random = seededRandom(seed);
