@@ -3,12 +3,13 @@
  * its own process.
  *
  *   npm run build && node dist/bench/look-before-you-leap.js [--preview-rows 20000] [--latency 50]
- *                                                           [--rows 2000] [--per-second 100] [-c 8]
+ *                                                           [--rows 2000] [--per-second 100] [-c 8] [--runs 3]
  *
  * 1. `--preview` of `--preview-rows` rows at `--latency` ms a request: read requests per row (200 rows a
  *    read is 0.005) and rows per second.
  * 2. A plain run and a `--backup --verify` run of `--rows` rows under the same tenant rate limit
- *    (`--per-second`) and latency: rows per second of each, requests of each, and the slowdown.
+ *    (`--per-second`) and latency, `--runs` times each, alternated: median rows per second of each,
+ *    requests of each, and the ratio of their median times.
  * Each run gets a fresh simulator (a fresh rate window; unknown ids are created on first use).
  * Prints a table and the figures as JSON; input files are generated in os.tmpdir() and removed.
  */
@@ -30,16 +31,19 @@ interface Plan {
   rows: number;
   perSecond: number;
   concurrency: number;
+  /** Runs of each of plain and careful, alternated (the machine is shared: medians, not one sample). */
+  runs: number;
 }
 
 function parsePlan(argv: string[]): Plan {
-  const plan: Plan = { previewRows: 20_000, latencyMs: 50, rows: 2000, perSecond: 100, concurrency: 8 };
+  const plan: Plan = { previewRows: 20_000, latencyMs: 50, rows: 2000, perSecond: 100, concurrency: 8, runs: 3 };
   const names: Record<string, keyof Plan> = {
     '--preview-rows': 'previewRows',
     '--latency': 'latencyMs',
     '--rows': 'rows',
     '--per-second': 'perSecond',
     '-c': 'concurrency',
+    '--runs': 'runs',
   };
   for (let i = 0; i < argv.length; i += 2) {
     const key = names[argv[i] ?? ''];
@@ -98,6 +102,12 @@ async function measure(dir: string, input: string, simulatorOptions: Record<stri
   }
 }
 
+/** The run of median elapsed time. */
+function medianRun(runs: RunFigures[]): RunFigures {
+  const sorted = [...runs].sort((a, b) => a.elapsedMs - b.elapsedMs);
+  return sorted[Math.floor((sorted.length - 1) / 2)] as RunFigures;
+}
+
 async function main(): Promise<void> {
   const plan = parsePlan(process.argv.slice(2));
   const dir = await mkdtemp(join(tmpdir(), 'zuu-bench-look-'));
@@ -111,30 +121,37 @@ async function main(): Promise<void> {
     await writeCorrectionsFile(input, plan.rows);
     const limited = { latencyMs: plan.latencyMs, rateLimit: { perSecond: plan.perSecond } };
     process.stderr.write(`plain vs --backup --verify: ${plan.rows} rows, ${plan.perSecond} req/s limit, ${plan.latencyMs} ms\n`);
-    const plain = await measure(dir, input, limited, ['-c', String(plan.concurrency), '--out', join(dir, 'plain.results.csv'), '--failures', join(dir, 'plain.failures.csv')]);
-    const careful = await measure(dir, input, limited, [
-      '-c',
-      String(plan.concurrency),
-      '--backup',
-      join(dir, 'apply.backup.csv'),
-      '--verify',
-      '--out',
-      join(dir, 'careful.results.csv'),
-      '--failures',
-      join(dir, 'careful.failures.csv'),
-    ]);
-
+    const plainRuns: RunFigures[] = [];
+    const carefulRuns: RunFigures[] = [];
+    for (let i = 0; i < plan.runs; i++) {
+      plainRuns.push(await measure(dir, input, limited, ['-c', String(plan.concurrency), '--out', join(dir, `plain${i}.results.csv`), '--failures', join(dir, `plain${i}.failures.csv`)]));
+      carefulRuns.push(
+        await measure(dir, input, limited, [
+          '-c',
+          String(plan.concurrency),
+          '--backup',
+          join(dir, `apply${i}.backup.csv`),
+          '--verify',
+          '--out',
+          join(dir, `careful${i}.results.csv`),
+          '--failures',
+          join(dir, `careful${i}.failures.csv`),
+        ]),
+      );
+    }
+    const plain = medianRun(plainRuns);
+    const careful = medianRun(carefulRuns);
     const lines = [
       `| scenario | figure | value |`,
       `| --- | --- | --- |`,
       `| preview, ${plan.previewRows} rows, ${plan.latencyMs} ms | read requests per row | ${(preview.readRequests / preview.rows).toFixed(4)} (${preview.readRequests} reads) |`,
       `| preview, ${plan.previewRows} rows, ${plan.latencyMs} ms | rows/s | ${preview.rowsPerSecond.toFixed(0)} |`,
-      `| ${plan.perSecond} req/s, ${plan.rows} rows | plain run: rows/s, requests | ${plain.rowsPerSecond.toFixed(1)}, ${plain.requests} (${plain.rateLimited} answered 429) |`,
-      `| ${plan.perSecond} req/s, ${plan.rows} rows | --backup --verify: rows/s, requests | ${careful.rowsPerSecond.toFixed(1)}, ${careful.requests} (${careful.readRequests} reads, ${careful.rateLimited} answered 429) |`,
+      `| ${plan.perSecond} req/s, ${plan.rows} rows, median of ${plan.runs} | plain run: rows/s, requests | ${plain.rowsPerSecond.toFixed(1)}, ${plain.requests} (${plain.rateLimited} answered 429) |`,
+      `| ${plan.perSecond} req/s, ${plan.rows} rows, median of ${plan.runs} | --backup --verify: rows/s, requests | ${careful.rowsPerSecond.toFixed(1)}, ${careful.requests} (${careful.readRequests} reads, ${careful.rateLimited} answered 429) |`,
       `| ${plan.perSecond} req/s, ${plan.rows} rows | --backup --verify time / plain time | ${(careful.elapsedMs / plain.elapsedMs).toFixed(3)} |`,
     ];
-    process.stdout.write(`${lines.join('\n')}\n\n${JSON.stringify({ plan, preview, plain, careful }, null, 2)}\n`);
-    if ([preview.exitCode, plain.exitCode, careful.exitCode].some((code) => code !== 0)) {
+    process.stdout.write(`${lines.join('\n')}\n\n${JSON.stringify({ plan, preview, plainRuns, carefulRuns }, null, 2)}\n`);
+    if ([preview, ...plainRuns, ...carefulRuns].some((run) => run.exitCode !== 0)) {
       process.stderr.write('a run did not exit 0: see the figures above\n');
       process.exitCode = 1;
     }

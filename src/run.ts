@@ -214,8 +214,9 @@ export async function run(options: RunOptions, deps: RunDeps): Promise<Summary> 
             onReadFailure,
             onWriteError: (error) => stopEarly(error.message, 'output'),
             signal: stop.signal,
-            onNotSent: (item, why) =>
-              record({ seq: item.seq, line: item.line, cells: item.cells, id: item.update.id, result: 'failed', attempts: 0, errorCode: why.errorCode, errorMessage: why.errorMessage, httpStatus: why.call.httpStatus, trackId: why.call.trackId, requestId: why.call.requestId }),
+            // Not sent because its record could not be read (and backed up): the read call's ids.
+            onNotSent: (item, { errorCode, errorMessage, call }) =>
+              record({ seq: item.seq, line: item.line, cells: item.cells, id: item.update.id, result: 'failed', attempts: 0, errorCode, errorMessage, ...call }),
           })
         : rowsToSend();
       await sendUpdates(rows, {
