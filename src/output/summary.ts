@@ -69,7 +69,11 @@ export function nextStep(input: NextStepInput): string {
   if (input.preview) {
     const apply = input.rerun(input.input, ['--backup', `${input.input.replace(/\.csv$/i, '')}.backup.csv`, '--verify']);
     if (input.status !== 'completed') return `The preview is incomplete; run it again: ${input.rerun(input.input, ['--preview', '--out', input.out])}`;
-    return `Open ${input.out} in your spreadsheet (result and before_ columns). To apply, with a backup to restore from: ${apply}`;
+    const notApplied = (['blocked', 'not-found', 'invalid', 'failed'] as const).reduce((sum, result) => sum + (counts[result] ?? 0), 0);
+    const look = notApplied > 0
+      ? `Open ${input.out} in your spreadsheet: ${notApplied} row(s) would not be applied (blocked, not-found, invalid or failed: see error_message); fix them or leave them.`
+      : `Open ${input.out} in your spreadsheet to check the before_ columns against yours.`;
+    return `${look} To apply, with a backup to restore from: ${apply}`;
   }
   if (input.status !== 'completed') {
     const resume = input.rerun(input.input, ['--resume', '--out', input.out]);
