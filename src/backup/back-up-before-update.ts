@@ -49,6 +49,8 @@ export async function* backUpBeforeUpdate(rows: AsyncIterable<SendItem>, options
     }
     try {
       await backup.add(records);
+      // The backup knows these Ids from now on; only Ids whose read failed stay here (with `unreadable`).
+      for (const record of records) requested.delete(record.Id as string);
     } catch (error) {
       options.onWriteError?.(error as Error);
       return { ok: false, call: batch.last, errorCode: 'BACKUP_UNWRITABLE', errorMessage: (error as Error).message };

@@ -23,8 +23,8 @@ const STANDARD = new Set<string>(UPDATABLE_FIELDS);
 interface IdState {
   record: ReadRecord;
   call: ReadCall;
-  /** The record as the earlier rows of this Id would leave it. */
-  now: Record<string, string>;
+  /** The record as the earlier rows of this Id would leave it, once one of them changes it. */
+  now?: Record<string, string>;
   offset: number | undefined;
 }
 
@@ -43,7 +43,8 @@ export interface PreviewJudge {
  * input has a column for, in input order (the `before_<Field>` columns). A later row of an Id is
  * compared with the record as the earlier rows would leave it, as a real run would apply them.
  *
- * Holds one entry per Id previewed: the preview of a file with millions of distinct Ids grows with it.
+ * Holds one entry per Id previewed (the few fields read, about 200 bytes), since a later row of an Id
+ * may come anywhere in the file: the preview of a file with millions of distinct Ids grows with it.
  */
 export function createPreviewJudge(columns: readonly string[]): PreviewJudge {
   const states = new Map<string, IdState | { missing: Extract<ItemRead, { kind: 'not-found' | 'failed' }> }>();
@@ -59,7 +60,7 @@ export function createPreviewJudge(columns: readonly string[]): PreviewJudge {
       if (read !== undefined) {
         states.set(
           id,
-          read.kind === 'found' ? { record: read.record, call: read.call, now: { ...read.record }, offset: tenantOffsetOf(read.record) } : { missing: read },
+          read.kind === 'found' ? { record: read.record, call: read.call, offset: tenantOffsetOf(read.record) } : { missing: read },
         );
       }
       const state = states.get(id);
@@ -75,8 +76,9 @@ export function createPreviewJudge(columns: readonly string[]): PreviewJudge {
         return withCall({ result: 'failed', errorCode: failure.errorCode, errorMessage: `could not read the record: ${failure.errorMessage}`, before }, failure.call);
       }
       const before = columns.map((field) => state.record[field] ?? '');
+      const now = state.now ?? state.record;
       const standard = Object.keys(fields).filter((field) => STANDARD.has(field));
-      if (state.now.RbeStatus === 'Processed' && standard.length > 0) {
+      if (now.RbeStatus === 'Processed' && standard.length > 0) {
         return withCall({
           result: 'blocked',
           errorCode: 'BILLED',
@@ -84,14 +86,14 @@ export function createPreviewJudge(columns: readonly string[]): PreviewJudge {
           before,
         }, state.call);
       }
-      const changed = differences(fields, state.now, state.offset);
+      const changed = differences(fields, now, state.offset);
       if (changed.length === 0) return withCall({ result: 'unchanged', before }, state.call);
       let quantityChange: Decimal | undefined;
       const newQuantity = fields.Quantity === undefined ? undefined : parseDecimal(fields.Quantity);
       if (newQuantity !== undefined && changed.some((d) => d.field === 'Quantity')) {
-        quantityChange = subtractDecimals(newQuantity, parseDecimal(state.now.Quantity ?? '0') ?? { units: 0n, scale: 0 });
+        quantityChange = subtractDecimals(newQuantity, parseDecimal(now.Quantity ?? '0') ?? { units: 0n, scale: 0 });
       }
-      Object.assign(state.now, fields);
+      state.now = { ...now, ...fields };
       return withCall(quantityChange === undefined ? { result: 'would-update', before } : { result: 'would-update', before, quantityChange }, state.call);
     },
   };
