@@ -25,7 +25,7 @@ import { backUpBeforeUpdate } from './backup/back-up-before-update.js';
 import { previewRows } from './preview/preview-rows.js';
 import type { ReadBatch } from './read/query-usage.js';
 import { fieldsToRead } from './read/usage-query.js';
-import { createVerifier, type Verifier } from './verify/verify-updates.js';
+import { createVerifier, type Verifier, type VerifyVerdict } from './verify/verify-updates.js';
 
 /** Effects a run uses, passed in so tests and the CLI choose them. */
 export interface RunDeps {
@@ -205,7 +205,20 @@ export async function run(options: RunOptions, deps: RunDeps): Promise<Summary> 
         if (outcome === 'not-sent') return;
         record({ seq: item.seq, line: item.line, cells: item.cells, id: item.update.id, trackId: item.update.trackId, result: outcome, ...rest });
       };
-      verifier = options.verify ? createVerifier({ read, onReadFailure, onSettled: (item, result) => recordAnswer(item, result) }) : undefined;
+      const checkMaxFailures = (): void => {
+        if (options.maxFailures && tooManyFailures(options.maxFailures, failed, answered)) {
+          stopEarly(`--max-failures reached (${failed} failed of ${answered} answered)`, 'max-failures');
+        }
+      };
+      const onSettled = (item: SendItem, result: Omit<PutResult, 'credentialsRefused' | 'unreachable'>, verdict: VerifyVerdict): void => {
+        recordAnswer(item, result);
+        // A row Zuora holds otherwise than sent is a failed row too, for --max-failures as for the results.
+        if (verdict === 'mismatch') {
+          failed++;
+          checkMaxFailures();
+        }
+      };
+      verifier = options.verify ? createVerifier({ read, onReadFailure, onSettled }) : undefined;
       const put = verifier ? verifier.track(connection.put) : connection.put;
       const rows = backup
         ? backUpBeforeUpdate(rowsToSend(), {
@@ -244,8 +257,8 @@ export async function run(options: RunOptions, deps: RunDeps): Promise<Summary> 
             );
           } else if (unreachableInARow >= Math.max(3, options.concurrency)) {
             stopEarly(`cannot reach Zuora: the last ${unreachableInARow} rows could not connect (${result.errorCode}); every row would fail the same way`, 'unreachable');
-          } else if (options.maxFailures && tooManyFailures(options.maxFailures, failed, answered)) {
-            stopEarly(`--max-failures reached (${failed} failed of ${answered} answered)`, 'max-failures');
+          } else {
+            checkMaxFailures();
           }
         },
       });

@@ -339,6 +339,15 @@ describe('--verify', () => {
     expect(results[0]?.error_message).toMatch(/Zuora holds the values sent/);
   });
 
+  it('counts mismatches towards --max-failures', async () => {
+    const ids = Array.from({ length: 30 }, (_, i) => usageId(0x600 + i));
+    const s = await start({ records: ids.map((id) => pendingRecord(id)), ignoreFields: ['UOM'] });
+    const { input } = await inputFile('x.csv', ['Id,UOM', ...ids.map((id) => `${id},MB`)]);
+    const run = await runCli([input, '--verify', '--max-failures', '3', '-c', '1'], { env: demoEnv(s) });
+    expect(run.code, run.stderr).toBe(3);
+    expect(run.stderr).toMatch(/--max-failures reached \(4 failed/);
+  });
+
   it('keeps a row updated with NOT_VERIFIED when its read-back cannot be done', async () => {
     const id = usageId(0x400);
     const s = await start({ records: [pendingRecord(id)] });
