@@ -9,10 +9,10 @@
  */
 
 import dns from 'node:dns';
-import process from 'node:process';
 import { writeSync } from 'node:fs';
-import net from 'node:net';
 import { syncBuiltinESMExports } from 'node:module';
+import net from 'node:net';
+import process from 'node:process';
 
 /** Exit code of a spawned process that tried to leave the machine (no exit code of the CLI uses it). */
 export const GUARD_EXIT_CODE = 86;
