@@ -6,6 +6,7 @@ import { closeHttpClient, createHttpClient } from '../../src/send/http-client.js
 import { putUsage, type PutContext, type PutResult, type UsageUpdate } from '../../src/send/put-usage.js';
 import { DEFAULT_RETRY_POLICY } from '../../src/send/retry-policy.js';
 import { createThrottle } from '../../src/send/throttle.js';
+import { seededRandom } from './generate.js';
 import { virtualClock } from './virtual-clock.js';
 
 export { usageId } from './generate.js';
@@ -58,6 +59,8 @@ export function senderFor(
     logger,
     sleep,
     now,
+    // Backoff jitter from a fixed seed, so a failure replays with the same delays.
+    random: seededRandom(20_261_128),
     // Time limits are real time: a request is really in flight.
     deadlines: createDeadlines({ timeoutMs: overrides.timeoutMs ?? 5000 }),
     ...overrides,
