@@ -263,10 +263,11 @@ async function readHeader(
 }
 
 async function readHead(path: string): Promise<{ head: Buffer; size: number }> {
-  if (path === '-') {
+  // yargs hands a `-` argument over as an empty string.
+  if (path === '-' || path === '') {
     throw new RunError(
       'INPUT_UNREADABLE',
-      `"-" (standard input) is not supported as the input: give the path of the CSV file. The input is read more than once ` +
+      `"-" (standard input) is not supported as the input, nor an empty path: give the path of the CSV file. The input is read more than once ` +
         `(its quoting and encoding are checked before the first request, then its rows are sent), and --resume reads it again ` +
         `to finish an interrupted run, which a pipe cannot give. Save the data to a file first. (A file really named "-": write ./-)`,
     );

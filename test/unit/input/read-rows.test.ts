@@ -343,10 +343,10 @@ describe('readRows: files that cannot be read', () => {
     expect(error.cause).toBeInstanceOf(Error);
   });
 
-  it('refuses "-" saying that standard input is not supported and why', async () => {
-    const error = await runError(readRows('-'));
+  it.each(['-', ''])('refuses %j saying that standard input is not supported and why', async (path) => {
+    const error = await runError(readRows(path));
     expect(error.code).toBe('INPUT_UNREADABLE');
-    expect(error.message).toContain('"-" (standard input) is not supported as the input: give the path of the CSV file');
+    expect(error.message).toContain('"-" (standard input) is not supported as the input, nor an empty path: give the path of the CSV file');
     expect(error.message).toContain('--resume reads it again');
   });
 
