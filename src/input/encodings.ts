@@ -158,3 +158,19 @@ export function notUtf8Error(path: string, found: { line: number; lineBytes: Buf
       '--encoding windows-1252; or save the file as "CSV UTF-8 (Comma delimited)".';
   return new RunError('INPUT_UNREADABLE', `The input file ${path} is not valid UTF-8: ${reading}. ${advice} Nothing was sent.`);
 }
+
+/**
+ * The refusal of a file read in a single-byte encoding that is in fact UTF-8 with non-ASCII text:
+ * every accent would be sent garbled. Shows the line both ways.
+ */
+export function utf8ReadAsSingleByteError(path: string, found: { line: number; lineBytes: Buffer; encoding: InputEncoding }): RunError {
+  const bytes = found.lineBytes.subarray(0, 200);
+  const asUtf8 = bytes.toString('utf8').replace(/\r$/, '');
+  const asOther = decodeBytes(bytes, found.encoding).replace(/\r$/, '');
+  return new RunError(
+    'INPUT_UNREADABLE',
+    `The input file ${path} is read as ${found.encoding} (--encoding ${found.encoding}), but it is UTF-8: line ${found.line} reads ` +
+      `${JSON.stringify(asUtf8)} in UTF-8 and would be sent as ${JSON.stringify(asOther)}. Run again without --encoding (UTF-8 is the default). ` +
+      'Nothing was sent.',
+  );
+}

@@ -171,6 +171,15 @@ describe('a file that is not UTF-8', () => {
     expect(puts(sim)).toEqual([{ id: ID2, body: { Quantity: 6, UOM: 'Stück', Region__c: 'Genève' } }]);
   });
 
+  it('a UTF-8 file with accents given --encoding windows-1252 is refused rather than sent garbled', async () => {
+    sim = await createSimulator({ acceptAnyId: true });
+    const { input } = await inputFile('utf8.csv', `Id,Quantity,Region__c\n${ID1},5,Genève\n`);
+    const run = await runCli([input, '--encoding', 'windows-1252'], { env: demoEnv(sim) });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`but it is UTF-8: line 2 reads "${ID1},5,Genève" in UTF-8 and would be sent as "${ID1},5,GenÃ¨ve"`);
+    expect(sim.requests).toEqual([]);
+  });
+
   it.each([
     ['UTF-16 with a BOM', Buffer.from(`\uFEFFId,Quantity\r\n${ID1},5\r\n`, 'utf16le'), 'UTF-16 (little endian)'],
     ['UTF-16 without a BOM', Buffer.from(`Id,Quantity\r\n${ID1},5\r\n`, 'utf16le'), 'UTF-16 (little endian, without byte order mark)'],

@@ -252,9 +252,21 @@ describe('checkStructure on a file', () => {
     expect(error.message).toContain('line 60002 has the byte 0xFC');
   });
 
-  it('does not check UTF-8 when reading windows-1252', async () => {
-    const table = await readRows(await fileWith(Buffer.from('Id,UOM\nID1,caf\xe9\n', 'latin1')), { encoding: 'windows-1252' });
-    await expect(checkStructure(table)).resolves.toBeUndefined();
+  it.each(['windows-1252', 'latin1'] as const)('passes a %s file, and an ASCII file read as one', async (encoding) => {
+    for (const content of [Buffer.from('Id,UOM\nID1,caf\xe9\nID2,Gen\xe8ve \x80\n', 'latin1'), Buffer.from('Id,UOM\nID1,Each\n')]) {
+      const table = await readRows(await fileWith(content), { encoding });
+      await expect(checkStructure(table)).resolves.toBeUndefined();
+    }
+  });
+
+  it('refuses a UTF-8 file with accents read as windows-1252, showing the line both ways', async () => {
+    const rows = Array.from({ length: 30_000 }, (_, i) => `ID${i},"Each ${i}"\n`).join('');
+    const error = await checkError(`Id,UOM\n${rows}ID,Genève\nID,ok\n`, 'windows-1252');
+    expect(error.code).toBe('INPUT_UNREADABLE');
+    expect(error.message).toContain(
+      'is read as windows-1252 (--encoding windows-1252), but it is UTF-8: line 30002 reads "ID,Genève" in UTF-8 and would be sent as "ID,GenÃ¨ve"',
+    );
+    expect(error.message).toContain('Run again without --encoding');
   });
 
   it('tells a file with a UTF-8 BOM and a foreign line to fix the line, since --encoding would not apply', async () => {
