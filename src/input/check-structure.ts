@@ -211,7 +211,7 @@ async function quotingError(input: StructureInput, problem: QuoteProblem): Promi
   const offsets = problem.kind === 'unclosed' ? [problem.openedAt] : [problem.openedAt, problem.closedAt];
   const [opened, closed] = await locate(input, offsets);
   const openedLine = opened?.line ?? input.dataStart.line;
-  const excerpt = opened === undefined ? '' : ` (${JSON.stringify(excerptOf(opened.bytes, opened.column, input.encoding))})`;
+  const excerpt = opened === undefined ? '' : ` (line ${openedLine} reads: ${excerptOf(opened.bytes, opened.column, input.encoding)})`;
   let what: string;
   if (problem.kind === 'unclosed') {
     what = `the quote that opens a cell on line ${openedLine}${excerpt} never closes`;

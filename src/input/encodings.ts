@@ -150,7 +150,7 @@ export function utf16Error(path: string, flavour: string): RunError {
 export function notUtf8Error(path: string, found: { line: number; lineBytes: Buffer; badByte: number; bom: boolean }): RunError {
   const shown = windows1252FromLatin1(found.lineBytes.subarray(0, 200).toString('latin1')).replace(/\r$/, '');
   const byte = `0x${found.badByte.toString(16).toUpperCase().padStart(2, '0')}`;
-  const reading = `line ${found.line} has the byte ${byte}, not UTF-8 (read as windows-1252 the line is ${JSON.stringify(shown)})`;
+  const reading = `line ${found.line} has the byte ${byte}, which is not UTF-8 (read as windows-1252, the line is: ${shown})`;
   const advice = found.bom
     ? 'The file starts with a UTF-8 byte order mark, so it is read as UTF-8 whatever --encoding says, but this line is in another encoding ' +
       '(pasted from another file?): fix the line, or save the whole file again as "CSV UTF-8".'

@@ -138,7 +138,7 @@ describe('a file that is not UTF-8', () => {
     const run = await runCli([input], { env: demoEnv(sim) });
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('is not valid UTF-8: line 2 has the byte 0xFC');
-    expect(run.stderr).toContain(`"${ID1},5,Each,${REGION}"`);
+    expect(run.stderr).toContain(`the line is: ${ID1},5,Each,${REGION})`);
     expect(run.stderr).toContain('--encoding windows-1252');
     expect(sim.requests).toEqual([]);
     expect(await readdir(dir)).toEqual(['excel.csv']);

@@ -218,30 +218,30 @@ describe('checkStructure on a file', () => {
   it('names the line where a quote that never closes opened, after multi-line cells and blank lines', async () => {
     const error = await checkError('Id,Quantity,UOM,Description\n\nID0,1,Each,"a\nb"\nID1,"5,Each,x\nID2,999,Each,y\nID3,7,Each,z\n');
     expect(error.code).toBe('INPUT_UNREADABLE');
-    expect(error.message).toContain('quoting error: the quote that opens a cell on line 5 ("ID1,\\"5,Each,x") never closes');
+    expect(error.message).toContain('quoting error: the quote that opens a cell on line 5 (line 5 reads: ID1,"5,Each,x) never closes');
     expect(error.message).toContain('nothing was sent');
     expect(error.message).toContain('written twice ("")');
   });
 
   it('names the opening and the closing line of a cell followed by text', async () => {
     const error = await checkError('Id,UOM\nID1,Each\nID2,"a\nb\nc"d\nID3,Each\n');
-    expect(error.message).toContain('the quoted cell that opens on line 3 ("ID2,\\"a") closes on line 5 and is followed by "d" instead of the delimiter');
+    expect(error.message).toContain('the quoted cell that opens on line 3 (line 3 reads: ID2,"a) closes on line 5 and is followed by "d" instead of the delimiter');
   });
 
   it('says when the text follows on the same line', async () => {
     const error = await checkError('Id,UOM\r\nID1,"12" pipe\r\n');
-    expect(error.message).toContain('opens on line 2 ("ID1,\\"12\\" pipe") closes on the same line and is followed by " pipe"');
+    expect(error.message).toContain('opens on line 2 (line 2 reads: ID1,"12" pipe) closes on the same line and is followed by " pipe"');
   });
 
   it('decodes the excerpt in the file\'s encoding', async () => {
     const error = await checkError(Buffer.from('Id,UOM\nID1,"caf\xe9\n', 'latin1'), 'windows-1252');
-    expect(error.message).toContain('on line 2 ("ID1,\\"café") never closes');
+    expect(error.message).toContain('on line 2 (line 2 reads: ID1,"café) never closes');
   });
 
   it('names the first line with bytes that are not UTF-8 and shows it as windows-1252', async () => {
     const error = await checkError(Buffer.from('Id,UOM\nID1,Each\nID2,"x\ny"\nID3,\x93caf\xe9\x94\nID4,\xe9\n', 'latin1'));
     expect(error.code).toBe('INPUT_UNREADABLE');
-    expect(error.message).toContain('is not valid UTF-8: line 5 has the byte 0x93, not UTF-8 (read as windows-1252 the line is "ID3,“café”")');
+    expect(error.message).toContain('is not valid UTF-8: line 5 has the byte 0x93, which is not UTF-8 (read as windows-1252, the line is: ID3,“café”)');
     expect(error.message).toContain('run again with --encoding windows-1252');
     expect(error.message).toContain('Nothing was sent');
   });

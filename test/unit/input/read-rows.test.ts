@@ -137,7 +137,7 @@ describe('readRows: encodings and line breaks', () => {
     const error = await runError(readRows(await fileWith(Buffer.from('\nId,Quantit\xe9\na,1\n', 'latin1'))));
     expect(error.code).toBe('INPUT_UNREADABLE');
     expect(error.message).toContain('is not valid UTF-8: line 2 has the byte 0xE9');
-    expect(error.message).toContain('"Id,Quantité"');
+    expect(error.message).toContain('the line is: Id,Quantité)');
     expect(error.message).toContain('--encoding windows-1252');
   });
 
