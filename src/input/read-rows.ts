@@ -137,9 +137,10 @@ export async function readRows(path: string, options: { delimiter?: string; enco
           const parseError = fieldCountError(item.cells, header.cells);
           yield { seq: seq++, line: item.line, cells: item.cells, ...(parseError ? { parseError } : {}) };
         } else {
-          // The parser cannot tell where a badly quoted record ends, so the record is reported at its
-          // first line and reading starts again on the next one: a stray quote costs one row, not the
-          // rest of the file.
+          // Only met without the pre-scan, which refuses an input with a quoting error before anything
+          // is sent: in a results file torn by a kill, read by --resume. The parser cannot tell where
+          // a badly quoted record ends, so the record is reported at its first line and reading starts
+          // again on the next one: the torn record costs one row, not the rest of the file.
           const bad = await readLine(path, item.startByte, lineBreak, encoding);
           consumed = bad.nextByte;
           yield { seq: seq++, line: item.line, cells: bad.text.split(delimiter), parseError: describeCsvError(item.error) };
