@@ -1,12 +1,12 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSimulator, type Simulator } from '../../src/simulator/create-simulator.js';
 import { demoEnv, readCsv, runCli } from '../helpers/cli.js';
 import { usageId } from '../helpers/sender.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 /**
  * Issue 8 "Never wrong, never silent", input stage: a prefixed correction column, a quoting error and a
@@ -15,21 +15,18 @@ import { usageId } from '../helpers/sender.js';
  */
 
 let sim: Simulator | undefined;
-const dirs: string[] = [];
 afterEach(async () => {
   await sim?.close();
   sim = undefined;
-  await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
 });
 
 const ID1 = usageId(1);
 const ID2 = usageId(2);
 const ID3 = usageId(3);
 
-/** A fresh folder with `name` holding exactly these bytes. */
+/** A fresh folder (removed after the test) with `name` holding exactly these bytes. */
 async function inputFile(name: string, content: string | Buffer): Promise<{ dir: string; input: string }> {
-  const dir = await mkdtemp(join(tmpdir(), 'zuu-input-defects-'));
-  dirs.push(dir);
+  const dir = await tempDir('zuu-input-defects-');
   const input = join(dir, name);
   await writeFile(input, content);
   return { dir, input };
@@ -97,8 +94,7 @@ describe('a quoting error: nothing is sent, exit 1, naming the line where the qu
 
   it('at the end of a file of 100,000 rows: not one row is sent before it is found', async () => {
     sim = await createSimulator({ acceptAnyId: true });
-    const dir = await mkdtemp(join(tmpdir(), 'zuu-input-defects-'));
-    dirs.push(dir);
+    const dir = await tempDir('zuu-input-defects-');
     const input = join(dir, 'large.csv');
     const out = createWriteStream(input);
     out.write('Id,Quantity,UOM,Description\n');

@@ -1,24 +1,13 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { checkStructure, createQuoteScanner, createUtf8Checker, type QuoteProblem } from '../../../src/input/check-structure.js';
 import { readRows } from '../../../src/input/read-rows.js';
 import type { InputEncoding } from '../../../src/input/encodings.js';
 import { RunError } from '../../../src/errors.js';
 import { seededRandom } from '../../helpers/generate.js';
-
-let dir: string;
-let fileCount = 0;
-
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'check-structure-'));
-});
-
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+import { tempDir } from '../../helpers/temp-dir.js';
 
 /** Scans `text` fed in chunks of `size` bytes (every split point matters: chunks end anywhere). */
 function scan(text: string | Buffer, options: { lineBreak?: '\n' | '\r'; delimiter?: string; size?: number } = {}): QuoteProblem | undefined {
@@ -193,7 +182,7 @@ describe('createUtf8Checker', () => {
 });
 
 async function fileWith(content: string | Buffer): Promise<string> {
-  const path = join(dir, `input-${++fileCount}.csv`);
+  const path = join(await tempDir('check-structure-'), 'input.csv');
   await writeFile(path, content);
   return path;
 }
