@@ -129,7 +129,8 @@ export class RequestLog {
 
   /** Counts the request as in flight on each of `ids` until its connection closes. */
   holdIds(res: ServerResponse, ids: readonly string[]): void {
-    const unique = [...new Set(ids)];
+    // Most calls hold one id (a usage GET/PUT): no Set for those, this runs for every request.
+    const unique = ids.length === 1 ? ids : [...new Set(ids)];
     for (const id of unique) {
       const count = (this.inFlightPerId.get(id) ?? 0) + 1;
       this.inFlightPerId.set(id, count);

@@ -14,7 +14,7 @@ export interface SimulatorOptions {
   port?: number;
   /** The seeded tenant's usage records. Default: the fixture tenant in `fixtures/tenant.json`. */
   records?: UsageRecord[];
-  /** A well-formed 32-character id that is not in the tenant is created (as a Pending record) on first GET or PUT. Default false: unknown ids are refused. */
+  /** A well-formed 32-character id that is not in the tenant is created (as a Pending record) on first GET, PUT, query or update. Default false: unknown ids are refused. */
   acceptAnyId?: boolean;
   /** Client credentials the token endpoint accepts. Default: `[DEMO_CREDENTIALS]`. */
   clients?: ClientCredentials[];
