@@ -18,9 +18,13 @@ type ObjectResult = { Id: string; Success: true } | { Success: false; Errors: Cr
 
 /** The update endpoint of one tenant. */
 export class ActionUpdate {
+  /**
+   * @param objectChaos Draws a random failure for an object (chaos `objectRate`), or undefined for none.
+   */
   constructor(
     private readonly tenant: Tenant,
     private readonly objectFaults: ObjectFaultScript,
+    private readonly objectChaos: () => CrudError | undefined = () => undefined,
   ) {}
 
   /** `POST /v1/action/update` with the decoded body. */
@@ -40,7 +44,7 @@ export class ActionUpdate {
     }
     const { Id: id, ...fields } = object as Record<string, unknown>;
     if (typeof id !== 'string' || id === '') return failure('MISSING_REQUIRED_VALUE', 'Id is required: the Id of the usage record to update.');
-    const fault = this.objectFaults.take(id);
+    const fault = this.objectFaults.take(id) ?? this.objectChaos();
     if (fault !== undefined) return { Success: false, Errors: [fault] };
     if ('RbeStatus' in fields) {
       return failure(

@@ -105,7 +105,11 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
     tenant,
     oauth,
     query: new ActionQuery(tenant, now),
-    update: new ActionUpdate(tenant, objectFaults),
+    update: new ActionUpdate(tenant, objectFaults, () => {
+      const failure = chaos?.nextObjectFailure();
+      if (failure !== undefined) log.stats.chaosObjectsFailed += 1;
+      return failure;
+    }),
     idempotency: new IdempotencyStore(now),
     log,
     faults,

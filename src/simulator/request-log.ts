@@ -70,6 +70,8 @@ export interface SimulatorStats {
   concurrencyLimited: number;
   /** Chaos faults injected so far, per kind. */
   chaosInjected: Record<ChaosKind, number>;
+  /** Update objects failed by chaos `objectRate` so far. */
+  chaosObjectsFailed: number;
 }
 
 export interface RequestLogOptions {
@@ -98,6 +100,7 @@ export class RequestLog {
       rateLimited: 0,
       concurrencyLimited: 0,
       chaosInjected: Object.fromEntries(CHAOS_KINDS.map((kind) => [kind, 0])) as Record<ChaosKind, number>,
+      chaosObjectsFailed: 0,
     };
   }
 

@@ -3,7 +3,7 @@
  * latency, faults, chaos, token expiry).
  */
 
-import type { ChaosKind } from './chaos.js';
+import type { ChaosOptions } from './chaos.js';
 import type { FaultStep, ObjectFault } from './faults.js';
 import type { LimitBodyShape } from './limits.js';
 import type { ClientCredentials } from './oauth.js';
@@ -76,10 +76,12 @@ export interface SimulatorOptions {
   /** Body shape of limit 429s: 'v1' | 'code' | 'crud', or 'rotate' to cycle through all three. Default: 'v1' for the rate limit, 'code' for the concurrency limit. */
   limitBodyShape?: LimitBodyShape;
   /**
-   * Random faults on API requests (usage and Actions calls, each call as a whole), seeded so a failing test can be replayed: `rate` (0..1) is the
-   * probability per request, the kind is picked uniformly from `kinds` (default all), `slowMs`
-   * (default 60000) is how long a `slow` answer waits. The seed used is `Simulator.chaosSeed`.
-   * Scripted faults and limit 429s come first: a request that gets one draws no chaos.
+   * Random faults, seeded so a failing test can be replayed: `rate` (0..1) is the probability per API
+   * request (usage and Actions calls, each call as a whole), the kind is picked uniformly from `kinds`
+   * (default all), `slowMs` (default 60000) is how long a `slow` answer waits; `objectRate` (0..1,
+   * default 0) is the probability that one object of an update call fails on its own with
+   * LOCK_COMPETITION or TEMPORARY_ERROR. The seed used is `Simulator.chaosSeed`. Scripted faults and
+   * limit 429s come first: a request that gets one draws no chaos.
    */
-  chaos?: { rate: number; seed?: number; kinds?: ChaosKind[]; slowMs?: number };
+  chaos?: ChaosOptions;
 }

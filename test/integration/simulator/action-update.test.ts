@@ -192,6 +192,24 @@ describe('POST /v1/action/update: faults', () => {
     expect(quantityOf(PENDING)).toBe('6');
   });
 
+  it('fails random objects with chaos objectRate, seeded: the same seed fails the same objects, the others are applied', async () => {
+    const runs: string[][] = [];
+    for (let run = 0; run < 2; run += 1) {
+      await withSimulator({ records: [], acceptAnyId: true, chaos: { rate: 0, seed: 11, objectRate: 0.3 } }, async (other) => {
+        const ids = Array.from({ length: 50 }, (_, i) => `8ad0${String(i).padStart(28, '0')}`);
+        const outcome = results(await update(ids.map((id) => `{"Id":"${id}","Quantity":9}`), {}, other));
+        const failed = outcome.flatMap((r) => (r.Success ? [] : (r.Errors ?? []).map((e) => e.Code)));
+        expect(failed.length).toBe(other.stats.chaosObjectsFailed);
+        expect(failed.length).toBeGreaterThan(5);
+        expect(failed.length).toBeLessThan(30);
+        expect(new Set(failed)).toEqual(new Set(['LOCK_COMPETITION', 'TEMPORARY_ERROR']));
+        outcome.forEach((r, i) => expect(quantityOf(ids[i] as string, other)).toBe(r.Success ? '9' : undefined));
+        runs.push(outcome.map((r) => (r.Success ? 'ok' : (r.Errors?.[0]?.Code ?? ''))));
+      });
+    }
+    expect(runs[1]).toEqual(runs[0]);
+  });
+
   it('counts every Id of a call in flight: two calls carrying the same Id at once show in maxInFlightPerId', async () => {
     sim().script(ACTION_UPDATE_FAULT_KEY, [{ kind: 'hang' }, { kind: 'hang' }]);
     const calls = [0, 1].map(() => update([`{"Id":"${PENDING}","Quantity":5}`, `{"Id":"${PENDING}","Quantity":6}`], { timeoutMs: 5000 }).catch(() => undefined));
