@@ -111,7 +111,7 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
       const failure = chaos?.nextObjectFailure();
       if (failure !== undefined) log.stats.chaosObjectsFailed += 1;
       return failure;
-    }),
+    }, options.refuseUsageUpdates),
     idempotency: new IdempotencyStore(now),
     log,
     faults,

@@ -47,6 +47,12 @@ export interface SimulatorOptions {
    */
   objectFaults?: Record<string, ObjectFault[]>;
   /**
+   * A tenant that does not take Usage through `POST /v1/action/update` (no public example shows that it
+   * does): `objects` answers every object `Success:false` with INVALID_TYPE, `call` refuses the whole call
+   * with a 400 INVALID_TYPE fault. Nothing is applied either way. Default: updates are taken.
+   */
+  refuseUsageUpdates?: 'objects' | 'call';
+  /**
    * Fields that updates (PUT and action/update) on every record validate and acknowledge but never store:
    * a tenant that silently drops a change, for showing that `--verify` catches it. Default none.
    */

@@ -289,6 +289,25 @@ describe('POST /v1/action/update: Idempotency-Key', () => {
   });
 });
 
+describe('refuseUsageUpdates: a tenant that does not take Usage through Actions', () => {
+  it('objects: every object fails with INVALID_TYPE and nothing is applied', async () => {
+    await withSimulator({ records: records(), refuseUsageUpdates: 'objects' }, async (other) => {
+      const outcome = results(await update([`{"Id":"${PENDING}","Quantity":5}`, `{"Id":"${OTHER}","Quantity":2}`], {}, other));
+      expect(outcome).toEqual([0, 1].map(() => ({ Success: false, Errors: [{ Code: 'INVALID_TYPE', Message: expect.stringMatching(/use PUT/) }] })));
+      expect(quantityOf(PENDING, other)).toBe('12.5');
+    });
+  });
+
+  it('call: the whole call is a 400 INVALID_TYPE fault', async () => {
+    await withSimulator({ records: records(), refuseUsageUpdates: 'call' }, async (other) => {
+      const res = await update([`{"Id":"${PENDING}","Quantity":5}`], {}, other);
+      expect(res.status).toBe(400);
+      expect(json(res)).toMatchObject({ faultcode: 'fns:INVALID_TYPE' });
+      expect(quantityOf(PENDING, other)).toBe('12.5');
+    });
+  });
+});
+
 describe('ignoreFields: acknowledged but not stored', () => {
   it('PUT and action/update answer success but leave an ignored field as it was', async () => {
     await withSimulator({ records: records(), ignoreFields: ['UOM'] }, async (other) => {
