@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { RunError, EXIT } from './errors.js';
+import { parseEncodingOption } from './input/encodings.js';
 import { parseDelimiterOption } from './input/read-rows.js';
 import { createLogger } from './logger.js';
 import {
@@ -52,6 +53,7 @@ export interface MainArgs {
   rejectUnknownFields: boolean;
   dateFormat?: string;
   delimiter?: string;
+  encoding: string;
   ignoreUnknownColumns: boolean;
   maxFailures?: string;
   summaryJson?: string;
@@ -71,6 +73,7 @@ function mainOptions(y: Argv): Argv<MainArgs> {
       failures: { type: 'string', describe: 'Failures CSV, itself a valid input [default: <input>.failures.csv]', group: 'Files:' },
       'summary-json': { type: 'string', describe: 'Also write the run summary as JSON to this file', group: 'Files:' },
       delimiter: { type: 'string', describe: 'Force the delimiter: , ; | or tab [default: detected from the header line]', group: 'Input:' },
+      encoding: { type: 'string', default: 'utf-8', describe: 'Encoding of the input: utf-8, windows-1252 (Excel "CSV" on Windows) or latin1', group: 'Input:' },
       'date-format': { type: 'string', choices: ['MM/DD/YYYY', 'DD/MM/YYYY'], describe: 'Also accept this date format besides ISO', group: 'Input:' },
       'ignore-unknown-columns': { type: 'boolean', default: false, describe: 'Carry unknown columns along instead of stopping', group: 'Input:' },
       'dry-run': { type: 'boolean', default: false, describe: 'Read and validate everything, send nothing', group: 'Run:' },
@@ -112,6 +115,7 @@ export function buildRunOptions(args: MainArgs, env: NodeJS.ProcessEnv): RunOpti
     rejectUnknownFields: args.rejectUnknownFields,
     dateFormat: args.dateFormat as DateFormat | undefined,
     delimiter: args.delimiter === undefined ? undefined : parseDelimiterOption(args.delimiter),
+    encoding: parseEncodingOption(args.encoding),
     ignoreUnknownColumns: args.ignoreUnknownColumns,
     maxFailures: args.maxFailures === undefined ? undefined : parseMaxFailures(args.maxFailures),
     summaryJson: args.summaryJson,
@@ -243,6 +247,7 @@ function rerunCommand(args: MainArgs): (input: string, extra?: string[]) => stri
   add('--timeout', args.timeout, DEFAULTS.timeout);
   add('--date-format', args.dateFormat);
   add('--delimiter', args.delimiter);
+  add('--encoding', args.encoding, 'utf-8');
   add('--max-failures', args.maxFailures);
   if (args.ignoreUnknownColumns) flags.push('--ignore-unknown-columns');
   if (!args.gzip) flags.push('--no-gzip');

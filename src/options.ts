@@ -1,3 +1,4 @@
+import type { InputEncoding } from './input/encodings.js';
 import type { DateFormat } from './rows/date-time.js';
 import type { Credentials } from './send/auth.js';
 
@@ -56,6 +57,8 @@ export interface RunOptions {
   dateFormat?: DateFormat;
   /** Forced delimiter character; detected from the header line when undefined. */
   delimiter?: string;
+  /** Encoding of the input file (`--encoding`), default UTF-8; a file starting with a UTF-8 BOM is read as UTF-8 whatever it says. */
+  encoding?: InputEncoding;
   ignoreUnknownColumns: boolean;
   maxFailures?: MaxFailures;
   summaryJson?: string;

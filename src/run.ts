@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import { matchColumns, type ColumnMap } from './input/columns.js';
+import { checkStructure } from './input/check-structure.js';
 import { readRows, type InputRecord } from './input/read-rows.js';
 import type { MaxFailures, RunOptions } from './options.js';
 import { silentProgress, type Progress } from './output/progress.js';
@@ -46,8 +47,9 @@ export async function run(options: RunOptions, deps: RunDeps): Promise<Summary> 
   const started = now();
   const { logger } = deps;
 
-  const table = await readRows(options.input, { delimiter: options.delimiter });
+  const table = await readRows(options.input, { delimiter: options.delimiter, encoding: options.encoding });
   const columns = matchColumns(table.header, { ignoreUnknownColumns: options.ignoreUnknownColumns });
+  await checkStructure(table);
   logColumns(logger, columns);
   const keptColumns = keptIndexes(table.header.length, columns);
   const header = keptColumns.map((i) => table.header[i] ?? '');

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../../src/simulator/chaos.js';
 import { ACTION_UPDATE_FAULT_KEY, type Simulator, type UsageRecord } from '../../../src/simulator/create-simulator.js';
 import { pendingRecord, simulatorToken, useSimulator, withSimulator } from '../../helpers/with-simulator.js';
-import { type CallResult, json, postAction, putUsage, waitFor } from './http-call.js';
+import { waitFor } from '../../helpers/wait-for.js';
+import { type CallResult, json, postAction, putUsage } from './http-call.js';
 
 const PENDING = '8ad08ae29085a77b0190908bfdd67abb';
 const OTHER = '8ad08ae29085a77b0190908bfdd67abc';

@@ -111,9 +111,3 @@ function send(baseUrl: string, token: string, method: string, path: string, body
 export function usageQuery(fields: string[], ids: string[]): string {
   return `select ${fields.join(', ')} from Usage where ${ids.map((id) => `Id = '${id}'`).join(' or ')}`;
 }
-
-/** Polls `condition` every 5 ms until it holds (at most 1 s): for server-side effects that follow a client-side event. */
-export async function waitFor(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 200 && !condition(); i += 1) await new Promise((resolve) => setTimeout(resolve, 5));
-  if (!condition()) throw new Error('condition not met');
-}
