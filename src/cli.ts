@@ -331,7 +331,7 @@ function reportRunError(error: unknown, logger: Logger, summaryJson: string | un
   let message: string;
   let code: string;
   if (error instanceof RunError) {
-    exitCode = error.code === 'INTERRUPTED' ? EXIT.interrupted : EXIT.couldNotStart;
+    exitCode = error.code === 'INTERRUPTED' ? EXIT.interrupted : error.code === 'ZUORA_UNREACHABLE' ? EXIT.stoppedEarly : EXIT.couldNotStart;
     message = error.message;
     code = error.code;
     logger.error({ code }, message);

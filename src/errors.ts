@@ -11,6 +11,7 @@ export type RunErrorCode =
   | 'DUPLICATE_COLUMN' // two columns map to the same Zuora field
   | 'EMPTY_INPUT' // no header row at all
   | 'AUTH_FAILED' // credentials refused before any row was sent
+  | 'ZUORA_UNREACHABLE' // Zuora (token endpoint or API) did not answer usefully after every retry
   | 'AUTH_REFUSED_MID_RUN' // a fresh or static token was refused after rows were sent
   | 'MAX_FAILURES' // --max-failures reached
   | 'OUTPUT_UNWRITABLE' // results, failures or summary file cannot be written

@@ -206,6 +206,8 @@ export async function run(options: RunOptions, deps: RunDeps): Promise<Summary> 
           }
         },
       });
+      // Zuora still unreachable when the rows ran out: as much an outage as one that stopped the run (exit 3).
+      if (unreachableInARow > 0 && !deps.signal?.aborted) stopEarly(`cannot reach Zuora: the last ${unreachableInARow} rows could not connect; run again with --resume once it is reachable`, 'unreachable');
     } else {
       for await (const item of rowsToSend()) void item;
     }
