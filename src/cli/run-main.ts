@@ -1,0 +1,70 @@
+import type { Logger } from 'pino';
+import { EXIT, type RunError } from '../errors.js';
+import { createLogger } from '../logger.js';
+import type { RunOptions } from '../options.js';
+import type { Progress } from '../output/progress.js';
+import { formatSummary, nextStep, type Summary } from '../output/summary.js';
+import { run } from '../run.js';
+import { buildRunOptions, type MainArgs } from './build-run-options.js';
+import { watchInterrupts } from './interrupts.js';
+import { nextCommands } from './next-commands.js';
+import { errorExit } from './run-error-exit.js';
+import { writeSummaryJson } from './summary-json.js';
+
+/** The main command: options from flags and the environment, one run, its summary; resolves the exit code. */
+export async function runMain(args: MainArgs, version: string): Promise<number> {
+  const logger = await createLogger({ level: args.logLevel, pretty: process.stderr.isTTY === true });
+  let options: RunOptions;
+  try {
+    options = buildRunOptions(args, process.env);
+    // Written first, so a monitor never reads last night's summary, and an unwritable path fails before sending.
+    if (options.summaryJson) writeSummaryJson(options.summaryJson, { status: 'running', input: options.input, out: options.out });
+  } catch (error) {
+    return reportRunError(error, logger, args.summaryJson);
+  }
+  const interrupts = watchInterrupts({
+    emitter: process,
+    now: Date.now,
+    onFirst: (signal) => logger.warn({ signal }, 'interrupted: finishing in-flight requests (send the signal again to exit at once)'),
+    onRepeat: () => process.exit(EXIT.interrupted),
+  });
+  // Progress only on a terminal: cron and Kubernetes logs stay clean.
+  let progress: ((total: number | undefined) => Progress) | undefined;
+  if (process.stderr.isTTY && args.logLevel !== 'silent') {
+    const { terminalProgress } = await import('../output/terminal-progress.js');
+    progress = (total) => terminalProgress(process.stderr, total);
+  }
+  try {
+    const ended = await run(options, { logger, signal: interrupts.signal, progress, userAgent: `zuora-usage-update/${version}` });
+    const summary: Summary = { ...ended, nextStep: nextStep(ended, nextCommands(args, options)) };
+    process.stderr.write(formatSummary(summary));
+    if (options.summaryJson) {
+      try {
+        writeSummaryJson(options.summaryJson, summary);
+      } catch (error) {
+        logger.error({ code: (error as RunError).code }, (error as Error).message);
+      }
+    }
+    return summary.exitCode;
+  } catch (error) {
+    return reportRunError(error, logger, options.summaryJson);
+  } finally {
+    interrupts.dispose();
+  }
+}
+
+/** Logs a run that ended by an error, records it in `--summary-json`, and gives its exit code. */
+function reportRunError(error: unknown, logger: Logger, summaryJson: string | undefined): number {
+  const end = errorExit(error);
+  if (end.unexpected) logger.fatal({ err: error }, 'unexpected error');
+  else logger.error({ code: end.code }, end.message);
+  process.stderr.write(`\nzuora-usage-update: ${end.message}\n`);
+  if (summaryJson) {
+    try {
+      writeSummaryJson(summaryJson, { status: end.status, exitCode: end.exitCode, error: { code: end.code, message: end.message } });
+    } catch {
+      // Already reported the run's own error; a summary file that cannot be written adds nothing.
+    }
+  }
+  return end.exitCode;
+}
