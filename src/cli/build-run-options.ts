@@ -1,5 +1,3 @@
-import { realpathSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
 import { RunError } from '../errors.js';
 import { parseDelimiterOption } from '../input/read-rows.js';
 import {
@@ -57,7 +55,8 @@ export const MAIN_ARG_DEFAULTS = {
 } as const satisfies Partial<MainArgs>;
 
 /**
- * Turns flags and environment variables into validated run options. Throws RunError('BAD_OPTION')
+ * Turns flags and environment variables into validated run options (the output paths are checked
+ * apart, by check-output-paths.ts, before anything else). Throws RunError('BAD_OPTION')
  * with a message naming the flag, what was expected and what was found, or RunError('AUTH_FAILED')
  * when a run that sends has no credentials.
  */
@@ -86,10 +85,6 @@ export function buildRunOptions(args: MainArgs, env: NodeJS.ProcessEnv): RunOpti
   };
   const prefixProblem = checkTrackPrefix(options.trackPrefix);
   if (prefixProblem) throw new RunError('BAD_OPTION', prefixProblem);
-  const [input, out, failures] = [options.input, options.out, options.failures].map(canonicalPath);
-  if (out === input || failures === input || out === failures) {
-    throw new RunError('BAD_OPTION', '--out, --failures and the input must be three different files (the input is never overwritten).');
-  }
   // The built-in simulator takes its own demo client: credentials exported for a real tenant are not used.
   if (!options.dryRun && options.target.kind !== 'local') options.credentials = readCredentials(env);
   return options;
@@ -187,20 +182,6 @@ export function parseMaxFailures(text: string): MaxFailures {
     if (match[2] === '' && Number.isInteger(n)) return { count: n };
   }
   throw new RunError('BAD_OPTION', `--max-failures must be a count (e.g. 50) or a percentage (e.g. 10%); got "${text}".`);
-}
-
-/** The real path of a file, or of its folder plus its name when it does not exist yet: links and `./` alike compare equal. */
-function canonicalPath(path: string): string {
-  const absolute = resolve(path);
-  try {
-    return realpathSync(absolute);
-  } catch {
-    try {
-      return join(realpathSync(dirname(absolute)), basename(absolute));
-    } catch {
-      return absolute;
-    }
-  }
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -6,6 +6,7 @@ import type { Progress } from '../output/progress.js';
 import { formatSummary, nextStep, type Summary } from '../output/summary.js';
 import { run } from '../run.js';
 import { buildRunOptions, type MainArgs } from './build-run-options.js';
+import { checkOutputPaths, runOutputs } from './check-output-paths.js';
 import { watchInterrupts } from './interrupts.js';
 import { nextCommands } from './next-commands.js';
 import { errorExit } from './run-error-exit.js';
@@ -14,6 +15,12 @@ import { writeSummaryJson } from './summary-json.js';
 /** The main command: options from flags and the environment, one run, its summary; resolves the exit code. */
 export async function runMain(args: MainArgs, version: string): Promise<number> {
   const logger = await createLogger({ level: args.logLevel, pretty: process.stderr.isTTY === true });
+  try {
+    // First: a run that cannot start because of an output path writes nothing at all, summary included.
+    checkOutputPaths(args.input, runOutputs(args));
+  } catch (error) {
+    return reportRunError(error, logger, undefined);
+  }
   let options: RunOptions;
   try {
     options = buildRunOptions(args, process.env);

@@ -35,8 +35,6 @@ describe('buildRunOptions', () => {
     [{ maxAttempts: 2.5 }, '--max-attempts must be a whole number from 1 to 50; got "2.5"'],
     [{ timeout: 50 }, '--timeout must be a whole number from 100 to 600000; got "50"'],
     [{ trackPrefix: 'a b' }, '--track-prefix "a b" contains " "'],
-    [{ out: 'in.csv' }, '--out, --failures and the input must be three different files'],
-    [{ failures: './in.results.csv' }, '--out, --failures and the input must be three different files'],
   ])('refuses %j', (overrides, message) => {
     expect(refusal(() => buildRunOptions(args(overrides), {}))).toContain(`BAD_OPTION: ${message}`);
   });
