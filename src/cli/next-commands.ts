@@ -5,16 +5,21 @@ import { MAIN_ARG_DEFAULTS, type MainArgs } from './build-run-options.js';
 
 /**
  * The commands a summary may advise, repeating this run's target and sending options: finish this
- * input (`--resume`), send it for real after a dry run, or send the failures file.
+ * input (`--resume`), send it for real after a dry run, or send the failures file. A command on this
+ * run's input keeps every path option given, so following it writes the same files; the failures run
+ * keeps `--summary-json` only, since its own results and failures go beside the failures file.
  */
 export function nextCommands(args: MainArgs, options: Pick<RunOptions, 'input' | 'out' | 'failures'>): NextCommands {
   const flags = sendingFlags(args);
-  const command = (input: string, extra: string[] = []): string =>
+  const command = (input: string, extra: string[]): string =>
     ['zuora-usage-update', input, ...extra, ...flags].map(shellQuote).join(' ');
+  const given = (flag: string, value: string | undefined): string[] => (value === undefined ? [] : [flag, value]);
+  const summaryJson = given('--summary-json', args.summaryJson);
+  const sameInputPaths = [...given('--failures', args.failures), ...summaryJson];
   return {
-    resume: command(options.input, ['--resume', '--out', options.out]),
-    send: command(options.input),
-    sendFailures: command(options.failures),
+    resume: command(options.input, ['--resume', '--out', options.out, ...sameInputPaths]),
+    send: command(options.input, [...given('--out', args.out), ...sameInputPaths]),
+    sendFailures: command(options.failures, summaryJson),
   };
 }
 

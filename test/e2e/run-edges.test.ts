@@ -67,3 +67,39 @@ describe('every output is a different file from the input and from each other (e
     expect(await readdir(join(dir, 'somedir'))).toEqual([]);
   });
 });
+
+/** The command after "<lead>: " in a next step, split into arguments (the test paths need no quoting). */
+function commandAfter(nextStep: string, lead: string): string[] {
+  const at = nextStep.indexOf(lead);
+  expect(at, nextStep).toBeGreaterThanOrEqual(0);
+  const [program, ...args] = nextStep.slice(at + lead.length).trim().split(/\s+/);
+  expect(program).toBe('zuora-usage-update');
+  return args;
+}
+
+describe('the next step keeps every path option the run was given', () => {
+  it('after an early stop, the resume command names the same --failures and --summary-json', async () => {
+    const { dir, input } = await fixture();
+    const [failures, summaryJson] = [join(dir, 'f.csv'), join(dir, 's.json')];
+    const run = await runCli([input, '--base-url', 'http://127.0.0.1:1', '--max-attempts', '1', '-c', '3', '--failures', failures, '--summary-json', summaryJson], {
+      env: { ZUORA_ACCESS_TOKEN: 'x' },
+    });
+    expect(run.code).toBe(EXIT.stoppedEarly);
+    const { nextStep } = JSON.parse(await readFile(summaryJson, 'utf8')) as { nextStep: string };
+    const resume = commandAfter(nextStep, 'finish the job with:');
+    expect(resume).toEqual(expect.arrayContaining(['--resume', '--failures', failures, '--summary-json', summaryJson]));
+    expect(resume.slice(resume.indexOf('--failures'), resume.indexOf('--failures') + 2)).toEqual(['--failures', failures]);
+  });
+
+  it('following the advice of a dry run writes the files the dry run was told to write', async () => {
+    const { dir, input } = await fixture();
+    const paths = ['--out', join(dir, 'r.csv'), '--failures', join(dir, 'f.csv'), '--summary-json', join(dir, 's.json')];
+    expect((await runCli([input, '--env', 'local', '--dry-run', ...paths])).code).toBe(EXIT.ok);
+    const advice = JSON.parse(await readFile(join(dir, 's.json'), 'utf8')) as { nextStep: string };
+    const send = commandAfter(advice.nextStep, 'Send them with:');
+    expect((await runCli(send)).code).toBe(EXIT.ok);
+    expect(JSON.parse(await readFile(join(dir, 's.json'), 'utf8'))).toMatchObject({ status: 'completed', dryRun: false, out: join(dir, 'r.csv') });
+    expect(await readFile(join(dir, 'r.csv'), 'utf8')).toContain(',updated,');
+    expect((await readdir(dir)).sort()).toEqual(['f.csv', 'r.csv', 'r.run.json', 's.json', 'usage-corrections.csv']);
+  });
+});

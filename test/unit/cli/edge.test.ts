@@ -30,6 +30,14 @@ describe('nextCommands', () => {
     const commands = nextCommands(args({ env: 'local', baseUrl: 'http://127.0.0.1:8080', delimiter: ';' }), { ...files, input: 'my file.csv' });
     expect(commands.send).toBe("zuora-usage-update 'my file.csv' --base-url http://127.0.0.1:8080 --delimiter ';'");
   });
+
+  it('keeps every path option given in the commands on this input, and --summary-json in the failures run', () => {
+    const paths = { out: 'r.csv', failures: 'f.csv', summaryJson: 's.json' };
+    const commands = nextCommands(args({ env: 'local', ...paths }), { input: 'in.csv', ...paths });
+    expect(commands.resume).toBe('zuora-usage-update in.csv --resume --out r.csv --failures f.csv --summary-json s.json --env local');
+    expect(commands.send).toBe('zuora-usage-update in.csv --out r.csv --failures f.csv --summary-json s.json --env local');
+    expect(commands.sendFailures).toBe('zuora-usage-update f.csv --summary-json s.json --env local');
+  });
 });
 
 describe('errorExit', () => {
