@@ -54,6 +54,7 @@ export async function run(options: RunOptions, deps: RunDeps): Promise<RunSummar
   const header = keptColumns.map((i) => table.header[i] ?? '');
 
   const state = createRunState({ interrupt: deps.signal, graceMs: deps.graceMs ?? 10_000, logger });
+  const records = countedRecords(table);
   let connection: Connection | undefined;
   let priors: PriorResults | undefined;
   let progress: Progress = silentProgress;
@@ -84,7 +85,7 @@ export async function run(options: RunOptions, deps: RunDeps): Promise<RunSummar
     progress = deps.progress?.(table.totalBytes) ?? silentProgress;
     const record = recordOutcomes(writer, progress, table);
     const resume = priors ? resumeFilter(priors, record) : undefined;
-    const mapped = mappedRows(table, columns, keptColumns, options, state.stopSignal, record);
+    const mapped = mappedRows(records, table, columns, keptColumns, options, state.stopSignal, record);
     const valid = async function* (): AsyncGenerator<SendItem> {
       for await (const item of mapped) if (!resume || !(await resume(item))) yield item;
     };
@@ -104,6 +105,8 @@ export async function run(options: RunOptions, deps: RunDeps): Promise<RunSummar
       await mergePartial(options.out);
     }
     progress.stop();
+    // Counted to the end, so the summary can say how many records a stopped run never reached.
+    if (state.status !== 'completed') await records.drain(logger);
     return buildSummary(
       {
         status: state.status,
@@ -113,6 +116,7 @@ export async function run(options: RunOptions, deps: RunDeps): Promise<RunSummar
         failuresRows: writer.failuresWritten,
         keptFromEarlierRun: resume?.kept() ?? 0,
         ...sent,
+        records: records.count(),
         tokenRequests: connection?.tokens.tokenRequests ?? 0,
         startedAt,
         endedAt: now(),
@@ -120,6 +124,7 @@ export async function run(options: RunOptions, deps: RunDeps): Promise<RunSummar
       options,
     );
   } finally {
+    await records.close();
     state.dispose();
     progress.stop();
     await priors?.close();
@@ -139,11 +144,54 @@ function recordOutcomes(writer: ResultsWriter, progress: Progress, table: InputT
   };
 }
 
+/** The input records, counted, and kept open when a stage stops reading early (so the rest can be counted). */
+interface CountedRecords {
+  next(): Promise<InputRecord | undefined>;
+  /** Records read so far. */
+  count(): number;
+  /** Reads the records nobody will process, only to count them. */
+  drain(logger: Logger): Promise<void>;
+  close(): Promise<void>;
+}
+
+function countedRecords(table: InputTable): CountedRecords {
+  const records = table.records[Symbol.asyncIterator]();
+  let count = 0;
+  let done = false;
+  const next = async (): Promise<InputRecord | undefined> => {
+    if (done) return undefined;
+    const step = await records.next();
+    if (step.done) {
+      done = true;
+      return undefined;
+    }
+    count++;
+    return step.value;
+  };
+  return {
+    next,
+    count: () => count,
+    async drain(logger) {
+      try {
+        while ((await next()) !== undefined);
+      } catch (error) {
+        logger.warn({ err: error }, 'could not read the rest of the input to count the records not reached');
+      }
+    },
+    async close() {
+      if (done) return;
+      done = true;
+      await records.return?.();
+    },
+  };
+}
+
 /**
  * Reads and maps the input until the run stops: unreadable records and invalid rows are recorded
  * here, valid rows are passed on with their request.
  */
 async function* mappedRows(
+  records: CountedRecords,
   table: InputTable,
   columns: ColumnMap,
   keptColumns: number[],
@@ -151,9 +199,11 @@ async function* mappedRows(
   stopSignal: AbortSignal,
   record: (outcome: RowOutcome) => void,
 ): AsyncGenerator<SendItem> {
-  for await (const input of table.records) {
+  for (;;) {
     // Checked before each record: once the run stops, no record is read, mapped or recorded.
     if (stopSignal.aborted) return;
+    const input = await records.next();
+    if (input === undefined) return;
     const item = mapRecord(input, table, columns, keptColumns, options, record);
     if (item) yield item;
   }

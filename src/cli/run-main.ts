@@ -10,7 +10,7 @@ import { checkOutputPaths, runOutputs } from './check-output-paths.js';
 import { watchInterrupts } from './interrupts.js';
 import { nextCommands } from './next-commands.js';
 import { errorExit } from './run-error-exit.js';
-import { writeSummaryJson } from './summary-json.js';
+import { openSummaryJson, writeSummaryJson, type SummaryJsonFile } from './summary-json.js';
 
 /** The main command: options from flags and the environment, one run, its summary; resolves the exit code. */
 export async function runMain(args: MainArgs, version: string): Promise<number> {
@@ -22,18 +22,23 @@ export async function runMain(args: MainArgs, version: string): Promise<number> 
     return reportRunError(error, logger, undefined);
   }
   let options: RunOptions;
+  let summaryJson: SummaryJsonFile | undefined;
   try {
     options = buildRunOptions(args, process.env);
-    // Written first, so a monitor never reads last night's summary, and an unwritable path fails before sending.
-    if (options.summaryJson) writeSummaryJson(options.summaryJson, { status: 'running', input: options.input, out: options.out });
+    if (options.summaryJson) summaryJson = openSummaryJson(options.summaryJson, { input: options.input, out: options.out, failures: options.failures });
   } catch (error) {
-    return reportRunError(error, logger, args.summaryJson);
+    const path = args.summaryJson;
+    return reportRunError(error, logger, path === undefined ? undefined : (content) => writeSummaryJson(path, content));
   }
   const interrupts = watchInterrupts({
     emitter: process,
     now: Date.now,
     onFirst: (signal) => logger.warn({ signal }, 'interrupted: finishing in-flight requests (send the signal again to exit at once)'),
-    onRepeat: () => process.exit(EXIT.interrupted),
+    onRepeat: (signal) => {
+      logger.warn({ signal }, 'interrupted again: exiting at once; rows in flight get no result (run again with --resume)');
+      // The exit event writes the summary JSON's final status.
+      process.exit(EXIT.interrupted);
+    },
   });
   // Progress only on a terminal: cron and Kubernetes logs stay clean.
   let progress: ((total: number | undefined) => Progress) | undefined;
@@ -45,30 +50,28 @@ export async function runMain(args: MainArgs, version: string): Promise<number> 
     const ended = await run(options, { logger, signal: interrupts.signal, progress, userAgent: `zuora-usage-update/${version}` });
     const summary: Summary = { ...ended, nextStep: nextStep(ended, nextCommands(args, options)) };
     process.stderr.write(formatSummary(summary));
-    if (options.summaryJson) {
-      try {
-        writeSummaryJson(options.summaryJson, summary);
-      } catch (error) {
-        logger.error({ code: (error as RunError).code }, (error as Error).message);
-      }
+    try {
+      summaryJson?.final(summary);
+    } catch (error) {
+      logger.error({ code: (error as RunError).code }, (error as Error).message);
     }
     return summary.exitCode;
   } catch (error) {
-    return reportRunError(error, logger, options.summaryJson);
+    return reportRunError(error, logger, summaryJson?.final);
   } finally {
     interrupts.dispose();
   }
 }
 
-/** Logs a run that ended by an error, records it in `--summary-json`, and gives its exit code. */
-function reportRunError(error: unknown, logger: Logger, summaryJson: string | undefined): number {
+/** Logs a run that ended by an error, records it with `writeSummary` (`--summary-json`), and gives its exit code. */
+function reportRunError(error: unknown, logger: Logger, writeSummary: ((content: object) => void) | undefined): number {
   const end = errorExit(error);
   if (end.unexpected) logger.fatal({ err: error }, 'unexpected error');
   else logger.error({ code: end.code }, end.message);
   process.stderr.write(`\nzuora-usage-update: ${end.message}\n`);
-  if (summaryJson) {
+  if (writeSummary) {
     try {
-      writeSummaryJson(summaryJson, { status: end.status, exitCode: end.exitCode, error: { code: end.code, message: end.message } });
+      writeSummary({ status: end.status, exitCode: end.exitCode, error: { code: end.code, message: end.message } });
     } catch {
       // Already reported the run's own error; a summary file that cannot be written adds nothing.
     }

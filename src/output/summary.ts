@@ -11,10 +11,12 @@ export interface RunSummary {
   stopKind?: StopKind;
   exitCode: number;
   dryRun: boolean;
-  /** Records with an outcome, per result. Records never reached (stopped early) are not counted. */
+  /** Records with an outcome, per result. Records never reached (stopped early) are in `notReached`. */
   counts: Record<RowResult, number>;
   /** Records with an outcome in the results file. */
   rows: number;
+  /** Input records never processed (no outcome) because the run stopped early or was interrupted. */
+  notReached: number;
   /** `--resume`: rows recorded `updated` by an earlier run with unchanged cells, not sent again. */
   keptFromEarlierRun: number;
   /** HTTP requests sent for rows (attempts), and how many of them were retries. */
@@ -117,6 +119,9 @@ export function formatSummary(summary: Summary): string {
         ['invalid', counts.invalid],
       ];
   lines.push(`  rows:      ${summary.rows} (${shown.map(([name, n]) => `${n} ${name}`).join(', ')})`);
+  if (summary.notReached > 0) {
+    lines.push(`  not reached: ${summary.notReached} rows never processed (no result yet); the next step finishes them`);
+  }
   if (summary.keptFromEarlierRun > 0) {
     lines.push(`  resumed:   ${summary.keptFromEarlierRun} rows already updated by an earlier run, not sent again`);
   }

@@ -13,6 +13,8 @@ export interface SummaryFacts {
   failuresRows: number;
   /** Rows kept from an earlier run by `--resume` (the resume filter). */
   keptFromEarlierRun: number;
+  /** Input records, all of them, also those a stopped run never reached (the reader). */
+  records: number;
   /** Requests sent for rows, retries included, and rows answered (the send stage). */
   requests: number;
   answered: number;
@@ -39,6 +41,7 @@ export function buildSummary(
     dryRun: options.dryRun,
     counts,
     rows,
+    notReached: Math.max(0, facts.records - rows),
     keptFromEarlierRun: facts.keptFromEarlierRun,
     requests: facts.requests,
     retries: facts.requests - facts.answered,

@@ -1,11 +1,18 @@
+import { spawn } from 'node:child_process';
 import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as wait } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
+import { SIGNAL_REPEAT_MS } from '../../src/cli/interrupts.js';
 import { EXIT } from '../../src/errors.js';
-import { runCli, workdir } from '../helpers/cli.js';
+import { createSimulator, type Simulator } from '../../src/simulator/create-simulator.js';
+import { CLI, demoEnv, readCsv, runCli, workdir } from '../helpers/cli.js';
 
 const dirs: string[] = [];
+let sim: Simulator | undefined;
 afterEach(async () => {
+  await sim?.close();
+  sim = undefined;
   for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
 });
 
@@ -101,5 +108,74 @@ describe('the next step keeps every path option the run was given', () => {
     expect(JSON.parse(await readFile(join(dir, 's.json'), 'utf8'))).toMatchObject({ status: 'completed', dryRun: false, out: join(dir, 'r.csv') });
     expect(await readFile(join(dir, 'r.csv'), 'utf8')).toContain(',updated,');
     expect((await readdir(dir)).sort()).toEqual(['f.csv', 'r.csv', 'r.run.json', 's.json', 'usage-corrections.csv']);
+  });
+});
+
+/** Waits until `condition` holds, checking every few milliseconds (a condition, not a duration). */
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await wait(5);
+}
+
+/** The built CLI as a child whose stderr can be watched while it runs. */
+function startCli(args: string[], env: Record<string, string>) {
+  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  return { child, exited, stderr: () => stderr };
+}
+
+interface SummaryJson {
+  status: string;
+  exitCode: number;
+  rows: number;
+  notReached: number;
+  error?: { code: string };
+}
+
+describe('a run that stops before the end says so, in every way it can end', () => {
+  it('an early stop counts the rows never reached, on stderr and in the summary JSON', async () => {
+    const { dir, input } = await fixture();
+    const total = (await readCsv(input)).length;
+    const run = await runCli([input, '--base-url', 'http://127.0.0.1:1', '--max-attempts', '1', '-c', '3', '--summary-json', join(dir, 's.json')], {
+      env: { ZUORA_ACCESS_TOKEN: 'x' },
+    });
+    expect(run.code).toBe(EXIT.stoppedEarly);
+    const summary = JSON.parse(await readFile(join(dir, 's.json'), 'utf8')) as SummaryJson;
+    expect(summary.rows).toBe((await readCsv(join(dir, 'usage-corrections.results.csv'))).length);
+    expect(summary.notReached).toBe(total - summary.rows);
+    expect(summary.notReached).toBeGreaterThan(0);
+    expect(run.stderr).toContain(`not reached: ${summary.notReached} rows never processed`);
+  });
+
+  it('an interrupt lets the row in flight finish and counts the rest as never reached', async () => {
+    sim = await createSimulator({ latencyMs: 300 });
+    const { dir, input } = await fixture();
+    const total = (await readCsv(input)).length;
+    const cli = startCli([input, '-c', '1', '--summary-json', join(dir, 's.json')], demoEnv(sim));
+    const server = sim;
+    await until(() => server.requests.some((r) => r.method === 'PUT'));
+    cli.child.kill('SIGINT');
+    expect(await cli.exited).toBe(EXIT.interrupted);
+    const summary = JSON.parse(await readFile(join(dir, 's.json'), 'utf8')) as SummaryJson;
+    expect(summary).toMatchObject({ status: 'interrupted', exitCode: EXIT.interrupted });
+    expect(summary.rows).toBeGreaterThanOrEqual(1);
+    expect(summary.rows + summary.notReached).toBe(total);
+  });
+
+  it('a second signal exits at once and the summary JSON still gets its final status', async () => {
+    sim = await createSimulator({ latencyMs: 20_000 });
+    const { dir, input } = await fixture();
+    const cli = startCli([input, '-c', '2', '--summary-json', join(dir, 's.json')], demoEnv(sim));
+    const server = sim;
+    await until(() => server.requests.some((r) => r.method === 'PUT'));
+    cli.child.kill('SIGINT');
+    await until(() => cli.stderr().includes('interrupted: finishing in-flight requests'));
+    // A repeat within SIGNAL_REPEAT_MS counts as the same signal (timeout(1)), so this one waits it out.
+    await wait(SIGNAL_REPEAT_MS + 100);
+    cli.child.kill('SIGINT');
+    expect(await cli.exited).toBe(EXIT.interrupted);
+    const summary = JSON.parse(await readFile(join(dir, 's.json'), 'utf8')) as SummaryJson;
+    expect(summary).toMatchObject({ status: 'interrupted', exitCode: EXIT.interrupted, error: { code: 'INTERRUPTED' } });
   });
 });

@@ -7,6 +7,7 @@ const none = { updated: 0, failed: 0, unknown: 0, invalid: 0, valid: 0 };
 const facts = (overrides: Partial<SummaryFacts>): SummaryFacts => ({
   status: 'completed',
   counts: none,
+  records: Object.values(overrides.counts ?? none).reduce((a, b) => a + b, 0),
   failuresRows: 0,
   keptFromEarlierRun: 0,
   requests: 0,
@@ -30,6 +31,11 @@ describe('buildSummary', () => {
 
   it('counts retries as requests beyond the first of each answered row', () => {
     expect(buildSummary(facts({ requests: 7, answered: 4 }), options)).toMatchObject({ requests: 7, retries: 3 });
+  });
+
+  it('counts the input records without an outcome as not reached', () => {
+    const summary = buildSummary(facts({ status: 'interrupted', counts: { ...none, updated: 7, invalid: 1 }, records: 20 }), options);
+    expect(summary).toMatchObject({ rows: 8, notReached: 12 });
   });
 
   it('totals the rows and leaves rows kept from an earlier run out of the rate', () => {
