@@ -1,10 +1,14 @@
 import { EventEmitter } from 'node:events';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MAIN_ARG_DEFAULTS, type MainArgs } from '../../../src/cli/build-run-options.js';
 import { exitCodeHelp } from '../../../src/cli/command-line.js';
 import { SIGNAL_REPEAT_MS, watchInterrupts } from '../../../src/cli/interrupts.js';
 import { nextCommands } from '../../../src/cli/next-commands.js';
 import { errorExit } from '../../../src/cli/run-error-exit.js';
+import { openSummaryJson } from '../../../src/cli/summary-json.js';
 import { EXIT, RunError } from '../../../src/errors.js';
 
 const args = (overrides: Partial<MainArgs> = {}): MainArgs => ({ input: 'in.csv', ...MAIN_ARG_DEFAULTS, ...overrides });
@@ -86,4 +90,35 @@ describe('watchInterrupts', () => {
     watch.dispose();
     expect(emitter.listenerCount('SIGINT') + emitter.listenerCount('SIGTERM')).toBe(0);
   });
+});
+
+describe('openSummaryJson', () => {
+  const files = { input: 'in.csv', out: 'in.results.csv', failures: 'in.failures.csv' };
+  const withFile = async (test: (path: string) => Promise<void>) => {
+    const dir = await mkdtemp(join(tmpdir(), 'zuu-summary-'));
+    try {
+      await test(join(dir, 's.json'));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  };
+  const read = async (path: string) => JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
+
+  it('says running at once, and an exit before the end replaces it with how the process ended', () =>
+    withFile(async (path) => {
+      let exit: ((code: number) => void) | undefined;
+      openSummaryJson(path, files, (listener) => (exit = listener));
+      expect(await read(path)).toEqual({ status: 'running', ...files });
+      exit?.(EXIT.interrupted);
+      expect(await read(path)).toMatchObject({ status: 'interrupted', exitCode: EXIT.interrupted, error: { code: 'INTERRUPTED' } });
+    }));
+
+  it('an exit after the final status leaves it as it is', () =>
+    withFile(async (path) => {
+      let exit: ((code: number) => void) | undefined;
+      const file = openSummaryJson(path, files, (listener) => (exit = listener));
+      file.final({ status: 'completed', exitCode: EXIT.ok });
+      exit?.(EXIT.ok);
+      expect(await read(path)).toEqual({ status: 'completed', exitCode: EXIT.ok });
+    }));
 });
