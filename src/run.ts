@@ -90,13 +90,10 @@ export async function run(options: RunOptions, deps: RunDeps): Promise<RunSummar
       for await (const item of mapped) if (!resume || !(await resume(item))) yield item;
     };
 
-    let sent = { requests: 0, answered: 0 };
-    if (connection) {
-      sent = await sendRows(valid(), connection, options, state, { record, hasRoom: () => writer.hasRoom() });
-    } else {
-      // Dry run: a valid row is recorded as such and never sent.
-      for await (const item of valid()) record({ seq: item.seq, line: item.line, cells: item.cells, id: item.update.id, attempts: 0, result: 'valid' });
-    }
+    // There is a connection exactly when this is not a dry run.
+    const sent = connection
+      ? await sendRows(valid(), connection, options, state, { record, hasRoom: () => writer.hasRoom() })
+      : await dryRun(valid(), record);
 
     await writer.close();
     if (priors) {
@@ -265,6 +262,12 @@ async function sendRows(
     },
   });
   return { requests, answered };
+}
+
+/** The dry-run stage in place of sending: each valid row is recorded `valid`, nothing is sent. */
+async function dryRun(rows: AsyncIterable<SendItem>, record: (outcome: RowOutcome) => void): Promise<{ requests: number; answered: number }> {
+  for await (const item of rows) record({ seq: item.seq, line: item.line, cells: item.cells, id: item.update.id, attempts: 0, result: 'valid' });
+  return { requests: 0, answered: 0 };
 }
 
 /**
