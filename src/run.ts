@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { matchColumns, type ColumnMap } from './input/columns.js';
-import { readRows, type InputRecord, type InputTable } from './input/read-rows.js';
+import { readRows, type InputTable } from './input/read-rows.js';
 import type { RunOptions } from './options.js';
 import { silentProgress, type Progress } from './output/progress.js';
 import { createResultsWriter, type ResultsWriter } from './output/results-writer.js';
@@ -15,12 +15,13 @@ import {
 } from './output/resume.js';
 import type { RunSummary } from './output/summary.js';
 import type { RowOutcome } from './row-outcome.js';
-import { mapRow } from './rows/map-row.js';
 import { buildSummary } from './run/build-summary.js';
-import { createRunState, type RunState } from './run/run-state.js';
-import { createStopPolicy } from './run/stop-policy.js';
+import { countedRecords } from './run/counted-records.js';
+import { mappedRows } from './run/mapped-rows.js';
+import { createRunState } from './run/run-state.js';
+import { dryRun, sendRows } from './run/send-rows.js';
 import { connect, type Connection } from './send/connect.js';
-import { sendUpdates, type SendItem } from './send/send-updates.js';
+import type { SendItem } from './send/send-updates.js';
 
 /** Effects a run uses, passed in so tests and the CLI choose them. */
 export interface RunDeps {
@@ -139,135 +140,6 @@ function recordOutcomes(writer: ResultsWriter, progress: Progress, table: InputT
     if (outcome.result !== 'updated' && outcome.result !== 'valid') notUpdated++;
     progress.tick({ done, failed: notUpdated, bytesRead: table.bytesRead() });
   };
-}
-
-/** The input records, counted, and kept open when a stage stops reading early (so the rest can be counted). */
-interface CountedRecords {
-  next(): Promise<InputRecord | undefined>;
-  /** Records read so far. */
-  count(): number;
-  /** Reads the records nobody will process, only to count them. */
-  drain(logger: Logger): Promise<void>;
-  close(): Promise<void>;
-}
-
-function countedRecords(table: InputTable): CountedRecords {
-  const records = table.records[Symbol.asyncIterator]();
-  let count = 0;
-  let done = false;
-  const next = async (): Promise<InputRecord | undefined> => {
-    if (done) return undefined;
-    const step = await records.next();
-    if (step.done) {
-      done = true;
-      return undefined;
-    }
-    count++;
-    return step.value;
-  };
-  return {
-    next,
-    count: () => count,
-    async drain(logger) {
-      try {
-        while ((await next()) !== undefined);
-      } catch (error) {
-        logger.warn({ err: error }, 'could not read the rest of the input to count the records not reached');
-      }
-    },
-    async close() {
-      if (done) return;
-      done = true;
-      await records.return?.();
-    },
-  };
-}
-
-/**
- * Reads and maps the input until the run stops: unreadable records and invalid rows are recorded
- * here, valid rows are passed on with their request.
- */
-async function* mappedRows(
-  records: CountedRecords,
-  table: InputTable,
-  columns: ColumnMap,
-  keptColumns: number[],
-  options: RunOptions,
-  stopSignal: AbortSignal,
-  record: (outcome: RowOutcome) => void,
-): AsyncGenerator<SendItem> {
-  for (;;) {
-    // Checked before each record: once the run stops, no record is read, mapped or recorded.
-    if (stopSignal.aborted) return;
-    const input = await records.next();
-    if (input === undefined) return;
-    const item = mapRecord(input, table, columns, keptColumns, options, record);
-    if (item) yield item;
-  }
-}
-
-function mapRecord(
-  input: InputRecord,
-  table: InputTable,
-  columns: ColumnMap,
-  keptColumns: number[],
-  options: RunOptions,
-  record: (outcome: RowOutcome) => void,
-): SendItem | undefined {
-  const cells = keptColumns.map((i) => input.cells[i] ?? '');
-  const base = { seq: input.seq, line: input.line, cells, attempts: 0 };
-  if (input.parseError !== undefined) {
-    // Cells beyond the header have no column in the outputs: the message keeps them, so nothing is lost.
-    const extra = input.cells.slice(table.header.length);
-    const kept = extra.length > 0 ? `; cells beyond the header: ${extra.map((cell) => JSON.stringify(cell)).join(', ')}` : '';
-    record({ ...base, id: (input.cells[columns.idIndex] ?? '').trim(), result: 'invalid', errorCode: 'MALFORMED_RECORD', errorMessage: `line ${input.line}: ${input.parseError}${kept}` });
-    return undefined;
-  }
-  const mapped = mapRow(input.cells, columns, { dateFormat: options.dateFormat });
-  if (!mapped.ok) {
-    record({ ...base, id: mapped.id, result: 'invalid', errorCode: 'INVALID_ROW', errorMessage: mapped.message });
-    return undefined;
-  }
-  return { seq: input.seq, line: input.line, cells, update: { id: mapped.id, body: mapped.body, trackId: `${options.trackPrefix}-${input.line}` } };
-}
-
-/**
- * The send stage: rows through the pool; each answer is recorded and shown to the stop policy. Its
- * counters (requests, answered) are its own.
- */
-async function sendRows(
-  rows: AsyncIterable<SendItem>,
-  connection: Connection,
-  options: RunOptions,
-  state: RunState,
-  writer: { record: (outcome: RowOutcome) => void; hasRoom: () => boolean },
-): Promise<{ requests: number; answered: number }> {
-  const { record } = writer;
-  const policy = createStopPolicy(options);
-  let requests = 0;
-  let answered = 0;
-  await sendUpdates(rows, {
-    concurrency: options.concurrency,
-    put: connection.put,
-    hasRoom: writer.hasRoom,
-    signal: state.stopSignal,
-    onResult: (item, result) => {
-      const { credentialsRefused: _refused, unreachable: _unreachable, result: outcome, ...rest } = result;
-      if (outcome === 'not-sent') return;
-      requests += result.attempts;
-      answered++;
-      record({ seq: item.seq, line: item.line, cells: item.cells, id: item.update.id, trackId: item.update.trackId, result: outcome, ...rest });
-      const stop = policy.afterAnswer(result);
-      if (stop) state.stopEarly(stop);
-    },
-  });
-  return { requests, answered };
-}
-
-/** The dry-run stage in place of sending: each valid row is recorded `valid`, nothing is sent. */
-async function dryRun(rows: AsyncIterable<SendItem>, record: (outcome: RowOutcome) => void): Promise<{ requests: number; answered: number }> {
-  for await (const item of rows) record({ seq: item.seq, line: item.line, cells: item.cells, id: item.update.id, attempts: 0, result: 'valid' });
-  return { requests: 0, answered: 0 };
 }
 
 /**

@@ -15,6 +15,26 @@ import { openSummaryJson, writeSummaryJson, type SummaryJsonFile } from './summa
 /** The main command: options from flags and the environment, one run, its summary; resolves the exit code. */
 export async function runMain(args: MainArgs, version: string): Promise<number> {
   const logger = await createLogger({ level: args.logLevel, pretty: process.stderr.isTTY === true });
+  // Listening from the start: a signal while the run starts up interrupts it rather than killing the process.
+  const interrupts = watchInterrupts({
+    emitter: process,
+    now: Date.now,
+    onFirst: (signal) => logger.warn({ signal }, 'interrupted: finishing in-flight requests (send the signal again to exit at once)'),
+    onRepeat: (signal) => {
+      logger.warn({ signal }, 'interrupted again: exiting at once; rows in flight get no result (run again with --resume)');
+      // The exit event writes the summary JSON's final status.
+      process.exit(EXIT.interrupted);
+    },
+  });
+  try {
+    return await startAndRun(args, version, logger, interrupts.signal);
+  } finally {
+    interrupts.dispose();
+  }
+}
+
+/** Checks the outputs, builds the options, runs and reports; every way it ends gives an exit code. */
+async function startAndRun(args: MainArgs, version: string, logger: Logger, interrupt: AbortSignal): Promise<number> {
   try {
     // First: a run that cannot start because of an output path writes nothing at all, summary included.
     checkOutputPaths(args.input, runOutputs(args));
@@ -30,16 +50,6 @@ export async function runMain(args: MainArgs, version: string): Promise<number> 
     const path = args.summaryJson;
     return reportRunError(error, logger, path === undefined ? undefined : (content) => writeSummaryJson(path, content));
   }
-  const interrupts = watchInterrupts({
-    emitter: process,
-    now: Date.now,
-    onFirst: (signal) => logger.warn({ signal }, 'interrupted: finishing in-flight requests (send the signal again to exit at once)'),
-    onRepeat: (signal) => {
-      logger.warn({ signal }, 'interrupted again: exiting at once; rows in flight get no result (run again with --resume)');
-      // The exit event writes the summary JSON's final status.
-      process.exit(EXIT.interrupted);
-    },
-  });
   // Progress only on a terminal: cron and Kubernetes logs stay clean.
   let progress: ((total: number | undefined) => Progress) | undefined;
   if (process.stderr.isTTY && args.logLevel !== 'silent') {
@@ -47,7 +57,7 @@ export async function runMain(args: MainArgs, version: string): Promise<number> 
     progress = (total) => terminalProgress(process.stderr, total);
   }
   try {
-    const ended = await run(options, { logger, signal: interrupts.signal, progress, userAgent: `zuora-usage-update/${version}` });
+    const ended = await run(options, { logger, signal: interrupt, progress, userAgent: `zuora-usage-update/${version}` });
     const summary: Summary = { ...ended, nextStep: nextStep(ended, nextCommands(args, options)) };
     process.stderr.write(formatSummary(summary));
     try {
@@ -58,8 +68,6 @@ export async function runMain(args: MainArgs, version: string): Promise<number> 
     return summary.exitCode;
   } catch (error) {
     return reportRunError(error, logger, summaryJson?.final);
-  } finally {
-    interrupts.dispose();
   }
 }
 
