@@ -27,6 +27,16 @@ export type Target = { kind: 'url'; baseUrl: string } | { kind: 'local' };
 /** `--max-failures`: stop once more than `count` rows, or more than `percent` % of answered rows, failed. */
 export type MaxFailures = { count: number } | { percent: number };
 
+/** The defaults of the run options that have one; the CLI, the retry policy and the throttle all read them here. */
+export const DEFAULTS = {
+  /** Most requests in flight (`-c`). */
+  concurrency: 8,
+  /** Attempts per row, the first included (`--max-attempts`). */
+  maxAttempts: 6,
+  /** Limit for one attempt, in ms (`--timeout`). */
+  timeoutMs: 30_000,
+} as const;
+
 /** Everything one run needs, validated. Built by the CLI edge from flags and the environment. */
 export interface RunOptions {
   /** Input CSV path. */
