@@ -36,6 +36,8 @@ export interface PriorResults {
   lookup(line: number): Promise<PriorResult | undefined>;
   /** Input header of the earlier run (without result columns). */
   header: string[];
+  /** True once no record is left at or after the last line asked: the rest of the input was never recorded. */
+  ended(): boolean;
   close(): Promise<void>;
 }
 
@@ -59,6 +61,7 @@ export async function openPriorResults(out: string): Promise<PriorResults | unde
       while (current !== undefined && current.line < line) current = await reader.next();
       return current?.line === line ? current : undefined;
     },
+    ended: () => current === undefined,
     close: () => reader.close(),
   };
 }

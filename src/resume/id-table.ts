@@ -1,6 +1,6 @@
 /**
- * A set of usage Ids (optionally with a number each) that costs 16 bytes an Id instead of a JS string
- * and a Set slot: a resume over millions of rows keeps Ids in it, and memory must not grow with the
+ * A set of usage Ids (optionally with a number each) that costs 16 to 32 bytes an Id (twice that with
+ * numbers) instead of a JS string and a Set slot: a resume over millions of rows keeps Ids in it, and memory must not grow with the
  * file more than it must.
  *
  * Ids are kept as a 53-bit digest. Two different Ids sharing a digest (about 1 in 10^9 for a million
@@ -8,8 +8,13 @@
  */
 export class IdTable {
   private keys = new Float64Array(1024);
-  private values = new Float64Array(1024);
+  private values: Float64Array | undefined;
   private count = 0;
+
+  /** `withValues`: keep a number with each Id (`get`); otherwise it is a plain set. */
+  constructor(withValues = false) {
+    if (withValues) this.values = new Float64Array(this.keys.length);
+  }
 
   /** The digest an Id is kept as (never 0, which marks a free slot). */
   static digest(id: string): number {
@@ -48,7 +53,7 @@ export class IdTable {
       this.keys[slot] = digest;
       this.count++;
     }
-    this.values[slot] = value;
+    if (this.values) this.values[slot] = value;
   }
 
   hasDigest(digest: number): boolean {
@@ -57,7 +62,7 @@ export class IdTable {
 
   getDigest(digest: number): number | undefined {
     const slot = this.slot(digest);
-    return this.keys[slot] === 0 ? undefined : this.values[slot];
+    return this.keys[slot] === 0 ? undefined : (this.values?.[slot] ?? 1);
   }
 
   *digests(): Generator<number> {
@@ -67,7 +72,7 @@ export class IdTable {
   /** Linear probing from the digest's low bits; the table is at most half full, so a free slot exists. */
   private slot(digest: number): number {
     const mask = this.keys.length - 1;
-    let slot = digest % this.keys.length & mask;
+    let slot = digest % this.keys.length;
     while (this.keys[slot] !== 0 && this.keys[slot] !== digest) slot = (slot + 1) & mask;
     return slot;
   }
@@ -75,8 +80,8 @@ export class IdTable {
   private grow(): void {
     const { keys, values } = this;
     this.keys = new Float64Array(keys.length * 2);
-    this.values = new Float64Array(keys.length * 2);
+    if (values) this.values = new Float64Array(keys.length * 2);
     this.count = 0;
-    for (let i = 0; i < keys.length; i++) if (keys[i] !== 0) this.setDigest(keys[i]!, values[i]);
+    for (let i = 0; i < keys.length; i++) if (keys[i] !== 0) this.setDigest(keys[i]!, values?.[i]);
   }
 }

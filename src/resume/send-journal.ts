@@ -96,7 +96,7 @@ export async function consolidateJournal(out: string): Promise<void> {
   }
   const dirty = new IdTable();
   const unresolved = new IdTable();
-  const resolvedAt = new IdTable();
+  const resolvedAt = new IdTable(true);
   let reader: ResultsFileReader | undefined;
   let current: PriorResult | undefined;
   try {

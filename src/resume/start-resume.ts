@@ -95,7 +95,9 @@ export async function startResume(options: ResumeOptions): Promise<ResumeSession
     );
   }
   const journal = openSendJournal(out, 'partial');
-  // Ids with a row sent in this run: their later rows are sent again too, so the last still wins.
+  // Ids with a row sent in this run, whose later rows are sent again too so the last still wins. Only
+  // while recorded rows lie ahead: beyond the results' last record nothing can be kept, and memory
+  // stays with the rows that were recorded but must be sent (not with the rest of the file).
   const sent = new IdTable();
   const prior: PriorResults = priors;
   return {
@@ -103,7 +105,7 @@ export async function startResume(options: ResumeOptions): Promise<ResumeSession
     async decide(line, id, cells) {
       const recorded = await prior.lookup(line);
       if (recorded?.result === 'updated' && sameCells(recorded.cells, cells) && !dirty.has(id) && !sent.has(id)) return recorded.resultCells;
-      sent.add(id);
+      if (!prior.ended() && !dirty.has(id)) sent.add(id);
       journal.willSend(line, id);
       return undefined;
     },
