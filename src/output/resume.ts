@@ -11,8 +11,10 @@ import { RESULT_COLUMNS } from '../row-outcome.js';
  * Resume: what an earlier run recorded, and how a resumed run writes without ever leaving less on disk
  * than there was.
  *
- * A resumed run reads the existing results file and writes its own results to `<out>.partial`; at the
- * end the two are merged into `<out>` (line by line, the newer file winning) and the partial removed.
+ * A resumed run reads the existing results file and writes its own results to `<out>.partial`. A run
+ * that reached every row replaces `<out>` with the partial (so nothing is kept of rows no longer in the
+ * input); one that stopped early merges the two (line by line, the newer file winning) and removes the
+ * partial. Which rows to send is decided in `resume/start-resume.ts`.
  * Both files are in input order, so reading and merging are streaming joins on the `line` column with
  * constant memory. A `kill -9` at any moment leaves either the old results, or the old results and a
  * partial: the next `--resume` merges them first. A record torn by a kill in the middle of a write is
@@ -41,6 +43,7 @@ export interface PriorResults {
   close(): Promise<void>;
 }
 
+/** Where a resumed run writes its own records until the end: `<out>.partial`. */
 export function partialPath(out: string): string {
   return `${out}.partial`;
 }

@@ -33,6 +33,7 @@ export interface RunLockDeps {
   isAlive?: (pid: number) => boolean;
 }
 
+/** The lock of a results file: `<out>.lock`. */
 export function lockPath(out: string): string {
   return `${out}.lock`;
 }

@@ -21,6 +21,7 @@ import { IdTable } from './id-table.js';
  * next `--resume`, which folds it into `dirty` entries (`consolidateJournal`).
  */
 
+/** The send journal of a results file: `<out>.journal`. */
 export function journalPath(out: string): string {
   return `${out}.journal`;
 }
