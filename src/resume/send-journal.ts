@@ -34,14 +34,14 @@ export interface SendJournal {
 }
 
 /**
- * Opens the journal for a run writing its records to `target`: a fresh run (`out`) starts a new
- * journal, a resumed run (`partial`) appends after the consolidated `dirty` entries.
+ * Opens the journal for a run writing its records to `target` (the results file, or `<out>.partial`
+ * for a resumed run), after the `dirty` entries carried over: call `consolidateJournal` first.
  */
 export function openSendJournal(out: string, target: 'out' | 'partial'): SendJournal {
   const path = journalPath(out);
   let fd: number;
   try {
-    fd = openSync(path, target === 'out' ? 'w' : 'a');
+    fd = openSync(path, 'a');
     writeSync(fd, `run\t${target}\n`);
     fsyncSync(fd);
   } catch (error) {
@@ -123,7 +123,7 @@ export async function consolidateJournal(out: string): Promise<void> {
   }
 
   const laterRows = new IdTable();
-  if (resolvedAt.size > 0 && (await inspectResultsFile(out, false)) === 'results') {
+  if (resolvedAt.size > 0 && (await inspectResultsFile(out, true)) === 'results') {
     await cutTornRecord(out);
     const view = await openMergedView(out);
     try {
@@ -158,7 +158,8 @@ export async function consolidateJournal(out: string): Promise<void> {
 
 /** The records a run wrote itself, to check its journal entries against; undefined when there are none. */
 async function openOwnRecords(path: string): Promise<ResultsFileReader | undefined> {
-  const state = await inspectResultsFile(path, path.endsWith('.partial'));
+  // Not a results file (a run that wrote nothing yet): none of its sends is recorded.
+  const state = await inspectResultsFile(path, true);
   if (state !== 'results') return undefined;
   await cutTornRecord(path);
   return openResultsFile(path);

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import type { InputEncoding } from '../input/encodings.js';
@@ -12,7 +13,7 @@ import {
   type PriorResults,
 } from '../output/resume.js';
 import { IdTable } from './id-table.js';
-import { consolidateJournal, openSendJournal, readDirtyIds, removeJournal } from './send-journal.js';
+import { consolidateJournal, journalPath, openSendJournal, readDirtyIds, removeJournal } from './send-journal.js';
 
 /**
  * Which rows a run sends and which it keeps from an earlier run, and the bookkeeping that lets a later
@@ -128,8 +129,13 @@ export async function startResume(options: ResumeOptions): Promise<ResumeSession
   };
 }
 
-/** A run that sends every row and writes the results file anew. */
+/**
+ * A run that sends every row and writes the results file anew. Ids an unfinished run may have sent
+ * without a record stay in the journal until this run finishes: killed before it reaches them, the
+ * next `--resume` must still send them.
+ */
 async function fresh(out: string): Promise<ResumeSession> {
+  if (existsSync(journalPath(out))) await consolidateJournal(out);
   // A partial left by a killed resume describes results that are about to be replaced.
   await rm(partialPath(out), { force: true });
   const journal = openSendJournal(out, 'out');

@@ -36,13 +36,12 @@ const send = (line: number, id: string) => `send\t${line}\t${IdTable.digest(id)}
 const dirty = (id: string) => `dirty\t${IdTable.digest(id)}`;
 
 describe('openSendJournal', () => {
-  it('a fresh run starts a new journal; a resumed run appends after what was carried over', async () => {
+  it('starts a run section after the dirty entries carried over, and writes each send before returning', async () => {
     const out = await results(file());
-    await writeFile(journalPath(out), journal(dirty('old'), 'run\tpartial', send(9, 'x')));
     const fresh = openSendJournal(out, 'out');
     fresh.willSend(2, 'a');
-    fresh.close();
     expect(await readFile(journalPath(out), 'utf8')).toBe(journal('run\tout', send(2, 'a')));
+    fresh.close();
     await writeFile(journalPath(out), journal(dirty('old')));
     const resumed = openSendJournal(out, 'partial');
     resumed.willSend(3, 'b');

@@ -18,7 +18,7 @@ afterEach(async () => {
 });
 
 /** An earlier run's results (recorded against `local`) and the current input. */
-async function setUp(recorded: string[], input: Array<[string, string]>) {
+async function setUp(recorded: string[], input: Array<[string, string]>, resume = true, journal?: string) {
   const dir = await mkdtemp(join(tmpdir(), 'zuu-start-resume-'));
   dirs.push(dir);
   const out = join(dir, 'r.results.csv');
@@ -26,9 +26,10 @@ async function setUp(recorded: string[], input: Array<[string, string]>) {
   await writeFile(out, [HEADER, ...recorded].join('\n') + '\n');
   await writeFile(runInfoPath(out), JSON.stringify({ target: 'local' }));
   await writeFile(inputPath, `Id,Quantity\n${input.map((cells) => cells.join(',')).join('\n')}\n`);
+  if (journal !== undefined) await writeFile(journalPath(out), journal);
   const session = await startResume({
     out,
-    resume: true,
+    resume,
     target: 'local',
     input: inputPath,
     header: ['Id', 'Quantity'],
@@ -94,5 +95,14 @@ describe('startResume', () => {
     expect(await readFile(out, 'utf8')).toBe([HEADER, row('a', '1', 2), row('b', '2', 3)].join('\n') + '\n');
     expect(existsSync(journalPath(out))).toBe(false);
     expect(existsSync(partialPath(out))).toBe(false);
+  });
+
+  it('a run without --resume keeps the Ids an unfinished run may have sent unrecorded, until it finishes', async () => {
+    const killed = `run\tout\nsend\t2\t${IdTable.digest('a')}\nsend\t3\t${IdTable.digest('x')}\n`;
+    const { out, session } = await setUp([row('a', '1', 2)], [['a', '1']], false, killed);
+    expect(session.outPath).toBe(out);
+    expect(await readFile(journalPath(out), 'utf8')).toBe(`dirty\t${IdTable.digest('x')}\nrun\tout\n`);
+    await session.finish(true);
+    expect(existsSync(journalPath(out))).toBe(false);
   });
 });
