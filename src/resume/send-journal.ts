@@ -16,7 +16,8 @@ import { IdTable } from './id-table.js';
  * Text, one entry a line, Ids as IdTable digests:
  *   `dirty <digest>`        an Id whose value in Zuora the results do not tell (carried over)
  *   `run <out|partial>`     a run starts; its records go to the results file or to `<out>.partial`
- *   `send <line> <digest>`  that run is about to send the row of input line `line`
+ *   `send <line> <digest> [+]`  that run is about to send the row of input line `line` (`+`: the
+ *                           earlier results held records after that line)
  * A run that finishes with every row recorded removes the journal; one that does not leaves it for the
  * next `--resume`, which folds it into `dirty` entries (`consolidateJournal`).
  */
@@ -28,8 +29,11 @@ export function journalPath(out: string): string {
 
 /** Appends this run's entries. */
 export interface SendJournal {
-  /** Records that the row of `line` with this Id is about to be sent; returns once the OS has it. */
-  willSend(line: number, id: string): void;
+  /**
+   * Records that the row of `line` with this Id is about to be sent; returns once the OS has it.
+   * `recordsAhead`: the earlier results hold records after this line (which this send may outdate).
+   */
+  willSend(line: number, id: string, recordsAhead?: boolean): void;
   close(): void;
 }
 
@@ -49,9 +53,9 @@ export function openSendJournal(out: string, target: 'out' | 'partial'): SendJou
   }
   let open = true;
   return {
-    willSend(line, id) {
+    willSend(line, id, recordsAhead = false) {
       // Synchronous on purpose: the request must not leave before its entry is written.
-      writeSync(fd, `send\t${line}\t${IdTable.digest(id)}\n`);
+      writeSync(fd, `send\t${line}\t${IdTable.digest(id)}${recordsAhead ? '\t+' : ''}\n`);
     },
     close() {
       if (!open) return;
@@ -102,7 +106,7 @@ export async function consolidateJournal(out: string): Promise<void> {
   let current: PriorResult | undefined;
   try {
     for await (const text of createInterface({ input: createReadStream(path), crlfDelay: Infinity })) {
-      const [kind, a, b] = text.split('\t');
+      const [kind, a, b, ahead] = text.split('\t');
       if (kind === 'dirty' && a !== undefined) dirty.setDigest(Number(a));
       else if (kind === 'run') {
         await reader?.close();
@@ -113,8 +117,10 @@ export async function consolidateJournal(out: string): Promise<void> {
         const digest = Number(b);
         if (!Number.isSafeInteger(line) || !Number.isSafeInteger(digest)) continue;
         while (reader && current !== undefined && current.line < line) current = await reader.next();
-        if (current?.line === line) resolvedAt.setDigest(digest, line);
-        else unresolved.setDigest(digest);
+        // A recorded send matters later only if older records of its Id may follow it, or it was dirty:
+        // so memory holds those, not every row the run sent.
+        if (current?.line !== line) unresolved.setDigest(digest);
+        else if (ahead === '+' || dirty.hasDigest(digest)) resolvedAt.setDigest(digest, line);
       }
       // Anything else is a line torn by a kill while it was written: its request had not left.
     }

@@ -106,8 +106,9 @@ export async function startResume(options: ResumeOptions): Promise<ResumeSession
     async decide(line, id, cells) {
       const recorded = await prior.lookup(line);
       if (recorded?.result === 'updated' && sameCells(recorded.cells, cells) && !dirty.has(id) && !sent.has(id)) return recorded.resultCells;
-      if (!prior.ended() && !dirty.has(id)) sent.add(id);
-      journal.willSend(line, id);
+      const recordsAhead = !prior.ended();
+      if (recordsAhead && !dirty.has(id)) sent.add(id);
+      journal.willSend(line, id, recordsAhead);
       return undefined;
     },
     async finish(complete) {

@@ -76,7 +76,7 @@ describe('consolidateJournal', () => {
       name: 'an Id whose last recorded send is followed by an older record of it stays dirty (that record no longer holds)',
       out: file(row('a', '1', 2), row('b', '2', 3), row('a', '7', 4)),
       partial: file(row('a', '1', 2)),
-      journal: journal('run\tpartial', send(2, 'a')),
+      journal: journal('run\tpartial', `${send(2, 'a')}\t+`),
       dirty: ['a'],
     },
     {
