@@ -4,35 +4,23 @@ import { rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSimulator, type Simulator } from '../../src/simulator/create-simulator.js';
-import { CLI, demoEnv, readCsv, runCli, workdir } from '../helpers/cli.js';
+import { demoEnv, readCsv, runCli, spawnCli, workdir } from '../helpers/cli.js';
 import { writeCorrections } from '../helpers/generate.js';
 import { usageId } from '../helpers/sender.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 let sim: Simulator | undefined;
-const dirs: string[] = [];
 afterEach(async () => {
   await sim?.close();
   sim = undefined;
-  for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
 });
 
+/** A corrections file of `rows` rows in a folder removed after the test, its results and lock paths. */
 async function corrections(rows: number): Promise<{ input: string; out: string; lock: string }> {
-  const { dir, input } = await workdir({ name: 'l.csv', text: '' });
-  dirs.push(dir);
+  const { input } = await workdir({ name: 'l.csv', text: '' });
   await writeCorrections(input, rows);
   const out = input.replace(/\.csv$/, '.results.csv');
   return { input, out, lock: `${out}.lock` };
-}
-
-function until(condition: () => boolean): Promise<void> {
-  return new Promise((resolve) => {
-    const poll = setInterval(() => {
-      if (condition()) {
-        clearInterval(poll);
-        resolve();
-      }
-    }, 5);
-  });
 }
 
 /** A pid that no longer exists: a child that has exited. */
@@ -50,7 +38,7 @@ describe('runs that overlap', () => {
     const { input, out, lock } = await corrections(200);
     const first = runCli([input, '--resume', '-c', '2'], { env: demoEnv(sim) });
     const s = sim;
-    await until(() => puts(s).length >= 1);
+    await waitFor(() => puts(s).length >= 1, { timeoutMs: 60_000, what: 'the first PUT' });
     const holder = JSON.parse(readFileSync(lock, 'utf8')) as { pid: number; host: string; startedAt: string };
     expect(holder.host).toBe(hostname());
 
@@ -131,13 +119,13 @@ describe('the lock is released on every exit path', () => {
     for (const signals of [1, 2]) {
       sim = await createSimulator({ acceptAnyId: true, latencyMs: signals === 1 ? 50 : 3000 });
       const { input, lock } = await corrections(100);
-      const child = spawn(process.execPath, [CLI, input, '-c', '4'], { env: { ...process.env, ...demoEnv(sim) }, stdio: 'ignore' });
+      const child = spawnCli([input, '-c', '4'], { env: demoEnv(sim) });
       const s = sim;
-      await until(() => puts(s).length >= 4);
+      await waitFor(() => puts(s).length >= 4, { timeoutMs: 60_000, what: '4 PUTs' });
       expect(existsSync(lock)).toBe(true);
       child.kill('SIGINT');
       if (signals === 2) {
-        // A repeat within a second is the same request (cli.ts): the second signal must come later.
+        // A real wait: the CLI's one-second repeat window (a repeat within it is the same request) is on its own clock.
         await new Promise((resolve) => setTimeout(resolve, 1100));
         child.kill('SIGINT');
       }

@@ -1,20 +1,13 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { lockPath, takeRunLock, type RunLockDeps } from '../../../src/output/run-lock.js';
-
-const dirs: string[] = [];
-afterEach(async () => {
-  for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
-});
+import { tempDir } from '../../helpers/temp-dir.js';
 
 async function out(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'zuu-lock-'));
-  dirs.push(dir);
+  const dir = await tempDir('zuu-lock-');
   return join(dir, 'r.results.csv');
 }
 

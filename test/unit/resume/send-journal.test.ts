@@ -1,24 +1,18 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { partialPath } from '../../../src/output/resume.js';
 import { IdTable } from '../../../src/resume/id-table.js';
 import { consolidateJournal, journalPath, openSendJournal, readDirtyIds } from '../../../src/resume/send-journal.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 const HEADER = 'Id,Quantity,result,error_code,error_message,http_status,attempts,track_id,request_id,line';
 const row = (id: string, q: string, line: number, result = 'updated') => `${id},${q},${result},,,200,1,t-${line},r${line},${line}`;
 const file = (...rows: string[]) => [HEADER, ...rows].join('\n') + '\n';
 
-const dirs: string[] = [];
-afterEach(async () => {
-  for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
-});
-
 async function results(text: string, partial?: string): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'zuu-journal-'));
-  dirs.push(dir);
+  const dir = await tempDir('zuu-journal-');
   const out = join(dir, 'r.results.csv');
   await writeFile(out, text);
   if (partial !== undefined) await writeFile(partialPath(out), partial);

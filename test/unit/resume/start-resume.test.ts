@@ -1,26 +1,20 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pino from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { partialPath, runInfoPath } from '../../../src/output/resume.js';
 import { IdTable } from '../../../src/resume/id-table.js';
 import { journalPath } from '../../../src/resume/send-journal.js';
 import { startResume } from '../../../src/resume/start-resume.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 const HEADER = 'Id,Quantity,result,error_code,error_message,http_status,attempts,track_id,request_id,line';
 const row = (id: string, q: string, line: number, result = 'updated') => `${id},${q},${result},,,200,1,t-${line},r${line},${line}`;
 
-const dirs: string[] = [];
-afterEach(async () => {
-  for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
-});
-
 /** An earlier run's results (recorded against `local`) and the current input. */
 async function setUp(recorded: string[], input: Array<[string, string]>, resume = true, journal?: string) {
-  const dir = await mkdtemp(join(tmpdir(), 'zuu-start-resume-'));
-  dirs.push(dir);
+  const dir = await tempDir('zuu-start-resume-');
   const out = join(dir, 'r.results.csv');
   const inputPath = join(dir, 'r.csv');
   await writeFile(out, [HEADER, ...recorded].join('\n') + '\n');
