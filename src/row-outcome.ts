@@ -5,6 +5,12 @@ export type RowResult = 'updated' | 'failed' | 'unknown' | 'invalid' | 'valid' |
 /** Results of `--preview` rows besides `invalid` (and `failed` when the read failed). */
 export type PreviewResult = 'would-update' | 'unchanged' | 'blocked' | 'not-found';
 
+/**
+ * Rows per result. The results of a real run or a dry run are always there; preview results are
+ * counted from their first row on, so a plain run's counts keep their five keys.
+ */
+export type ResultCounts = Record<Exclude<RowResult, PreviewResult>, number> & Partial<Record<PreviewResult, number>>;
+
 /** Results that mean the row needs nothing more: exit 0 when every row has one of them. */
 export const DONE_RESULTS: ReadonlySet<RowResult> = new Set<RowResult>(['updated', 'valid', 'would-update', 'unchanged']);
 

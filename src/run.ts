@@ -1,31 +1,25 @@
-import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
-import { matchColumns, type ColumnMap } from './input/columns.js';
-import { readRows, type InputRecord } from './input/read-rows.js';
-import type { MaxFailures, RunOptions } from './options.js';
-import { silentProgress, type Progress } from './output/progress.js';
-import { createResultsWriter } from './output/results-writer.js';
-import {
-  checkResumeTarget,
-  mergePartial,
-  openPriorResults,
-  partialPath,
-  sameCells,
-  writeRunInfo,
-  type PriorResults,
-} from './output/resume.js';
-import { exitCodeFor, nextStep, type StopKind, type Summary } from './output/summary.js';
-import type { RowOutcome } from './row-outcome.js';
-import { mapRow } from './rows/map-row.js';
-import { connect, type Connection } from './send/connect.js';
-import type { PutResult } from './send/put-usage.js';
-import { sendUpdates, type SendItem } from './send/send-updates.js';
 import { openBackup, type BackupFile } from './backup/backup-file.js';
-import { backUpBeforeUpdate } from './backup/back-up-before-update.js';
-import { previewRows } from './preview/preview-rows.js';
-import type { ReadBatch } from './read/query-usage.js';
-import { fieldsToRead } from './read/usage-query.js';
-import { createVerifier, type Verifier, type VerifyVerdict } from './verify/verify-updates.js';
+import { matchColumns, type ColumnMap } from './input/columns.js';
+import { checkStructure } from './input/check-structure.js';
+import { readRows, type InputTable } from './input/read-rows.js';
+import type { RunOptions } from './options.js';
+import { silentProgress, type Progress } from './output/progress.js';
+import { createResultsWriter, type ResultsWriter } from './output/results-writer.js';
+import { writeRunInfo } from './output/resume.js';
+import { takeRunLock } from './output/run-lock.js';
+import type { RunSummary } from './output/summary.js';
+import type { UsageReader } from './read/query-usage.js';
+import { startResume, type ResumeSession } from './resume/start-resume.js';
+import type { RowOutcome } from './row-outcome.js';
+import { buildSummary } from './run/build-summary.js';
+import { countedRecords } from './run/counted-records.js';
+import { mappedRows } from './run/mapped-rows.js';
+import { createRunState } from './run/run-state.js';
+import { readAndSend } from './run/read-and-send.js';
+import { dryRun } from './run/send-rows.js';
+import { connect, type Connection } from './send/connect.js';
+import type { SendItem } from './send/send-updates.js';
 
 /** Effects a run uses, passed in so tests and the CLI choose them. */
 export interface RunDeps {
@@ -36,8 +30,6 @@ export interface RunDeps {
   graceMs?: number;
   /** Makes the progress display once the input size is known. Default: none. */
   progress?: (totalBytes: number | undefined) => Progress;
-  /** Builds the next-step command for another input file with this run's options. */
-  rerun?: (input: string, extra?: string[]) => string;
   now?: () => number;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   random?: () => number;
@@ -45,288 +37,171 @@ export interface RunDeps {
 }
 
 /**
- * One whole run: read -> map -> send -> write. Row failures end up in the results; run failures
- * (unusable input, refused credentials before anything was sent) are thrown as RunError.
+ * One whole run: read -> map -> (resume filter) -> (back up) -> send (-> verify) -> write; or only
+ * validate in a dry run, or only read and compare in a preview.
+ * Row failures end up in the results; run failures (unusable input, refused credentials before
+ * anything was sent) are thrown as RunError. The advice (next step) is the CLI edge's.
  */
-export async function run(options: RunOptions, deps: RunDeps): Promise<Summary> {
+export async function run(options: RunOptions, deps: RunDeps): Promise<RunSummary> {
+  // Before anything is written: two runs on one results file would lose rows and send some twice.
+  const lock = takeRunLock(options.out, { logger: deps.logger, now: deps.now });
+  try {
+    return await runLocked(options, deps);
+  } finally {
+    lock.release();
+  }
+}
+
+async function runLocked(options: RunOptions, deps: RunDeps): Promise<RunSummary> {
   const now = deps.now ?? Date.now;
-  const started = now();
+  const startedAt = now();
   const { logger } = deps;
 
-  const table = await readRows(options.input, { delimiter: options.delimiter });
+  const table = await readRows(options.input, { delimiter: options.delimiter, encoding: options.encoding });
   const columns = matchColumns(table.header, { ignoreUnknownColumns: options.ignoreUnknownColumns });
+  await checkStructure(table);
   logColumns(logger, columns);
   const keptColumns = keptIndexes(table.header.length, columns);
   const header = keptColumns.map((i) => table.header[i] ?? '');
-
-  // Stopping early (credentials refused, --max-failures) and interrupting share one path: no new row
-  // starts, retries stop; an interrupt also abandons requests still unanswered after the grace period.
-  const stop = new AbortController();
-  const abandon = new AbortController();
-  // Every row waiting for a slot listens for the stop; that is by design, not a leak.
-  setMaxListeners(0, stop.signal);
-  let stopReason: string | undefined;
-  let stopKind: StopKind | undefined;
-  const stopEarly = (reason: string, kind: StopKind): void => {
-    if (stop.signal.aborted) return;
-    stopReason = reason;
-    stopKind = kind;
-    logger.error({ reason }, 'stopping early: no new rows will be sent; in-flight rows finish');
-    stop.abort();
-  };
-  const onInterrupt = (): void => {
-    stop.abort();
-    setTimeout(() => abandon.abort(), deps.graceMs ?? 10_000).unref();
-  };
-  if (deps.signal?.aborted) onInterrupt();
-  deps.signal?.addEventListener('abort', onInterrupt, { once: true });
-
-  let connection: Connection | undefined;
-  let priors: PriorResults | undefined;
-  let progress: Progress = silentProgress;
   // Look before you leap: the updatable fields the input has a column for, in input order.
   const inputFields = columns.fields.map((column) => column.field);
+
+  const state = createRunState({ interrupt: deps.signal, graceMs: deps.graceMs ?? 10_000, logger });
+  const records = countedRecords(table);
+  let connection: Connection | undefined;
+  let resume: ResumeSession | undefined;
+  let progress: Progress = silentProgress;
   let backup: BackupFile | undefined;
   try {
-    // Checked before connecting, so a backup that would be overwritten stops the run before anything is sent.
+    // Opened before connecting, so a backup that would be overwritten stops the run before anything is sent.
     if (options.backup !== undefined) backup = await openBackup(options.backup, { fields: inputFields, delimiter: table.delimiter, resume: options.resume });
     if (!options.dryRun) {
       connection = await connect(options, {
         logger,
-        stopSignal: stop.signal,
-        abandonSignal: abandon.signal,
+        stopSignal: state.stopSignal,
+        abandonSignal: state.abandonSignal,
         now,
         sleep: deps.sleep,
         random: deps.random,
         userAgent: deps.userAgent,
       });
-    }
-    if (connection) {
-      const target = targetIdentity(options);
-      if (options.resume) {
-        // Opening checks the file is a results file (and leaves it alone if not) before anything else.
-        priors = await openPriorResults(options.out);
-        if (priors && (await checkResumeTarget(options.out, target)) === 'unknown') {
-          logger.warn({ results: options.out }, 'no record of which tenant the earlier run used: every row is processed again');
-          await priors.close();
-          priors = undefined;
-        }
-      }
-      if (!options.preview) await writeRunInfo(options.out, { tool: 'zuora-usage-update', target, input: options.input, trackPrefix: options.trackPrefix, startedAt: new Date(now()).toISOString() });
-    }
-    if (priors && !sameCells(priors.header, header)) {
-      logger.warn({ results: options.out }, 'the results file has other columns than the input: every row is processed again');
-      await priors.close();
-      priors = undefined;
+      // A preview changes nothing: no tenant to record, no sends to journal.
+      if (!options.preview) resume = await openEarlierResults(options, { header, keptColumns, idIndex: columns.idIndex }, logger, now);
     }
     const writer = await createResultsWriter({
-      // A resumed run never overwrites what the earlier run recorded until the end (resume.ts).
-      outPath: priors ? partialPath(options.out) : options.out,
+      // A resumed run never overwrites what the earlier run recorded until the end (start-resume.ts).
+      outPath: resume?.outPath ?? options.out,
       failuresPath: options.preview ? undefined : options.failures,
       header,
       extraColumns: options.preview ? inputFields.map((field) => `before_${field}`) : undefined,
       delimiter: table.delimiter,
       bom: table.bom,
-      onWriteError: (error, path) => stopEarly(`cannot write ${path}: ${error.message}`, 'output'),
+      onWriteError: (error, path) => state.stopEarly({ reason: `cannot write ${path}: ${error.message}`, kind: 'output' }),
     });
 
     // Started last, so the log lines of connecting do not cut through the bar.
     progress = deps.progress?.(table.totalBytes) ?? silentProgress;
-    let done = 0;
-    let notUpdated = 0;
-    let answered = 0;
-    let failed = 0;
-    let updatedSoFar = 0;
-    let unreachableInARow = 0;
-    let requests = 0;
-    let kept = 0;
-    const record = (outcome: RowOutcome): void => {
-      writer.add(outcome);
-      done++;
-      if (outcome.result !== 'updated' && outcome.result !== 'valid') notUpdated++;
-      const reads = options.preview || options.backup !== undefined || options.verify ? connection?.reader.requests : undefined;
-      progress.tick({ done, failed: notUpdated, bytesRead: table.bytesRead(), ...(reads === undefined ? {} : { reads }) });
-    };
-    // Ids with a row sent in this resumed run: their later rows are sent again too, so the last still wins.
-    const resentIds = new Set<string>();
-
-    const rowsToSend = async function* (): AsyncGenerator<SendItem> {
-      for await (const input of table.records) {
-        if (stop.signal.aborted) return;
-        const item = await prepare(input);
-        if (item) yield item;
-      }
-    };
-    const prepare = async (input: InputRecord): Promise<SendItem | undefined> => {
-      const cells = keptColumns.map((i) => input.cells[i] ?? '');
-      const base = { seq: input.seq, line: input.line, cells, attempts: 0 };
-      if (input.parseError !== undefined) {
-        // Cells beyond the header have no column in the outputs: the message keeps them, so nothing is lost.
-        const extra = input.cells.slice(table.header.length);
-        const kept = extra.length > 0 ? `; cells beyond the header: ${extra.map((cell) => JSON.stringify(cell)).join(', ')}` : '';
-        record({ ...base, id: (input.cells[columns.idIndex] ?? '').trim(), result: 'invalid', errorCode: 'MALFORMED_RECORD', errorMessage: `line ${input.line}: ${input.parseError}${kept}` });
-        return undefined;
-      }
-      const mapped = mapRow(input.cells, columns, { dateFormat: options.dateFormat });
-      if (!mapped.ok) {
-        record({ ...base, id: mapped.id, result: 'invalid', errorCode: 'INVALID_ROW', errorMessage: mapped.message });
-        return undefined;
-      }
-      if (!connection) {
-        record({ ...base, id: mapped.id, result: 'valid' });
-        return undefined;
-      }
-      if (priors) {
-        const prior = await priors.lookup(input.line);
-        if (prior?.result === 'updated' && sameCells(prior.cells, cells) && !resentIds.has(mapped.id)) {
-          kept++;
-          record({ ...base, id: mapped.id, result: 'updated', recorded: prior.resultCells });
-          return undefined;
-        }
-        resentIds.add(mapped.id);
-      }
-      return { seq: input.seq, line: input.line, cells, update: { id: mapped.id, body: mapped.body, trackId: `${options.trackPrefix}-${input.line}` } };
+    const record = recordOutcomes(writer, progress, table, connection?.reader);
+    const keep = resume ? resumeFilter(resume, record) : undefined;
+    const mapped = mappedRows(records, table, columns, keptColumns, options, state.stopSignal, record);
+    const valid = async function* (): AsyncGenerator<SendItem> {
+      for await (const item of mapped) if (!keep || !(await keep(item))) yield item;
     };
 
-    // Reads (preview, backup, verify) stop the run on the same grounds as updates.
-    const readFields = fieldsToRead(inputFields);
-    const read = (ids: string[]): Promise<ReadBatch> => (connection as Connection).reader.read(ids, readFields);
-    const onReadFailure = (failure: Extract<ReadBatch, { ok: false }>): void => {
-      if (failure.credentialsRefused) stopEarly(`Zuora refused the credentials while reading records (${failure.errorMessage})`, 'credentials');
-      else if (failure.unreachable) stopEarly(`cannot reach Zuora to read records (${failure.errorCode})`, 'unreachable');
-    };
-    let quantityChange: string | undefined;
-    let verifier: Verifier | undefined;
-    if (connection && options.preview) {
-      ({ quantityChange } = await previewRows(rowsToSend(), { fields: inputFields, read, record, onReadFailure, signal: stop.signal }));
-    } else if (connection) {
-      const recordAnswer = (item: SendItem, result: Omit<PutResult, 'credentialsRefused' | 'unreachable'>): void => {
-        const { result: outcome, ...rest } = result;
-        if (outcome === 'not-sent') return;
-        record({ seq: item.seq, line: item.line, cells: item.cells, id: item.update.id, trackId: item.update.trackId, result: outcome, ...rest });
-      };
-      const checkMaxFailures = (): void => {
-        if (options.maxFailures && tooManyFailures(options.maxFailures, failed, answered)) {
-          stopEarly(`--max-failures reached (${failed} failed of ${answered} answered)`, 'max-failures');
-        }
-      };
-      const onSettled = (item: SendItem, result: Omit<PutResult, 'credentialsRefused' | 'unreachable'>, verdict: VerifyVerdict): void => {
-        recordAnswer(item, result);
-        // A row Zuora holds otherwise than sent is a failed row too, for --max-failures as for the results.
-        if (verdict === 'mismatch') {
-          failed++;
-          checkMaxFailures();
-        }
-      };
-      verifier = options.verify ? createVerifier({ read, onReadFailure, onSettled }) : undefined;
-      const put = verifier ? verifier.track(connection.put) : connection.put;
-      const rows = backup
-        ? backUpBeforeUpdate(rowsToSend(), {
-            backup,
-            read,
-            onReadFailure,
-            onWriteError: (error) => stopEarly(error.message, 'output'),
-            signal: stop.signal,
-            // Not sent because its record could not be read (and backed up): the read call's ids.
-            onNotSent: (item, { errorCode, errorMessage, call }) =>
-              record({ seq: item.seq, line: item.line, cells: item.cells, id: item.update.id, result: 'failed', attempts: 0, errorCode, errorMessage, ...call }),
-          })
-        : rowsToSend();
-      await sendUpdates(rows, {
-        concurrency: options.concurrency,
-        put,
-        // Rows waiting for their read-back are held too: at most a few batches of them.
-        hasRoom: () => writer.hasRoom() && (verifier === undefined || verifier.waiting < VERIFY_MAX_WAITING),
-        signal: stop.signal,
-        onResult: (item, result) => {
-          const { credentialsRefused: refused, unreachable, result: outcome, ...rest } = result;
-          if (outcome === 'not-sent') return;
-          requests += result.attempts;
-          answered++;
-          if (outcome === 'failed') failed++;
-          if (outcome === 'updated') updatedSoFar++;
-          unreachableInARow = unreachable ? unreachableInARow + 1 : 0;
-          if (verifier) verifier.answered(item, { result: outcome, ...rest });
-          else recordAnswer(item, { result: outcome, ...rest });
-          if (refused) {
-            stopEarly(
-              updatedSoFar === 0
-                ? `Zuora refused the credentials (HTTP ${result.httpStatus ?? 401}: ${result.errorMessage ?? 'Authentication error'}); fix ZUORA_ACCESS_TOKEN or the OAuth client`
-                : `Zuora refused the credentials mid-run (HTTP ${result.httpStatus ?? 401}: ${result.errorMessage ?? 'Authentication error'})`,
-              'credentials',
-            );
-          } else if (unreachableInARow >= Math.max(3, options.concurrency)) {
-            stopEarly(`cannot reach Zuora: the last ${unreachableInARow} rows could not connect (${result.errorCode}); every row would fail the same way`, 'unreachable');
-          } else {
-            checkMaxFailures();
-          }
-        },
-      });
-      await verifier?.close();
-    } else {
-      for await (const item of rowsToSend()) void item;
-    }
+    // There is a connection exactly when this is not a dry run.
+    const sent = connection
+      ? await readAndSend(valid(), connection, options, state, { record, hasRoom: () => writer.hasRoom(), fields: inputFields, backup })
+      : await dryRun(valid(), record);
 
     await backup?.close();
     await writer.close();
-    if (priors) {
-      await priors.close();
-      priors = undefined;
-      await mergePartial(options.out);
-    }
+    await resume?.finish(state.status === 'completed');
+    resume = undefined;
     progress.stop();
-    const status: Summary['status'] = stopReason !== undefined ? 'stopped' : deps.signal?.aborted ? 'interrupted' : 'completed';
-    const counts = { ...writer.counts };
-    const rows = Object.values(counts).reduce((a, b) => a + b, 0);
-    const elapsedMs = now() - started;
-    const rerun = deps.rerun ?? ((input: string, extra: string[] = []) => ['zuora-usage-update', input, ...extra].join(' '));
-    return {
-      status,
-      stopReason,
-      exitCode: exitCodeFor(status, counts),
-      dryRun: options.dryRun,
-      counts,
-      rows,
-      keptFromEarlierRun: kept,
-      requests,
-      retries: requests - answered,
-      tokenRequests: connection?.tokens.tokenRequests ?? 0,
-      elapsedMs,
-      rowsPerSecond: elapsedMs > 0 ? ((rows - kept) * 1000) / elapsedMs : 0,
-      input: options.input,
-      out: options.out,
-      failures: options.failures,
-      failuresRows: writer.failuresWritten,
-      trackPrefix: options.trackPrefix,
-      nextStep: nextStep({ status, stopKind, dryRun: options.dryRun, counts, rerun, input: options.input, out: options.out, failures: options.failures, preview: options.preview }),
-      ...(connection ? { readRequests: connection.reader.requests } : {}),
-      ...(options.preview ? { preview: true, quantityChange } : {}),
-      ...(verifier ? { verify: { ...verifier.counts } } : {}),
-      ...(backup && options.backup !== undefined ? { backup: { path: options.backup, ids: backup.size } } : {}),
-    };
+    // Counted to the end, so the summary can say how many records a stopped run never reached.
+    if (state.status !== 'completed') await records.drain(logger);
+    return buildSummary(
+      {
+        status: state.status,
+        stopReason: state.stop?.reason,
+        stopKind: state.stop?.kind,
+        counts: writer.counts,
+        failuresRows: writer.failuresWritten,
+        keptFromEarlierRun: keep?.kept() ?? 0,
+        ...sent,
+        records: records.count(),
+        tokenRequests: connection?.tokens.tokenRequests ?? 0,
+        readRequests: connection?.reader.requests,
+        backup: backup && options.backup !== undefined ? { path: options.backup, ids: backup.size } : undefined,
+        startedAt,
+        endedAt: now(),
+      },
+      options,
+    );
   } finally {
-    deps.signal?.removeEventListener('abort', onInterrupt);
+    await records.close();
+    state.dispose();
     progress.stop();
-    await priors?.close();
+    await resume?.close();
     await backup?.close();
     await connection?.close();
   }
 }
 
-/** `--verify`: most rows answered but waiting for their read-back before the sender takes more rows. */
-const VERIFY_MAX_WAITING = 2000;
+/** Hands outcomes to the writer and the progress display; returns the function every stage records with. */
+function recordOutcomes(writer: ResultsWriter, progress: Progress, table: InputTable, reader: UsageReader | undefined): (outcome: RowOutcome) => void {
+  let done = 0;
+  let notUpdated = 0;
+  return (outcome) => {
+    writer.add(outcome);
+    done++;
+    if (outcome.result !== 'updated' && outcome.result !== 'valid') notUpdated++;
+    // Reads are shown once there are any: a run without --preview, --backup or --verify shows none.
+    const reads = reader && reader.requests > 0 ? { reads: reader.requests } : {};
+    progress.tick({ done, failed: notUpdated, bytesRead: table.bytesRead(), ...reads });
+  };
+}
+
+/**
+ * `--resume`, opening side (start-resume.ts): which earlier results of this `--out` can be trusted
+ * (same tenant, same columns, same rows), the send journal of this run, and the record of this run's
+ * tenant beside them. Also for a run without `--resume`, whose sends are journaled too.
+ */
+async function openEarlierResults(
+  options: RunOptions,
+  shape: { header: string[]; keptColumns: number[]; idIndex: number },
+  logger: Logger,
+  now: () => number,
+): Promise<ResumeSession> {
+  const target = targetIdentity(options);
+  // Checks an earlier results file is one of ours (and leaves it alone if not) before anything else.
+  const session = await startResume({ out: options.out, resume: options.resume, target, input: options.input, delimiter: options.delimiter, encoding: options.encoding, ...shape, logger });
+  await writeRunInfo(options.out, { tool: 'zuora-usage-update', target, input: options.input, trackPrefix: options.trackPrefix, startedAt: new Date(now()).toISOString() });
+  return session;
+}
+
+/**
+ * `--resume`, row side: a row kept from the earlier run is recorded again, not sent; any other row is
+ * journaled as about to be sent. Resolves true when the row was kept.
+ */
+function resumeFilter(session: ResumeSession, record: (outcome: RowOutcome) => void): ((item: SendItem) => Promise<boolean>) & { kept(): number } {
+  let kept = 0;
+  const filter = async (item: SendItem): Promise<boolean> => {
+    const { id } = item.update;
+    const recorded = await session.decide(item.line, id, item.cells);
+    if (!recorded) return false;
+    kept++;
+    record({ seq: item.seq, line: item.line, cells: item.cells, attempts: 0, id, result: 'updated', recorded });
+    return true;
+  };
+  return Object.assign(filter, { kept: () => kept });
+}
 
 /** The tenant a run writes to, as recorded for `--resume`. */
 function targetIdentity(options: RunOptions): string {
   if (options.target.kind === 'local') return 'local';
   const scope = [options.entityIds && `entity-ids=${options.entityIds}`, options.orgIds && `org-ids=${options.orgIds}`].filter(Boolean);
   return scope.length > 0 ? `${options.target.baseUrl} (${scope.join(', ')})` : options.target.baseUrl;
-}
-
-/** `--max-failures`: a count, or a share of the rows answered so far, counted from the 20th. */
-export function tooManyFailures(limit: MaxFailures, failed: number, answered: number): boolean {
-  if ('count' in limit) return failed > limit.count;
-  return answered >= 20 && (failed * 100) / answered > limit.percent;
 }
 
 /** Input columns echoed in the outputs: all but the result columns of an earlier run. */

@@ -17,8 +17,6 @@ export interface BackUpOptions {
   read(ids: string[]): Promise<ReadBatch>;
   /** A row that is not sent because its record (or an earlier row's, same Id) could not be read. */
   onNotSent(item: SendItem, why: NotBackedUp): void;
-  /** A read failed after its retries (the run may decide to stop: refused credentials, unreachable). */
-  onReadFailure?(failure: Extract<ReadBatch, { ok: false }>): void;
   /** The backup file cannot be written: the run should stop (no row of the batch is sent). */
   onWriteError?(error: Error): void;
   signal?: AbortSignal;
@@ -38,10 +36,7 @@ export async function* backUpBeforeUpdate(rows: AsyncIterable<SendItem>, options
 
   const read = async (ids: string[]): Promise<ReadBatch> => {
     const batch = await options.read(ids);
-    if (!batch.ok) {
-      if (!batch.notSent) options.onReadFailure?.(batch);
-      return batch;
-    }
+    if (!batch.ok) return batch;
     const records: ReadRecord[] = [];
     for (const id of ids) {
       const found = batch.records.get(id);

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { stringify } from 'csv-stringify/sync';
 import { RunError } from '../errors.js';
-import { RESULT_COLUMNS, type RowOutcome, type RowResult } from '../row-outcome.js';
+import { RESULT_COLUMNS, type ResultCounts, type RowOutcome } from '../row-outcome.js';
 import { spreadsheetSafe } from './spreadsheet-safe.js';
 
 export interface ResultsWriterOptions {
@@ -33,7 +33,7 @@ export interface ResultsWriter {
   /** False while the reorder buffer or the files are full: the sender should wait. */
   hasRoom(): boolean;
   /** Outcomes written so far, per result. */
-  readonly counts: Readonly<Record<RowResult, number>>;
+  readonly counts: Readonly<ResultCounts>;
   /** Outcomes written to the failures file. */
   readonly failuresWritten: number;
   /**
@@ -54,8 +54,7 @@ export async function createResultsWriter(options: ResultsWriterOptions): Promis
   const maxBuffered = options.maxBuffered ?? 10_000;
   const held = new Map<number, RowOutcome>();
   const failedIds = new Set<string>();
-  // Preview results are counted from their first row on, so a plain run's counts keep their five keys.
-  const counts = { updated: 0, failed: 0, unknown: 0, invalid: 0, valid: 0 } as Record<RowResult, number>;
+  const counts: ResultCounts = { updated: 0, failed: 0, unknown: 0, invalid: 0, valid: 0 };
   let next = 0;
   let failuresWritten = 0;
 

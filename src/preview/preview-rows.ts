@@ -12,8 +12,6 @@ export interface PreviewOptions {
   read(ids: string[]): Promise<ReadBatch>;
   /** Each previewed row's outcome, with its `before_` cells as `extraCells`. */
   record(outcome: RowOutcome): void;
-  /** A read failed after its retries (the run may stop: refused credentials, unreachable). */
-  onReadFailure?(failure: Extract<ReadBatch, { ok: false }>): void;
   signal?: AbortSignal;
 }
 
@@ -25,12 +23,7 @@ export interface PreviewOptions {
 export async function previewRows(rows: AsyncIterable<SendItem>, options: PreviewOptions): Promise<{ quantityChange: string }> {
   const judge = createPreviewJudge(options.fields);
   let total: Decimal = { units: 0n, scale: 0 };
-  const read = async (ids: string[]): Promise<ReadBatch> => {
-    const batch = await options.read(ids);
-    if (!batch.ok && !batch.notSent) options.onReadFailure?.(batch);
-    return batch;
-  };
-  const stream = readAhead(rows, { idOf: (item) => (judge.needsRead(item.update.id) ? item.update.id : undefined), read, signal: options.signal });
+  const stream = readAhead(rows, { idOf: (item) => (judge.needsRead(item.update.id) ? item.update.id : undefined), read: options.read, signal: options.signal });
   for await (const { item, read: result } of stream) {
     // The run stopped before this read went out: the row was never reached.
     if (result?.kind === 'failed' && result.failure.notSent) continue;

@@ -43,6 +43,9 @@ export type ReadBatch =
       unreachable?: boolean;
     };
 
+/** A read that failed after its retries, or was never sent. */
+export type ReadFailure = Extract<ReadBatch, { ok: false }>;
+
 export interface UsageReader {
   /** Reads `fields` of up to 200 `ids` through query and queryMore. Never throws for Zuora's answers. */
   read(ids: readonly string[], fields: readonly string[]): Promise<ReadBatch>;
@@ -121,16 +124,14 @@ export function createUsageReader(ctx: ReadContext): UsageReader {
 
 type CallOutcome =
   | { ok: true; call: ReadCall; page: { records: ReadRecord[]; queryLocator?: string } }
-  | Extract<ReadBatch, { ok: false }>;
+  | ReadFailure;
 
-type Failure = Extract<ReadBatch, { ok: false }>;
-
-type AttemptOutcome = { final: CallOutcome } | { retry: AttemptFailure; last: Failure } | { renewed: true; last: Failure } | { interrupted: true };
+type AttemptOutcome = { final: CallOutcome } | { retry: AttemptFailure; last: ReadFailure } | { renewed: true; last: ReadFailure } | { interrupted: true };
 
 async function attemptOnce(url: string, payload: Buffer, headers: Record<string, string>, trackId: string, ctx: ReadContext): Promise<AttemptOutcome> {
-  const got = await attemptToken(ctx.tokens);
+  const got = await attemptToken(ctx.tokens, 'read');
   if ('interrupted' in got) return got;
-  if ('refused' in got) return { final: { ok: false, call: { trackId }, errorCode: 'AUTH_FAILED', errorMessage: got.refused, credentialsRefused: true } };
+  if ('failed' in got) return { final: { ok: false, call: { trackId }, ...got.failed } };
   const { token } = got;
   const request = ctx.client.post(url, { body: payload, headers: { ...headers, authorization: `Bearer ${token}` } });
   const settled = ctx.deadlines.watch(request, ctx.timeoutMs);
@@ -148,7 +149,7 @@ async function attemptOnce(url: string, payload: Buffer, headers: Record<string,
     const parsed = parseZuoraError(status, response.body);
     const message = ctx.redactor ? ctx.redactor.redact(parsed.message) : parsed.message;
     const isSuccessWithoutRecords = status >= 200 && status < 300 && parsed.code === undefined;
-    const last: Failure = {
+    const last: ReadFailure = {
       ok: false,
       call,
       errorCode: isSuccessWithoutRecords ? 'UNEXPECTED_ANSWER' : (parsed.code ?? `HTTP_${status}`),
@@ -168,7 +169,7 @@ async function attemptOnce(url: string, payload: Buffer, headers: Record<string,
         : unreachable
           ? `could not reach ${new URL(url).host} (${code})`
           : `the read's connection failed (${code})`;
-    const last: Failure = { ok: false, call: { trackId }, errorCode: code, errorMessage: message, ...(unreachable ? { unreachable } : {}) };
+    const last: ReadFailure = { ok: false, call: { trackId }, errorCode: code, errorMessage: message, ...(unreachable ? { unreachable } : {}) };
     if (code === 'ABANDONED') return { final: last };
     return { retry: { kind: 'network', code }, last };
   } finally {

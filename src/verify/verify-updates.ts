@@ -23,8 +23,6 @@ export interface VerifyOptions {
   read(ids: string[]): Promise<ReadBatch>;
   /** Every answered row, once, with its final result. */
   onSettled(item: SendItem, result: PutResult, verdict: VerifyVerdict): void;
-  /** A read failed after its retries (the run may stop: refused credentials, unreachable). */
-  onReadFailure?(failure: Extract<ReadBatch, { ok: false }>): void;
   /** Ids per read. Default 200. */
   batchSize?: number;
   /**
@@ -135,7 +133,6 @@ export function createVerifier(options: VerifyOptions): Verifier {
       .read(wanted)
       .catch((error: unknown): ReadBatch => ({ ok: false, call: { trackId: '' }, errorCode: 'CLIENT_ERROR', errorMessage: error instanceof Error ? error.message : String(error) }))
       .then((read) => {
-        if (!read.ok && !read.notSent) options.onReadFailure?.(read);
         for (const entry of entries) settle(entry, read);
       })
       .finally(() => reads.delete(reading));

@@ -1,21 +1,18 @@
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ACTION_QUERY_FAULT_KEY, createSimulator, type Simulator, type SimulatorOptions, type UsageRecord } from '../../src/simulator/create-simulator.js';
-import { CLI, demoEnv, readCsv, runCli, workdir } from '../helpers/cli.js';
+import { demoEnv, readCsv, runCli, spawnCli, workdir } from '../helpers/cli.js';
 import { seededRandom } from '../helpers/generate.js';
 import { usageId } from '../helpers/sender.js';
 import { pendingRecord } from '../helpers/with-simulator.js';
 
 let sim: Simulator | undefined;
-const dirs: string[] = [];
 afterEach(async () => {
   await sim?.close();
   sim = undefined;
-  for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
 });
 
 async function start(options: SimulatorOptions): Promise<Simulator> {
@@ -23,10 +20,9 @@ async function start(options: SimulatorOptions): Promise<Simulator> {
   return sim;
 }
 
-async function inputFile(name: string, lines: string[]): Promise<{ dir: string; input: string }> {
-  const made = await workdir({ name, text: `${lines.join('\n')}\n` });
-  dirs.push(made.dir);
-  return made;
+/** The input in a folder of its own, removed after the test (workdir uses tempDir). */
+function inputFile(name: string, lines: string[]): Promise<{ dir: string; input: string }> {
+  return workdir({ name, text: `${lines.join('\n')}\n` });
 }
 
 const reads = (s: Simulator) => s.requests.filter((r) => r.path.startsWith('/v1/action/query'));
@@ -237,7 +233,8 @@ describe('--backup', () => {
 
   it.each([
     [['--dry-run'], /a dry run changes nothing/],
-    [['--out', 'SAME'], /must be a file of its own/],
+    [['--out', 'SAME'], /--backup \S+o\.backup\.csv is the same file as --out/],
+    [['--summary-json', 'SAME'], /--backup \S+o\.backup\.csv is the same file as --summary-json/],
     [['--verify', '--dry-run'], /a dry run changes nothing|nothing to read back/],
   ])('refuses --backup with %j before anything is sent (exit 1)', async (extra, message) => {
     const s = await start({ acceptAnyId: true });
@@ -295,10 +292,10 @@ describe('--backup', () => {
   });
 });
 
-/** Starts the CLI and hands over a function that kills it with SIGKILL; resolves with its exit code (null when killed). */
+/** Starts the CLI (with the loopback guard) and hands over a function that kills it with SIGKILL; resolves with its exit code (null when killed). */
 function runAndKill(args: string[], env: Record<string, string>, onStart: (kill: () => void) => void): Promise<number | null> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: 'ignore' });
+    const child = spawnCli(args, { env });
     onStart(() => child.kill('SIGKILL'));
     child.on('exit', (code) => resolve(code));
   });
@@ -377,5 +374,32 @@ describe('--verify', () => {
     expect(results[1]?.track_id).toBe('vf-3');
     expect((await readCsv(join(dir, 'm.failures.csv'))).map((r) => r.Id)).toEqual([ids[1]]);
     expect(JSON.parse(await readFile(join(dir, 's.json'), 'utf8'))).toMatchObject({ verify: { verified: 1, mismatches: 1, notVerified: 0 } });
+  });
+});
+
+describe('a 2xx read answer that is not a query result (a proxy page)', () => {
+  const page = { kind: 'status' as const, status: 200, body: '<html><body>Please sign in to the proxy</body></html>', headers: { 'content-type': 'text/html' } };
+
+  it('--preview: the row is failed UNEXPECTED_ANSWER, never not-found', async () => {
+    const s = await start({ records: previewTenant() });
+    s.script(ACTION_QUERY_FAULT_KEY, [page]);
+    const { dir, input } = await inputFile('p.csv', ['Id,Quantity', `${A},5`]);
+    const run = await runCli([input, '--preview'], { env: demoEnv(s) });
+    expect(run.code, run.stderr).toBe(2);
+    const [row] = await readCsv(join(dir, 'p.preview.csv'));
+    expect(row).toMatchObject({ result: 'failed', error_code: 'UNEXPECTED_ANSWER', http_status: '200' });
+  });
+
+  it('--backup: the row is not sent (failed UNEXPECTED_ANSWER) and nothing is backed up as "no record"', async () => {
+    const s = await start({ records: previewTenant() });
+    s.script(ACTION_QUERY_FAULT_KEY, [page]);
+    const { dir, input } = await inputFile('b.csv', ['Id,Quantity', `${A},5`]);
+    const backup = join(dir, 'b.backup.csv');
+    const run = await runCli([input, '--backup', backup], { env: demoEnv(s) });
+    expect(run.code, run.stderr).toBe(2);
+    const [row] = await readCsv(join(dir, 'b.results.csv'));
+    expect(row).toMatchObject({ result: 'failed', error_code: 'UNEXPECTED_ANSWER', attempts: '0' });
+    expect(updates(s)).toEqual([]);
+    expect(String(s.tenant.get(A)?.Quantity)).toBe('4');
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createUsageReader, type ReadContext } from '../../../src/read/query-usage.js';
 import { fieldsToRead } from '../../../src/read/usage-query.js';
-import { ACTION_QUERY_FAULT_KEY, ACTION_QUERY_MORE_FAULT_KEY, type Simulator } from '../../../src/simulator/create-simulator.js';
+import { ACTION_QUERY_FAULT_KEY, ACTION_QUERY_MORE_FAULT_KEY, TOKEN_FAULT_KEY, type Simulator } from '../../../src/simulator/create-simulator.js';
 import { senderFor, usageId, usageRecord } from '../../helpers/sender.js';
 import { withSimulator } from '../../helpers/with-simulator.js';
 
@@ -94,6 +94,38 @@ describe('usage reader against the simulator', () => {
         sim.script(ACTION_QUERY_FAULT_KEY, Array.from({ length: 6 }, () => ({ kind: 'status' as const, status: 502 })));
         const failed = await reader.read([usageId(1)], ['Id']);
         expect(failed).toMatchObject({ ok: false, errorCode: 'HTTP_502', call: { trackId: 'look-q3', httpStatus: 502 } });
+      } finally {
+        harness.close();
+      }
+    });
+  });
+
+  it.each([
+    ['an HTML page', '<html><body>Welcome to the proxy</body></html>'],
+    ['an empty body', ''],
+    ['JSON without records', '{"size":0,"done":true}'],
+  ])('a 2xx answer that is not a query result (%s) is a failed read UNEXPECTED_ANSWER, never "no records"', async (_name, body) => {
+    await withSimulator({ records: records() }, async (sim) => {
+      sim.script(ACTION_QUERY_FAULT_KEY, [{ kind: 'status', status: 200, body, headers: { 'content-type': 'text/html' } }]);
+      const { reader, harness } = readerFor(sim);
+      try {
+        const failed = await reader.read([usageId(1)], ['Id']);
+        expect(failed).toMatchObject({ ok: false, errorCode: 'UNEXPECTED_ANSWER', call: { trackId: 'look-q1', httpStatus: 200 } });
+        expect(failed.ok || failed.errorMessage).toMatch(/^the query answer has no records/);
+      } finally {
+        harness.close();
+      }
+    });
+  });
+
+  it('a token endpoint that cannot be reached makes the read fail as unreachable (ZUORA_UNREACHABLE), not as refused credentials', async () => {
+    await withSimulator({ records: records() }, async (sim) => {
+      const { reader, harness } = readerFor(sim);
+      try {
+        sim.script(TOKEN_FAULT_KEY, Array.from({ length: 50 }, () => ({ kind: 'status' as const, status: 503 })));
+        const failed = await reader.read([usageId(1)], ['Id']);
+        expect(failed).toMatchObject({ ok: false, errorCode: 'ZUORA_UNREACHABLE', unreachable: true });
+        expect(failed.ok || failed.credentialsRefused).toBeFalsy();
       } finally {
         harness.close();
       }

@@ -1,0 +1,64 @@
+import type { RunOptions } from '../options.js';
+import type { RowOutcome } from '../row-outcome.js';
+import type { PutResult, UsageUpdate } from '../send/put-usage.js';
+import { sendUpdates, type SendItem } from '../send/send-updates.js';
+import type { RunState } from './run-state.js';
+import type { StopPolicy } from './stop-policy.js';
+
+/** What the send stage sends with and hands its answers to. */
+export interface SendHooks {
+  /** Sends one row with its retries: the connection's `put`, or the verify stage's wrapper of it. */
+  put(update: UsageUpdate): Promise<PutResult>;
+  /** An answered row: recorded at once (`recordAnswer`), or held by the verify stage until its read-back. */
+  settle(item: SendItem, result: PutResult): void;
+  /** Whether the sender may take another row (the results writer, and rows waiting for a read-back). */
+  hasRoom(): boolean;
+}
+
+/**
+ * The send stage: rows through the pool; each answer is settled and shown to the stop policy. Its
+ * counters (requests, answered) are its own.
+ */
+export async function sendRows(
+  rows: AsyncIterable<SendItem>,
+  hooks: SendHooks,
+  options: RunOptions,
+  state: RunState,
+  policy: StopPolicy,
+): Promise<{ requests: number; answered: number }> {
+  let requests = 0;
+  let answered = 0;
+  await sendUpdates(rows, {
+    concurrency: options.concurrency,
+    put: hooks.put,
+    hasRoom: hooks.hasRoom,
+    signal: state.stopSignal,
+    onResult: (item, result) => {
+      if (result.result === 'not-sent') return;
+      requests += result.attempts;
+      answered++;
+      hooks.settle(item, result);
+      const stop = policy.afterAnswer(result);
+      if (stop) state.stopEarly(stop);
+    },
+  });
+  const atEnd = policy.atEnd();
+  if (atEnd) state.stopEarly(atEnd);
+  return { requests, answered };
+}
+
+/** Settles an answered row by recording its outcome as it was answered. */
+export function recordAnswer(record: (outcome: RowOutcome) => void): (item: SendItem, result: PutResult) => void {
+  return (item, result) => {
+    const { credentialsRefused: _refused, unreachable: _unreachable, result: outcome, ...rest } = result;
+    // A row the run never sent has no outcome (the send stage settles answered rows only).
+    if (outcome === 'not-sent') return;
+    record({ seq: item.seq, line: item.line, cells: item.cells, id: item.update.id, trackId: item.update.trackId, result: outcome, ...rest });
+  };
+}
+
+/** The dry-run stage in place of sending: each valid row is recorded `valid`, nothing is sent. */
+export async function dryRun(rows: AsyncIterable<SendItem>, record: (outcome: RowOutcome) => void): Promise<{ requests: number; answered: number }> {
+  for await (const item of rows) record({ seq: item.seq, line: item.line, cells: item.cells, id: item.update.id, attempts: 0, result: 'valid' });
+  return { requests: 0, answered: 0 };
+}
