@@ -16,8 +16,10 @@ import {
   isLoopbackHost,
   ZUORA_ENVIRONMENTS,
   type MaxFailures,
+  TRANSPORTS,
   type RunOptions,
   type Target,
+  type Transport,
   type ZuoraEnvironment,
 } from './options.js';
 import type { Progress } from './output/progress.js';
@@ -25,6 +27,7 @@ import { formatSummary, shellQuote } from './output/summary.js';
 import type { DateFormat } from './rows/date-time.js';
 import { run } from './run.js';
 import type { Credentials } from './send/auth.js';
+import { MAX_BATCH_SIZE } from './send/post-update-batch.js';
 
 const VERSION = (
   JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
@@ -55,6 +58,8 @@ export interface MainArgs {
   ignoreUnknownColumns: boolean;
   maxFailures?: string;
   summaryJson?: string;
+  transport: string;
+  batchSize?: number;
   logLevel: string;
 }
 
@@ -81,6 +86,8 @@ function mainOptions(y: Argv): Argv<MainArgs> {
       'max-failures': { type: 'string', describe: 'Stop early (exit 3) after more than n failed rows, or p% of answered rows (e.g. 50 or 10%)', group: 'Run:' },
       'track-prefix': { type: 'string', describe: 'Prefix of each Zuora-Track-Id (<prefix>-<line>) [default: generated per run]', group: 'Run:' },
       gzip: { type: 'boolean', default: true, describe: 'Gzip request bodies (--no-gzip to send plain JSON)', group: 'Run:' },
+      transport: { type: 'string', choices: TRANSPORTS, default: 'put', describe: 'put: one PUT /v1/object/usage/{id} a row; actions: POST /v1/action/update, up to --batch-size rows a request (try on a sandbox first)', group: 'Run:' },
+      'batch-size': { type: 'number', describe: `Rows per Actions call with --transport actions, 1 to ${MAX_BATCH_SIZE} [default: ${MAX_BATCH_SIZE}]`, group: 'Run:' },
       'reject-unknown-fields': { type: 'boolean', default: true, describe: 'Add rejectUnknownFields=true (--no-reject-unknown-fields to omit)', group: 'Run:' },
       'log-level': { type: 'string', default: 'info', choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], describe: 'Log level (pino)', group: 'Run:' },
     }) as unknown as Argv<MainArgs>;
@@ -115,6 +122,7 @@ export function buildRunOptions(args: MainArgs, env: NodeJS.ProcessEnv): RunOpti
     ignoreUnknownColumns: args.ignoreUnknownColumns,
     maxFailures: args.maxFailures === undefined ? undefined : parseMaxFailures(args.maxFailures),
     summaryJson: args.summaryJson,
+    ...transportOptions(args),
   };
   const prefixProblem = checkTrackPrefix(options.trackPrefix);
   if (prefixProblem) throw new RunError('BAD_OPTION', prefixProblem);
@@ -192,6 +200,16 @@ function readCredentials(env: NodeJS.ProcessEnv): Credentials {
   );
 }
 
+/** `--transport` and `--batch-size`: a batch size means nothing to the PUT, so giving one with it is a mistake worth saying. */
+function transportOptions(args: MainArgs): Pick<RunOptions, 'transport' | 'batchSize'> {
+  const transport = args.transport as Transport;
+  if (transport !== 'actions') {
+    if (args.batchSize !== undefined) throw new RunError('BAD_OPTION', '--batch-size applies to --transport actions only (--transport put sends one row a request).');
+    return { transport };
+  }
+  return { transport, batchSize: integerOption('--batch-size', args.batchSize ?? MAX_BATCH_SIZE, 1, MAX_BATCH_SIZE) };
+}
+
 function integerOption(flag: string, value: number, min: number, max: number): number {
   if (!Number.isInteger(value) || value < min || value > max) {
     throw new RunError('BAD_OPTION', `${flag} must be a whole number from ${min} to ${max}; got "${value}".`);
@@ -244,6 +262,8 @@ function rerunCommand(args: MainArgs): (input: string, extra?: string[]) => stri
   add('--date-format', args.dateFormat);
   add('--delimiter', args.delimiter);
   add('--max-failures', args.maxFailures);
+  add('--transport', args.transport, 'put');
+  add('--batch-size', args.batchSize);
   if (args.ignoreUnknownColumns) flags.push('--ignore-unknown-columns');
   if (!args.gzip) flags.push('--no-gzip');
   if (!args.rejectUnknownFields) flags.push('--no-reject-unknown-fields');
@@ -407,7 +427,7 @@ export function createParser(argv: string[]): Argv {
   let exitCode: number = EXIT.ok;
   const parser = yargs(argv)
     .scriptName('zuora-usage-update')
-    .usage('$0 <input.csv> [options]\n\nApply corrected usage records from a CSV to Zuora, one PUT /v1/object/usage/{id} per row.')
+    .usage('$0 <input.csv> [options]\n\nApply corrected usage records from a CSV to Zuora: one PUT /v1/object/usage/{id} per row, or batches through /v1/action/update (--transport actions).')
     .command('$0 <input>', 'Apply the corrections in <input>', mainOptions, async (args) => {
       exitCode = await runMain(args as unknown as MainArgs);
     })

@@ -17,6 +17,7 @@ import {
 import { exitCodeFor, nextStep, type StopKind, type Summary } from './output/summary.js';
 import type { RowOutcome } from './row-outcome.js';
 import { mapRow } from './rows/map-row.js';
+import { checkActionsColumns } from './send/actions-transport.js';
 import { connect, type Connection } from './send/connect.js';
 import { sendUpdates, type SendItem } from './send/send-updates.js';
 
@@ -48,6 +49,7 @@ export async function run(options: RunOptions, deps: RunDeps): Promise<Summary> 
 
   const table = await readRows(options.input, { delimiter: options.delimiter });
   const columns = matchColumns(table.header, { ignoreUnknownColumns: options.ignoreUnknownColumns });
+  if (options.transport === 'actions') checkActionsColumns(columns.fields);
   logColumns(logger, columns);
   const keptColumns = keptIndexes(table.header.length, columns);
   const header = keptColumns.map((i) => table.header[i] ?? '');
@@ -125,7 +127,7 @@ export async function run(options: RunOptions, deps: RunDeps): Promise<Summary> 
     let failed = 0;
     let updatedSoFar = 0;
     let unreachableInARow = 0;
-    let requests = 0;
+    let rowAttempts = 0;
     let kept = 0;
     const record = (outcome: RowOutcome): void => {
       writer.add(outcome);
@@ -177,14 +179,14 @@ export async function run(options: RunOptions, deps: RunDeps): Promise<Summary> 
     if (connection) {
       const { put } = connection;
       await sendUpdates(rowsToSend(), {
-        concurrency: options.concurrency,
+        concurrency: connection.rowsInFlight,
         put,
         hasRoom: () => writer.hasRoom(),
         signal: stop.signal,
         onResult: (item, result) => {
           const { credentialsRefused: refused, unreachable, result: outcome, ...rest } = result;
           if (outcome === 'not-sent') return;
-          requests += result.attempts;
+          rowAttempts += result.attempts;
           answered++;
           if (outcome === 'failed') failed++;
           if (outcome === 'updated') updatedSoFar++;
@@ -228,8 +230,9 @@ export async function run(options: RunOptions, deps: RunDeps): Promise<Summary> 
       counts,
       rows,
       keptFromEarlierRun: kept,
-      requests,
-      retries: requests - answered,
+      requests: connection?.requests ?? 0,
+      // Rows sent again: a row carried by n requests (one PUT, or n Actions calls) was retried n - 1 times.
+      retries: rowAttempts - answered,
       tokenRequests: connection?.tokens.tokenRequests ?? 0,
       elapsedMs,
       rowsPerSecond: elapsedMs > 0 ? ((rows - kept) * 1000) / elapsedMs : 0,

@@ -4,7 +4,9 @@ import { RunError } from '../errors.js';
 import type { RunOptions } from '../options.js';
 import { createTokenProvider, type Credentials, type TokenProvider } from './auth.js';
 import { closeHttpClient, createHttpClient } from './http-client.js';
+import { createActionsTransport } from './actions-transport.js';
 import { putUsage, type PutContext, type PutResult, type UsageUpdate } from './put-usage.js';
+import { MAX_BATCH_SIZE } from './post-update-batch.js';
 import { DEFAULT_RETRY_POLICY } from './retry-policy.js';
 import { createDeadlines } from './deadlines.js';
 import { createSecretRedactor } from './secrets.js';
@@ -12,7 +14,12 @@ import { createThrottle, type Throttle } from './throttle.js';
 
 /** A ready connection to Zuora (or the built-in simulator): send rows, then close. */
 export interface Connection {
+  /** Sends one row with its retries, through the transport the options name (one PUT a row, or Actions calls). */
   put(update: UsageUpdate): Promise<PutResult>;
+  /** Rows the transport can carry in flight at once: the pool's size (-c requests, times the rows a call carries). */
+  rowsInFlight: number;
+  /** Update requests sent so far (a batch call counts once, whatever it carries). */
+  readonly requests: number;
   tokens: TokenProvider;
   /** Run-wide pacing; the pool follows its concurrency. */
   throttle: Throttle;
@@ -97,6 +104,7 @@ export async function connect(options: RunOptions, deps: ConnectDeps): Promise<C
     const abandon = (): void => deadlines.abandonAll();
     deps.abandonSignal.addEventListener('abort', abandon, { once: true });
     closers.push(() => deps.abandonSignal.removeEventListener('abort', abandon));
+    let requests = 0;
     const ctx: PutContext = {
       client,
       baseUrl,
@@ -114,8 +122,23 @@ export async function connect(options: RunOptions, deps: ConnectDeps): Promise<C
       stopSignal: deps.stopSignal,
       deadlines,
       redactor,
+      countRequest: () => {
+        requests++;
+      },
     };
-    return { put: (update) => putUsage(update, ctx), tokens, throttle, baseUrl, close };
+    const transport = options.transport === 'actions' ? createActionsTransport(ctx, { batchSize: options.batchSize ?? MAX_BATCH_SIZE, trackPrefix: options.trackPrefix }) : undefined;
+    if (transport) closers.push(() => transport.close());
+    return {
+      put: transport ? transport.send : (update) => putUsage(update, ctx),
+      rowsInFlight: options.concurrency * (transport ? (options.batchSize ?? MAX_BATCH_SIZE) : 1),
+      get requests() {
+        return requests;
+      },
+      tokens,
+      throttle,
+      baseUrl,
+      close,
+    };
   } catch (error) {
     await close();
     throw error;
