@@ -10,7 +10,10 @@ export interface ActionsTransportOptions {
   batchSize: number;
   /** Prefix of the calls' `Zuora-Track-Id`s: `<prefix>-b<n>`, n counting the run's update calls from 1. */
   trackPrefix: string;
-  /** How long a partial call waits for more rows, in ms. Default 10: far below a request's round trip. */
+  /**
+   * How long a partial call waits for more rows, in ms. Default 50: well below a request's round trip,
+   * and long enough that a reader slowed by a busy CPU (or warming up) still fills its calls.
+   */
   lingerMs?: number;
   /** A new call's `Idempotency-Key`. Default: a random UUID (never reused across runs, even with a fixed --track-prefix). */
   newKey?: () => string;
@@ -60,7 +63,7 @@ export function createActionsTransport(ctx: CallContext, options: ActionsTranspo
 
   const batcher = batchRows<WaitingRow>({
     batchSize: options.batchSize,
-    lingerMs: options.lingerMs ?? 10,
+    lingerMs: options.lingerMs ?? 50,
     idOf: (row) => row.update.id,
     send: (rows) => void sendCall(rows),
   });
