@@ -1,5 +1,5 @@
 /**
- * Random faults on usage requests: what a busy tenant and its gateways do to a client now and then,
+ * Random faults on API requests (usage and Actions calls): what a busy tenant and its gateways do to a client now and then,
  * drawn from a small seeded PRNG so that the same seed and the same request order give the same faults
  * (a failing test can be replayed with the seed it ran with).
  */
@@ -19,7 +19,7 @@ export type ChaosKind = '5xx' | 'drop' | 'slow' | 'apply-then-drop' | 'lock';
 export const CHAOS_KINDS: readonly ChaosKind[] = ['5xx', 'drop', 'slow', 'apply-then-drop', 'lock'];
 
 export interface ChaosOptions {
-  /** Probability, 0..1, that a usage request gets a fault. */
+  /** Probability, 0..1, that an API request gets a fault. */
   rate: number;
   /** PRNG seed (an unsigned 32-bit integer). Default: a random one, readable as `Chaos.seed`. */
   seed?: number;
@@ -52,7 +52,7 @@ export function mulberry32(seed: number): () => number {
   };
 }
 
-/** Draws the fault of each usage request, and builds the answers of those that answer. */
+/** Draws the fault of each API request, and builds the answers of those that answer. */
 export class Chaos {
   readonly seed: number;
   readonly slowMs: number;
@@ -92,7 +92,7 @@ export class Chaos {
     ];
   }
 
-  /** The fault of the next usage request, or undefined for none. One or two draws. */
+  /** The fault of the next API request, or undefined for none. One or two draws. */
   next(): ChaosKind | undefined {
     if (this.random() >= this.rate) return undefined;
     return this.kinds[Math.floor(this.random() * this.kinds.length)];

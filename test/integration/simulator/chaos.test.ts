@@ -8,7 +8,7 @@ import {
   type SimulatorOptions,
 } from '../../../src/simulator/create-simulator.js';
 import { pendingRecord, simulatorToken, withSimulator } from '../../helpers/with-simulator.js';
-import { type CallResult, call, json, putUsage, usageHeaders } from './http-call.js';
+import { type CallResult, call, json, putUsage, usageHeaders, waitFor } from './http-call.js';
 
 const ALL_KINDS: ChaosKind[] = ['5xx', 'drop', 'slow', 'apply-then-drop', 'lock'];
 
@@ -230,8 +230,3 @@ describe('chaos', () => {
     await expect(createSimulator({ records: [], chaos })).rejects.toThrow(message);
   });
 });
-
-async function waitFor(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 200 && !condition(); i += 1) await new Promise((resolve) => setTimeout(resolve, 5));
-  if (!condition()) throw new Error('condition not met');
-}

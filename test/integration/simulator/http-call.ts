@@ -63,18 +63,9 @@ export function putUsage(
   token: string,
   id: string,
   body: string,
-  options: { gzip?: boolean; query?: string; headers?: Record<string, string>; timeoutMs?: number } = {},
+  options: SendOptions = {},
 ): Promise<CallResult> {
-  const headers = usageHeaders(token, options.headers);
-  if (options.gzip) headers['Content-Encoding'] = 'gzip';
-  const call_: CallOptions = {
-    method: 'PUT',
-    path: `/v1/object/usage/${id}${options.query ?? ''}`,
-    headers,
-    body: options.gzip ? gzipSync(body) : body,
-  };
-  if (options.timeoutMs !== undefined) call_.timeoutMs = options.timeoutMs;
-  return call(baseUrl, call_);
+  return send(baseUrl, token, 'PUT', `/v1/object/usage/${id}`, body, options);
 }
 
 export function getUsage(baseUrl: string, token: string, id: string, headers: Record<string, string> = {}): Promise<CallResult> {
@@ -83,4 +74,41 @@ export function getUsage(baseUrl: string, token: string, id: string, headers: Re
 
 export function json<T = Record<string, unknown>>(result: CallResult): T {
   return JSON.parse(result.text) as T;
+}
+
+/** POST a JSON body (text as given) to an Actions path such as `/v1/action/query`. */
+export function postAction(
+  baseUrl: string,
+  token: string,
+  path: string,
+  body: string,
+  options: SendOptions = {},
+): Promise<CallResult> {
+  return send(baseUrl, token, 'POST', path, body, options);
+}
+
+interface SendOptions {
+  gzip?: boolean;
+  query?: string;
+  headers?: Record<string, string>;
+  timeoutMs?: number;
+}
+
+function send(baseUrl: string, token: string, method: string, path: string, body: string, options: SendOptions): Promise<CallResult> {
+  const headers = usageHeaders(token, options.headers);
+  if (options.gzip) headers['Content-Encoding'] = 'gzip';
+  const call_: CallOptions = { method, path: `${path}${options.query ?? ''}`, headers, body: options.gzip ? gzipSync(body) : body };
+  if (options.timeoutMs !== undefined) call_.timeoutMs = options.timeoutMs;
+  return call(baseUrl, call_);
+}
+
+/** The ZOQL this tool sends: `select <fields> from Usage where Id = '...' or ...`. */
+export function usageQuery(fields: string[], ids: string[]): string {
+  return `select ${fields.join(', ')} from Usage where ${ids.map((id) => `Id = '${id}'`).join(' or ')}`;
+}
+
+/** Polls `condition` every 5 ms until it holds (at most 1 s): for server-side effects that follow a client-side event. */
+export async function waitFor(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !condition(); i += 1) await new Promise((resolve) => setTimeout(resolve, 5));
+  if (!condition()) throw new Error('condition not met');
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createSimulator, type Simulator, type SimulatorOptions } from '../../../src/simulator/create-simulator.js';
 import { simulatorToken, withSimulator } from '../../helpers/with-simulator.js';
-import { type CallResult, call, json, putUsage } from './http-call.js';
+import { type CallResult, call, json, putUsage, waitFor } from './http-call.js';
 
 /** A well-formed usage id; with `acceptAnyId` the tenant creates the record on first use. */
 const idOf = (n: number): string => `8ad0${String(n).padStart(28, '0')}`;
@@ -302,8 +302,3 @@ describe('limit options', () => {
     await expect(createSimulator({ records: [], ...options })).rejects.toThrow(message);
   });
 });
-
-async function waitFor(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 200 && !condition(); i += 1) await new Promise((resolve) => setTimeout(resolve, 5));
-  if (!condition()) throw new Error('condition not met');
-}
