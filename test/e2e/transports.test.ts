@@ -1,12 +1,11 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parse } from 'csv-parse/sync';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSimulator, type ReceivedRequest, type Simulator, type SimulatorOptions } from '../../src/simulator/create-simulator.js';
 import { CLI, demoEnv, readCsv, ROOT, runCli, workdir } from '../helpers/cli.js';
 import { seededRandom, writeCorrections } from '../helpers/generate.js';
+import { recordedRows } from '../helpers/recorded-results.js';
 import { usageId } from '../helpers/sender.js';
 
 /**
@@ -48,18 +47,9 @@ function idsOf(request: ReceivedRequest): string[] {
 
 const sentIds = (requests: ReceivedRequest[]): string[] => requests.flatMap(idsOf);
 
-/** Lines recorded `updated` in the results (and a partial left by a killed resume), reading only whole records. */
+/** Ids recorded `updated` so far by a run that may have been killed. */
 function recordedUpdatedIds(out: string): Set<string> {
-  const ids = new Set<string>();
-  for (const path of [out, `${out}.partial`]) {
-    if (!existsSync(path)) continue;
-    let text = readFileSync(path, 'utf8');
-    text = text.slice(0, text.lastIndexOf('\n') + 1);
-    if (text === '') continue;
-    const rows = parse(text, { columns: true, bom: true, relax_column_count: true, skip_records_with_error: true }) as Array<Record<string, string>>;
-    for (const row of rows) if (row.result === 'updated' && row.Id !== undefined) ids.add(row.Id);
-  }
-  return ids;
+  return new Set(recordedRows(out).filter((row) => row.result === 'updated' && row.Id !== undefined).map((row) => row.Id as string));
 }
 
 function spawnCli(args: string[], sim: Simulator): { child: ReturnType<typeof spawn>; stderr: () => string } {
@@ -239,6 +229,7 @@ describe.each(TRANSPORTS.map((t) => [t.name, t] as const))('--transport %s', (_n
     // About a second of sending, so the kill lands mid-run.
     const rows = transport.name === 'put' ? 500 : 1500;
     const args = (input: string): string[] => [input, ...flags, '-c', transport.name === 'put' ? '8' : '2', '--resume'];
+    let killedMidRun = 0;
     for (let trial = 0; trial < 3; trial++) {
       const s = await start({ acceptAnyId: true, latencyMs: transport.name === 'put' ? 4 : 60 });
       const { dir, input } = await workdir({ name: 'k.csv', text: '' });
@@ -255,6 +246,7 @@ describe.each(TRANSPORTS.map((t) => [t.name, t] as const))('--transport %s', (_n
         });
       });
       const before = recordedUpdatedIds(out);
+      if (before.size < rows) killedMidRun++;
       const mark = s.requests.length;
       const final = await runCli(args(input), { env: demoEnv(s) });
       expect(final.code, `${context}: ${final.stderr}`).toBe(0);
@@ -269,6 +261,7 @@ describe.each(TRANSPORTS.map((t) => [t.name, t] as const))('--transport %s', (_n
       await s.close();
       sim = undefined;
     }
+    expect(killedMidRun, `seed ${seed}: no kill landed before the run finished`).toBeGreaterThan(0);
   }, 120_000);
 });
 
