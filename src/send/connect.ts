@@ -126,11 +126,13 @@ export async function connect(options: RunOptions, deps: ConnectDeps): Promise<C
         requests++;
       },
     };
-    const transport = options.transport === 'actions' ? createActionsTransport(ctx, { batchSize: options.batchSize ?? MAX_BATCH_SIZE, trackPrefix: options.trackPrefix }) : undefined;
+    // The transport is the one stage that differs: the pool, the call loop and the throttle are shared.
+    const batchSize = options.transport === 'actions' ? (options.batchSize ?? MAX_BATCH_SIZE) : 1;
+    const transport = options.transport === 'actions' ? createActionsTransport(ctx, { batchSize, trackPrefix: options.trackPrefix }) : undefined;
     if (transport) closers.push(() => transport.close());
     return {
       put: transport ? transport.send : (update) => putUsage(update, ctx),
-      rowsInFlight: options.concurrency * (transport ? (options.batchSize ?? MAX_BATCH_SIZE) : 1),
+      rowsInFlight: options.concurrency * batchSize,
       get requests() {
         return requests;
       },
