@@ -2,7 +2,7 @@
  * `--transport actions` against `--transport put` on the same rows, through the built CLI, against the
  * simulator in its own process with Zuora-like latency and Zuora's default concurrency limit:
  *
- *   npm run build && node dist/bench/transports.js [--rows 10000] [--latency 300] [--limit 40] [-c 40]
+ *   npm run build && node dist/bench/transports.js [--rows 10000] [--latency 300] [--limit 40] [-c 40] [--only put|actions]
  *
  * Prints, per transport: rows per second, requests per row, CPU ms per row and peak RSS of the CLI
  * process (the simulator's CPU is not charged to it), and the simulator's 429s.
@@ -26,6 +26,8 @@ const { values } = parseArgs({
     latency: { type: 'string', default: '300' },
     limit: { type: 'string', default: '40' },
     concurrency: { type: 'string', short: 'c', default: '40' },
+    /** Run one transport only. */
+    only: { type: 'string' },
   },
 });
 const rows = Number(values.rows);
@@ -43,6 +45,8 @@ interface TransportFigures {
   cpuMsPerRow: number;
   peakRssMb: number;
   limited429: number;
+  /** Most requests the simulator had in flight at once. */
+  maxInFlight: number;
 }
 
 const dir = await mkdtemp(join(tmpdir(), 'zuu-bench-transports-'));
@@ -50,7 +54,7 @@ try {
   const input = join(dir, 'corrections.csv');
   await writeCorrectionsFile(input, rows);
   const figures: TransportFigures[] = [];
-  for (const transport of ['put', 'actions']) {
+  for (const transport of values.only === undefined ? ['put', 'actions'] : [values.only]) {
     const simulator = await startSimulatorProcess({ latencyMs, concurrencyLimit });
     try {
       const before = await simulator.stats();
@@ -71,6 +75,7 @@ try {
         cpuMsPerRow: Math.round((cpuMs / rows) * 1000) / 1000,
         peakRssMb: run.usage?.maxRssMb ?? Number.NaN,
         limited429: after.concurrencyLimited - before.concurrencyLimited + (after.rateLimited - before.rateLimited),
+        maxInFlight: after.maxInFlight,
       });
     } finally {
       await simulator.close();
