@@ -6,6 +6,7 @@
 /** HTTP statuses worth another try: the request may succeed unchanged a little later. */
 export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([
   408, // request timeout at a proxy or Zuora's edge
+  409, // Idempotency-Key: the first request with this key is still being answered (a retry raced it); Zuora says retry later
   429, // rate or concurrency limit: wait for Retry-After
   500, // Zuora's internal error, usually transient
   502, // bad gateway in front of Zuora

@@ -12,9 +12,9 @@ import {
   type Simulator,
   type SimulatorOptions,
 } from '../../../src/simulator/create-simulator.js';
-import { workdir } from '../../helpers/cli.js';
+import { readCsv, workdir } from '../../helpers/cli.js';
 import { writeCorrections } from '../../helpers/generate.js';
-import { quietLogger, runOptions } from '../../helpers/run-options.js';
+import { quietLogger, runOptions, virtualTime } from '../../helpers/run-options.js';
 import { senderFor, usageId, type SenderHarness } from '../../helpers/sender.js';
 
 /**
@@ -101,6 +101,7 @@ describe('Actions transport: whole-call failures', () => {
     ['a dropped connection', { kind: 'drop' }],
     ['429 with Retry-After', { kind: 'rate-limited', retryAfterSeconds: 2, shape: 'code' }],
     ['401 Failed to get user info', { kind: 'unauthorized', message: 'Failed to get user info' }],
+    ['409: a request with this Idempotency-Key still in progress', { kind: 'status', status: 409, body: '{"message":"still in progress; retry later"}' }],
   ])('%s: the same call is sent again with the same track id and Idempotency-Key', async (_name, fault) => {
     const { sim, send } = await start({ faults: { [ACTION_UPDATE_FAULT_KEY]: [fault] } });
     const results = await sendAll(send, [update(1), update(2)]);
@@ -216,6 +217,26 @@ describe('Actions transport over a whole run', () => {
     const [id, quantity] = rows.at(-1)!.split(',');
     expect(String(sim.tenant.get(id!)?.Quantity)).toBe(quantity);
     expect(dir).toBeTruthy();
+  }, 60_000);
+
+  it('seeded chaos on 10% of the calls: every row ends updated, or unknown only for the no-answer kinds; none lost', async () => {
+    sim = await createSimulator({ acceptAnyId: true, chaos: { rate: 0.1, seed: 20261128, slowMs: 2000 } });
+    const { dir, input } = await workdir({ name: 'x.csv', text: '' });
+    const rows = await writeCorrections(input, 3000);
+    const summary = await run(runOptions(input, sim, { transport: 'actions', concurrency: 8, timeoutMs: 400 }), { logger: quietLogger, ...virtualTime() });
+    const context = `chaos seed ${sim.chaosSeed}`;
+    const results = await readCsv(`${dir}/x.results.csv`);
+    expect(results.map((r) => Number(r.line)), context).toEqual(rows.map((_, i) => i + 2));
+    for (const row of results) {
+      if (row.result === 'unknown') expect(['ETIMEDOUT', 'ECONNRESET'], context).toContain(row.error_code);
+      else expect(row.result, `${context}, line ${row.line}: ${row.error_code} ${row.error_message}`).toBe('updated');
+    }
+    expect(Object.values(sim.stats.chaosInjected).reduce((a, b) => a + b, 0), context).toBeGreaterThan(3);
+    for (const row of results.filter((r) => r.result === 'updated')) {
+      const [id, quantity] = rows[Number(row.line) - 2]!.split(',');
+      expect(String(sim.tenant.get(id!)?.Quantity), context).toBe(quantity);
+    }
+    expect(summary.counts.updated + summary.counts.unknown).toBe(3000);
   }, 60_000);
 
   it('an input with an RbeStatus column is refused before anything is sent', async () => {
