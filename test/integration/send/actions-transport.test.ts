@@ -219,6 +219,17 @@ describe('Actions transport over a whole run', () => {
     expect(dir).toBeTruthy();
   }, 60_000);
 
+  it('a tenant rate limit: calls are paced by its RateLimit-* headers: no 429 once the pace is known, every row updated', async () => {
+    sim = await createSimulator({ acceptAnyId: true, latencyMs: 5, rateLimit: { perSecond: 20 } });
+    const { input } = await workdir({ name: 'r.csv', text: '' });
+    await writeCorrections(input, 2000);
+    const summary = await run(runOptions(input, sim, { transport: 'actions', concurrency: 8 }), { logger: quietLogger });
+    expect(summary.counts.updated).toBe(2000);
+    expect(calls(sim).length).toBeLessThanOrEqual(Math.ceil((2000 / 50) * 1.05) + sim.stats.rateLimited);
+    // The 429s of the start (a burst before the first answer announced the limit) do not come back once the pace is known.
+    expect(calls(sim).slice(-15).map((r) => r.status)).toEqual(Array(15).fill(200));
+  }, 60_000);
+
   it('seeded chaos on 10% of the calls: every row ends updated, or unknown only for the no-answer kinds; none lost', async () => {
     sim = await createSimulator({ acceptAnyId: true, chaos: { rate: 0.1, seed: 20261128, slowMs: 2000 } });
     const { dir, input } = await workdir({ name: 'x.csv', text: '' });
