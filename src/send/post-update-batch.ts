@@ -72,6 +72,9 @@ export async function postUpdateBatch(rows: readonly BatchRow[], ids: BatchCallI
       // Stopped before this call's first attempt: the row keeps what it had (nothing, if never sent).
       if (failure.result === 'not-sent') return { settled: row.last ?? failure };
       const result: SendResult = { ...failure, attempts: row.attempts + failure.attempts, trackId: ids.trackId };
+      // A 409 to the last attempt: the call's first request with its Idempotency-Key was still being
+      // answered, so it may yet be applied; what happened to the rows is unknown, not failed.
+      if (failure.httpStatus === 409) result.result = 'unknown';
       // The call's attempts ran out on its most-tried row; a row with attempts left goes in a later call.
       if (retry === undefined || failure.errorCode === 'ABANDONED' || failure.credentialsRefused) return { settled: result };
       return again(row, result, retry);

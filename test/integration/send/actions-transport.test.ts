@@ -144,6 +144,14 @@ describe('Actions transport: whole-call failures', () => {
     expect(calls(sim)).toHaveLength(2);
   });
 
+  it('still "in progress" (409) on every attempt: the rows are unknown, since the first request may yet be applied', async () => {
+    const busy: FaultStep = { kind: 'status', status: 409, body: '{"message":"A request with this Idempotency-Key is still in progress; retry later."}' };
+    const { send } = await start({ faults: { [ACTION_UPDATE_FAULT_KEY]: [busy, busy] } }, { maxAttempts: 2 });
+    const results = await sendAll(send, [update(1), update(2)]);
+    expect(results.every((r) => r.result === 'unknown' && r.httpStatus === 409 && r.attempts === 2)).toBe(true);
+    expect(results[0]?.errorMessage).toMatch(/still in progress/);
+  });
+
   it('an answer with the wrong number of results: every row unknown, the message saying it could not be matched', async () => {
     const body = JSON.stringify([{ Id: usageId(1), Success: true }, { Id: usageId(2), Success: true }]);
     const { sim, send } = await start({ faults: { [ACTION_UPDATE_FAULT_KEY]: [{ kind: 'status', status: 200, body }] } });
