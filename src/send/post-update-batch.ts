@@ -2,7 +2,7 @@ import { gzipSync } from 'node:zlib';
 import type { UsageUpdate } from './put-usage.js';
 import { retryDelay } from './retry-policy.js';
 import { callZuora, type CallAnswer, type CallContext, type SendResult } from './zuora-call.js';
-import { isObject, parseJson, parseZuoraError, type ZuoraError } from './zuora-errors.js';
+import { bodyStart, isObject, parseJson, parseZuoraError, type ZuoraError } from './zuora-errors.js';
 
 /** Most objects Zuora takes in one `POST /v1/action/update` (ZUORA-API-NOTES.md "Actions"). */
 export const MAX_BATCH_SIZE = 50;
@@ -120,13 +120,4 @@ export function readUpdateAnswer(status: number, bodyText: string, ids: readonly
     answers.push(entry.Success ? { success: true } : { success: false, error: parseZuoraError(status, JSON.stringify(entry), entry) });
   }
   return { ok: answers };
-}
-
-/** How much of an unmatched body a message keeps: enough to recognise a proxy page or a wrong URL. */
-const BODY_START = 200;
-
-function bodyStart(bodyText: string): string {
-  const oneLine = bodyText.replace(/\s+/g, ' ').trim();
-  if (oneLine === '') return '(empty)';
-  return oneLine.length > BODY_START ? `${oneLine.slice(0, BODY_START)}…` : oneLine;
 }

@@ -35,12 +35,15 @@ export async function putUsage(update: UsageUpdate, ctx: PutContext): Promise<Pu
     ...ctx.extraHeaders,
   };
   if (ctx.gzip) headers['content-encoding'] = 'gzip';
-  const outcome = await callZuora({ method: 'put', url, payload, headers, read: readPut, logFields: { id: update.id, trackId: update.trackId } }, ctx);
+  const outcome = await callZuora({ method: 'put', url, payload, headers, read: (status, body) => readPut(status, body, update.id), logFields: { id: update.id, trackId: update.trackId } }, ctx);
   if (!outcome.answered) return outcome.failure;
   return { result: 'updated', attempts: outcome.attempts, httpStatus: outcome.httpStatus, requestId: outcome.requestId };
 }
 
-function readPut(status: number, body: string): CallAnswer<true> {
-  const answer = readPutAnswer(status, body);
-  return answer.success ? { ok: true } : { error: answer.error ?? { message: `HTTP ${status}` } };
+/** readPutAnswer in the call loop's terms: a 2xx that is not Zuora's success body for `id` is `unexpected`. */
+function readPut(status: number, body: string, id: string): CallAnswer<true> {
+  const answer = readPutAnswer(status, body, id);
+  if (answer.success) return { ok: true };
+  if (answer.unexpected !== undefined) return { unexpected: answer.unexpected };
+  return { error: answer.error ?? { message: `HTTP ${status}` } };
 }

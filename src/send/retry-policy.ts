@@ -2,11 +2,12 @@
  * When to try a row again, and how long to wait first. Pure: the caller passes the random source and
  * the clock, so tests can pin every delay.
  */
+import { DEFAULTS } from '../options.js';
 
 /** HTTP statuses worth another try: the request may succeed unchanged a little later. */
 export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([
   408, // request timeout at a proxy or Zuora's edge
-  409, // Idempotency-Key: the first request with this key is still being answered (a retry raced it); Zuora says retry later
+  409, // a repeat of an Idempotency-Key whose first request is still in progress: Zuora's idempotency guide says retry later
   429, // rate or concurrency limit: wait for Retry-After
   500, // Zuora's internal error, usually transient
   502, // bad gateway in front of Zuora
@@ -83,7 +84,7 @@ export type AttemptFailure =
     };
 
 export interface RetryPolicy {
-  /** Attempts per row, the first included. Default 6. */
+  /** Attempts per row, the first included. Default `DEFAULTS.maxAttempts` (options.ts). */
   maxAttempts: number;
   /** First backoff ceiling in ms; doubles each attempt. Default 1000 (Zuora's guidance). */
   baseDelayMs: number;
@@ -94,7 +95,7 @@ export interface RetryPolicy {
 }
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
-  maxAttempts: 6,
+  maxAttempts: DEFAULTS.maxAttempts,
   baseDelayMs: 1000,
   maxDelayMs: 60_000,
   maxRetryAfterMs: 600_000,

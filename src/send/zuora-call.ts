@@ -144,6 +144,11 @@ async function attemptOnce<T>(call: ZuoraCall<T>, attempt: number, ctx: CallCont
     token = await ctx.tokens.token();
   } catch (error) {
     if (error instanceof RunError && error.code === 'INTERRUPTED') return { interrupted: true };
+    if (error instanceof RunError && error.code === 'ZUORA_UNREACHABLE') {
+      // The token endpoint is unreachable or failing, nothing was refused: the run ends with exit 3.
+      const failure: SendResult = { result: 'failed', attempts: attempt - 1, errorCode: 'ZUORA_UNREACHABLE', errorMessage: `${error.message} The update was not sent.`, unreachable: true };
+      return { final: { answered: false, failure } };
+    }
     // The token endpoint refused the credentials while renewing: every later row would fail the same way.
     const message = error instanceof Error ? error.message : String(error);
     return { final: { answered: false, failure: { result: 'failed', attempts: attempt - 1, errorCode: 'AUTH_FAILED', errorMessage: message, credentialsRefused: true } } };

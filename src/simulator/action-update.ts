@@ -13,14 +13,22 @@ import type { Tenant } from './tenant.js';
 /** Most objects an update call may carry (Zuora: 50). */
 export const MAX_UPDATE_OBJECTS = 50;
 
+/** What a tenant that does not take Usage through Actions says (the `refuseUsageUpdates` knob). */
+const USAGE_REFUSED = 'Usage cannot be updated through action/update in this tenant; use PUT /v1/object/usage/{id}.';
+
 /** One entry of the answer: `{"Id","Success":true}`, or `{"Success":false,"Errors":[...]}` (no Id, as Zuora may leave it out). */
 type ObjectResult = { Id: string; Success: true } | { Success: false; Errors: CrudError[] };
 
 /** The update endpoint of one tenant. */
 export class ActionUpdate {
+  /**
+   * @param objectChaos Draws a random failure for an object (chaos `objectRate`), or undefined for none.
+   */
   constructor(
     private readonly tenant: Tenant,
     private readonly objectFaults: ObjectFaultScript,
+    private readonly objectChaos: () => CrudError | undefined = () => undefined,
+    private readonly refuseUsage?: 'objects' | 'call',
   ) {}
 
   /** `POST /v1/action/update` with the decoded body. */
@@ -29,6 +37,8 @@ export class ActionUpdate {
     if (typeof body === 'string') return invalidValueFault(body);
     const objects = objectsOf(body);
     if (!Array.isArray(objects)) return objects;
+    if (this.refuseUsage === 'call') return soapFaultAnswer('INVALID_TYPE', USAGE_REFUSED, 'InvalidTypeFault');
+    if (this.refuseUsage === 'objects') return jsonAnswer(200, objects.map(() => failure('INVALID_TYPE', USAGE_REFUSED)));
     const texts = rawArrayItems(bodyText, 'objects');
     const results = objects.map((object, i) => this.updateOne(object, texts[i] ?? '', rejectUnknownFields));
     return jsonAnswer(200, results);
@@ -40,7 +50,7 @@ export class ActionUpdate {
     }
     const { Id: id, ...fields } = object as Record<string, unknown>;
     if (typeof id !== 'string' || id === '') return failure('MISSING_REQUIRED_VALUE', 'Id is required: the Id of the usage record to update.');
-    const fault = this.objectFaults.take(id);
+    const fault = this.objectFaults.take(id) ?? this.objectChaos();
     if (fault !== undefined) return { Success: false, Errors: [fault] };
     if ('RbeStatus' in fields) {
       return failure(

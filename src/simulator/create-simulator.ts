@@ -3,8 +3,9 @@
  * `GET`/`PUT /v1/object/usage/{id}`, `POST /v1/action/query`, `queryMore` and `update` as Zuora does (see
  * ZUORA-API-NOTES.md), with scripted faults, and records every request so tests assert on what was really sent.
  *
- * This file wires the parts: the tenant (tenant.ts), the token endpoint (oauth.ts), the limits
- * (limits.ts), faults and chaos (faults.ts, chaos.ts), the Actions calls (action-query.ts, zoql.ts, action-update.ts, idempotency.ts), the steps of a request (request-pipeline.ts), the
+ * This file wires the parts: the tenant (tenant.ts), the token endpoint (oauth.ts), the Actions calls
+ * (action-query.ts with zoql.ts, action-update.ts, idempotency.ts), the limits (limits.ts), faults and
+ * chaos (faults.ts, chaos.ts), the steps of a request (request-pipeline.ts, routes.ts, endpoints.ts), the
  * HTTP I/O (http-exchange.ts) and the record of requests (request-log.ts).
  */
 
@@ -61,6 +62,7 @@ export interface Simulator {
   close(): Promise<void>;
 }
 
+/** Starts a simulator on 127.0.0.1 with the given knobs (see SimulatorOptions); `close()` it when done. */
 export async function createSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
   const now = options.now ?? Date.now;
   const businessFailureStatus = options.faultStatusForSuccessFalse ?? 400;
@@ -105,7 +107,11 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
     tenant,
     oauth,
     query: new ActionQuery(tenant, now),
-    update: new ActionUpdate(tenant, objectFaults),
+    update: new ActionUpdate(tenant, objectFaults, () => {
+      const failure = chaos?.nextObjectFailure();
+      if (failure !== undefined) log.stats.chaosObjectsFailed += 1;
+      return failure;
+    }, options.refuseUsageUpdates),
     idempotency: new IdempotencyStore(now),
     log,
     faults,

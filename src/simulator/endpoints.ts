@@ -40,7 +40,12 @@ export function answerRequest(
   const refusal = requireJson(req);
   if (refusal) return refusal;
   const rejectUnknownFields = entry.query.rejectUnknownFields?.toLowerCase() === 'true';
-  if (route.kind === 'usage') return endpoints.tenant.update(route.usageId ?? '', decoded, rejectUnknownFields);
+  const key = req.headers['idempotency-key'];
+  if (route.kind === 'usage') {
+    // Zuora takes Idempotency-Key on POST and PATCH only; a PUT that carries one is refused.
+    if (key !== undefined) return endpoints.tenant.refuse([{ Code: 'INVALID_VALUE', Message: 'The Idempotency-Key header is not allowed on PUT requests.' }]);
+    return endpoints.tenant.update(route.usageId ?? '', decoded, rejectUnknownFields);
+  }
 
   const action = (): Answer => {
     switch (route.kind) {
@@ -52,7 +57,6 @@ export function answerRequest(
         return endpoints.update.update(decoded, rejectUnknownFields);
     }
   };
-  const key = req.headers['idempotency-key'];
   if (typeof key !== 'string') return action();
   const check = endpoints.idempotency.check(key, entry.path, decoded);
   if (check.kind === 'answer') {

@@ -28,7 +28,8 @@ export type FaultStep =
 /** What the server does for a fault: send an answer, or act on the socket. */
 export type FaultAction = { kind: 'answer'; answer: Answer } | { kind: 'drop' | 'hang' | 'apply-then-drop' };
 
-const DEFAULT_MESSAGES: Record<string, string> = {
+/** Zuora's usual message per error code, for scripted failures that give none. */
+export const DEFAULT_MESSAGES: Record<string, string> = {
   LOCK_COMPETITION: 'Operation failed due to a lock competition, please retry later.',
   TEMPORARY_ERROR: 'A temporary error occurred, please retry later.',
   SERVER_UNAVAILABLE: 'The server is temporarily unavailable, please retry later.',

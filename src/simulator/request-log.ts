@@ -70,6 +70,8 @@ export interface SimulatorStats {
   concurrencyLimited: number;
   /** Chaos faults injected so far, per kind. */
   chaosInjected: Record<ChaosKind, number>;
+  /** Update objects failed by chaos `objectRate` so far. */
+  chaosObjectsFailed: number;
 }
 
 export interface RequestLogOptions {
@@ -98,6 +100,7 @@ export class RequestLog {
       rateLimited: 0,
       concurrencyLimited: 0,
       chaosInjected: Object.fromEntries(CHAOS_KINDS.map((kind) => [kind, 0])) as Record<ChaosKind, number>,
+      chaosObjectsFailed: 0,
     };
   }
 
@@ -129,7 +132,8 @@ export class RequestLog {
 
   /** Counts the request as in flight on each of `ids` until its connection closes. */
   holdIds(res: ServerResponse, ids: readonly string[]): void {
-    const unique = [...new Set(ids)];
+    // Most calls hold one id (a usage GET/PUT): no Set for those, this runs for every request.
+    const unique = ids.length === 1 ? ids : [...new Set(ids)];
     for (const id of unique) {
       const count = (this.inFlightPerId.get(id) ?? 0) + 1;
       this.inFlightPerId.set(id, count);

@@ -3,7 +3,7 @@
  * latency, faults, chaos, token expiry).
  */
 
-import type { ChaosKind } from './chaos.js';
+import type { ChaosOptions } from './chaos.js';
 import type { FaultStep, ObjectFault } from './faults.js';
 import type { LimitBodyShape } from './limits.js';
 import type { ClientCredentials } from './oauth.js';
@@ -14,7 +14,7 @@ export interface SimulatorOptions {
   port?: number;
   /** The seeded tenant's usage records. Default: the fixture tenant in `fixtures/tenant.json`. */
   records?: UsageRecord[];
-  /** A well-formed 32-character id that is not in the tenant is created (as a Pending record) on first GET or PUT. Default false: unknown ids are refused. */
+  /** A well-formed 32-character id that is not in the tenant is created (as a Pending record) on first GET, PUT, query or update. Default false: unknown ids are refused. */
   acceptAnyId?: boolean;
   /** Client credentials the token endpoint accepts. Default: `[DEMO_CREDENTIALS]`. */
   clients?: ClientCredentials[];
@@ -47,6 +47,12 @@ export interface SimulatorOptions {
    */
   objectFaults?: Record<string, ObjectFault[]>;
   /**
+   * A tenant that does not take Usage through `POST /v1/action/update` (no public example shows that it
+   * does): `objects` answers every object `Success:false` with INVALID_TYPE, `call` refuses the whole call
+   * with a 400 INVALID_TYPE fault. Nothing is applied either way. Default: updates are taken.
+   */
+  refuseUsageUpdates?: 'objects' | 'call';
+  /**
    * Fields that updates (PUT and action/update) on every record validate and acknowledge but never store:
    * a tenant that silently drops a change, for showing that `--verify` catches it. Default none.
    */
@@ -76,10 +82,12 @@ export interface SimulatorOptions {
   /** Body shape of limit 429s: 'v1' | 'code' | 'crud', or 'rotate' to cycle through all three. Default: 'v1' for the rate limit, 'code' for the concurrency limit. */
   limitBodyShape?: LimitBodyShape;
   /**
-   * Random faults on API requests (usage and Actions calls, each call as a whole), seeded so a failing test can be replayed: `rate` (0..1) is the
-   * probability per request, the kind is picked uniformly from `kinds` (default all), `slowMs`
-   * (default 60000) is how long a `slow` answer waits. The seed used is `Simulator.chaosSeed`.
-   * Scripted faults and limit 429s come first: a request that gets one draws no chaos.
+   * Random faults, seeded so a failing test can be replayed: `rate` (0..1) is the probability per API
+   * request (usage and Actions calls, each call as a whole), the kind is picked uniformly from `kinds`
+   * (default all), `slowMs` (default 60000) is how long a `slow` answer waits; `objectRate` (0..1,
+   * default 0) is the probability that one object of an update call fails on its own with
+   * LOCK_COMPETITION or TEMPORARY_ERROR. The seed used is `Simulator.chaosSeed`. Scripted faults and
+   * limit 429s come first: a request that gets one draws no chaos.
    */
-  chaos?: { rate: number; seed?: number; kinds?: ChaosKind[]; slowMs?: number };
+  chaos?: ChaosOptions;
 }

@@ -259,7 +259,8 @@ export class Tenant {
     return this.lastStamp.text;
   }
 
-  private refuse(errors: CrudError[]): Answer {
+  /** The CRUD `Success:false` answer with these errors, at the tenant's business-failure status. */
+  refuse(errors: CrudError[]): Answer {
     return crudErrorAnswer(this.failureStatus, errors);
   }
 

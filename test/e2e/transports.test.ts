@@ -1,12 +1,13 @@
-import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSimulator, type ReceivedRequest, type Simulator, type SimulatorOptions } from '../../src/simulator/create-simulator.js';
-import { CLI, demoEnv, readCsv, ROOT, runCli, workdir } from '../helpers/cli.js';
-import { seededRandom, writeCorrections } from '../helpers/generate.js';
-import { recordedRows } from '../helpers/recorded-results.js';
+import { demoEnv, readCsv, ROOT, runCli, spawnCli, workdir } from '../helpers/cli.js';
+import { seededRandom, testSeed, writeCorrections } from '../helpers/generate.js';
+import { recordedUpdated } from '../helpers/recorded-results.js';
 import { usageId } from '../helpers/sender.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 /**
  * The end-to-end contract, once per transport: every guarantee of the PUT path holds for Actions calls
@@ -49,28 +50,27 @@ const sentIds = (requests: ReceivedRequest[]): string[] => requests.flatMap(idsO
 
 /** Ids recorded `updated` so far by a run that may have been killed. */
 function recordedUpdatedIds(out: string): Set<string> {
-  return new Set(recordedRows(out).filter((row) => row.result === 'updated' && row.Id !== undefined).map((row) => row.Id as string));
+  return new Set(recordedUpdated(out).map((row) => row.Id ?? ''));
 }
 
-function spawnCli(args: string[], sim: Simulator): { child: ReturnType<typeof spawn>; stderr: () => string } {
-  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...demoEnv(sim) }, stdio: ['ignore', 'ignore', 'pipe'] });
+/** The CLI against `sim` (with the loopback guard, see helpers/cli.ts), its stderr kept, and whether it has exited. */
+function startCli(args: string[], sim: Simulator, stdio: 'pipe' | 'ignore' = 'pipe'): { child: ChildProcess; stderr: () => string; exited: Promise<number | null>; hasExited: () => boolean } {
+  const child = spawnCli(args, { env: demoEnv(sim), stdio: ['ignore', 'ignore', stdio] });
   let stderr = '';
   child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  return { child, stderr: () => stderr };
+  let done = false;
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('exit', (code) => {
+      done = true;
+      resolve(code);
+    }),
+  );
+  return { child, stderr: () => stderr, exited, hasExited: () => done };
 }
 
-/** Resolves once `count` update requests have arrived (polling the in-process simulator's log), or `stop` settles. */
-function untilUpdates(sim: Simulator, count: number, stop?: Promise<unknown>): Promise<void> {
-  return new Promise<void>((resolve) => {
-    const done = (): void => {
-      clearInterval(poll);
-      resolve();
-    };
-    const poll = setInterval(() => {
-      if (updates(sim).length >= count) done();
-    }, 5);
-    void stop?.then(done);
-  });
+/** Resolves once `count` update requests have arrived at the in-process simulator, or `stopped()` holds. */
+async function untilUpdates(sim: Simulator, count: number, stopped: () => boolean = () => false): Promise<void> {
+  await waitFor(() => stopped() || updates(sim).length >= count, { timeoutMs: 60_000, what: `${count} update requests` });
 }
 
 /** The fixture with problems, without its RBE Status column (which Actions cannot update), so both transports run the same file. */
@@ -167,16 +167,17 @@ describe.each(TRANSPORTS.map((t) => [t.name, t] as const))('--transport %s', (_n
   });
 
   it('tokens that expire mid-run: one shared renewal, the refused requests sent again, no row lost', async () => {
-    // The tenant's clock jumps two hours once the run is going: every token issued so far has expired.
+    // The tenant's clock jumps two hours once two update requests have arrived: every token issued so
+    // far has expired. Read by the simulator itself, so the jump lands mid-run whatever the machine's speed.
     let jumped = false;
-    const s = await start({ acceptAnyId: true, latencyMs: 5, now: () => Date.now() + (jumped ? 7_200_000 : 0) });
+    const now = (): number => {
+      jumped ||= sim !== undefined && updates(sim).length >= 2;
+      return Date.now() + (jumped ? 7_200_000 : 0);
+    };
+    const s = await start({ acceptAnyId: true, latencyMs: 5, now });
     const { dir, input } = await workdir({ name: 't.csv', text: '' });
     await writeCorrections(input, 400);
-    const poll = setInterval(() => {
-      if (updates(s).length >= 2) jumped = true;
-    }, 1);
     const run = await runCli([input, ...flags, '-c', '4'], { env: demoEnv(s) });
-    clearInterval(poll);
     expect(run.code, run.stderr).toBe(0);
     const refused = updates(s).filter((r) => r.status === 401);
     expect(refused.length).toBeGreaterThan(0);
@@ -208,10 +209,10 @@ describe.each(TRANSPORTS.map((t) => [t.name, t] as const))('--transport %s', (_n
     const s = await start({ acceptAnyId: true, latencyMs: transport.name === 'put' ? 20 : 200 });
     const { dir, input } = await workdir({ name: 'i.csv', text: '' });
     await writeCorrections(input, 2000);
-    const { child, stderr } = spawnCli([input, ...flags, '-c', '4'], s);
+    const { child, stderr, exited } = startCli([input, ...flags, '-c', '4'], s);
     await untilUpdates(s, transport.name === 'put' ? 200 : 3);
     child.kill('SIGINT');
-    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const code = await exited;
     expect(code, stderr()).toBe(130);
     expect(stderr()).toContain('--resume');
     const requests = updates(s);
@@ -227,7 +228,7 @@ describe.each(TRANSPORTS.map((t) => [t.name, t] as const))('--transport %s', (_n
   });
 
   it('kill -9 after a seeded number of requests, then --resume: nothing lost, no row recorded updated sent again', async () => {
-    const seed = Number(process.env.RESUME_SEED ?? Date.now() % 100_000);
+    const seed = testSeed('RESUME_SEED', 20_261_128);
     const random = seededRandom(seed);
     const rows = transport.name === 'put' ? 500 : 1500;
     const requestsPerRun = transport.name === 'put' ? rows : rows / 50;
@@ -241,9 +242,8 @@ describe.each(TRANSPORTS.map((t) => [t.name, t] as const))('--transport %s', (_n
       const context = `seed ${seed}, trial ${trial}`;
       // Killed once a seeded number of update requests has arrived: mid-run whatever the machine's speed.
       const killAt = 1 + Math.floor(random() * requestsPerRun * 0.8);
-      const child = spawn(process.execPath, [CLI, ...args(input)], { env: { ...process.env, ...demoEnv(s) }, stdio: 'ignore' });
-      const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
-      await untilUpdates(s, killAt, exited);
+      const { child, exited, hasExited } = startCli(args(input), s, 'ignore');
+      await untilUpdates(s, killAt, hasExited);
       child.kill('SIGKILL');
       await exited;
       const before = recordedUpdatedIds(out);

@@ -16,3 +16,8 @@ export function recordedRows(out: string): Array<Record<string, string>> {
   }
   return rows;
 }
+
+/** The rows recordedRows finds recorded `updated`. */
+export function recordedUpdated(out: string): Array<Record<string, string>> {
+  return recordedRows(out).filter((row) => row.result === 'updated');
+}

@@ -6,7 +6,8 @@ import {
   type UsageRecord,
 } from '../../../src/simulator/create-simulator.js';
 import { pendingRecord, simulatorToken, useSimulator, withSimulator } from '../../helpers/with-simulator.js';
-import { type CallResult, json, postAction, usageQuery, waitFor } from './http-call.js';
+import { waitFor } from '../../helpers/wait-for.js';
+import { type CallResult, json, postAction, usageQuery } from './http-call.js';
 
 /** A well-formed usage id. */
 const idOf = (n: number): string => `8ad0${String(n).padStart(28, '0')}`;

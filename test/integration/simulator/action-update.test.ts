@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../../src/simulator/chaos.js';
 import { ACTION_UPDATE_FAULT_KEY, type Simulator, type UsageRecord } from '../../../src/simulator/create-simulator.js';
 import { pendingRecord, simulatorToken, useSimulator, withSimulator } from '../../helpers/with-simulator.js';
-import { type CallResult, json, postAction, putUsage, waitFor } from './http-call.js';
+import { waitFor } from '../../helpers/wait-for.js';
+import { type CallResult, json, postAction, putUsage } from './http-call.js';
 
 const PENDING = '8ad08ae29085a77b0190908bfdd67abb';
 const OTHER = '8ad08ae29085a77b0190908bfdd67abc';
@@ -26,6 +27,7 @@ interface UpdateOptions {
   query?: string;
   headers?: Record<string, string>;
   timeoutMs?: number;
+  signal?: AbortSignal;
 }
 
 /** POST /v1/action/update with the objects written as given (text, so tests control the digits). */
@@ -192,6 +194,24 @@ describe('POST /v1/action/update: faults', () => {
     expect(quantityOf(PENDING)).toBe('6');
   });
 
+  it('fails random objects with chaos objectRate, seeded: the same seed fails the same objects, the others are applied', async () => {
+    const runs: string[][] = [];
+    for (let run = 0; run < 2; run += 1) {
+      await withSimulator({ records: [], acceptAnyId: true, chaos: { rate: 0, seed: 11, objectRate: 0.3 } }, async (other) => {
+        const ids = Array.from({ length: 50 }, (_, i) => `8ad0${String(i).padStart(28, '0')}`);
+        const outcome = results(await update(ids.map((id) => `{"Id":"${id}","Quantity":9}`), {}, other));
+        const failed = outcome.flatMap((r) => (r.Success ? [] : (r.Errors ?? []).map((e) => e.Code)));
+        expect(failed.length).toBe(other.stats.chaosObjectsFailed);
+        expect(failed.length).toBeGreaterThan(5);
+        expect(failed.length).toBeLessThan(30);
+        expect(new Set(failed)).toEqual(new Set(['LOCK_COMPETITION', 'TEMPORARY_ERROR']));
+        outcome.forEach((r, i) => expect(quantityOf(ids[i] as string, other)).toBe(r.Success ? '9' : undefined));
+        runs.push(outcome.map((r) => (r.Success ? 'ok' : (r.Errors?.[0]?.Code ?? ''))));
+      });
+    }
+    expect(runs[1]).toEqual(runs[0]);
+  });
+
   it('counts every Id of a call in flight: two calls carrying the same Id at once show in maxInFlightPerId', async () => {
     sim().script(ACTION_UPDATE_FAULT_KEY, [{ kind: 'hang' }, { kind: 'hang' }]);
     const calls = [0, 1].map(() => update([`{"Id":"${PENDING}","Quantity":5}`, `{"Id":"${PENDING}","Quantity":6}`], { timeoutMs: 5000 }).catch(() => undefined));
@@ -251,13 +271,15 @@ describe('POST /v1/action/update: Idempotency-Key', () => {
   it('answers 409 to a repeat while the first is still being answered, then the first answer once it is over', async () => {
     const seed = seedWhere(([hit = 1, , second = 0, third = 0]) => hit < 0.5 && second >= 0.5 && third >= 0.5);
     await withSimulator({ records: records(), chaos: { rate: 0.5, seed, kinds: ['slow'], slowMs: 60_000 } }, async (other) => {
-      const slow = update(objects, { ...key('k-5'), timeoutMs: 300 }, other).catch((error: Error) => error.message);
+      const giveUp = new AbortController();
+      const slow = update(objects, { ...key('k-5'), signal: giveUp.signal }, other).catch((error: Error) => error.name);
       await waitFor(() => other.requests.some((r) => r.chaos === 'slow'));
       expect(quantityOf(PENDING, other)).toBe('5');
       const conflict = await update(objects, key('k-5'), other);
       expect(conflict.status).toBe(409);
       expect(json(conflict).message).toMatch(/still in progress/);
-      expect(await slow).toBe('client timeout');
+      giveUp.abort();
+      expect(await slow).toBe('AbortError');
       await waitFor(() => other.requests.find((r) => r.chaos === 'slow')?.finishedAt !== undefined);
       (other.tenant.get(PENDING) as UsageRecord).Quantity = '7';
       expect(results(await update(objects, key('k-5'), other))).toEqual([{ Id: PENDING, Success: true }]);
@@ -268,6 +290,25 @@ describe('POST /v1/action/update: Idempotency-Key', () => {
   it('refuses a key of 255 characters or more with 400', async () => {
     expect((await update(objects, key('k'.repeat(255)))).status).toBe(400);
     expect(quantityOf(PENDING)).toBe('12.5');
+  });
+});
+
+describe('refuseUsageUpdates: a tenant that does not take Usage through Actions', () => {
+  it('objects: every object fails with INVALID_TYPE and nothing is applied', async () => {
+    await withSimulator({ records: records(), refuseUsageUpdates: 'objects' }, async (other) => {
+      const outcome = results(await update([`{"Id":"${PENDING}","Quantity":5}`, `{"Id":"${OTHER}","Quantity":2}`], {}, other));
+      expect(outcome).toEqual([0, 1].map(() => ({ Success: false, Errors: [{ Code: 'INVALID_TYPE', Message: expect.stringMatching(/use PUT/) }] })));
+      expect(quantityOf(PENDING, other)).toBe('12.5');
+    });
+  });
+
+  it('call: the whole call is a 400 INVALID_TYPE fault', async () => {
+    await withSimulator({ records: records(), refuseUsageUpdates: 'call' }, async (other) => {
+      const res = await update([`{"Id":"${PENDING}","Quantity":5}`], {}, other);
+      expect(res.status).toBe(400);
+      expect(json(res)).toMatchObject({ faultcode: 'fns:INVALID_TYPE' });
+      expect(quantityOf(PENDING, other)).toBe('12.5');
+    });
   });
 });
 

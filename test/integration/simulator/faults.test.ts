@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { TOKEN_FAULT_KEY, type FaultStep, type UsageRecord } from '../../../src/simulator/create-simulator.js';
 import { pendingRecord, simulatorToken, useSimulator } from '../../helpers/with-simulator.js';
-import { call, getUsage, json, putUsage, waitFor } from './http-call.js';
+import { waitFor } from '../../helpers/wait-for.js';
+import { call, getUsage, json, putUsage } from './http-call.js';
 
 const ID = '8ad08ae29085a77b0190908bfdd67abb';
 

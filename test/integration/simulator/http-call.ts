@@ -13,6 +13,8 @@ export interface CallOptions {
   body?: string | Buffer;
   /** Give up (and destroy the socket) after this many ms. */
   timeoutMs?: number;
+  /** Give up (and destroy the socket) when this aborts. */
+  signal?: AbortSignal;
   agent?: Agent;
 }
 
@@ -33,6 +35,7 @@ export function call(baseUrl: string, options: CallOptions): Promise<CallResult>
       method: options.method ?? 'GET',
       headers: options.headers,
       agent: options.agent ?? false,
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
     });
     if (options.timeoutMs !== undefined) {
       req.setTimeout(options.timeoutMs, () => req.destroy(new Error('client timeout')));
@@ -92,6 +95,7 @@ interface SendOptions {
   query?: string;
   headers?: Record<string, string>;
   timeoutMs?: number;
+  signal?: AbortSignal;
 }
 
 function send(baseUrl: string, token: string, method: string, path: string, body: string, options: SendOptions): Promise<CallResult> {
@@ -99,16 +103,11 @@ function send(baseUrl: string, token: string, method: string, path: string, body
   if (options.gzip) headers['Content-Encoding'] = 'gzip';
   const call_: CallOptions = { method, path: `${path}${options.query ?? ''}`, headers, body: options.gzip ? gzipSync(body) : body };
   if (options.timeoutMs !== undefined) call_.timeoutMs = options.timeoutMs;
+  if (options.signal !== undefined) call_.signal = options.signal;
   return call(baseUrl, call_);
 }
 
 /** The ZOQL this tool sends: `select <fields> from Usage where Id = '...' or ...`. */
 export function usageQuery(fields: string[], ids: string[]): string {
   return `select ${fields.join(', ')} from Usage where ${ids.map((id) => `Id = '${id}'`).join(' or ')}`;
-}
-
-/** Polls `condition` every 5 ms until it holds (at most 1 s): for server-side effects that follow a client-side event. */
-export async function waitFor(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 200 && !condition(); i += 1) await new Promise((resolve) => setTimeout(resolve, 5));
-  if (!condition()) throw new Error('condition not met');
 }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createSimulator, type Simulator, type SimulatorOptions } from '../../../src/simulator/create-simulator.js';
 import { simulatorToken, withSimulator } from '../../helpers/with-simulator.js';
-import { type CallResult, call, json, putUsage, waitFor } from './http-call.js';
+import { waitFor } from '../../helpers/wait-for.js';
+import { type CallResult, call, json, putUsage } from './http-call.js';
 
 /** A well-formed usage id; with `acceptAnyId` the tenant creates the record on first use. */
 const idOf = (n: number): string => `8ad0${String(n).padStart(28, '0')}`;
