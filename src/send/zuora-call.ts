@@ -143,15 +143,7 @@ async function attemptOnce<T>(call: ZuoraCall<T>, attempt: number, ctx: CallCont
   try {
     token = await ctx.tokens.token();
   } catch (error) {
-    if (error instanceof RunError && error.code === 'INTERRUPTED') return { interrupted: true };
-    if (error instanceof RunError && error.code === 'ZUORA_UNREACHABLE') {
-      // The token endpoint is unreachable or failing, nothing was refused: the run ends with exit 3.
-      const failure: SendResult = { result: 'failed', attempts: attempt - 1, errorCode: 'ZUORA_UNREACHABLE', errorMessage: `${error.message} The update was not sent.`, unreachable: true };
-      return { final: { answered: false, failure } };
-    }
-    // The token endpoint refused the credentials while renewing: every later row would fail the same way.
-    const message = error instanceof Error ? error.message : String(error);
-    return { final: { answered: false, failure: { result: 'failed', attempts: attempt - 1, errorCode: 'AUTH_FAILED', errorMessage: message, credentialsRefused: true } } };
+    return noToken(error, { result: 'failed', attempts: attempt - 1 });
   }
   const options = { body: call.payload, headers: { ...call.headers, authorization: `Bearer ${token}` } };
   const request = call.method === 'put' ? ctx.client.put(call.url, options) : ctx.client.post(call.url, options);
@@ -183,7 +175,14 @@ async function attemptOnce<T>(call: ZuoraCall<T>, attempt: number, ctx: CallCont
       requestId,
     };
     if (status === 401 && !isTransientUnauthorized(error.message)) {
-      if ((await ctx.tokens.unauthorized(token)) === 'refused') return { final: { answered: false, failure: { ...last, credentialsRefused: true } } };
+      let verdict: 'retry' | 'refused';
+      try {
+        verdict = await ctx.tokens.unauthorized(token);
+      } catch (renewal) {
+        // Answered 401, so nothing was applied; the renewal itself failed.
+        return noToken(renewal, last);
+      }
+      if (verdict === 'refused') return { final: { answered: false, failure: { ...last, credentialsRefused: true } } };
       return { renewed: last };
     }
     const retryAfter = first(response.headers['retry-after']);
@@ -215,6 +214,22 @@ async function attemptOnce<T>(call: ZuoraCall<T>, attempt: number, ctx: CallCont
   } finally {
     settled();
   }
+}
+
+/**
+ * What a failure to get a token (the first, or a renewal after a 401) means for the call, whose last
+ * result so far is `base`: stop quietly when interrupted; a final `failed` row with `unreachable` when
+ * the token endpoint is unreachable or failing (nothing was refused: the run ends with exit 3);
+ * otherwise the credentials were refused, and every later row would fail the same way.
+ */
+function noToken<T>(error: unknown, base: SendResult): AttemptOutcome<T> {
+  if (error instanceof RunError && error.code === 'INTERRUPTED') return { interrupted: true };
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof RunError && error.code === 'ZUORA_UNREACHABLE') {
+    const failure: SendResult = { ...base, result: 'failed', errorCode: 'ZUORA_UNREACHABLE', errorMessage: `${message} The update was not sent.`, unreachable: true };
+    return { final: { answered: false, failure } };
+  }
+  return { final: { answered: false, failure: { ...base, result: 'failed', errorCode: 'AUTH_FAILED', errorMessage: message, credentialsRefused: true } } };
 }
 
 /** Server text with any secret or token it echoed replaced. */

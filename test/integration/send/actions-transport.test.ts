@@ -11,6 +11,7 @@ import {
   type ReceivedRequest,
   type Simulator,
   type SimulatorOptions,
+  TOKEN_FAULT_KEY,
 } from '../../../src/simulator/create-simulator.js';
 import { readCsv, workdir } from '../../helpers/cli.js';
 import { writeCorrections } from '../../helpers/generate.js';
@@ -126,6 +127,27 @@ describe('Actions transport: whole-call failures', () => {
     expect(results.every((r) => r.result === 'updated' && r.attempts === 2)).toBe(true);
     expect(sim.stats.tokensIssued).toBe(2);
     expect(calls(sim)[1]?.headers['idempotency-key']).toBe(calls(sim)[0]?.headers['idempotency-key']);
+  });
+
+  it('the token endpoint unreachable on the renewal after a 401: every row of the call failed, unreachable (exit 3), not refused', async () => {
+    const { sim, send } = await start({}, { maxAttempts: 2 });
+    expect((await send(update(1))).result).toBe('updated');
+    sim.expireAllTokens();
+    sim.script(TOKEN_FAULT_KEY, Array.from({ length: 8 }, () => ({ kind: 'status', status: 503 })));
+    const results = await sendAll(send, [update(2), update(3)]);
+    for (const result of results) {
+      expect(result).toMatchObject({ result: 'failed', attempts: 1, httpStatus: 401, errorCode: 'ZUORA_UNREACHABLE', unreachable: true, trackId: 'it-b2' });
+      expect(result.errorMessage).toMatch(/Could not get an OAuth token .* The update was not sent\.$/);
+      expect(result.credentialsRefused).toBeUndefined();
+    }
+  });
+
+  it('the token endpoint unreachable before the first call: every row failed, unreachable, nothing sent', async () => {
+    const { sim, send } = await start({}, { maxAttempts: 2 });
+    sim.script(TOKEN_FAULT_KEY, Array.from({ length: 8 }, () => ({ kind: 'status', status: 503 })));
+    const results = await sendAll(send, [update(1), update(2)]);
+    for (const result of results) expect(result).toMatchObject({ result: 'failed', attempts: 0, errorCode: 'ZUORA_UNREACHABLE', unreachable: true });
+    expect(calls(sim)).toEqual([]);
   });
 
   it('waits at least Retry-After after a 429 (through the run-wide throttle)', async () => {
