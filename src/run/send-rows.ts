@@ -32,6 +32,7 @@ export async function sendRows(
     put: connection.put,
     hasRoom: writer.hasRoom,
     signal: state.stopSignal,
+    onInputEnd: connection.inputEnded,
     onResult: (item, result) => {
       const { credentialsRefused: _refused, unreachable: _unreachable, result: outcome, ...rest } = result;
       if (outcome === 'not-sent') return;

@@ -23,6 +23,8 @@ export interface ActionsTransportOptions {
 export interface ActionsTransport {
   /** Sends one row in some call; resolves once a call settled it (after "try later" calls too). */
   send(update: UsageUpdate): Promise<SendResult>;
+  /** The pool took the input's last row: a partial call need not wait for more (batch-rows.ts `inputEnded`). */
+  inputEnded(): void;
   /** Stops the linger timer (every row has settled by then). */
   close(): void;
 }
@@ -79,6 +81,7 @@ export function createActionsTransport(ctx: CallContext, options: ActionsTranspo
 
   return {
     send: (update) => new Promise<SendResult>((settle) => batcher.add({ update, attempts: 0, settle })),
+    inputEnded: () => batcher.inputEnded(),
     close: () => batcher.close(),
   };
 }

@@ -1,7 +1,8 @@
 /**
  * Gathering rows into calls as they arrive, for a transport that carries many rows a request (Actions).
  * A call leaves as soon as it is full; when rows come slowly it leaves `lingerMs` after its first row,
- * so a trickle of rows (or the last rows of a file) is never held back for long.
+ * so a trickle of rows is never held back for long; once the input has ended, a partial call (the last
+ * rows of a file, rows sent again) leaves at once.
  */
 
 export interface RowBatcherOptions<T> {
@@ -20,6 +21,11 @@ export interface RowBatcher<T> {
   add(row: T): void;
   /** Sends the call being gathered now, if it has any row. */
   flush(): void;
+  /**
+   * No more rows are coming from the input: from now on a partial call leaves at the next turn of the
+   * event loop (once the rows already on their way have been added) instead of after `lingerMs`.
+   */
+  inputEnded(): void;
   /** Rows waiting for their call to leave. */
   readonly waiting: number;
   /** Sends what is gathered and stops the linger timer. */
@@ -37,6 +43,7 @@ export function batchRows<T>(options: RowBatcherOptions<T>): RowBatcher<T> {
   let rows: T[] = [];
   let ids = new Set<string>();
   let timer: NodeJS.Timeout | undefined;
+  let lingerMs = options.lingerMs;
 
   const flush = (): void => {
     if (timer !== undefined) {
@@ -58,9 +65,15 @@ export function batchRows<T>(options: RowBatcherOptions<T>): RowBatcher<T> {
       ids.add(id);
       if (rows.length >= options.batchSize) flush();
       // Referenced on purpose: the rows of a partial call may be all that keeps the run going.
-      else timer ??= setTimeout(flush, options.lingerMs);
+      else timer ??= setTimeout(flush, lingerMs);
     },
     flush,
+    inputEnded() {
+      lingerMs = 0;
+      if (timer === undefined) return;
+      clearTimeout(timer);
+      timer = setTimeout(flush, 0);
+    },
     get waiting() {
       return rows.length;
     },

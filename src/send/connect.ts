@@ -17,6 +17,8 @@ export interface Connection {
   put(update: UsageUpdate): Promise<PutResult>;
   /** Rows the transport can carry in flight at once: the pool's size (-c requests, times the rows a call carries). */
   rowsInFlight: number;
+  /** No more rows will come from the input (the transport need not wait for more to fill a call). */
+  inputEnded(): void;
   /** Update requests sent so far (a batch call counts once, whatever it carries). */
   readonly requests: number;
   tokens: TokenProvider;
@@ -116,6 +118,7 @@ export async function connect(options: RunOptions, deps: ConnectDeps): Promise<C
     return {
       put: transport ? transport.send : (update) => putUsage(update, ctx),
       rowsInFlight: options.concurrency * batchSize,
+      inputEnded: () => transport?.inputEnded(),
       get requests() {
         return requests;
       },

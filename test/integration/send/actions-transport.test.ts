@@ -231,6 +231,19 @@ describe('Actions transport in the pool (send-updates.ts)', () => {
       expect(`{"Quantity":${String(sim.tenant.get(id)?.Quantity)}}`).toBe(items.filter((i) => i.update.id === id).at(-1)!.update.body);
     }
   });
+
+  it('the last partial call leaves as soon as the pool took the last row, not after the linger', async () => {
+    sim = await createSimulator({ acceptAnyId: true });
+    sender = senderFor(sim);
+    // A linger far beyond the test's time limit: only the end of the input can send the last 20 rows.
+    const batches = createActionsTransport(sender.ctx, { batchSize: 50, trackPrefix: 'it', lingerMs: 600_000 });
+    transport = batches;
+    const items = Array.from({ length: 120 }, (_, i) => item(i, usageId(i), `${i}.5`));
+    let updated = 0;
+    await sendUpdates(fromArray(items), { concurrency: 4 * 50, put: batches.send, onInputEnd: batches.inputEnded, onResult: (_i, r) => void (updated += r.result === 'updated' ? 1 : 0) });
+    expect(updated).toBe(120);
+    expect(calls(sim).map((c) => idsOf(c).length)).toEqual([50, 50, 20]);
+  });
 });
 
 describe('Actions transport over a whole run', () => {

@@ -46,6 +46,21 @@ describe('batchRows: gathering rows into calls', () => {
     expect(calls).toEqual([[1, 2], [3]]);
   });
 
+  it('after inputEnded() a partial call leaves at the next turn of the event loop, with the rows added until then', () => {
+    const { b, calls } = batcher(50, 10_000);
+    for (let n = 1; n <= 52; n++) b.add(row(n));
+    b.inputEnded();
+    b.add(row(53));
+    expect(calls).toHaveLength(1);
+    vi.advanceTimersByTime(0);
+    expect(calls.slice(1)).toEqual([[51, 52, 53]]);
+    // A row sent again later does not wait lingerMs either.
+    b.add(row(54));
+    vi.advanceTimersByTime(0);
+    expect(calls.slice(2)).toEqual([[54]]);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
   it('flush() sends the last partial call at once; close() too, and stops the timer', () => {
     const { b, calls } = batcher(50);
     b.add(row(1));
