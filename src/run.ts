@@ -15,6 +15,7 @@ import { countedRecords } from './run/counted-records.js';
 import { mappedRows } from './run/mapped-rows.js';
 import { createRunState } from './run/run-state.js';
 import { dryRun, sendRows } from './run/send-rows.js';
+import { checkActionsColumns } from './send/actions-transport.js';
 import { connect, type Connection } from './send/connect.js';
 import type { SendItem } from './send/send-updates.js';
 
@@ -55,6 +56,7 @@ async function runLocked(options: RunOptions, deps: RunDeps): Promise<RunSummary
 
   const table = await readRows(options.input, { delimiter: options.delimiter, encoding: options.encoding });
   const columns = matchColumns(table.header, { ignoreUnknownColumns: options.ignoreUnknownColumns });
+  if (options.transport === 'actions') checkActionsColumns(columns.fields);
   await checkStructure(table);
   logColumns(logger, columns);
   const keptColumns = keptIndexes(table.header.length, columns);
@@ -117,6 +119,7 @@ async function runLocked(options: RunOptions, deps: RunDeps): Promise<RunSummary
         failuresRows: writer.failuresWritten,
         keptFromEarlierRun: keep?.kept() ?? 0,
         ...sent,
+        requests: connection?.requests ?? 0,
         records: records.count(),
         tokenRequests: connection?.tokens.tokenRequests ?? 0,
         startedAt,
