@@ -18,6 +18,7 @@ import { mappedRows } from './run/mapped-rows.js';
 import { createRunState } from './run/run-state.js';
 import { readAndSend } from './run/read-and-send.js';
 import { dryRun } from './run/send-rows.js';
+import { checkActionsColumns } from './send/actions-transport.js';
 import { connect, type Connection } from './send/connect.js';
 import type { SendItem } from './send/send-updates.js';
 
@@ -59,6 +60,7 @@ async function runLocked(options: RunOptions, deps: RunDeps): Promise<RunSummary
 
   const table = await readRows(options.input, { delimiter: options.delimiter, encoding: options.encoding });
   const columns = matchColumns(table.header, { ignoreUnknownColumns: options.ignoreUnknownColumns });
+  if (options.transport === 'actions') checkActionsColumns(columns.fields);
   await checkStructure(table);
   logColumns(logger, columns);
   const keptColumns = keptIndexes(table.header.length, columns);
@@ -129,6 +131,7 @@ async function runLocked(options: RunOptions, deps: RunDeps): Promise<RunSummary
         failuresRows: writer.failuresWritten,
         keptFromEarlierRun: keep?.kept() ?? 0,
         ...sent,
+        requests: connection?.requests ?? 0,
         records: records.count(),
         tokenRequests: connection?.tokens.tokenRequests ?? 0,
         readRequests: connection?.reader.requests,

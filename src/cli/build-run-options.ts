@@ -11,10 +11,12 @@ import {
   type MaxFailures,
   type RunOptions,
   type Target,
+  type Transport,
   type ZuoraEnvironment,
 } from '../options.js';
 import type { DateFormat } from '../rows/date-time.js';
 import type { Credentials } from '../send/auth.js';
+import { MAX_BATCH_SIZE } from '../send/post-update-batch.js';
 
 /** The parsed flags of the main command, as yargs gives them. */
 export interface MainArgs {
@@ -40,6 +42,8 @@ export interface MainArgs {
   ignoreUnknownColumns: boolean;
   maxFailures?: string;
   summaryJson?: string;
+  transport: string;
+  batchSize?: number;
   logLevel: string;
   preview: boolean;
   backup?: string;
@@ -57,6 +61,7 @@ export const MAIN_ARG_DEFAULTS = {
   rejectUnknownFields: true,
   ignoreUnknownColumns: false,
   encoding: 'utf-8',
+  transport: 'put',
   logLevel: 'info',
   preview: false,
   verify: false,
@@ -94,6 +99,7 @@ export function buildRunOptions(args: MainArgs, env: NodeJS.ProcessEnv): RunOpti
     preview: args.preview,
     backup: args.backup,
     verify: args.verify,
+    ...transportOptions(args),
   };
   checkLookBeforeYouLeap(args);
   const prefixProblem = checkTrackPrefix(options.trackPrefix);
@@ -194,6 +200,16 @@ function checkLookBeforeYouLeap(args: Pick<MainArgs, 'preview' | 'backup' | 'ver
   if (args.verify && args.dryRun) {
     throw new RunError('BAD_OPTION', '--verify with --dry-run: a dry run sends nothing, so there is nothing to read back. Use --preview to see the current values.');
   }
+}
+
+/** `--transport` and `--batch-size`: a batch size means nothing to the PUT, so giving one with it is a mistake worth saying. */
+function transportOptions(args: Pick<MainArgs, 'transport' | 'batchSize'>): Pick<RunOptions, 'transport' | 'batchSize'> {
+  const transport = args.transport as Transport;
+  if (transport !== 'actions') {
+    if (args.batchSize !== undefined) throw new RunError('BAD_OPTION', '--batch-size applies to --transport actions only (--transport put sends one row a request).');
+    return { transport };
+  }
+  return { transport, batchSize: integerOption('--batch-size', args.batchSize ?? MAX_BATCH_SIZE, 1, MAX_BATCH_SIZE) };
 }
 
 function integerOption(flag: string, value: number, min: number, max: number): number {

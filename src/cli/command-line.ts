@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import yargs, { type Argv } from 'yargs';
 import { EXIT, EXIT_MEANINGS } from '../errors.js';
-import { ENVIRONMENT_NAMES } from '../options.js';
+import { ENVIRONMENT_NAMES, TRANSPORTS } from '../options.js';
+import { MAX_BATCH_SIZE } from '../send/post-update-batch.js';
 import type { SimulateArgs } from '../simulator/simulate-command.js';
 import { MAIN_ARG_DEFAULTS, type MainArgs } from './build-run-options.js';
 import { runMain } from './run-main.js';
@@ -43,6 +44,14 @@ function mainOptions(y: Argv): Argv<MainArgs> {
       },
       'track-prefix': { type: 'string', describe: 'Prefix of each Zuora-Track-Id (<prefix>-<line>) [default: generated per run]', group: 'Run:' },
       gzip: { type: 'boolean', default: d.gzip, describe: 'Gzip request bodies (--no-gzip to send plain JSON)', group: 'Run:' },
+      transport: {
+        type: 'string',
+        choices: TRANSPORTS,
+        default: d.transport,
+        describe: 'put: one PUT /v1/object/usage/{id} a row; actions: POST /v1/action/update, up to --batch-size rows a request (try on a sandbox first)',
+        group: 'Run:',
+      },
+      'batch-size': { type: 'number', describe: `Rows per Actions call with --transport actions, 1 to ${MAX_BATCH_SIZE} [default: ${MAX_BATCH_SIZE}]`, group: 'Run:' },
       'reject-unknown-fields': { type: 'boolean', default: d.rejectUnknownFields, describe: 'Add rejectUnknownFields=true (--no-reject-unknown-fields to omit)', group: 'Run:' },
       'log-level': { type: 'string', default: d.logLevel, choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], describe: 'Log level (pino)', group: 'Run:' },
     }) as unknown as Argv<MainArgs>;
@@ -89,7 +98,7 @@ export async function runCommandLine(argv: string[]): Promise<number> {
   let exitCode: number = EXIT.ok;
   await yargs(argv)
     .scriptName('zuora-usage-update')
-    .usage('$0 <input.csv> [options]\n\nApply corrected usage records from a CSV to Zuora, one PUT /v1/object/usage/{id} per row.')
+    .usage('$0 <input.csv> [options]\n\nApply corrected usage records from a CSV to Zuora: one PUT /v1/object/usage/{id} per row, or batches through /v1/action/update (--transport actions).')
     .command('$0 <input>', 'Apply the corrections in <input>', mainOptions, async (args) => {
       exitCode = await runMain(args as unknown as MainArgs, version);
     })

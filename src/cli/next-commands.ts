@@ -52,6 +52,8 @@ function sendingFlags(args: MainArgs): string[] {
   add('--encoding', args.encoding, MAIN_ARG_DEFAULTS.encoding);
   add('--max-failures', args.maxFailures);
   if (args.verify) flags.push('--verify');
+  add('--transport', args.transport, MAIN_ARG_DEFAULTS.transport);
+  add('--batch-size', args.batchSize);
   if (args.ignoreUnknownColumns) flags.push('--ignore-unknown-columns');
   if (!args.gzip) flags.push('--no-gzip');
   if (!args.rejectUnknownFields) flags.push('--no-reject-unknown-fields');

@@ -1,13 +1,10 @@
 import { gzipSync } from 'node:zlib';
-import type { PutContext } from '../send/put-usage.js';
-import { attemptToken } from '../send/attempt-token.js';
-import { afterFailedAnswer } from '../send/failed-answer.js';
-import { networkErrorCode, NOT_SENT_NETWORK_CODES, retryDelay, type AttemptFailure } from '../send/retry-policy.js';
+import { callZuora, type CallAnswer, type CallContext } from '../send/zuora-call.js';
 import { parseZuoraError } from '../send/zuora-errors.js';
-import { buildUsageQuery, readQueryPage, type ReadRecord } from './usage-query.js';
+import { buildUsageQuery, readQueryPage, type QueryPage, type ReadRecord } from './usage-query.js';
 
-/** What a read needs: the update path's client, tokens, throttle, retry policy and deadlines, plus the run's track prefix. */
-export type ReadContext = Omit<PutContext, 'rejectUnknownFields'> & {
+/** What a read needs: the updates' client, tokens, throttle, retry policy and deadlines (one call loop), plus the run's track prefix. */
+export type ReadContext = CallContext & {
   /** Read calls are tracked as `<prefix>-q<n>`. */
   trackPrefix: string;
   /** Records per page (`conf.batchSize`, 1 to 2000); Zuora's default of 2000 when undefined, which 200 ids never exceed. */
@@ -65,6 +62,14 @@ export function createUsageReader(ctx: ReadContext): UsageReader {
   let requests = 0;
   const base = ctx.baseUrl.replace(/\/+$/, '');
 
+  // The reader counts its own requests, for the summary's reads; the context's counter is the updates'.
+  const callCtx: CallContext = {
+    ...ctx,
+    countRequest: () => {
+      requests++;
+    },
+  };
+
   const call = async (path: string, body: unknown): Promise<CallOutcome> => {
     const trackId = `${ctx.trackPrefix}-q${++calls}`;
     const text = JSON.stringify(body);
@@ -76,29 +81,18 @@ export function createUsageReader(ctx: ReadContext): UsageReader {
       ...ctx.extraHeaders,
     };
     if (ctx.gzip) headers['content-encoding'] = 'gzip';
-    let last: CallOutcome = { ok: false, call: { trackId }, errorCode: 'NOT_SENT', errorMessage: 'the read was not sent', notSent: true };
-    for (let attempt = 1; ; attempt++) {
-      if (!(await ctx.throttle.acquire(ctx.stopSignal))) return last;
-      let outcome: AttemptOutcome;
-      try {
-        requests++;
-        outcome = await attemptOnce(`${base}${path}`, payload, headers, trackId, ctx);
-      } finally {
-        ctx.throttle.release();
-      }
-      if ('final' in outcome) return outcome.final;
-      if ('interrupted' in outcome) return last;
-      last = outcome.last;
-      if ('renewed' in outcome) {
-        if (attempt >= ctx.policy.maxAttempts) return last;
-        continue;
-      }
-      const delay = retryDelay(attempt, outcome.retry, ctx.policy, ctx.random, (ctx.now ?? Date.now)());
-      if (delay === 'stop' || ctx.stopSignal?.aborted) return last;
-      ctx.logger.debug({ trackId, attempt, failure: outcome.retry, delayMs: delay }, 'retrying a read');
-      await ctx.sleep(delay, ctx.stopSignal);
-      if (ctx.stopSignal?.aborted) return last;
-    }
+    const outcome = await callZuora({ method: 'post', url: `${base}${path}`, payload, headers, read: readQuery, logFields: { trackId }, purpose: 'read' }, callCtx);
+    if (outcome.answered) return { ok: true, call: { trackId, requestId: outcome.requestId, httpStatus: outcome.httpStatus }, page: outcome.value };
+    const { failure } = outcome;
+    if (failure.result === 'not-sent') return { ok: false, call: { trackId }, errorCode: 'NOT_SENT', errorMessage: 'the read was not sent', notSent: true };
+    return {
+      ok: false,
+      call: { trackId, requestId: failure.requestId, httpStatus: failure.httpStatus },
+      errorCode: failure.errorCode ?? `HTTP_${failure.httpStatus ?? 0}`,
+      errorMessage: failure.errorMessage ?? `HTTP ${failure.httpStatus ?? 0}`,
+      ...(failure.credentialsRefused ? { credentialsRefused: true } : {}),
+      ...(failure.unreachable ? { unreachable: true } : {}),
+    };
   };
 
   return {
@@ -122,61 +116,17 @@ export function createUsageReader(ctx: ReadContext): UsageReader {
   };
 }
 
-type CallOutcome =
-  | { ok: true; call: ReadCall; page: { records: ReadRecord[]; queryLocator?: string } }
-  | ReadFailure;
+type CallOutcome = { ok: true; call: ReadCall; page: QueryPage } | ReadFailure;
 
-type AttemptOutcome = { final: CallOutcome } | { retry: AttemptFailure; last: ReadFailure } | { renewed: true; last: ReadFailure } | { interrupted: true };
-
-async function attemptOnce(url: string, payload: Buffer, headers: Record<string, string>, trackId: string, ctx: ReadContext): Promise<AttemptOutcome> {
-  const got = await attemptToken(ctx.tokens, 'read');
-  if ('interrupted' in got) return got;
-  if ('failed' in got) return { final: { ok: false, call: { trackId }, ...got.failed } };
-  const { token } = got;
-  const request = ctx.client.post(url, { body: payload, headers: { ...headers, authorization: `Bearer ${token}` } });
-  const settled = ctx.deadlines.watch(request, ctx.timeoutMs);
-  try {
-    const response = await request;
-    const status = response.statusCode;
-    ctx.throttle.observe(status, response.headers);
-    const requestId = first(response.headers['zuora-request-id']);
-    const call: ReadCall = { trackId, requestId, httpStatus: status };
-    const page = status >= 200 && status < 300 ? readQueryPage(response.body) : undefined;
-    if (page) {
-      ctx.tokens.confirm(token);
-      return { final: { ok: true, call, page } };
-    }
-    const parsed = parseZuoraError(status, response.body);
-    const message = ctx.redactor ? ctx.redactor.redact(parsed.message) : parsed.message;
-    const isSuccessWithoutRecords = status >= 200 && status < 300 && parsed.code === undefined;
-    const last: ReadFailure = {
-      ok: false,
-      call,
-      errorCode: isSuccessWithoutRecords ? 'UNEXPECTED_ANSWER' : (parsed.code ?? `HTTP_${status}`),
-      errorMessage: isSuccessWithoutRecords ? `the query answer has no records: ${message}` : message,
-    };
-    const next = await afterFailedAnswer(status, response.headers, parsed, token, ctx);
-    if (next.kind === 'refused') return { final: { ...last, credentialsRefused: true } };
-    if (next.kind === 'renewed') return { renewed: true, last };
-    return { retry: next.failure, last };
-  } catch (error) {
-    const canceled = ctx.deadlines.reasonOf(request);
-    const code = canceled === 'abandoned' ? 'ABANDONED' : canceled === 'timeout' ? 'ETIMEDOUT' : networkErrorCode(error);
-    const unreachable = NOT_SENT_NETWORK_CODES.has(code);
-    const message =
-      code === 'ETIMEDOUT'
-        ? `no answer to the read within ${ctx.timeoutMs} ms`
-        : unreachable
-          ? `could not reach ${new URL(url).host} (${code})`
-          : `the read's connection failed (${code})`;
-    const last: ReadFailure = { ok: false, call: { trackId }, errorCode: code, errorMessage: message, ...(unreachable ? { unreachable } : {}) };
-    if (code === 'ABANDONED') return { final: last };
-    return { retry: { kind: 'network', code }, last };
-  } finally {
-    settled();
-  }
-}
-
-function first(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
+/**
+ * A query answer in the call loop's terms. A 2xx that is not a query result (a proxy's HTML page, an
+ * empty body, JSON without `records`) is `unexpected`: never "no records", which would make rows
+ * `not-found` or skip a backup. A 2xx carrying Zuora's error body is that error.
+ */
+function readQuery(status: number, body: string): CallAnswer<QueryPage> {
+  if (status < 200 || status >= 300) return { error: parseZuoraError(status, body) };
+  const page = readQueryPage(body);
+  if (page) return { ok: page };
+  const error = parseZuoraError(status, body);
+  return error.code === undefined ? { unexpected: `the query answer has no records: ${error.message}` } : { error };
 }

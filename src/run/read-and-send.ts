@@ -8,14 +8,12 @@ import type { RowOutcome } from '../row-outcome.js';
 import type { Connection } from '../send/connect.js';
 import type { SendItem } from '../send/send-updates.js';
 import type { RunState } from './run-state.js';
-import { recordAnswer, sendRows, type SendHooks } from './send-rows.js';
+import { recordAnswer, sendRows, type SendCounts, type SendHooks } from './send-rows.js';
 import { createStopPolicy, type StopPolicy } from './stop-policy.js';
 import { verifySentRows } from './verify-sent-rows.js';
 
 /** What the stages after the mapping report: the send stage's counters, and those of preview and verify. */
-export interface SentFacts {
-  requests: number;
-  answered: number;
+export interface SentFacts extends SendCounts {
   /** `--preview`: the total quantity change over the `would-update` rows. */
   quantityChange?: string;
   /** `--verify`: what the read-backs found. */
@@ -39,7 +37,7 @@ export async function readAndSend(
   const read = readStopping(connection.reader, fieldsToRead(outputs.fields), state, policy);
   if (options.preview) {
     const { quantityChange } = await previewRows(rows, { fields: outputs.fields, read, record, signal: state.stopSignal });
-    return { requests: 0, answered: 0, quantityChange };
+    return { rowAttempts: 0, answered: 0, quantityChange };
   }
   const backedUp = backup
     ? backUpBeforeUpdate(rows, {
@@ -52,7 +50,13 @@ export async function readAndSend(
           record({ seq: item.seq, line: item.line, cells: item.cells, id: item.update.id, result: 'failed', attempts: 0, errorCode, errorMessage, ...call }),
       })
     : rows;
-  const direct: SendHooks = { put: connection.put, settle: recordAnswer(record), hasRoom: outputs.hasRoom };
+  const direct: SendHooks = {
+    put: connection.put,
+    rowsInFlight: connection.rowsInFlight,
+    inputEnded: connection.inputEnded,
+    settle: recordAnswer(record),
+    hasRoom: outputs.hasRoom,
+  };
   const verify = options.verify ? verifySentRows(direct, read, state, policy) : undefined;
   const sent = await sendRows(backedUp, verify ?? direct, options, state, policy);
   await verify?.close();

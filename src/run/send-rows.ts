@@ -5,19 +5,29 @@ import { sendUpdates, type SendItem } from '../send/send-updates.js';
 import type { RunState } from './run-state.js';
 import type { StopPolicy } from './stop-policy.js';
 
-/** What the send stage sends with and hands its answers to. */
+/** What the send stage sends with and hands its answers to: the connection's, or the verify stage's around them. */
 export interface SendHooks {
-  /** Sends one row with its retries: the connection's `put`, or the verify stage's wrapper of it. */
+  /** Sends one row with its retries, through the transport (the connection's `put`, or the verify stage's wrapper of it). */
   put(update: UsageUpdate): Promise<PutResult>;
+  /** Rows the transport can carry in flight at once: the pool's size. */
+  rowsInFlight: number;
+  /** No more rows will come from the input (the transport need not wait for more to fill a call). */
+  inputEnded(): void;
   /** An answered row: recorded at once (`recordAnswer`), or held by the verify stage until its read-back. */
   settle(item: SendItem, result: PutResult): void;
   /** Whether the sender may take another row (the results writer, and rows waiting for a read-back). */
   hasRoom(): boolean;
 }
 
+/** What the send stage counts: the requests that carried each answered row, summed, and the rows answered. */
+export interface SendCounts {
+  rowAttempts: number;
+  answered: number;
+}
+
 /**
  * The send stage: rows through the pool; each answer is settled and shown to the stop policy. Its
- * counters (requests, answered) are its own.
+ * counters (row attempts, answered) are its own; the requests sent are the connection's.
  */
 export async function sendRows(
   rows: AsyncIterable<SendItem>,
@@ -25,17 +35,19 @@ export async function sendRows(
   options: RunOptions,
   state: RunState,
   policy: StopPolicy,
-): Promise<{ requests: number; answered: number }> {
-  let requests = 0;
+): Promise<SendCounts> {
+  let rowAttempts = 0;
   let answered = 0;
   await sendUpdates(rows, {
-    concurrency: options.concurrency,
+    // A pool slot is a row: -c requests in flight, each carrying up to the transport's rows a call.
+    concurrency: hooks.rowsInFlight,
     put: hooks.put,
     hasRoom: hooks.hasRoom,
     signal: state.stopSignal,
+    onInputEnd: hooks.inputEnded,
     onResult: (item, result) => {
       if (result.result === 'not-sent') return;
-      requests += result.attempts;
+      rowAttempts += result.attempts;
       answered++;
       hooks.settle(item, result);
       const stop = policy.afterAnswer(result);
@@ -44,7 +56,7 @@ export async function sendRows(
   });
   const atEnd = policy.atEnd();
   if (atEnd) state.stopEarly(atEnd);
-  return { requests, answered };
+  return { rowAttempts, answered };
 }
 
 /** Settles an answered row by recording its outcome as it was answered. */
@@ -58,7 +70,7 @@ export function recordAnswer(record: (outcome: RowOutcome) => void): (item: Send
 }
 
 /** The dry-run stage in place of sending: each valid row is recorded `valid`, nothing is sent. */
-export async function dryRun(rows: AsyncIterable<SendItem>, record: (outcome: RowOutcome) => void): Promise<{ requests: number; answered: number }> {
+export async function dryRun(rows: AsyncIterable<SendItem>, record: (outcome: RowOutcome) => void): Promise<SendCounts> {
   for await (const item of rows) record({ seq: item.seq, line: item.line, cells: item.cells, id: item.update.id, attempts: 0, result: 'valid' });
-  return { requests: 0, answered: 0 };
+  return { rowAttempts: 0, answered: 0 };
 }

@@ -30,6 +30,7 @@ export function verifySentRows(hooks: SendHooks, read: (ids: string[]) => Promis
     },
   });
   return {
+    ...hooks,
     put: verifier.track(hooks.put),
     settle: (item, result) => verifier.answered(item, result),
     hasRoom: () => hooks.hasRoom() && verifier.waiting < VERIFY_MAX_WAITING,

@@ -403,3 +403,19 @@ describe('a 2xx read answer that is not a query result (a proxy page)', () => {
     expect(String(s.tenant.get(A)?.Quantity)).toBe('4');
   });
 });
+
+describe('with --transport actions', () => {
+  it('backs up before the batch call and verifies after it, reads and updates through the one call loop', async () => {
+    const ids = Array.from({ length: 5 }, (_, i) => usageId(0x400 + i));
+    const s = await start({ records: ids.map((id) => pendingRecord(id, { Quantity: 1 })) });
+    const { dir, input } = await inputFile('a.csv', ['Id,Quantity', ...ids.map((id, i) => `${id},${i + 10}`)]);
+    const backup = join(dir, 'a.backup.csv');
+    const run = await runCli([input, '--transport', 'actions', '--backup', backup, '--verify', '--track-prefix', 'ac', '--summary-json', join(dir, 's.json')], { env: demoEnv(s) });
+    expect(run.code, run.stderr).toBe(0);
+    expect(updates(s).map((r) => r.path)).toEqual(['/v1/action/update']);
+    expect(reads(s).map((r) => r.trackId)).toEqual(['ac-q1', 'ac-q2']);
+    expect(backupRows(backup).map((r) => [r.Id, r.Quantity])).toEqual(ids.map((id) => [id, '1']));
+    const summary = JSON.parse(await readFile(join(dir, 's.json'), 'utf8'));
+    expect(summary).toMatchObject({ requests: 1, readRequests: 2, verify: { verified: 5, mismatches: 0, notVerified: 0 } });
+  });
+});
