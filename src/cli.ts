@@ -22,6 +22,10 @@ import {
 } from './options.js';
 import type { Progress } from './output/progress.js';
 import { formatSummary, shellQuote } from './output/summary.js';
+import * as summaryJson from './output/summary-json.js';
+import { printConfig } from './config/print-config.js';
+import { resolveSettings } from './config/resolve-settings.js';
+import { CONFIG_OPTIONS } from './config/settings.js';
 import type { DateFormat } from './rows/date-time.js';
 import { run } from './run.js';
 import type { Credentials } from './send/auth.js';
@@ -254,14 +258,16 @@ function rerunCommand(args: MainArgs): (input: string, extra?: string[]) => stri
 const SIGNAL_REPEAT_MS = 1000;
 
 async function runMain(args: MainArgs): Promise<number> {
+  const startedAt = Date.now();
   const logger = await createLogger({ level: args.logLevel, pretty: process.stderr.isTTY === true });
   let options: RunOptions;
+  const context = (): summaryJson.SummaryJsonContext => ({ version: VERSION, path: args.summaryJson ?? '', options, startedAt, now: Date.now() });
   try {
     options = buildRunOptions(args, process.env);
     // Written first, so a monitor never reads last night's summary, and an unwritable path fails before sending.
-    if (options.summaryJson) writeSummaryJson(options.summaryJson, { status: 'running', input: options.input, out: options.out });
+    if (options.summaryJson) writeSummaryJson(options.summaryJson, summaryJson.runningSummaryJson(context()));
   } catch (error) {
-    return reportRunError(error, logger, args.summaryJson);
+    return reportRunError(error, logger, args.summaryJson, context());
   }
   const interrupt = new AbortController();
   let firstSignalAt: number | undefined;
@@ -272,6 +278,8 @@ async function runMain(args: MainArgs): Promise<number> {
       logger.warn({ signal: name }, 'interrupted: finishing in-flight requests (send the signal again to exit at once)');
       interrupt.abort();
     } else if (now - firstSignalAt >= SIGNAL_REPEAT_MS) {
+      const failure = { exitCode: EXIT.interrupted, code: 'INTERRUPTED', message: 'a second signal: exited at once, in-flight rows are unknown; run again with --resume' };
+      finishRun(logger, summaryJson.failedSummaryJson(failure, context()), options.summaryJson);
       process.exit(EXIT.interrupted);
     }
   };
@@ -292,20 +300,26 @@ async function runMain(args: MainArgs): Promise<number> {
       userAgent: `zuora-usage-update/${VERSION}`,
     });
     process.stderr.write(formatSummary(summary));
-    if (options.summaryJson) {
-      try {
-        writeSummaryJson(options.summaryJson, summary);
-      } catch (error) {
-        logger.error({ code: (error as RunError).code }, (error as Error).message);
-      }
-    }
+    finishRun(logger, summaryJson.finishedSummaryJson(summary, context()), options.summaryJson);
     return summary.exitCode;
   } catch (error) {
-    return reportRunError(error, logger, options.summaryJson);
+    return reportRunError(error, logger, options.summaryJson, context());
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
+
+/** Ends every run the same way: the summary JSON when asked for, then the "run finished" log record, the last one. */
+function finishRun(logger: Logger, doc: summaryJson.SummaryJsonV1, path: string | undefined): void {
+  if (path) {
+    try {
+      writeSummaryJson(path, doc);
+    } catch (error) {
+      logger.error({ code: (error as RunError).code }, (error as Error).message);
+    }
+  }
+  logger[summaryJson.runFinishedLevel(doc.exitCode ?? EXIT.stoppedEarly)](summaryJson.runFinishedFields(doc), 'run finished');
 }
 
 function writeSummaryJson(path: string, content: object): void {
@@ -321,7 +335,7 @@ function writeSummaryJson(path: string, content: object): void {
  * first row (130); anything else is unexpected and may have come after rows were sent (exit 3: the
  * results hold the rows done, `--resume` continues).
  */
-function reportRunError(error: unknown, logger: Logger, summaryJson: string | undefined): number {
+function reportRunError(error: unknown, logger: Logger, summaryPath: string | undefined, context: summaryJson.SummaryJsonContext): number {
   let exitCode: number;
   let message: string;
   let code: string;
@@ -337,14 +351,7 @@ function reportRunError(error: unknown, logger: Logger, summaryJson: string | un
     logger.fatal({ err: error }, 'unexpected error');
   }
   process.stderr.write(`\nzuora-usage-update: ${message}\n`);
-  if (summaryJson) {
-    try {
-      const status = exitCode === EXIT.couldNotStart ? 'not-started' : exitCode === EXIT.interrupted ? 'interrupted' : 'stopped';
-      writeSummaryJson(summaryJson, { status, exitCode, error: { code, message } });
-    } catch {
-      // Already reported the run's own error; a summary file that cannot be written adds nothing.
-    }
-  }
+  finishRun(logger, summaryJson.failedSummaryJson({ exitCode, code, message }, { ...context, path: summaryPath ?? '' }), summaryPath);
   return exitCode;
 }
 
@@ -459,7 +466,20 @@ export function createParser(argv: string[]): Argv {
 }
 
 async function main(): Promise<void> {
-  const parser = createParser(hideBin(process.argv));
+  // Settings from the environment and the config file become flags before yargs parses (config/).
+  let argv = hideBin(process.argv);
+  try {
+    const settings = resolveSettings(argv, process.env, process.cwd());
+    if (settings.printConfig) {
+      process.stdout.write(printConfig(settings, process.env, process.cwd()));
+      process.exit(EXIT.ok);
+    }
+    argv = settings.argv;
+  } catch (error) {
+    const logger = await createLogger({ level: 'info', pretty: process.stderr.isTTY === true });
+    process.exit(reportRunError(error, logger, undefined, { version: VERSION, path: '', startedAt: Date.now(), now: Date.now() }));
+  }
+  const parser = createParser(argv).options(CONFIG_OPTIONS);
   await parser.parseAsync();
   // Exit explicitly: a scheduler must get the code even if a stray socket would keep the loop alive.
   process.exit((parser as unknown as { exitCode: number }).exitCode);
