@@ -13,7 +13,7 @@ export function printConfig(resolved: ResolvedSettings, env: NodeJS.ProcessEnv, 
   for (const entry of resolved.effective) rows.push([entry.setting.name, shownValue(entry), describeSource(entry.source, cwd)]);
   const width = Math.max(...rows.map(([name]) => name.length)) + 2;
   const valueWidth = Math.min(48, Math.max(...rows.map(([, value]) => value.length)) + 2);
-  const line = ([name, value, source]: [string, string, string]): string => `  ${name.padEnd(width)}${value.padEnd(valueWidth)}${source}`.trimEnd();
+  const line = ([name, value, source]: [string, string, string]): string => `  ${name.padEnd(width)}${`${value}  `.padEnd(valueWidth)}${source}`.trimEnd();
   const clientId = env.ZUORA_CLIENT_ID;
   return [
     'Effective settings (flags > environment > config file > defaults):',

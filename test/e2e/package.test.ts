@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readCsv, ROOT } from '../helpers/cli.js';
+import { runProcess, type ProcessRun } from '../helpers/run-process.js';
 
 /**
  * The package as a user gets it: `npm pack` holds only what a user needs, and the tarball installs
@@ -26,19 +26,11 @@ interface Lockfile {
   packages: Record<string, { dev?: boolean }>;
 }
 
-function run(command: string, args: string[], cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function run(command: string, args: string[], cwd: string): Promise<ProcessRun> {
   const env: NodeJS.ProcessEnv = {};
   // Nothing of the surrounding npm run (npm_config_*, npm_package_*) or of a real tenant leaks in.
   for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('npm_') && !key.startsWith('ZUORA_')) env[key] = value;
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runProcess(command, args, { cwd, env });
 }
 
 let dir: string;

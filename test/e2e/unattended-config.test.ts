@@ -1,10 +1,10 @@
-import { spawn } from 'node:child_process';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SETTINGS } from '../../src/config/settings.js';
 import { createSimulator, DEMO_CREDENTIALS, type Simulator } from '../../src/simulator/create-simulator.js';
 import { CLI, demoEnv, readCsv, ROOT, runCli, workdir, type CliRun } from '../helpers/cli.js';
+import { runProcess } from '../helpers/run-process.js';
 
 /** Settings from the environment and a config file, on the built CLI (unit tests cover the rules one by one). */
 
@@ -169,15 +169,7 @@ describe('a run with nothing but the documented variables (env -i)', () => {
     const { dir } = await fixture();
     const env = { PATH: '/usr/bin:/bin', HOME: dir, ZUORA_USAGE_MAX_FAILURES: '5%', ZUORA_USAGE_SUMMARY_JSON: 'summary.json', ...variables() };
     const args = ['-i', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), process.execPath, CLI, 'usage-corrections.csv'];
-    const run = await new Promise<CliRun>((resolve, reject) => {
-      const child = spawn('/usr/bin/env', args, { cwd: dir, env: {}, stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-      child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-    });
+    const run = await runProcess('/usr/bin/env', args, { cwd: dir, env: {} });
     expect(run.code, run.stderr).toBe(0);
     expect(JSON.parse(await readFile(join(dir, 'summary.json'), 'utf8'))).toMatchObject({ schema: 1, exitCode: 0 });
     expect(lastRecord(run)).toMatchObject({ msg: 'run finished', exitCode: 0 });

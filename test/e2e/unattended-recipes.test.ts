@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { chmod, copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +6,7 @@ import { readConfigFile } from '../../src/config/read-config-file.js';
 import { SETTINGS, envVariableOf } from '../../src/config/settings.js';
 import { createSimulator, DEMO_CREDENTIALS, type Simulator } from '../../src/simulator/create-simulator.js';
 import { CLI, readCsv, ROOT } from '../helpers/cli.js';
+import { runProcess, type ProcessRun } from '../helpers/run-process.js';
 
 /**
  * The recipes in examples/ are run, not just shown: each command line goes against a simulator on
@@ -42,24 +42,10 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Run = ProcessRun;
 
 /** Runs a command with exactly `env` (as `env -i` would), nothing inherited. */
-function runClean(command: string, args: string[], env: Record<string, string>, cwd: string): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const runClean = (command: string, args: string[], env: Record<string, string>, cwd: string): Promise<Run> => runProcess(command, args, { cwd, env });
 
 /** A folder with `zuora-usage-update` on it, as `npm install -g` leaves it: the built CLI. */
 async function installShim(): Promise<string> {
