@@ -1,9 +1,11 @@
+import { spawn } from 'node:child_process';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SETTINGS } from '../../src/config/settings.js';
 import { createSimulator, DEMO_CREDENTIALS, type Simulator } from '../../src/simulator/create-simulator.js';
 import { CLI, demoEnv, readCsv, ROOT, runCli, workdir, type CliRun } from '../helpers/cli.js';
+import { writeCorrections } from '../helpers/generate.js';
 import { runProcess } from '../helpers/run-process.js';
 
 /** Settings from the environment and a config file, on the built CLI (unit tests cover the rules one by one). */
@@ -157,6 +159,38 @@ describe('summary JSON (schema 1) and the "run finished" record', () => {
     expect(run.code).toBe(1);
     expect(JSON.parse(await readFile(summaryPath, 'utf8'))).toMatchObject({ schema: 1, status: 'not-started', exitCode: 1, error: { code: 'BAD_OPTION' } });
     expect(lastRecord(run)).toMatchObject({ msg: 'run finished', level: 50, exitCode: 1 });
+  });
+});
+
+describe('a second signal, which exits at once', () => {
+  it('still writes the interrupted summary and ends the log with "run finished", exit 130', async () => {
+    sim = await createSimulator({ acceptAnyId: true, latencyMs: 3000 });
+    const { dir, input } = await workdir({ name: 'j.csv', text: '' });
+    dirs.push(dir);
+    await writeCorrections(input, 40);
+    const summaryPath = join(dir, 'summary.json');
+    const child = spawn(process.execPath, [CLI, input, '-c', '4', '--summary-json', summaryPath], {
+      env: { PATH: process.env.PATH, HOME: dir, ...demoEnv(sim) },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    await new Promise<void>((resolve) => {
+      const poll = setInterval(() => {
+        if (sim!.requests.some((r) => r.method === 'PUT')) {
+          clearInterval(poll);
+          resolve();
+        }
+      }, 5);
+    });
+    child.kill('SIGINT');
+    // The CLI takes a repeat within a second for the same request (SIGNAL_REPEAT_MS); only a later one exits at once.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(JSON.parse(await readFile(summaryPath, 'utf8'))).toMatchObject({ schema: 1, status: 'interrupted', exitCode: 130, error: { code: 'INTERRUPTED' } });
+    expect(lastRecord({ code: 130, stdout: '', stderr })).toMatchObject({ msg: 'run finished', exitCode: 130, status: 'interrupted' });
   });
 });
 
