@@ -2,7 +2,7 @@ import { Parser } from 'yargs/helpers';
 import { RunError } from '../errors.js';
 import { readConfigFile } from './read-config-file.js';
 import { readEnvironment } from './read-environment.js';
-import { CONFIG_FLAG, PRINT_CONFIG_FLAG, SETTINGS, settingNamed, type Setting, type SettingValue } from './settings.js';
+import { camelCaseOf, CONFIG_FLAG, PRINT_CONFIG_FLAG, SETTINGS, settingNamed, type Setting, type SettingValue } from './settings.js';
 
 /** Where an effective setting came from, highest precedence first. */
 export type SettingSource =
@@ -31,6 +31,8 @@ export interface ResolvedSettings {
   input?: string;
   /** Every setting with its value and source, in `--help` order. */
   effective: EffectiveSetting[];
+  /** Flags that are no option: yargs refuses them in a run; `--print-config` names them. */
+  unknownFlags: string[];
 }
 
 /** `--env` and `--base-url` choose one thing, the target: the level that gives either decides both. */
@@ -48,7 +50,7 @@ const TARGET = new Set(['env', 'base-url']);
 export function resolveSettings(argv: string[], env: NodeJS.ProcessEnv, cwd: string): ResolvedSettings {
   const beforeTerminator = argv.includes('--') ? argv.slice(0, argv.indexOf('--')) : argv;
   const passThrough = argv[0] === 'simulate' || beforeTerminator.some((arg) => ['--help', '-h', '--version'].includes(arg));
-  if (passThrough) return { argv, applied: false, printConfig: false, effective: [] };
+  if (passThrough) return { argv, applied: false, printConfig: false, effective: [], unknownFlags: [] };
 
   const parsed = Parser(argv, {
     boolean: [...SETTINGS.filter((s) => s.type === 'boolean').map((s) => s.name), PRINT_CONFIG_FLAG],
@@ -56,9 +58,12 @@ export function resolveSettings(argv: string[], env: NodeJS.ProcessEnv, cwd: str
     alias: Object.fromEntries(SETTINGS.filter((s) => s.alias).map((s) => [s.name, [s.alias as string]])),
   });
   const flagValues = new Map<string, SettingValue>();
+  const unknownFlags: string[] = [];
+  const ownFlags = [CONFIG_FLAG, PRINT_CONFIG_FLAG].flatMap((flag) => [flag, camelCaseOf(flag)]);
   for (const [key, value] of Object.entries(parsed)) {
     const setting = settingNamed(key);
     if (setting && !flagValues.has(setting.name)) flagValues.set(setting.name, value as SettingValue);
+    else if (!setting && key !== '_' && !ownFlags.includes(key) && !/[A-Z]/.test(key)) unknownFlags.push(key.length === 1 ? `-${key}` : `--${key}`);
   }
   const configFlag = parsed[CONFIG_FLAG] as string | string[] | undefined;
   if (configFlag !== undefined && (typeof configFlag !== 'string' || configFlag.trim() === '')) {
@@ -102,6 +107,7 @@ export function resolveSettings(argv: string[], env: NodeJS.ProcessEnv, cwd: str
     configFile: file?.path,
     input: parsed._[0] === undefined ? undefined : String(parsed._[0]),
     effective,
+    unknownFlags,
   };
 }
 

@@ -183,6 +183,13 @@ describe('what is left alone', () => {
 });
 
 describe('printConfig', () => {
+  it('names flags that are no option, which a run would refuse', () => {
+    const resolved = resolveSettings(['in.csv', '--concurency', '3', '-x', '--max-attempts', '2'], {}, cwd);
+    expect(resolved.unknownFlags).toEqual(['--concurency', '-x']);
+    expect(printConfig(resolved, {}, cwd)).toContain('Not options (a run would stop with exit 1): --concurency, -x');
+  });
+
+
   it('shows each value with its source and masks every credential', async () => {
     await writeConfig({ maxFailures: '5%' });
     const env = {
