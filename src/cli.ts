@@ -261,13 +261,13 @@ async function runMain(args: MainArgs): Promise<number> {
   const startedAt = Date.now();
   const logger = await createLogger({ level: args.logLevel, pretty: process.stderr.isTTY === true });
   let options: RunOptions;
-  const context = (): summaryJson.SummaryJsonContext => ({ version: VERSION, path: args.summaryJson ?? '', options, startedAt, now: Date.now() });
+  const context = (): summaryJson.SummaryJsonContext => ({ version: VERSION, path: args.summaryJson, options, startedAt, now: Date.now() });
   try {
     options = buildRunOptions(args, process.env);
     // Written first, so a monitor never reads last night's summary, and an unwritable path fails before sending.
     if (options.summaryJson) writeSummaryJson(options.summaryJson, summaryJson.runningSummaryJson(context()));
   } catch (error) {
-    return reportRunError(error, logger, args.summaryJson, context());
+    return reportRunError(error, logger, context());
   }
   const interrupt = new AbortController();
   let firstSignalAt: number | undefined;
@@ -279,7 +279,7 @@ async function runMain(args: MainArgs): Promise<number> {
       interrupt.abort();
     } else if (now - firstSignalAt >= SIGNAL_REPEAT_MS) {
       const failure = { exitCode: EXIT.interrupted, code: 'INTERRUPTED', message: 'a second signal: exited at once, in-flight rows are unknown; run again with --resume' };
-      finishRun(logger, summaryJson.failedSummaryJson(failure, context()), options.summaryJson);
+      finishRun(logger, summaryJson.failedSummaryJson(failure, context()));
       process.exit(EXIT.interrupted);
     }
   };
@@ -300,10 +300,10 @@ async function runMain(args: MainArgs): Promise<number> {
       userAgent: `zuora-usage-update/${VERSION}`,
     });
     process.stderr.write(formatSummary(summary));
-    finishRun(logger, summaryJson.finishedSummaryJson(summary, context()), options.summaryJson);
+    finishRun(logger, summaryJson.finishedSummaryJson(summary, context()));
     return summary.exitCode;
   } catch (error) {
-    return reportRunError(error, logger, options.summaryJson, context());
+    return reportRunError(error, logger, context());
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
@@ -311,7 +311,8 @@ async function runMain(args: MainArgs): Promise<number> {
 }
 
 /** Ends every run the same way: the summary JSON when asked for, then the "run finished" log record, the last one. */
-function finishRun(logger: Logger, doc: summaryJson.SummaryJsonV1, path: string | undefined): void {
+function finishRun(logger: Logger, doc: summaryJson.SummaryJsonV1): void {
+  const path = doc.outputs.summaryJson;
   if (path) {
     try {
       writeSummaryJson(path, doc);
@@ -335,7 +336,7 @@ function writeSummaryJson(path: string, content: object): void {
  * first row (130); anything else is unexpected and may have come after rows were sent (exit 3: the
  * results hold the rows done, `--resume` continues).
  */
-function reportRunError(error: unknown, logger: Logger, summaryPath: string | undefined, context: summaryJson.SummaryJsonContext): number {
+function reportRunError(error: unknown, logger: Logger, context: summaryJson.SummaryJsonContext): number {
   let exitCode: number;
   let message: string;
   let code: string;
@@ -351,7 +352,7 @@ function reportRunError(error: unknown, logger: Logger, summaryPath: string | un
     logger.fatal({ err: error }, 'unexpected error');
   }
   process.stderr.write(`\nzuora-usage-update: ${message}\n`);
-  finishRun(logger, summaryJson.failedSummaryJson({ exitCode, code, message }, { ...context, path: summaryPath ?? '' }), summaryPath);
+  finishRun(logger, summaryJson.failedSummaryJson({ exitCode, code, message }, context));
   return exitCode;
 }
 
@@ -477,7 +478,7 @@ async function main(): Promise<void> {
     argv = settings.argv;
   } catch (error) {
     const logger = await createLogger({ level: 'info', pretty: process.stderr.isTTY === true });
-    process.exit(reportRunError(error, logger, undefined, { version: VERSION, path: '', startedAt: Date.now(), now: Date.now() }));
+    process.exit(reportRunError(error, logger, { version: VERSION, startedAt: Date.now(), now: Date.now() }));
   }
   const parser = createParser(argv).options(CONFIG_OPTIONS);
   await parser.parseAsync();

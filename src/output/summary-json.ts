@@ -33,7 +33,7 @@ export interface SummaryJsonV1 {
   /** Update requests that were retries of an earlier attempt. */
   retries: number;
   timing: { startedAt: string; finishedAt: string | null; elapsedMs: number | null; rowsPerSecond: number | null };
-  outputs: { results: string | null; failures: string | null; failuresRows: number | null; summaryJson: string };
+  outputs: { results: string | null; failures: string | null; failuresRows: number | null; summaryJson: string | null };
   /** What to do now, with the exact command when there is one. */
   nextStep: string | null;
   /** Why the run stopped early (exit 3). */
@@ -54,8 +54,8 @@ export type SummaryJsonOptions = Pick<
 
 export interface SummaryJsonContext {
   version: string;
-  /** The path written to; `options.summaryJson` when the options exist. */
-  path: string;
+  /** The `--summary-json` path, when given. */
+  path?: string;
   options?: SummaryJsonOptions;
   /** When the run started and now (epoch ms). */
   startedAt: number;
@@ -90,7 +90,7 @@ export function finishedSummaryJson(summary: Summary, context: SummaryJsonContex
       elapsedMs: summary.elapsedMs,
       rowsPerSecond: Math.round(summary.rowsPerSecond * 10) / 10,
     },
-    outputs: { results: summary.out, failures: summary.failures, failuresRows: summary.failuresRows, summaryJson: context.path },
+    outputs: { results: summary.out, failures: summary.failures, failuresRows: summary.failuresRows, summaryJson: context.path ?? null },
     nextStep: summary.nextStep,
     stopReason: summary.stopReason ?? null,
   };
@@ -130,7 +130,7 @@ function base(context: SummaryJsonContext): SummaryJsonV1 {
     requests: { updates: 0, reads: 0, tokens: 0, total: 0 },
     retries: 0,
     timing: { startedAt: new Date(context.startedAt).toISOString(), finishedAt: null, elapsedMs: null, rowsPerSecond: null },
-    outputs: { results: options?.out ?? null, failures: options?.failures ?? null, failuresRows: null, summaryJson: context.path },
+    outputs: { results: options?.out ?? null, failures: options?.failures ?? null, failuresRows: null, summaryJson: context.path ?? null },
     nextStep: null,
     stopReason: null,
     error: null,
