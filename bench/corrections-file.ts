@@ -1,7 +1,9 @@
 /**
- * The benchmark's input: generated at run time in os.tmpdir(), never committed. Every row has its own
- * Id (the simulator takes unknown ids with `acceptAnyId`), so no two rows are chained on one Id and the
- * pool can keep every slot busy.
+ * Generated corrections files, for the benchmark and the tests: written at run time in os.tmpdir(),
+ * never committed. Every row has its own Id unless a test maps rows onto shared ones (the simulator
+ * takes unknown ids with `acceptAnyId`), so no two rows are chained on one Id and the pool can keep
+ * every slot busy. The one home of generated ids and of the file writer: test/helpers/generate.ts
+ * builds on it.
  */
 
 import { once } from 'node:events';
@@ -21,15 +23,15 @@ export interface BenchRow {
   uom: string;
 }
 
-/** A well-formed 32-character Zuora-style id, distinct for every row index. */
-export function benchUsageId(i: number): string {
-  return `8ad0b3c4${i.toString(16).padStart(24, '0')}`;
+/** A well-formed 32-character Zuora-style usage id, distinct for every number. */
+export function usageId(n: number): string {
+  return `8ad0${n.toString(16).padStart(28, '0')}`;
 }
 
 export function benchRow(i: number): BenchRow {
   const day = String((i % 28) + 1).padStart(2, '0');
   return {
-    id: benchUsageId(i),
+    id: usageId(i),
     line: i + 2,
     accountNumber: `A${String(10_000 + (i % 5000)).padStart(8, '0')}`,
     quantity: `${(i % 9973) + 1}.${String(i % 100).padStart(2, '0')}`,
@@ -47,17 +49,31 @@ export function benchBody(row: BenchRow): string {
   return `{"Quantity":${row.quantity},"StartDateTime":"${row.start}","EndDateTime":"${row.end}","UOM":"${row.uom}"}`;
 }
 
+/** What a generated file holds: its header line and the text of row `i` (0-based), no line end. */
+export interface CorrectionsShape {
+  header: string;
+  line(i: number): string;
+}
+
+/** The benchmark's rows (benchRow): six columns, four of them sent. */
+export const BENCH_SHAPE: CorrectionsShape = {
+  header: CORRECTIONS_HEADER,
+  line(i) {
+    const row = benchRow(i);
+    return [row.id, row.accountNumber, row.quantity, row.start, row.end, row.uom].join(',');
+  },
+};
+
 /** Writes a corrections file of `rows` rows with backpressure, so even 1,000,000 rows take little memory here. */
-export async function writeCorrectionsFile(path: string, rows: number): Promise<void> {
+export async function writeCorrectionsFile(path: string, rows: number, shape: CorrectionsShape = BENCH_SHAPE): Promise<void> {
   const out = createWriteStream(path);
-  const chunk: string[] = [CORRECTIONS_HEADER];
+  const chunk: string[] = [shape.header];
   const flush = async (): Promise<void> => {
     if (!out.write(`${chunk.join('\n')}\n`)) await once(out, 'drain');
     chunk.length = 0;
   };
   for (let i = 0; i < rows; i++) {
-    const row = benchRow(i);
-    chunk.push([row.id, row.accountNumber, row.quantity, row.start, row.end, row.uom].join(','));
+    chunk.push(shape.line(i));
     if (chunk.length >= 5000) await flush();
   }
   if (chunk.length > 0) await flush();

@@ -1,12 +1,11 @@
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSimulator, type Simulator } from '../../src/simulator/create-simulator.js';
-import { CLI, demoEnv, readCsv, runCli, workdir } from '../helpers/cli.js';
-import { seededRandom, writeCorrections } from '../helpers/generate.js';
-import { usageId } from '../helpers/sender.js';
+import { demoEnv, readCsv, runCli, spawnCli, workdir } from '../helpers/cli.js';
+import { seededRandom, testSeed, usageId, writeCorrections } from '../helpers/generate.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 let sim: Simulator | undefined;
 afterEach(async () => {
@@ -29,16 +28,23 @@ function recordedUpdated(out: string): Set<number> {
   return lines;
 }
 
-/** Starts the CLI and kills it with SIGKILL after `afterMs` (or lets it finish first). */
-function runAndKill(args: string[], envVars: Record<string, string>, afterMs: number): Promise<number | null> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...envVars }, stdio: 'ignore' });
-    const timer = setTimeout(() => child.kill('SIGKILL'), afterMs);
+/**
+ * Starts the CLI and kills it with SIGKILL once the simulator has received `afterPuts` more PUTs (or
+ * lets it finish first): the moment is set by the run's own progress, not by the wall clock.
+ */
+async function runAndKill(s: Simulator, args: string[], envVars: Record<string, string>, afterPuts: number): Promise<number | null> {
+  const mark = s.requests.length;
+  const child = spawnCli(args, { env: envVars });
+  let exited = false;
+  const exit = new Promise<number | null>((resolve) =>
     child.on('exit', (code) => {
-      clearTimeout(timer);
+      exited = true;
       resolve(code);
-    });
-  });
+    }),
+  );
+  await waitFor(() => exited || putsAfter(s, mark).length >= afterPuts, { timeoutMs: 60_000, what: `${afterPuts} PUTs or the CLI's exit` });
+  if (!exited) child.kill('SIGKILL');
+  return exit;
 }
 
 function putsAfter(s: Simulator, index: number) {
@@ -47,7 +53,7 @@ function putsAfter(s: Simulator, index: number) {
 
 describe('--resume', () => {
   it('after kill -9 at random moments (also during a resume), finishes with nothing lost and no updated row sent again', async () => {
-    const seed = Number(process.env.RESUME_SEED ?? Date.now() % 100_000);
+    const seed = testSeed('RESUME_SEED', 20_261_128);
     const random = seededRandom(seed);
     const rows = 500;
     for (let trial = 0; trial < 10; trial++) {
@@ -62,7 +68,7 @@ describe('--resume', () => {
       for (const stage of ['run', 'resume']) {
         const before = recordedUpdated(out);
         const mark = sim.requests.length;
-        await runAndKill(args, demoEnv(sim), 150 + Math.floor(random() * 900));
+        await runAndKill(sim, args, demoEnv(sim), Math.floor(random() * (rows - before.size)));
         const resent = putsAfter(sim, mark).filter((r) => before.has(Number(r.trackId?.split('-').pop())));
         expect(resent, `${context}, ${stage}: rows recorded updated were sent again`).toEqual([]);
       }
@@ -135,14 +141,12 @@ describe('--resume', () => {
     const { dir, input } = await workdir({ name: 's.csv', text: '' });
     await writeCorrections(input, 300);
     const revokeAfter = 100;
-    const timer = setInterval(() => {
-      if (sim && sim.requests.filter((r) => r.method === 'PUT').length >= revokeAfter) {
-        sim.revokeAllTokens();
-        clearInterval(timer);
-      }
-    }, 2);
+    const s0 = sim;
+    const revoked = waitFor(() => s0.requests.filter((r) => r.method === 'PUT').length >= revokeAfter, { timeoutMs: 60_000, what: `${revokeAfter} PUTs` }).then(() =>
+      s0.revokeAllTokens(),
+    );
     const stopped = await runCli([input, '-c', '4'], { env: demoEnv(sim) });
-    clearInterval(timer);
+    await revoked;
     expect(stopped.code).toBe(3);
     expect(stopped.stderr).toMatch(/refused the credentials/);
     expect(stopped.stderr).toContain('--resume');
@@ -167,17 +171,11 @@ describe('SIGINT', () => {
     sim = await createSimulator({ acceptAnyId: true, latencyMs: 20 });
     const { dir, input } = await workdir({ name: 'i.csv', text: '' });
     await writeCorrections(input, 2000);
-    const child = spawn(process.execPath, [CLI, input, '-c', '8'], { env: { ...process.env, ...demoEnv(sim) }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawnCli([input, '-c', '8'], { env: demoEnv(sim), stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    await new Promise<void>((resolve) => {
-      const poll = setInterval(() => {
-        if (sim!.requests.filter((r) => r.method === 'PUT').length >= 200) {
-          clearInterval(poll);
-          resolve();
-        }
-      }, 5);
-    });
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const s0 = sim;
+    await waitFor(() => s0.requests.filter((r) => r.method === 'PUT').length >= 200, { timeoutMs: 60_000, what: '200 PUTs' });
     child.kill('SIGINT');
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     expect(code, stderr).toBe(130);
@@ -197,19 +195,14 @@ describe('SIGINT', () => {
     const { dir, input } = await workdir({ name: 'j.csv', text: '' });
     await writeCorrections(input, 150);
     const out = join(dir, 'j.results.csv');
-    const child = spawn(process.execPath, [CLI, input, '-c', '8'], { env: { ...process.env, ...demoEnv(sim) }, stdio: 'ignore' });
-    await new Promise<void>((resolve) => {
-      const poll = setInterval(() => {
-        if (sim!.requests.filter((r) => r.method === 'PUT').length >= 4) {
-          clearInterval(poll);
-          resolve();
-        }
-      }, 5);
-    });
+    const child = spawnCli([input, '-c', '8'], { env: demoEnv(sim) });
+    const s0 = sim;
+    await waitFor(() => s0.requests.filter((r) => r.method === 'PUT').length >= 4, { timeoutMs: 60_000, what: '4 PUTs' });
     child.kill('SIGINT');
     // A repeat within a second is the same request (timeout(1) signals the process, then its group).
-    await new Promise((resolve) => setTimeout(resolve, 10));
     child.kill('SIGINT');
+    // The only real wait left in this file: the CLI's one-second repeat window is on its own real clock,
+    // which a spawned process cannot have injected.
     await new Promise((resolve) => setTimeout(resolve, 1100));
     expect(child.exitCode).toBeNull();
     child.kill('SIGINT');

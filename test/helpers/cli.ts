@@ -1,10 +1,11 @@
-import { spawn } from 'node:child_process';
-import { copyFile, mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
+import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import { DEMO_CREDENTIALS, type Simulator } from '../../src/simulator/create-simulator.js';
+import { GUARD_ENV } from './loopback-guard.mjs';
+import { tempDir } from './temp-dir.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const CLI = join(ROOT, 'dist/src/cli.js');
@@ -15,31 +16,51 @@ export interface CliRun {
   stderr: string;
 }
 
+const LOOPBACK_GUARD = new URL('./loopback-guard.mjs', import.meta.url).href;
+
 /**
- * Runs the built CLI as a user would, asynchronously so a simulator in this process keeps answering.
- * The environment is cleared of ZUORA_* variables unless given.
+ * The environment of a spawned Node process in a test: this one's without ZUORA_* variables, plus
+ * `extra`, plus the loopback guard preloaded (a connect or lookup of any host but loopback makes the
+ * child print why and exit with GUARD_EXIT_CODE).
  */
-export function runCli(args: string[], options: { env?: Record<string, string>; cwd?: string } = {}): Promise<CliRun> {
+export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('ZUORA_')) env[key] = value;
+  const nodeOptions = [process.env.NODE_OPTIONS, `--import=${LOOPBACK_GUARD}`].filter(Boolean).join(' ');
+  return { ...env, ...extra, NODE_OPTIONS: nodeOptions, [GUARD_ENV]: 'exit' };
+}
+
+/** Spawns the built CLI (`args` after `dist/src/cli.js`) with childEnv(env); for tests that signal or kill it. */
+export function spawnCli(
+  args: string[],
+  options: { env?: Record<string, string>; cwd?: string; stdio?: StdioOptions } = {},
+): ChildProcess {
+  return spawn(process.execPath, [CLI, ...args], {
+    cwd: options.cwd ?? ROOT,
+    env: childEnv(options.env),
+    stdio: options.stdio ?? 'ignore',
+  });
+}
+
+/**
+ * Runs the built CLI as a user would, asynchronously so a simulator in this process keeps answering.
+ * The environment is cleared of ZUORA_* variables unless given, and the loopback guard is preloaded.
+ */
+export function runCli(args: string[], options: { env?: Record<string, string>; cwd?: string } = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      cwd: options.cwd ?? ROOT,
-      env: { ...env, ...options.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawnCli(args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
 
-/** A fresh folder holding a copy of a fixture (or the given text) as `name`. */
+/** A fresh folder (removed after the test, see temp-dir.ts) holding a copy of a fixture (or the given text) as `name`. */
 export async function workdir(fixture: string | { name: string; text: string }): Promise<{ dir: string; input: string }> {
-  const dir = await mkdtemp(join(tmpdir(), 'zuu-e2e-'));
+  const dir = await tempDir('zuu-e2e-');
   if (typeof fixture === 'string') {
     const input = join(dir, fixture);
     await copyFile(join(ROOT, 'fixtures', fixture), input);
@@ -50,8 +71,15 @@ export async function workdir(fixture: string | { name: string; text: string }):
   return { dir, input };
 }
 
+/** The rows of a CSV file as objects keyed by header (one key per column name: see readHeader for duplicates). */
 export async function readCsv(path: string, delimiter = ','): Promise<Array<Record<string, string>>> {
   return parse(await readFile(path, 'utf8'), { columns: true, bom: true, delimiter }) as Array<Record<string, string>>;
+}
+
+/** The header cells of a CSV file exactly as written, duplicates included. */
+export async function readHeader(path: string, delimiter = ','): Promise<string[]> {
+  const [header] = parse(await readFile(path, 'utf8'), { bom: true, delimiter, to_line: 1 }) as string[][];
+  return header ?? [];
 }
 
 /** Environment that points the CLI at a simulator with its demo OAuth client. */

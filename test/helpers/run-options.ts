@@ -3,6 +3,7 @@ import pino from 'pino';
 import type { RunOptions } from '../../src/options.js';
 import type { RunDeps } from '../../src/run.js';
 import { DEMO_CREDENTIALS, type Simulator } from '../../src/simulator/create-simulator.js';
+import { virtualClock } from './virtual-clock.js';
 
 /** Run options for `input` against a simulator, with the CLI's defaults. */
 export function runOptions(input: string, sim: Simulator, overrides: Partial<RunOptions> = {}): RunOptions {
@@ -26,16 +27,13 @@ export function runOptions(input: string, sim: Simulator, overrides: Partial<Run
   };
 }
 
-/** A virtual clock for `run`: backoff sleeps advance it instead of waiting. */
+/**
+ * A virtual clock for `run`: backoff sleeps advance it instead of waiting. It follows real time as
+ * well (requests on real sockets take real time); see virtual-clock.ts for a clock that does not.
+ */
 export function virtualTime(): Pick<RunDeps, 'now' | 'sleep'> & { slept: () => number } {
-  let skew = 0;
-  return {
-    now: () => Date.now() + skew,
-    sleep: async (ms: number) => {
-      skew += ms;
-    },
-    slept: () => skew,
-  };
+  const { now, sleep, slept } = virtualClock({ realTime: true });
+  return { now, sleep, slept };
 }
 
 export const quietLogger = pino({ level: 'silent' });

@@ -1,35 +1,17 @@
 import pino from 'pino';
-import { DEMO_CREDENTIALS, type Simulator, type UsageRecord } from '../../src/simulator/create-simulator.js';
+import { DEMO_CREDENTIALS, type Simulator } from '../../src/simulator/create-simulator.js';
 import { createDeadlines } from '../../src/send/deadlines.js';
 import { createTokenProvider, type Credentials, type TokenProvider } from '../../src/send/auth.js';
 import { closeHttpClient, createHttpClient } from '../../src/send/http-client.js';
 import { putUsage, type PutContext, type PutResult, type UsageUpdate } from '../../src/send/put-usage.js';
 import { DEFAULT_RETRY_POLICY } from '../../src/send/retry-policy.js';
 import { createThrottle } from '../../src/send/throttle.js';
+import { seededRandom } from './generate.js';
+import { virtualClock } from './virtual-clock.js';
 
-/** A 32-character usage id made from a number, for generated rows. */
-export function usageId(n: number): string {
-  return `8ad0${n.toString(16).padStart(28, '0')}`;
-}
-
-/** A minimal tenant record for tests that need a specific state. */
-export function usageRecord(id: string, extra: Partial<UsageRecord> = {}): UsageRecord {
-  return {
-    Id: id,
-    AccountId: '8ad0aaaa00000000000000000000aaaa',
-    AccountNumber: 'A00000001',
-    StartDateTime: '2026-01-15T00:00:00.000-08:00',
-    UOM: 'Each',
-    Quantity: 1,
-    SourceType: 'API',
-    RbeStatus: 'Pending',
-    CreatedById: '2c92c0f86a8dd422016a9e7a70116b0d',
-    CreatedDate: '2026-01-15T10:00:00.000-08:00',
-    UpdatedById: '2c92c0f86a8dd422016a9e7a70116b0d',
-    UpdatedDate: '2026-01-15T10:00:00.000-08:00',
-    ...extra,
-  };
-}
+export { usageId } from './generate.js';
+/** The tenant record builder has one home: `pendingRecord` in with-simulator.ts; this name stays for older tests. */
+export { pendingRecord as usageRecord } from './with-simulator.js';
 
 export interface SenderHarness {
   ctx: PutContext;
@@ -48,14 +30,9 @@ export function senderFor(
   sim: Simulator,
   overrides: Partial<Omit<PutContext, 'client' | 'tokens'>> & { credentials?: Credentials; maxAttempts?: number } = {},
 ): SenderHarness {
-  const sleeps: number[] = [];
-  // A virtual clock that only sleeping moves forward, so waits are computed exactly and never spent.
-  let skew = 0;
-  const now = (): number => Date.now() + skew;
-  const sleep = async (ms: number): Promise<void> => {
-    sleeps.push(ms);
-    skew += ms;
-  };
+  // Sleeping moves the clock forward, so waits are computed exactly and never spent; it follows real
+  // time too, because the per-attempt time limit (deadlines) is real: a request is really in flight.
+  const { now, sleep, sleeps } = virtualClock({ realTime: true });
   const logger = pino({ level: 'silent' });
   const client = createHttpClient({ maxSockets: 64, userAgent: 'zuora-usage-update-test' });
   const policy = { ...DEFAULT_RETRY_POLICY, maxAttempts: overrides.maxAttempts ?? DEFAULT_RETRY_POLICY.maxAttempts };
@@ -82,6 +59,8 @@ export function senderFor(
     logger,
     sleep,
     now,
+    // Backoff jitter from a fixed seed, so a failure replays with the same delays.
+    random: seededRandom(20_261_128),
     // Time limits are real time: a request is really in flight.
     deadlines: createDeadlines({ timeoutMs: overrides.timeoutMs ?? 5000 }),
     ...overrides,

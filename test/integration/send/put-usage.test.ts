@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSimulator, type FaultStep, type Simulator } from '../../../src/simulator/create-simulator.js';
-import { senderFor, usageId, usageRecord, type SenderHarness } from '../../helpers/sender.js';
+import { senderFor, usageId, type SenderHarness } from '../../helpers/sender.js';
+import { pendingRecord } from '../../helpers/with-simulator.js';
 
 let sim: Simulator | undefined;
 let sender: SenderHarness | undefined;
@@ -15,7 +16,7 @@ const ID = usageId(1);
 const update = (body = '{"Quantity":12.5}', id = ID) => ({ id, body, trackId: 'test-run-7' });
 
 async function start(faults: FaultStep[], options: Parameters<typeof senderFor>[1] = {}) {
-  sim = await createSimulator({ records: [usageRecord(ID)], faults: { [ID]: faults } });
+  sim = await createSimulator({ records: [pendingRecord(ID)], faults: { [ID]: faults } });
   sender = senderFor(sim, options);
   return { sim, sender };
 }
@@ -92,7 +93,7 @@ describe('putUsage: permanent failures fail once with Zuora code and message', (
   });
 
   it('billed usage refuses a quantity change', async () => {
-    sim = await createSimulator({ records: [usageRecord(ID, { RbeStatus: 'Processed' })] });
+    sim = await createSimulator({ records: [pendingRecord(ID, { RbeStatus: 'Processed' })] });
     sender = senderFor(sim);
     const result = await sender.put(update());
     expect(result).toMatchObject({ result: 'failed', attempts: 1, httpStatus: 400, errorCode: 'INVALID_VALUE' });
@@ -101,7 +102,7 @@ describe('putUsage: permanent failures fail once with Zuora code and message', (
   });
 
   it('dynamic-pricing usage refuses any change', async () => {
-    sim = await createSimulator({ records: [usageRecord(ID, { dynamicPricing: true })] });
+    sim = await createSimulator({ records: [pendingRecord(ID, { dynamicPricing: true })] });
     sender = senderFor(sim);
     const result = await sender.put(update());
     expect(result).toMatchObject({ result: 'failed', attempts: 1, errorCode: 'INVALID_VALUE' });
@@ -180,14 +181,14 @@ describe('putUsage: authentication', () => {
   });
 
   it('a refused static token stops the run (credentialsRefused)', async () => {
-    sim = await createSimulator({ records: [usageRecord(ID)], staticTokens: ['static-token'] });
+    sim = await createSimulator({ records: [pendingRecord(ID)], staticTokens: ['static-token'] });
     sender = senderFor(sim, { credentials: { kind: 'token', token: 'wrong-token' } });
     const result = await sender.put(update());
     expect(result).toMatchObject({ result: 'failed', httpStatus: 401, credentialsRefused: true, attempts: 1 });
   });
 
   it('a static token that works is sent as is', async () => {
-    sim = await createSimulator({ records: [usageRecord(ID)], staticTokens: ['static-token'] });
+    sim = await createSimulator({ records: [pendingRecord(ID)], staticTokens: ['static-token'] });
     sender = senderFor(sim, { credentials: { kind: 'token', token: 'static-token' } });
     expect((await sender.put(update())).result).toBe('updated');
     expect(usagePuts(sim)[0]?.headers.authorization).toBe('Bearer static-token');

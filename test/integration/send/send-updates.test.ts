@@ -3,6 +3,7 @@ import { createSimulator, type Simulator } from '../../../src/simulator/create-s
 import type { PutResult } from '../../../src/send/put-usage.js';
 import { sendUpdates, type SendItem } from '../../../src/send/send-updates.js';
 import { senderFor, usageId, type SenderHarness } from '../../helpers/sender.js';
+import { waitFor } from '../../helpers/wait-for.js';
 
 let sim: Simulator | undefined;
 let sender: SenderHarness | undefined;
@@ -88,17 +89,22 @@ describe('sendUpdates against the simulator', () => {
     sim = await createSimulator({ acceptAnyId: true });
     sender = senderFor(sim);
     let room = false;
+    let asked = 0;
     let started = 0;
     const promise = sendUpdates(fromArray(Array.from({ length: 5 }, (_, i) => item(i, usageId(i), '1'))), {
       concurrency: 2,
-      hasRoom: () => room,
+      hasRoom: () => {
+        asked++;
+        return room;
+      },
       put: async (u) => {
         started++;
         return sender!.put(u);
       },
       onResult: () => {},
     });
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Asked again and again with no room: nothing started meanwhile.
+    await waitFor(() => asked >= 3, { what: 'hasRoom asked three times' });
     expect(started).toBe(0);
     // Nothing is running, so no finished row will wake the sender: it must notice the room by itself.
     room = true;
@@ -112,7 +118,8 @@ describe('sendUpdates against the simulator', () => {
     const controller = new AbortController();
     const finished: number[] = [];
     const items = Array.from({ length: 50 }, (_, i) => item(i, usageId(i % 3), '1'));
-    const stats = await sendUpdates(fromArray(items), {
+    const pulled = { count: 0 };
+    const stats = await sendUpdates(fromArray(items, pulled), {
       concurrency: 3,
       signal: controller.signal,
       put: sender.put,
@@ -123,6 +130,10 @@ describe('sendUpdates against the simulator', () => {
     });
     expect(finished.length).toBeLessThan(10);
     expect(stats.started).toBe(finished.length);
+    // Requests take 30 ms, so the reader had filled every admission place and was holding one more row,
+    // waiting for room, when the abort came. Every row taken is either started or counted skipped.
+    expect(stats.skipped).toBeGreaterThan(0);
+    expect(stats.started + stats.skipped, JSON.stringify(stats)).toBe(pulled.count - 1);
     expect(sim.requests.filter((r) => r.method === 'PUT').every((r) => r.outcome === 'answered')).toBe(true);
   });
 });

@@ -8,6 +8,7 @@ import {
   type SimulatorOptions,
 } from '../../../src/simulator/create-simulator.js';
 import { pendingRecord, simulatorToken, withSimulator } from '../../helpers/with-simulator.js';
+import { waitFor } from '../../helpers/wait-for.js';
 import { type CallResult, call, json, putUsage, usageHeaders } from './http-call.js';
 
 const ALL_KINDS: ChaosKind[] = ['5xx', 'drop', 'slow', 'apply-then-drop', 'lock'];
@@ -48,11 +49,11 @@ describe('chaos PRNG', () => {
     const first = Array.from({ length: 1000 }, () => a());
     expect(Array.from({ length: 1000 }, () => b())).toEqual(first);
     expect(Array.from({ length: 1000 }, () => c())).not.toEqual(first);
-    expect(Math.min(...first)).toBeGreaterThanOrEqual(0);
-    expect(Math.max(...first)).toBeLessThan(1);
-    const mean = first.reduce((sum, x) => sum + x, 0) / first.length;
-    expect(mean).toBeGreaterThan(0.45);
-    expect(mean).toBeLessThan(0.55);
+    // Uniform in [0, 1): every tenth of the interval gets about its share (100 of 1000, +-3.5 sd).
+    const tenths = Array.from({ length: 10 }, (_, k) => first.filter((x) => x >= k / 10 && x < (k + 1) / 10).length);
+    expect(tenths.reduce((sum, n) => sum + n, 0)).toBe(first.length);
+    for (const n of tenths) expect(n).toBeGreaterThan(66);
+    for (const n of tenths) expect(n).toBeLessThan(134);
   });
 });
 
@@ -230,8 +231,3 @@ describe('chaos', () => {
     await expect(createSimulator({ records: [], chaos })).rejects.toThrow(message);
   });
 });
-
-async function waitFor(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 200 && !condition(); i += 1) await new Promise((resolve) => setTimeout(resolve, 5));
-  if (!condition()) throw new Error('condition not met');
-}

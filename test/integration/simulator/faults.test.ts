@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TOKEN_FAULT_KEY, type FaultStep, type UsageRecord } from '../../../src/simulator/create-simulator.js';
 import { pendingRecord, simulatorToken, useSimulator } from '../../helpers/with-simulator.js';
+import { waitFor } from '../../helpers/wait-for.js';
 import { call, getUsage, json, putUsage } from './http-call.js';
 
 const ID = '8ad08ae29085a77b0190908bfdd67abb';
@@ -148,8 +149,3 @@ describe('scripted faults', () => {
     expect((await putQuantity(1)).status).toBe(503);
   });
 });
-
-async function waitFor(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 200 && !condition(); i += 1) await new Promise((resolve) => setTimeout(resolve, 5));
-  if (!condition()) throw new Error('condition not met');
-}

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createSimulator, type Simulator, type SimulatorOptions } from '../../../src/simulator/create-simulator.js';
 import { simulatorToken, withSimulator } from '../../helpers/with-simulator.js';
+import { waitFor } from '../../helpers/wait-for.js';
 import { type CallResult, call, json, putUsage } from './http-call.js';
 
 /** A well-formed usage id; with `acceptAnyId` the tenant creates the record on first use. */
@@ -302,8 +303,3 @@ describe('limit options', () => {
     await expect(createSimulator({ records: [], ...options })).rejects.toThrow(message);
   });
 });
-
-async function waitFor(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 200 && !condition(); i += 1) await new Promise((resolve) => setTimeout(resolve, 5));
-  if (!condition()) throw new Error('condition not met');
-}

@@ -1,13 +1,13 @@
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { createResultsWriter } from '../../../src/output/results-writer.js';
 import { RESULT_COLUMNS, type RowOutcome } from '../../../src/row-outcome.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 async function paths() {
-  const dir = await mkdtemp(join(tmpdir(), 'zuu-writer-'));
+  const dir = await tempDir('zuu-writer-');
   return { outPath: join(dir, 'out.csv'), failuresPath: join(dir, 'failures.csv') };
 }
 

@@ -1,15 +1,15 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cutTornRecord, mergePartial, openPriorResults, partialPath } from '../../../src/output/resume.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 const HEADER = 'Id,Quantity,result,error_code,error_message,http_status,attempts,track_id,request_id,line';
 const row = (id: string, q: string, result: string, line: number) => `${id},${q},${result},,,200,1,t-${line},r${line},${line}`;
 
 async function dir() {
-  return mkdtemp(join(tmpdir(), 'zuu-resume-'));
+  return tempDir('zuu-resume-');
 }
 
 describe('cutTornRecord', () => {

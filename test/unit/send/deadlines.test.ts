@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createDeadlines } from '../../../src/send/deadlines.js';
 
 function request() {
@@ -6,8 +6,14 @@ function request() {
   return { canceled, cancel: (reason?: string) => canceled.push(reason ?? '') };
 }
 
+afterEach(() => {
+  vi.useRealTimers();
+});
+
 describe('createDeadlines', () => {
-  it('cancels a request whose time ran out, and says so', async () => {
+  it('cancels a request whose time ran out, and says so', () => {
+    // The sweep is a timer; fake timers run it without waiting, the injected clock says what time it is.
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
     let t = 0;
     const deadlines = createDeadlines({ timeoutMs: 100, now: () => t });
     const slow = request();
@@ -15,8 +21,10 @@ describe('createDeadlines', () => {
     deadlines.watch(slow, 100);
     const settled = deadlines.watch(fast, 100);
     settled();
+    vi.advanceTimersByTime(10);
+    expect(slow.canceled).toEqual([]);
     t = 150;
-    await new Promise((resolve) => setTimeout(resolve, 40));
+    vi.advanceTimersByTime(10);
     deadlines.close();
     expect(slow.canceled).toEqual(['timeout']);
     expect(deadlines.reasonOf(slow)).toBe('timeout');

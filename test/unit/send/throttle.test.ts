@@ -1,20 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { createThrottle, paceFor } from '../../../src/send/throttle.js';
+import { virtualClock as clock } from '../../helpers/virtual-clock.js';
 
-function clock() {
-  let t = 1_000_000;
-  const sleeps: number[] = [];
-  return {
-    now: () => t,
-    sleeps,
-    advance: (ms: number) => {
-      t += ms;
-    },
-    sleep: async (ms: number) => {
-      sleeps.push(ms);
-      t += ms;
-    },
-  };
+/** Runs every queued promise continuation (a macrotask comes after all of them). */
+function flushPromises(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /** Acquires and releases one slot. */
@@ -82,7 +72,8 @@ describe('slots', () => {
     await throttle.acquire();
     let third = false;
     const pending = throttle.acquire().then(() => (third = true));
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    // Let every settled promise run: a slot handed out wrongly would have resolved by now.
+    await flushPromises();
     expect(third).toBe(false);
     throttle.release();
     await pending;

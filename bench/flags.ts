@@ -1,0 +1,45 @@
+/** The bench's command line: `npm run bench -- [--runs N] [--only <scenario>[,...]] [--long] [--cpu-prof]`. */
+
+import { parseArgs } from 'node:util';
+import { DEFAULT_SCENARIOS, SCENARIOS, type Scenario } from './plan.js';
+
+export interface BenchFlags {
+  /** --runs N when given: runs per figure in every scenario. */
+  runs: number | undefined;
+  /** --only: the scenarios to run. Default DEFAULT_SCENARIOS. */
+  only: Set<Scenario>;
+  /** --long: adds the 1,000,000-row memory run. */
+  long: boolean;
+  /** --cpu-prof: one more profiled client-bound CLI run. */
+  cpuProf: boolean;
+}
+
+export const USAGE = `usage: npm run bench -- [--runs N] [--only <scenario>[,...]] [--long] [--cpu-prof]\nscenarios: ${SCENARIOS.join(', ')}`;
+
+/** Parses the bench's flags; throws with a message naming the flag on a bad one. */
+export function parseBenchFlags(argv: string[]): BenchFlags {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      runs: { type: 'string' },
+      only: { type: 'string' },
+      long: { type: 'boolean', default: false },
+      'cpu-prof': { type: 'boolean', default: false },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  let runs: number | undefined;
+  if (values.runs !== undefined) {
+    runs = Number(values.runs);
+    if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a whole number of at least 1; got "${values.runs}"`);
+  }
+  let only = new Set(DEFAULT_SCENARIOS);
+  if (values.only !== undefined) {
+    const names = values.only.split(',').map((name) => name.trim());
+    const unknown = names.filter((name) => !(SCENARIOS as readonly string[]).includes(name));
+    if (unknown.length > 0) throw new Error(`--only: unknown scenario "${unknown.join(', ')}"; expected ${SCENARIOS.join(', ')}`);
+    only = new Set(names as Scenario[]);
+  }
+  return { runs, only, long: values.long, cpuProf: values['cpu-prof'] };
+}
