@@ -1,9 +1,9 @@
-import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { readCsv, ROOT } from '../helpers/cli.js';
 import { runProcess, type ProcessRun } from '../helpers/run-process.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 /**
  * The package as a user gets it: `npm pack` holds only what a user needs, and the tarball installs
@@ -38,17 +38,13 @@ let pkg: PackageJson;
 let packed: { filename: string; files: Array<{ path: string }> };
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'zuu-package-'));
+  dir = await tempDir('zuu-package-');
   pkg = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as PackageJson;
   // --ignore-scripts: prepack would rebuild dist/ from scratch while other test files run the CLI from it.
   const pack = await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', dir], ROOT);
   expect(pack.code, pack.stderr).toBe(0);
   packed = (JSON.parse(pack.stdout) as Array<typeof packed>)[0] as typeof packed;
 }, 60_000);
-
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
 
 describe('npm pack', () => {
   it('holds the compiled CLI, the simulator tenant and the fixtures, and nothing else', () => {

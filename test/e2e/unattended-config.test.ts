@@ -1,28 +1,22 @@
-import { spawn } from 'node:child_process';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SETTINGS } from '../../src/config/settings.js';
 import { createSimulator, DEMO_CREDENTIALS, type Simulator } from '../../src/simulator/create-simulator.js';
-import { CLI, demoEnv, readCsv, ROOT, runCli, workdir, type CliRun } from '../helpers/cli.js';
+import { CLI, demoEnv, readCsv, ROOT, runCli, spawnCli, workdir, type CliRun } from '../helpers/cli.js';
 import { writeCorrections } from '../helpers/generate.js';
-import { runProcess } from '../helpers/run-process.js';
+import { guardVariables, runProcess } from '../helpers/run-process.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 /** Settings from the environment and a config file, on the built CLI (unit tests cover the rules one by one). */
 
 let sim: Simulator | undefined;
-const dirs: string[] = [];
 afterEach(async () => {
   await sim?.close();
   sim = undefined;
-  for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
 });
 
-async function fixture(name = 'usage-corrections.csv'): Promise<{ dir: string; input: string }> {
-  const made = await workdir(name);
-  dirs.push(made.dir);
-  return made;
-}
+const fixture = (name = 'usage-corrections.csv'): Promise<{ dir: string; input: string }> => workdir(name);
 
 /** The last line of stderr, parsed: every run ends its log with the "run finished" record. */
 function lastRecord(run: CliRun): Record<string, unknown> {
@@ -166,26 +160,17 @@ describe('a second signal, which exits at once', () => {
   it('still writes the interrupted summary and ends the log with "run finished", exit 130', async () => {
     sim = await createSimulator({ acceptAnyId: true, latencyMs: 3000 });
     const { dir, input } = await workdir({ name: 'j.csv', text: '' });
-    dirs.push(dir);
     await writeCorrections(input, 40);
     const summaryPath = join(dir, 'summary.json');
-    const child = spawn(process.execPath, [CLI, input, '-c', '4', '--summary-json', summaryPath], {
-      env: { PATH: process.env.PATH, HOME: dir, ...demoEnv(sim) },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    const child = spawnCli([input, '-c', '4', '--summary-json', summaryPath], { env: demoEnv(sim), stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-    await new Promise<void>((resolve) => {
-      const poll = setInterval(() => {
-        if (sim!.requests.some((r) => r.method === 'PUT')) {
-          clearInterval(poll);
-          resolve();
-        }
-      }, 5);
-    });
+    const s0 = sim;
+    await waitFor(() => s0.requests.some((r) => r.method === 'PUT'), { timeoutMs: 20_000, what: 'a PUT' });
     child.kill('SIGINT');
-    // The CLI takes a repeat within a second for the same request (SIGNAL_REPEAT_MS); only a later one exits at once.
+    // A real wait, as in resume.test.ts: the CLI takes a repeat within a second (its own real clock)
+    // for the same request; only a later one exits at once.
     await new Promise((resolve) => setTimeout(resolve, 1100));
     child.kill('SIGINT');
     expect(await exited).toBe(130);
@@ -201,7 +186,7 @@ describe('a run with nothing but the documented variables (env -i)', () => {
   ])('%s: PATH, HOME and ZUORA_* only', async (_, variables) => {
     sim = await createSimulator();
     const { dir } = await fixture();
-    const env = { PATH: '/usr/bin:/bin', HOME: dir, ZUORA_USAGE_MAX_FAILURES: '5%', ZUORA_USAGE_SUMMARY_JSON: 'summary.json', ...variables() };
+    const env = { PATH: '/usr/bin:/bin', HOME: dir, ZUORA_USAGE_MAX_FAILURES: '5%', ZUORA_USAGE_SUMMARY_JSON: 'summary.json', ...variables(), ...guardVariables() };
     const args = ['-i', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), process.execPath, CLI, 'usage-corrections.csv'];
     const run = await runProcess('/usr/bin/env', args, { cwd: dir, env: {} });
     expect(run.code, run.stderr).toBe(0);

@@ -1,5 +1,4 @@
-import { chmod, copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readConfigFile } from '../../src/config/read-config-file.js';
@@ -7,6 +6,7 @@ import { SETTINGS, envVariableOf } from '../../src/config/settings.js';
 import { createSimulator, DEMO_CREDENTIALS, type Simulator } from '../../src/simulator/create-simulator.js';
 import { CLI, readCsv, ROOT } from '../helpers/cli.js';
 import { runProcess, type ProcessRun } from '../helpers/run-process.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 /**
  * The recipes in examples/ are run, not just shown: each command line goes against a simulator on
@@ -34,17 +34,16 @@ const DOCUMENTED = new Set([
 let dir: string;
 let sim: Simulator;
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'zuu-recipes-'));
+  dir = await tempDir('zuu-recipes-');
   sim = await createSimulator();
 });
 afterEach(async () => {
   await sim.close();
-  await rm(dir, { recursive: true, force: true });
 });
 
 type Run = ProcessRun;
 
-/** Runs a command with exactly `env` (as `env -i` would), nothing inherited. */
+/** Runs a command with exactly `env` (as `env -i` would; plus the loopback guard), nothing inherited. */
 const runClean = (command: string, args: string[], env: Record<string, string>, cwd: string): Promise<Run> => runProcess(command, args, { cwd, env });
 
 /** A folder with `zuora-usage-update` on it, as `npm install -g` leaves it: the built CLI. */

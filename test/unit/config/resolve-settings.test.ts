@@ -1,17 +1,14 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { printConfig } from '../../../src/config/print-config.js';
 import { resolveSettings, type ResolvedSettings } from '../../../src/config/resolve-settings.js';
 import { RunError } from '../../../src/errors.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 let cwd: string;
 beforeEach(async () => {
-  cwd = await mkdtemp(join(tmpdir(), 'zuu-config-'));
-});
-afterEach(async () => {
-  await rm(cwd, { recursive: true, force: true });
+  cwd = await tempDir('zuu-config-');
 });
 
 const writeConfig = (content: unknown, name = '.zuora-usage-update.json'): Promise<void> =>
