@@ -459,8 +459,8 @@ export function createParser(argv: string[]): Argv {
     )
     .fail((message, error) => {
       if (error) throw error;
-      process.stderr.write(`zuora-usage-update: ${message}\nRun zuora-usage-update --help for the options.\n`);
-      process.exit(EXIT.couldNotStart);
+      // Reported by main() like every start failure, so the log still ends with "run finished".
+      throw new RunError('BAD_OPTION', `${message}\nRun zuora-usage-update --help for the options.`);
     });
   Object.defineProperty(parser, 'exitCode', { get: () => exitCode });
   return parser;
@@ -481,7 +481,12 @@ async function main(): Promise<void> {
     process.exit(reportRunError(error, logger, { version: VERSION, startedAt: Date.now(), now: Date.now() }));
   }
   const parser = createParser(argv).options(CONFIG_OPTIONS);
-  await parser.parseAsync();
+  try {
+    await parser.parseAsync();
+  } catch (error) {
+    const logger = await createLogger({ level: 'info', pretty: process.stderr.isTTY === true });
+    process.exit(reportRunError(error, logger, { version: VERSION, startedAt: Date.now(), now: Date.now() }));
+  }
   // Exit explicitly: a scheduler must get the code even if a stray socket would keep the loop alive.
   process.exit((parser as unknown as { exitCode: number }).exitCode);
 }

@@ -66,6 +66,13 @@ describe('refused settings: exit 1 before anything is sent, naming the key', () 
     expect(lastRecord(run)).toMatchObject({ msg: 'run finished', exitCode: 1, status: 'not-started', errorCode: 'BAD_OPTION' });
   });
 
+  it('a flag yargs refuses ends the same way', async () => {
+    const run = await runCli(['usage-corrections.csv', '--env', 'local', '--concurency', '3']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/Unknown argument: concurency/);
+    expect(lastRecord(run)).toMatchObject({ msg: 'run finished', exitCode: 1, errorCode: 'BAD_OPTION' });
+  });
+
   it('--config naming a missing file', async () => {
     const { dir } = await fixture();
     const run = await runCli(['usage-corrections.csv', '--env', 'local', '--config', 'nope.json'], { cwd: dir });
