@@ -11,6 +11,7 @@ export type RunErrorCode =
   | 'DUPLICATE_COLUMN' // two columns map to the same Zuora field
   | 'EMPTY_INPUT' // no header row at all
   | 'AUTH_FAILED' // credentials refused before any row was sent
+  | 'ZUORA_UNREACHABLE' // Zuora (token endpoint or API) did not answer usefully after every retry
   | 'AUTH_REFUSED_MID_RUN' // a fresh or static token was refused after rows were sent
   | 'MAX_FAILURES' // --max-failures reached
   | 'OUTPUT_UNWRITABLE' // results, failures or summary file cannot be written
@@ -26,7 +27,7 @@ export class RunError extends Error {
   }
 }
 
-/** Exit codes of the CLI (SPEC "Exit codes"). */
+/** Exit codes of the CLI (SPEC "Exit codes"): the one table the summary, `--help` and the tests use. */
 export const EXIT = {
   ok: 0,
   couldNotStart: 1,
@@ -34,3 +35,12 @@ export const EXIT = {
   stoppedEarly: 3,
   interrupted: 130,
 } as const;
+
+/** What each exit code means, in the words `--help` shows. */
+export const EXIT_MEANINGS: Readonly<Record<keyof typeof EXIT, string>> = {
+  ok: 'every row updated (or valid, with --dry-run)',
+  couldNotStart: 'could not start; nothing was sent',
+  someRowsNotUpdated: 'finished, but some rows are failed, unknown or invalid: see the failures file',
+  stoppedEarly: 'stopped early; run again with --resume',
+  interrupted: 'interrupted (SIGINT/SIGTERM); run again with --resume',
+};

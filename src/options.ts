@@ -1,3 +1,4 @@
+import type { InputEncoding } from './input/encodings.js';
 import type { DateFormat } from './rows/date-time.js';
 import type { Credentials } from './send/auth.js';
 
@@ -25,6 +26,16 @@ export type Target = { kind: 'url'; baseUrl: string } | { kind: 'local' };
 
 /** `--max-failures`: stop once more than `count` rows, or more than `percent` % of answered rows, failed. */
 export type MaxFailures = { count: number } | { percent: number };
+
+/** The defaults of the run options that have one; the CLI, the retry policy and the throttle all read them here. */
+export const DEFAULTS = {
+  /** Most requests in flight (`-c`). */
+  concurrency: 8,
+  /** Attempts per row, the first included (`--max-attempts`). */
+  maxAttempts: 6,
+  /** Limit for one attempt, in ms (`--timeout`). */
+  timeoutMs: 30_000,
+} as const;
 
 /** Everything one run needs, validated. Built by the CLI edge from flags and the environment. */
 export interface RunOptions {
@@ -56,6 +67,8 @@ export interface RunOptions {
   dateFormat?: DateFormat;
   /** Forced delimiter character; detected from the header line when undefined. */
   delimiter?: string;
+  /** Encoding of the input file (`--encoding`), default UTF-8; a file starting with a UTF-8 BOM is read as UTF-8 whatever it says. */
+  encoding?: InputEncoding;
   ignoreUnknownColumns: boolean;
   maxFailures?: MaxFailures;
   summaryJson?: string;

@@ -1,10 +1,10 @@
-import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import { matchColumns, type ColumnMap } from './input/columns.js';
-import { readRows, type InputRecord } from './input/read-rows.js';
-import type { MaxFailures, RunOptions } from './options.js';
+import { checkStructure } from './input/check-structure.js';
+import { readRows, type InputTable } from './input/read-rows.js';
+import type { RunOptions } from './options.js';
 import { silentProgress, type Progress } from './output/progress.js';
-import { createResultsWriter } from './output/results-writer.js';
+import { createResultsWriter, type ResultsWriter } from './output/results-writer.js';
 import {
   checkResumeTarget,
   mergePartial,
@@ -14,11 +14,15 @@ import {
   writeRunInfo,
   type PriorResults,
 } from './output/resume.js';
-import { exitCodeFor, nextStep, type StopKind, type Summary } from './output/summary.js';
+import type { RunSummary } from './output/summary.js';
 import type { RowOutcome } from './row-outcome.js';
-import { mapRow } from './rows/map-row.js';
+import { buildSummary } from './run/build-summary.js';
+import { countedRecords } from './run/counted-records.js';
+import { mappedRows } from './run/mapped-rows.js';
+import { createRunState } from './run/run-state.js';
+import { dryRun, sendRows } from './run/send-rows.js';
 import { connect, type Connection } from './send/connect.js';
-import { sendUpdates, type SendItem } from './send/send-updates.js';
+import type { SendItem } from './send/send-updates.js';
 
 /** Effects a run uses, passed in so tests and the CLI choose them. */
 export interface RunDeps {
@@ -29,8 +33,6 @@ export interface RunDeps {
   graceMs?: number;
   /** Makes the progress display once the input size is known. Default: none. */
   progress?: (totalBytes: number | undefined) => Progress;
-  /** Builds the next-step command for another input file with this run's options. */
-  rerun?: (input: string, extra?: string[]) => string;
   now?: () => number;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   random?: () => number;
@@ -38,42 +40,24 @@ export interface RunDeps {
 }
 
 /**
- * One whole run: read -> map -> send -> write. Row failures end up in the results; run failures
- * (unusable input, refused credentials before anything was sent) are thrown as RunError.
+ * One whole run: read -> map -> (resume filter) -> send, or only validate in a dry run -> write.
+ * Row failures end up in the results; run failures (unusable input, refused credentials before
+ * anything was sent) are thrown as RunError. The advice (next step) is the CLI edge's.
  */
-export async function run(options: RunOptions, deps: RunDeps): Promise<Summary> {
+export async function run(options: RunOptions, deps: RunDeps): Promise<RunSummary> {
   const now = deps.now ?? Date.now;
-  const started = now();
+  const startedAt = now();
   const { logger } = deps;
 
-  const table = await readRows(options.input, { delimiter: options.delimiter });
+  const table = await readRows(options.input, { delimiter: options.delimiter, encoding: options.encoding });
   const columns = matchColumns(table.header, { ignoreUnknownColumns: options.ignoreUnknownColumns });
+  await checkStructure(table);
   logColumns(logger, columns);
   const keptColumns = keptIndexes(table.header.length, columns);
   const header = keptColumns.map((i) => table.header[i] ?? '');
 
-  // Stopping early (credentials refused, --max-failures) and interrupting share one path: no new row
-  // starts, retries stop; an interrupt also abandons requests still unanswered after the grace period.
-  const stop = new AbortController();
-  const abandon = new AbortController();
-  // Every row waiting for a slot listens for the stop; that is by design, not a leak.
-  setMaxListeners(0, stop.signal);
-  let stopReason: string | undefined;
-  let stopKind: StopKind | undefined;
-  const stopEarly = (reason: string, kind: StopKind): void => {
-    if (stop.signal.aborted) return;
-    stopReason = reason;
-    stopKind = kind;
-    logger.error({ reason }, 'stopping early: no new rows will be sent; in-flight rows finish');
-    stop.abort();
-  };
-  const onInterrupt = (): void => {
-    stop.abort();
-    setTimeout(() => abandon.abort(), deps.graceMs ?? 10_000).unref();
-  };
-  if (deps.signal?.aborted) onInterrupt();
-  deps.signal?.addEventListener('abort', onInterrupt, { once: true });
-
+  const state = createRunState({ interrupt: deps.signal, graceMs: deps.graceMs ?? 10_000, logger });
+  const records = countedRecords(table);
   let connection: Connection | undefined;
   let priors: PriorResults | undefined;
   let progress: Progress = silentProgress;
@@ -81,31 +65,14 @@ export async function run(options: RunOptions, deps: RunDeps): Promise<Summary> 
     if (!options.dryRun) {
       connection = await connect(options, {
         logger,
-        stopSignal: stop.signal,
-        abandonSignal: abandon.signal,
+        stopSignal: state.stopSignal,
+        abandonSignal: state.abandonSignal,
         now,
         sleep: deps.sleep,
         random: deps.random,
         userAgent: deps.userAgent,
       });
-    }
-    if (connection) {
-      const target = targetIdentity(options);
-      if (options.resume) {
-        // Opening checks the file is a results file (and leaves it alone if not) before anything else.
-        priors = await openPriorResults(options.out);
-        if (priors && (await checkResumeTarget(options.out, target)) === 'unknown') {
-          logger.warn({ results: options.out }, 'no record of which tenant the earlier run used: every row is processed again');
-          await priors.close();
-          priors = undefined;
-        }
-      }
-      await writeRunInfo(options.out, { tool: 'zuora-usage-update', target, input: options.input, trackPrefix: options.trackPrefix, startedAt: new Date(now()).toISOString() });
-    }
-    if (priors && !sameCells(priors.header, header)) {
-      logger.warn({ results: options.out }, 'the results file has other columns than the input: every row is processed again');
-      await priors.close();
-      priors = undefined;
+      priors = await openEarlierResults(options, header, logger, now);
     }
     const writer = await createResultsWriter({
       // A resumed run never overwrites what the earlier run recorded until the end (resume.ts).
@@ -114,99 +81,22 @@ export async function run(options: RunOptions, deps: RunDeps): Promise<Summary> 
       header,
       delimiter: table.delimiter,
       bom: table.bom,
-      onWriteError: (error, path) => stopEarly(`cannot write ${path}: ${error.message}`, 'output'),
+      onWriteError: (error, path) => state.stopEarly({ reason: `cannot write ${path}: ${error.message}`, kind: 'output' }),
     });
 
     // Started last, so the log lines of connecting do not cut through the bar.
     progress = deps.progress?.(table.totalBytes) ?? silentProgress;
-    let done = 0;
-    let notUpdated = 0;
-    let answered = 0;
-    let failed = 0;
-    let updatedSoFar = 0;
-    let unreachableInARow = 0;
-    let requests = 0;
-    let kept = 0;
-    const record = (outcome: RowOutcome): void => {
-      writer.add(outcome);
-      done++;
-      if (outcome.result !== 'updated' && outcome.result !== 'valid') notUpdated++;
-      progress.tick({ done, failed: notUpdated, bytesRead: table.bytesRead() });
-    };
-    // Ids with a row sent in this resumed run: their later rows are sent again too, so the last still wins.
-    const resentIds = new Set<string>();
-
-    const rowsToSend = async function* (): AsyncGenerator<SendItem> {
-      for await (const input of table.records) {
-        if (stop.signal.aborted) return;
-        const item = await prepare(input);
-        if (item) yield item;
-      }
-    };
-    const prepare = async (input: InputRecord): Promise<SendItem | undefined> => {
-      const cells = keptColumns.map((i) => input.cells[i] ?? '');
-      const base = { seq: input.seq, line: input.line, cells, attempts: 0 };
-      if (input.parseError !== undefined) {
-        // Cells beyond the header have no column in the outputs: the message keeps them, so nothing is lost.
-        const extra = input.cells.slice(table.header.length);
-        const kept = extra.length > 0 ? `; cells beyond the header: ${extra.map((cell) => JSON.stringify(cell)).join(', ')}` : '';
-        record({ ...base, id: (input.cells[columns.idIndex] ?? '').trim(), result: 'invalid', errorCode: 'MALFORMED_RECORD', errorMessage: `line ${input.line}: ${input.parseError}${kept}` });
-        return undefined;
-      }
-      const mapped = mapRow(input.cells, columns, { dateFormat: options.dateFormat });
-      if (!mapped.ok) {
-        record({ ...base, id: mapped.id, result: 'invalid', errorCode: 'INVALID_ROW', errorMessage: mapped.message });
-        return undefined;
-      }
-      if (!connection) {
-        record({ ...base, id: mapped.id, result: 'valid' });
-        return undefined;
-      }
-      if (priors) {
-        const prior = await priors.lookup(input.line);
-        if (prior?.result === 'updated' && sameCells(prior.cells, cells) && !resentIds.has(mapped.id)) {
-          kept++;
-          record({ ...base, id: mapped.id, result: 'updated', recorded: prior.resultCells });
-          return undefined;
-        }
-        resentIds.add(mapped.id);
-      }
-      return { seq: input.seq, line: input.line, cells, update: { id: mapped.id, body: mapped.body, trackId: `${options.trackPrefix}-${input.line}` } };
+    const record = recordOutcomes(writer, progress, table);
+    const resume = priors ? resumeFilter(priors, record) : undefined;
+    const mapped = mappedRows(records, table, columns, keptColumns, options, state.stopSignal, record);
+    const valid = async function* (): AsyncGenerator<SendItem> {
+      for await (const item of mapped) if (!resume || !(await resume(item))) yield item;
     };
 
-    if (connection) {
-      const { put } = connection;
-      await sendUpdates(rowsToSend(), {
-        concurrency: options.concurrency,
-        put,
-        hasRoom: () => writer.hasRoom(),
-        signal: stop.signal,
-        onResult: (item, result) => {
-          const { credentialsRefused: refused, unreachable, result: outcome, ...rest } = result;
-          if (outcome === 'not-sent') return;
-          requests += result.attempts;
-          answered++;
-          if (outcome === 'failed') failed++;
-          if (outcome === 'updated') updatedSoFar++;
-          unreachableInARow = unreachable ? unreachableInARow + 1 : 0;
-          record({ seq: item.seq, line: item.line, cells: item.cells, id: item.update.id, trackId: item.update.trackId, result: outcome, ...rest });
-          if (refused) {
-            stopEarly(
-              updatedSoFar === 0
-                ? `Zuora refused the credentials (HTTP ${result.httpStatus ?? 401}: ${result.errorMessage ?? 'Authentication error'}); fix ZUORA_ACCESS_TOKEN or the OAuth client`
-                : `Zuora refused the credentials mid-run (HTTP ${result.httpStatus ?? 401}: ${result.errorMessage ?? 'Authentication error'})`,
-              'credentials',
-            );
-          } else if (unreachableInARow >= Math.max(3, options.concurrency)) {
-            stopEarly(`cannot reach Zuora: the last ${unreachableInARow} rows could not connect (${result.errorCode}); every row would fail the same way`, 'unreachable');
-          } else if (options.maxFailures && tooManyFailures(options.maxFailures, failed, answered)) {
-            stopEarly(`--max-failures reached (${failed} failed of ${answered} answered)`, 'max-failures');
-          }
-        },
-      });
-    } else {
-      for await (const item of rowsToSend()) void item;
-    }
+    // There is a connection exactly when this is not a dry run.
+    const sent = connection
+      ? await sendRows(valid(), connection, options, state, { record, hasRoom: () => writer.hasRoom() })
+      : await dryRun(valid(), record);
 
     await writer.close();
     if (priors) {
@@ -215,37 +105,90 @@ export async function run(options: RunOptions, deps: RunDeps): Promise<Summary> 
       await mergePartial(options.out);
     }
     progress.stop();
-    const status: Summary['status'] = stopReason !== undefined ? 'stopped' : deps.signal?.aborted ? 'interrupted' : 'completed';
-    const counts = { ...writer.counts };
-    const rows = Object.values(counts).reduce((a, b) => a + b, 0);
-    const elapsedMs = now() - started;
-    const rerun = deps.rerun ?? ((input: string, extra: string[] = []) => ['zuora-usage-update', input, ...extra].join(' '));
-    return {
-      status,
-      stopReason,
-      exitCode: exitCodeFor(status, counts),
-      dryRun: options.dryRun,
-      counts,
-      rows,
-      keptFromEarlierRun: kept,
-      requests,
-      retries: requests - answered,
-      tokenRequests: connection?.tokens.tokenRequests ?? 0,
-      elapsedMs,
-      rowsPerSecond: elapsedMs > 0 ? ((rows - kept) * 1000) / elapsedMs : 0,
-      input: options.input,
-      out: options.out,
-      failures: options.failures,
-      failuresRows: writer.failuresWritten,
-      trackPrefix: options.trackPrefix,
-      nextStep: nextStep({ status, stopKind, dryRun: options.dryRun, counts, rerun, input: options.input, out: options.out, failures: options.failures }),
-    };
+    // Counted to the end, so the summary can say how many records a stopped run never reached.
+    if (state.status !== 'completed') await records.drain(logger);
+    return buildSummary(
+      {
+        status: state.status,
+        stopReason: state.stop?.reason,
+        stopKind: state.stop?.kind,
+        counts: writer.counts,
+        failuresRows: writer.failuresWritten,
+        keptFromEarlierRun: resume?.kept() ?? 0,
+        ...sent,
+        records: records.count(),
+        tokenRequests: connection?.tokens.tokenRequests ?? 0,
+        startedAt,
+        endedAt: now(),
+      },
+      options,
+    );
   } finally {
-    deps.signal?.removeEventListener('abort', onInterrupt);
+    await records.close();
+    state.dispose();
     progress.stop();
     await priors?.close();
     await connection?.close();
   }
+}
+
+/** Hands outcomes to the writer and the progress display; returns the function every stage records with. */
+function recordOutcomes(writer: ResultsWriter, progress: Progress, table: InputTable): (outcome: RowOutcome) => void {
+  let done = 0;
+  let notUpdated = 0;
+  return (outcome) => {
+    writer.add(outcome);
+    done++;
+    if (outcome.result !== 'updated' && outcome.result !== 'valid') notUpdated++;
+    progress.tick({ done, failed: notUpdated, bytesRead: table.bytesRead() });
+  };
+}
+
+/**
+ * `--resume`, opening side: the earlier results of this `--out` when they can be trusted (same tenant,
+ * same columns), and the record of this run's tenant beside them.
+ */
+async function openEarlierResults(options: RunOptions, header: string[], logger: Logger, now: () => number): Promise<PriorResults | undefined> {
+  const target = targetIdentity(options);
+  let priors: PriorResults | undefined;
+  if (options.resume) {
+    // Opening checks the file is a results file (and leaves it alone if not) before anything else.
+    priors = await openPriorResults(options.out);
+    if (priors && (await checkResumeTarget(options.out, target)) === 'unknown') {
+      logger.warn({ results: options.out }, 'no record of which tenant the earlier run used: every row is processed again');
+      await priors.close();
+      priors = undefined;
+    }
+  }
+  await writeRunInfo(options.out, { tool: 'zuora-usage-update', target, input: options.input, trackPrefix: options.trackPrefix, startedAt: new Date(now()).toISOString() });
+  if (priors && !sameCells(priors.header, header)) {
+    logger.warn({ results: options.out }, 'the results file has other columns than the input: every row is processed again');
+    await priors.close();
+    priors = undefined;
+  }
+  return priors;
+}
+
+/**
+ * `--resume`, row side: a row the earlier run recorded `updated` with the same cells is kept (recorded
+ * again, not sent). Resolves true when the row was kept.
+ */
+function resumeFilter(priors: PriorResults, record: (outcome: RowOutcome) => void): ((item: SendItem) => Promise<boolean>) & { kept(): number } {
+  let kept = 0;
+  // Ids with a row sent in this resumed run: their later rows are sent again too, so the last still wins.
+  const resentIds = new Set<string>();
+  const filter = async (item: SendItem): Promise<boolean> => {
+    const { id } = item.update;
+    const prior = await priors.lookup(item.line);
+    if (prior?.result === 'updated' && sameCells(prior.cells, item.cells) && !resentIds.has(id)) {
+      kept++;
+      record({ seq: item.seq, line: item.line, cells: item.cells, attempts: 0, id, result: 'updated', recorded: prior.resultCells });
+      return true;
+    }
+    resentIds.add(id);
+    return false;
+  };
+  return Object.assign(filter, { kept: () => kept });
 }
 
 /** The tenant a run writes to, as recorded for `--resume`. */
@@ -253,12 +196,6 @@ function targetIdentity(options: RunOptions): string {
   if (options.target.kind === 'local') return 'local';
   const scope = [options.entityIds && `entity-ids=${options.entityIds}`, options.orgIds && `org-ids=${options.orgIds}`].filter(Boolean);
   return scope.length > 0 ? `${options.target.baseUrl} (${scope.join(', ')})` : options.target.baseUrl;
-}
-
-/** `--max-failures`: a count, or a share of the rows answered so far, counted from the 20th. */
-export function tooManyFailures(limit: MaxFailures, failed: number, answered: number): boolean {
-  if ('count' in limit) return failed > limit.count;
-  return answered >= 20 && (failed * 100) / answered > limit.percent;
 }
 
 /** Input columns echoed in the outputs: all but the result columns of an earlier run. */

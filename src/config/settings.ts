@@ -1,11 +1,11 @@
 /**
  * The options of the main command that can also come from the environment or a config file, with
- * their types: what `resolveSettings` reads, checks and hands to yargs as flags. The flag list in
- * `--help` is the contract; test/e2e/unattended-config.test.ts keeps this table in step with it.
+ * their types: what `resolveSettings` reads, checks and hands to yargs as flags. They are read off
+ * the yargs definitions (cli/main-options.ts), the one home of names, types, choices and defaults.
  */
 
+import { MAIN_OPTIONS } from '../cli/main-options.js';
 import { editDistance } from '../input/columns.js';
-import { ENVIRONMENT_NAMES } from '../options.js';
 
 export type SettingType = 'string' | 'number' | 'boolean';
 
@@ -20,39 +20,39 @@ export interface Setting {
   choices?: readonly string[];
   /** Also accepted for a `string` option: a JSON number (`"max-failures": 5`). */
   numberAllowed?: boolean;
-  /** The default yargs applies, or how the run chooses one, for `--print-config`. */
-  default: SettingValue | string;
+  /** The default yargs applies, or how the run chooses one (the `[default: …]` of `--help`), for `--print-config`. */
+  default: SettingValue;
   /** Environment variable, when it is not `ZUORA_USAGE_<NAME>` (the target keeps the names of the SPEC). */
   envName?: string;
   /** Short flag. */
   alias?: string;
 }
 
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+/** What settings need of a yargs option definition. */
+interface OptionDefinition {
+  type: SettingType;
+  choices?: readonly string[];
+  alias?: string;
+  default?: SettingValue;
+  describe: string;
+}
 
-export const SETTINGS: readonly Setting[] = [
-  { name: 'env', type: 'string', choices: ENVIRONMENT_NAMES, default: 'none: a run needs one', envName: 'ZUORA_ENV' },
-  { name: 'base-url', type: 'string', default: 'none', envName: 'ZUORA_BASE_URL' },
-  { name: 'entity-ids', type: 'string', default: 'not sent' },
-  { name: 'org-ids', type: 'string', default: 'not sent' },
-  { name: 'zuora-version', type: 'string', default: 'not sent' },
-  { name: 'out', type: 'string', alias: 'o', default: '<input>.results.csv' },
-  { name: 'failures', type: 'string', default: '<input>.failures.csv' },
-  { name: 'summary-json', type: 'string', default: 'none' },
-  { name: 'delimiter', type: 'string', default: 'detected' },
-  { name: 'date-format', type: 'string', choices: ['MM/DD/YYYY', 'DD/MM/YYYY'], default: 'ISO only' },
-  { name: 'ignore-unknown-columns', type: 'boolean', default: false },
-  { name: 'dry-run', type: 'boolean', default: false },
-  { name: 'resume', type: 'boolean', default: false },
-  { name: 'concurrency', type: 'number', alias: 'c', default: 8 },
-  { name: 'max-attempts', type: 'number', default: 6 },
-  { name: 'timeout', type: 'number', default: 30_000 },
-  { name: 'max-failures', type: 'string', numberAllowed: true, default: 'no limit' },
-  { name: 'track-prefix', type: 'string', default: 'generated per run' },
-  { name: 'gzip', type: 'boolean', default: true },
-  { name: 'reject-unknown-fields', type: 'boolean', default: true },
-  { name: 'log-level', type: 'string', choices: LOG_LEVELS, default: 'info' },
-];
+/** The target keeps the variables the SPEC names; every other setting is `ZUORA_USAGE_<OPTION>`. */
+const TARGET_VARIABLES: Readonly<Record<string, string>> = { env: 'ZUORA_ENV', 'base-url': 'ZUORA_BASE_URL' };
+
+/** Text options whose value is a number as often as not: a config file may write it as a JSON number. */
+const NUMBER_AS_TEXT = new Set(['max-failures']);
+
+/** A setting per main option, in `--help` order. */
+export const SETTINGS: readonly Setting[] = Object.entries(MAIN_OPTIONS as Readonly<Record<string, OptionDefinition>>).map(([name, option]) => ({
+  name,
+  type: option.type,
+  choices: option.choices,
+  alias: option.alias,
+  numberAllowed: NUMBER_AS_TEXT.has(name) || undefined,
+  default: option.default ?? /\[default: ([^\]]+)\]/.exec(option.describe)?.[1] ?? 'not set',
+  envName: TARGET_VARIABLES[name],
+}));
 
 /** The prefix of every setting's environment variable but the target's. */
 export const ENV_PREFIX = 'ZUORA_USAGE_';

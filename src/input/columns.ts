@@ -93,6 +93,33 @@ const USAGE_OBJECT_PREFIX = /^usage\s*[.:]\s*/i;
 /** `<Object>: <Field>` or `<Object>.<Field>`, as Data Source, Data Query and AQuA exports join them. */
 const OBJECT_COLUMN = /^([A-Za-z][A-Za-z0-9 _-]*?)\s*[.:]\s*(\S.*)$/;
 
+/**
+ * The Zuora objects that a Data Source or Data Query export joins to usage (SPEC "Input CSV"), as
+ * normalized keys. Only these make a prefixed column another object's: any other word before `:` or `.`
+ * (`Corrected: Quantity`, `New.Quantity`) is an unknown column, never a silently dropped correction.
+ */
+const OTHER_OBJECTS: ReadonlyMap<string, string> = new Map(
+  [
+    'Account',
+    'Bill To',
+    'Sold To',
+    'Subscription',
+    'Rate Plan',
+    'Rate Plan Charge',
+    'Rate Plan Charge Tier',
+    'Product',
+    'Product Rate Plan',
+    'Product Rate Plan Charge',
+    'Invoice',
+    'Invoice Item',
+    'Amendment',
+    'Contact',
+    'Payment Method',
+    'Import',
+    'Entity',
+  ].map((name): [string, string] => [keyOf(name), name]),
+);
+
 function keyOf(text: string): string {
   return text.toLowerCase().replace(/[\s_\-.:]/g, '');
 }
@@ -118,20 +145,21 @@ function customFieldOf(header: string): string | undefined {
   return CUSTOM_FIELD.test(name) ? name : undefined;
 }
 
+/** The object prefix and field of a prefixed header (`Account: Account Number`), if it has one. */
+function splitObjectColumn(header: string): { object: string; field: string } | undefined {
+  const match = OBJECT_COLUMN.exec(header);
+  if (!match) return undefined;
+  return { object: (match[1] ?? '').trim(), field: (match[2] ?? '').trim() };
+}
+
 /**
- * True for a column of another object joined to usage by an export (`Account: Account Number`,
- * `Subscription.Name`). The object part must not itself be a usage column name, so that `Quantity.1`
- * (how pandas and some spreadsheets rename a repeated column) is reported rather than silently ignored.
+ * True for a column of another Zuora object joined to usage by an export (`Account: Account Number`,
+ * `Subscription.Name`). A numeric field part is not a field: `Account.1` is how pandas and some
+ * spreadsheets rename a repeated column, which is reported rather than silently ignored.
  */
 function isOtherObjectColumn(header: string): boolean {
-  const match = OBJECT_COLUMN.exec(header);
-  if (!match) return false;
-  const object = keyOf(match[1] ?? '');
-  const field = match[2] ?? '';
-  if (object === 'usage' || KNOWN_KEYS.has(object) || KNOWN_KEYS.has(normalizeHeader(object))) return false;
-  // `Usgae: Quantity` is a misspelled usage column, not another object's: it must not be silently skipped.
-  if (editDistance(object, 'usage') <= 2) return false;
-  return !/^\d+$/.test(field.trim());
+  const parts = splitObjectColumn(header);
+  return parts !== undefined && OTHER_OBJECTS.has(keyOf(parts.object)) && !/^\d+$/.test(parts.field);
 }
 
 /**
@@ -195,13 +223,49 @@ interface UnknownColumn {
   header: string;
 }
 
+/**
+ * The prefix of a header written like another object's column whose prefix is no Zuora object
+ * (`Corrected: Quantity`), or undefined. `Usage` and numeric field parts (`Quantity.1`) are not such
+ * prefixes: they have their own explanations.
+ */
+function unknownObjectOf(header: string): { object: string; field: string } | undefined {
+  const parts = splitObjectColumn(header);
+  if (parts === undefined || /^\d+$/.test(parts.field)) return undefined;
+  const key = keyOf(parts.object);
+  return key === 'usage' || OTHER_OBJECTS.has(key) ? undefined : parts;
+}
+
+/** The Zuora object a misspelled prefix most likely means (`Acount` -> Account), if one is that close. */
+function closestObject(prefix: string): string | undefined {
+  const key = keyOf(prefix);
+  for (const [known, name] of OTHER_OBJECTS) {
+    if (editDistance(key, known) <= Math.max(1, Math.floor(known.length / 4))) return name;
+  }
+  return undefined;
+}
+
 function describeUnknown(column: UnknownColumn): string {
   const position = `column ${column.index + 1}`;
   if (column.header === '') return `${position} has no header`;
+  const custom = /__c$/i.test(column.header) ? '; custom field names are letters, digits and _ ending in __c' : '';
+  const prefixed = unknownObjectOf(column.header);
+  if (prefixed !== undefined) {
+    // A misspelled object (`Acount: Name`) is suggested as the object; any other prefix is judged by its
+    // field part, since `Corrected: Quantity` is a Quantity correction that must not be lost.
+    const object = closestObject(prefixed.object);
+    const suggestion = object !== undefined ? `${object}: ${prefixed.field}` : closestKnownName(prefixed.field) ?? closestKnownName(column.header);
+    const hint = suggestion === undefined ? ';' : `; did you mean ${suggestion}?`;
+    return `"${column.header}" (${position}${hint} "${prefixed.object}" is not a Zuora object${custom})`;
+  }
   const suggestion = closestKnownName(column.header);
   const hint = suggestion === undefined ? '' : `; did you mean ${suggestion}?`;
-  const custom = /__c$/i.test(column.header) ? '; custom field names are letters, digits and _ ending in __c' : '';
   return `"${column.header}" (${position}${hint}${custom})`;
+}
+
+/** When a prefix was taken for no object, which prefixes do name other objects' columns. */
+function objectsNote(unknown: UnknownColumn[]): string {
+  if (!unknown.some((column) => unknownObjectOf(column.header) !== undefined)) return '';
+  return ` A prefix before ":" or "." is ignored only when it names a Zuora object joined by an export (${[...OTHER_OBJECTS.values()].join(', ')}); those columns are not sent.`;
 }
 
 const UPDATABLE_LIST = `${UPDATABLE_FIELDS.join(', ')} and custom fields ending in __c`;
@@ -249,7 +313,7 @@ export function matchColumns(header: string[], options: { ignoreUnknownColumns: 
     throw new RunError(
       'UNKNOWN_COLUMN',
       `Unknown column${plural ? 's' : ''} in the header: ${unknown.map(describeUnknown).join(', ')}. ` +
-        `Columns that can be updated are ${UPDATABLE_LIST}. Rename or remove ${plural ? 'these columns' : 'this column'}, ` +
+        `Columns that can be updated are ${UPDATABLE_LIST}.${objectsNote(unknown)} Rename or remove ${plural ? 'these columns' : 'this column'}, ` +
         `or pass --ignore-unknown-columns to skip ${plural ? 'them' : 'it'} (${plural ? 'their' : 'its'} cells are then not sent).`,
     );
   }

@@ -1,7 +1,16 @@
 import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { CsvError, parse } from 'csv-parse';
 import { RunError } from '../errors.js';
+import {
+  decodeBytes,
+  detectUtf16,
+  firstInvalidUtf8,
+  notUtf8Error,
+  utf16Error,
+  windows1252FromLatin1,
+  type InputEncoding,
+} from './encodings.js';
 
 /** One data record of the input file, as read. */
 export interface InputRecord {
@@ -12,21 +21,38 @@ export interface InputRecord {
   /** Cells exactly as read, not trimmed, so that the results echo the input. */
   cells: string[];
   /**
-   * Set when the record is malformed (bad quoting, wrong number of fields, bytes that are not UTF-8):
-   * why, in the user's words. For bad quoting, `cells` is the record's first line split at the
-   * delimiter, since the parser could not say where its cells are.
+   * Set when the record is malformed (wrong number of fields; bad quoting, which checkStructure refuses
+   * in an input before anything is sent, but a torn results file read by `--resume` may have): why, in
+   * the user's words. For bad quoting, `cells` is the record's first line split at the delimiter, since
+   * the parser could not say where its cells are.
    */
   parseError?: string;
 }
 
 /** The opened input: its header and a stream of its records. */
 export interface InputTable {
+  /** The input file's path. */
+  path: string;
   /** Header cells, trimmed. */
   header: string[];
   /** The delimiter in use: the forced one, or the one detected from the header line. */
   delimiter: string;
-  /** True when the input started with a UTF-8 byte order mark (outputs then start with one too). */
+  /** The line break ending records: `\n` (LF and CRLF files) or `\r` (classic Mac files). */
+  lineBreak: '\n' | '\r';
+  /**
+   * The encoding the cells are decoded from: the one asked for, except that a file starting with a
+   * UTF-8 byte order mark is UTF-8 (such as the failures file of a run of a windows-1252 input).
+   */
+  encoding: InputEncoding;
+  /** True when the input started with a UTF-8 byte order mark. */
+  utf8Bom: boolean;
+  /**
+   * True when the outputs should start with a UTF-8 byte order mark: the input had one, or was decoded
+   * from another encoding (so that Excel opens the UTF-8 outputs with the same characters).
+   */
   bom: boolean;
+  /** Where the records after the header start, for the pre-scan (checkStructure). */
+  dataStart: { byte: number; line: number };
   /** The data records in file order; iterate once. Read lazily, so memory does not grow with the file. */
   records: AsyncIterable<InputRecord>;
   /** Bytes of the input consumed so far, for progress and ETA. */
@@ -72,15 +98,18 @@ export function parseDelimiterOption(value: string): string {
 }
 
 /**
- * Opens a CSV input: reads the header now, so a missing file, an empty file or a bad header fails
- * before anything is sent, and returns the records as a lazy stream with backpressure.
+ * Opens a CSV input: reads the header now, so a missing file, an empty file, a bad header or a file in
+ * an unsupported encoding fails before anything is sent, and returns the records as a lazy stream with
+ * backpressure. The quoting and encoding of the records after the header are checked by
+ * checkStructure, which the run calls before the first request.
  */
-export async function readRows(path: string, options: { delimiter?: string } = {}): Promise<InputTable> {
+export async function readRows(path: string, options: { delimiter?: string; encoding?: InputEncoding } = {}): Promise<InputTable> {
   const { head, size } = await readHead(path);
-  if (head[0] === 0xff && head[1] === 0xfe) throw notUtf8(path, 'UTF-16 (little endian)');
-  if (head[0] === 0xfe && head[1] === 0xff) throw notUtf8(path, 'UTF-16 (big endian)');
-  const bom = head.subarray(0, 3).equals(UTF8_BOM);
-  const bodyStart = bom ? UTF8_BOM.length : 0;
+  const utf16 = detectUtf16(head);
+  if (utf16 !== undefined) throw utf16Error(path, utf16);
+  const utf8Bom = head.subarray(0, 3).equals(UTF8_BOM);
+  const encoding: InputEncoding = utf8Bom ? 'utf-8' : (options.encoding ?? 'utf-8');
+  const bodyStart = utf8Bom ? UTF8_BOM.length : 0;
   const firstLine = headerLine(head.subarray(bodyStart));
   if (firstLine === undefined) {
     throw new RunError(
@@ -91,7 +120,8 @@ export async function readRows(path: string, options: { delimiter?: string } = {
   const lineBreak = firstLine.lineBreak;
   const delimiter = options.delimiter ?? detectDelimiter(firstLine.bytes);
 
-  const header = await readHeader(path, { delimiter, lineBreak, start: bodyStart });
+  const header = await readHeader(path, { delimiter, lineBreak, encoding, start: bodyStart });
+  if (encoding === 'utf-8') checkHeaderUtf8(path, head, bodyStart, header.endByte, { lineBreak, utf8Bom });
   let consumed = header.endByte;
 
   async function* records(): AsyncGenerator<InputRecord> {
@@ -100,17 +130,18 @@ export async function readRows(path: string, options: { delimiter?: string } = {
     while (next !== undefined) {
       const from: Position = next;
       next = undefined;
-      for await (const item of parseFrom(path, from, { delimiter, lineBreak })) {
+      for await (const item of parseFrom(path, from, { delimiter, lineBreak, encoding })) {
         if (item.kind === 'record') {
           consumed = item.endByte;
           if (item.cells.every((cell) => cell.trim() === '')) continue;
-          const parseError = fieldCountError(item.cells, header.cells) ?? encodingError(item.cells);
+          const parseError = fieldCountError(item.cells, header.cells);
           yield { seq: seq++, line: item.line, cells: item.cells, ...(parseError ? { parseError } : {}) };
         } else {
-          // The parser cannot tell where a badly quoted record ends, so the record is reported at its
-          // first line and reading starts again on the next one: a stray quote costs one row, not the
-          // rest of the file.
-          const bad = await readLine(path, item.startByte, lineBreak);
+          // Only met without the pre-scan, which refuses an input with a quoting error before anything
+          // is sent: in a results file torn by a kill, read by --resume. The parser cannot tell where
+          // a badly quoted record ends, so the record is reported at its first line and reading starts
+          // again on the next one: the torn record costs one row, not the rest of the file.
+          const bad = await readLine(path, item.startByte, lineBreak, encoding);
           consumed = bad.nextByte;
           yield { seq: seq++, line: item.line, cells: bad.text.split(delimiter), parseError: describeCsvError(item.error) };
           if (bad.nextByte < size) next = { byte: bad.nextByte, line: item.line + 1 };
@@ -120,9 +151,14 @@ export async function readRows(path: string, options: { delimiter?: string } = {
   }
 
   return {
+    path,
     header: header.cells.map((cell) => cell.trim()),
     delimiter,
-    bom,
+    lineBreak,
+    encoding,
+    utf8Bom,
+    bom: utf8Bom || encoding !== 'utf-8',
+    dataStart: { byte: header.endByte, line: header.nextLine },
     records: records(),
     bytesRead: () => consumed,
     totalBytes: size,
@@ -144,6 +180,7 @@ interface ParseSettings {
   delimiter: string;
   /** The line break ending records: `\n` (LF and CRLF files) or `\r` (classic Mac files). */
   lineBreak: '\n' | '\r';
+  encoding: InputEncoding;
 }
 
 /**
@@ -158,6 +195,12 @@ async function* parseFrom(path: string, from: Position, settings: ParseSettings)
     // Explicit, because auto-discovery locks onto the first line break and mixed files are common.
     record_delimiter: settings.lineBreak === '\n' ? ['\r\n', '\n'] : ['\r'],
     relax_column_count: true,
+    // A quote inside an unquoted cell is an ordinary character, as in Excel (`12" pipe`); the pre-scan
+    // (checkStructure) counts quotes the same way, so both agree on where every record ends.
+    relax_quotes: true,
+    // windows-1252 is a single-byte encoding: the parser splits the bytes as latin1 (byte offsets stay
+    // exact) and the cells are mapped to windows-1252 below.
+    encoding: settings.encoding === 'utf-8' ? 'utf8' : 'latin1',
     info: true,
     // A stream that errors drops the records it has buffered, so errors are taken as data here, with
     // the number of records parsed before them; the parser's state after a quoting error is not
@@ -182,7 +225,8 @@ async function* parseFrom(path: string, from: Position, settings: ParseSettings)
     for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { bytes: number } }>) {
       if (failure !== undefined && yielded >= failure.afterRecords) break;
       const endByte = from.byte + info.bytes;
-      yield { kind: 'record', cells: record, line, endByte };
+      const cells = settings.encoding === 'utf-8' ? record : record.map(windows1252FromLatin1);
+      yield { kind: 'record', cells, line, endByte };
       yielded++;
       // Line breaks inside a record can only be inside quoted cells, which keep them verbatim; the
       // parser's own line count would also count a lone CR inside a cell.
@@ -220,8 +264,26 @@ async function readHeader(
 }
 
 async function readHead(path: string): Promise<{ head: Buffer; size: number }> {
+  // yargs hands a `-` argument over as an empty string.
+  if (path === '-' || path === '') {
+    throw new RunError(
+      'INPUT_UNREADABLE',
+      `"-" (standard input) is not supported as the input, nor an empty path: give the path of the CSV file. The input is read more than once ` +
+        `(its quoting and encoding are checked before the first request, then its rows are sent), and --resume reads it again ` +
+        `to finish an interrupted run, which a pipe cannot give. Save the data to a file first. (A file really named "-": write ./-)`,
+    );
+  }
   let handle;
   try {
+    // Checked before opening: opening a named pipe would wait for a writer.
+    const kind = await stat(path);
+    if (!kind.isFile() && !kind.isDirectory()) {
+      throw new RunError(
+        'INPUT_UNREADABLE',
+        `The input ${path} is not a regular file (a pipe or a device?): give the path of the CSV file. The input is read more than ` +
+          `once (checked before the first request, then sent), and --resume reads it again, which a pipe cannot give.`,
+      );
+    }
     handle = await open(path, 'r');
     const { size } = await handle.stat();
     const head = Buffer.alloc(Math.min(size, HEAD_BYTES));
@@ -233,10 +295,27 @@ async function readHead(path: string): Promise<{ head: Buffer; size: number }> {
     }
     return { head: head.subarray(0, filled), size };
   } catch (error) {
+    if (error instanceof RunError) throw error;
     throw new RunError('INPUT_UNREADABLE', `Cannot read the input file ${path}: ${reasonOf(error)}`, { cause: error });
   } finally {
     await handle?.close();
   }
+}
+
+/** Refuses a header that is not UTF-8 before its cells are matched, naming its line. */
+function checkHeaderUtf8(path: string, head: Buffer, start: number, end: number, settings: { lineBreak: '\n' | '\r'; utf8Bom: boolean }): void {
+  const bytes = head.subarray(start, Math.min(end, head.length));
+  const bad = firstInvalidUtf8(bytes);
+  if (bad === -1) return;
+  const breakByte = settings.lineBreak === '\n' ? LF : CR;
+  const lineStart = bytes.lastIndexOf(breakByte, bad) + 1;
+  const lineEnd = bytes.indexOf(breakByte, bad);
+  throw notUtf8Error(path, {
+    line: 1 + count(bytes.subarray(0, bad).toString('latin1'), settings.lineBreak),
+    lineBytes: bytes.subarray(lineStart, lineEnd === -1 ? bytes.length : lineEnd),
+    badByte: bytes[bad] ?? 0,
+    bom: settings.utf8Bom,
+  });
 }
 
 /**
@@ -283,7 +362,7 @@ function detectDelimiter(line: Buffer): string {
 }
 
 /** The physical line starting at `start` (without its line break) and the offset after it. */
-async function readLine(path: string, start: number, lineBreak: '\n' | '\r'): Promise<{ text: string; nextByte: number }> {
+async function readLine(path: string, start: number, lineBreak: '\n' | '\r', encoding: InputEncoding): Promise<{ text: string; nextByte: number }> {
   const breakByte = lineBreak === '\n' ? LF : CR;
   const kept: Buffer[] = [];
   let keptBytes = 0;
@@ -298,29 +377,24 @@ async function readLine(path: string, start: number, lineBreak: '\n' | '\r'): Pr
       }
       if (end !== -1) {
         offset += end + 1;
-        return { text: lineText(kept), nextByte: offset };
+        return { text: lineText(kept, encoding), nextByte: offset };
       }
       offset += chunk.length;
     }
   } catch (error) {
     throw new RunError('INPUT_UNREADABLE', `Cannot read the input file ${path}: ${reasonOf(error)}`, { cause: error });
   }
-  return { text: lineText(kept), nextByte: offset };
+  return { text: lineText(kept, encoding), nextByte: offset };
 }
 
-function lineText(parts: Buffer[]): string {
-  const text = Buffer.concat(parts).toString('utf8');
+function lineText(parts: Buffer[], encoding: InputEncoding): string {
+  const text = decodeBytes(Buffer.concat(parts), encoding);
   return text.endsWith('\r') ? text.slice(0, -1) : text;
 }
 
 function fieldCountError(cells: string[], header: string[]): string | undefined {
   if (cells.length === header.length) return undefined;
   return `expected ${header.length} fields as in the header, found ${cells.length}`;
-}
-
-function encodingError(cells: string[]): string | undefined {
-  if (!cells.some((cell) => cell.includes('\uFFFD'))) return undefined;
-  return 'contains bytes that are not valid UTF-8 (was the file saved in another encoding? Save it as "CSV UTF-8")';
 }
 
 /** The parser's reason in the user's words; its own messages count lines from where it started. */
@@ -334,8 +408,6 @@ function describeCsvError(error: CsvError): string {
       const got = /got ("[^"]*"|\S+)/.exec(error.message)?.[1] ?? 'a character';
       return `bad quoting: a closing quote is followed by ${got} instead of the delimiter or the end of the line (a quote inside a quoted field must be doubled: "")`;
     }
-    case 'INVALID_OPENING_QUOTE':
-      return 'bad quoting: a quote inside an unquoted field (enclose the field in quotes and double the quotes inside it)';
     default:
       return error.message.replace(/ (at|on) line \d+/, '');
   }
@@ -360,9 +432,3 @@ function reasonOf(error: unknown): string {
   return String(error);
 }
 
-function notUtf8(path: string, encoding: string): RunError {
-  return new RunError(
-    'INPUT_UNREADABLE',
-    `The input file ${path} is ${encoding}, not UTF-8: save it as "CSV UTF-8" and run again.`,
-  );
-}

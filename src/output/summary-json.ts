@@ -1,7 +1,7 @@
 import { urlWithoutSecrets } from '../config/mask-secrets.js';
 import type { RunOptions } from '../options.js';
 import type { RowResult } from '../row-outcome.js';
-import type { Summary } from './summary.js';
+import type { StopKind, Summary } from './summary.js';
 
 /**
  * The `--summary-json` document, schema 1: what a monitor reads the morning after. Every key is
@@ -24,6 +24,8 @@ export interface SummaryJsonV1 {
   trackPrefix: string | null;
   /** Records per result; records never reached (stopped early, interrupted) are in none. */
   counts: Record<RowResult, number>;
+  /** Input records never processed (no outcome) because the run stopped early or was interrupted. */
+  notReached: number;
   /** Records with an outcome in the results file. */
   rows: number;
   /** `--resume`: records already updated by an earlier run, not sent again. */
@@ -36,8 +38,10 @@ export interface SummaryJsonV1 {
   outputs: { results: string | null; failures: string | null; failuresRows: number | null; summaryJson: string | null };
   /** What to do now, with the exact command when there is one. */
   nextStep: string | null;
-  /** Why the run stopped early (exit 3). */
+  /** Why the run stopped early (exit 3), in words, */
   stopReason: string | null;
+  /** and as a word a monitor can branch on: `credentials`, `unreachable`, `max-failures` or `output`. */
+  stopKind: StopKind | null;
   /** The error that kept the run from starting or ended it (exit 1, 3 or 130 before any row). */
   error: { code: string; message: string } | null;
 }
@@ -80,6 +84,7 @@ export function finishedSummaryJson(summary: Summary, context: SummaryJsonContex
     trackPrefix: summary.trackPrefix,
     counts: { ...NO_COUNTS, ...summary.counts },
     rows: summary.rows,
+    notReached: summary.notReached,
     keptFromEarlierRun: summary.keptFromEarlierRun,
     // Reads (preview, backup, verify) are not counted by this version's Summary: none are sent.
     requests: { updates: summary.requests, reads: 0, tokens: summary.tokenRequests, total: summary.requests + summary.tokenRequests },
@@ -93,15 +98,21 @@ export function finishedSummaryJson(summary: Summary, context: SummaryJsonContex
     outputs: { results: summary.out, failures: summary.failures, failuresRows: summary.failuresRows, summaryJson: context.path ?? null },
     nextStep: summary.nextStep,
     stopReason: summary.stopReason ?? null,
+    stopKind: summary.stopKind ?? null,
   };
 }
 
+/** How a run ended by an error (cli/run-error-exit.ts decides it). */
+export interface RunFailure {
+  exitCode: number;
+  status: 'not-started' | 'interrupted' | 'stopped';
+  code: string;
+  message: string;
+}
+
 /** The document of a run that ended by an error before or instead of a summary (exit 1, 3, 130). */
-export function failedSummaryJson(
-  failure: { exitCode: number; code: string; message: string },
-  context: SummaryJsonContext,
-): SummaryJsonV1 {
-  const status = failure.exitCode === 1 ? 'not-started' : failure.exitCode === 130 ? 'interrupted' : 'stopped';
+export function failedSummaryJson(failure: RunFailure, context: SummaryJsonContext): SummaryJsonV1 {
+  const { status } = failure;
   return {
     ...base(context),
     status,
@@ -126,6 +137,7 @@ function base(context: SummaryJsonContext): SummaryJsonV1 {
     trackPrefix: options?.trackPrefix ?? null,
     counts: { ...NO_COUNTS },
     rows: 0,
+    notReached: 0,
     keptFromEarlierRun: 0,
     requests: { updates: 0, reads: 0, tokens: 0, total: 0 },
     retries: 0,
@@ -133,6 +145,7 @@ function base(context: SummaryJsonContext): SummaryJsonV1 {
     outputs: { results: options?.out ?? null, failures: options?.failures ?? null, failuresRows: null, summaryJson: context.path ?? null },
     nextStep: null,
     stopReason: null,
+    stopKind: null,
     error: null,
   };
 }
@@ -158,6 +171,7 @@ export function runFinishedFields(doc: SummaryJsonV1): Record<string, unknown> {
     status: doc.status,
     counts: doc.counts,
     rows: doc.rows,
+    notReached: doc.notReached,
     requests: doc.requests.total,
     retries: doc.retries,
     elapsedMs: doc.timing.elapsedMs,

@@ -1,17 +1,22 @@
+import { EXIT } from '../errors.js';
 import type { RowResult } from '../row-outcome.js';
 
-/** How the run ended, for people (stderr) and machines (`--summary-json`). */
-export interface Summary {
+/** How a run ended, as `run()` returns it: facts only, no advice. */
+export interface RunSummary {
   /** `completed`: every record read and answered; `stopped`: ended early (exit 3); `interrupted`: SIGINT/SIGTERM. */
   status: 'completed' | 'stopped' | 'interrupted';
   /** Why the run stopped early, in the user's words. */
   stopReason?: string;
+  /** Why the run stopped early, for the advice in the next step. */
+  stopKind?: StopKind;
   exitCode: number;
   dryRun: boolean;
-  /** Records with an outcome, per result. Records never reached (stopped early) are not counted. */
+  /** Records with an outcome, per result. Records never reached (stopped early) are in `notReached`. */
   counts: Record<RowResult, number>;
   /** Records with an outcome in the results file. */
   rows: number;
+  /** Input records never processed (no outcome) because the run stopped early or was interrupted. */
+  notReached: number;
   /** `--resume`: rows recorded `updated` by an earlier run with unchanged cells, not sent again. */
   keptFromEarlierRun: number;
   /** HTTP requests sent for rows (attempts), and how many of them were retries. */
@@ -27,42 +32,46 @@ export interface Summary {
   /** Rows written to the failures file. */
   failuresRows: number;
   trackPrefix: string;
+}
+
+/** How the run ended, for people (stderr) and machines (`--summary-json`). */
+export interface Summary extends RunSummary {
   /** What to do now, as a sentence with the exact command when there is one. */
   nextStep: string;
 }
 
-export function exitCodeFor(status: Summary['status'], counts: Record<RowResult, number>): number {
-  if (status === 'interrupted') return 130;
-  if (status === 'stopped') return 3;
-  return counts.failed + counts.unknown + counts.invalid > 0 ? 2 : 0;
+/** The exit code of a finished run (EXIT in errors.ts). */
+export function exitCodeFor(status: RunSummary['status'], counts: Record<RowResult, number>): number {
+  if (status === 'interrupted') return EXIT.interrupted;
+  if (status === 'stopped') return EXIT.stoppedEarly;
+  return counts.failed + counts.unknown + counts.invalid > 0 ? EXIT.someRowsNotUpdated : EXIT.ok;
 }
 
 /** Why a run stopped early, for the advice in the next step. */
 export type StopKind = 'credentials' | 'unreachable' | 'max-failures' | 'output';
 
-export interface NextStepInput {
-  status: Summary['status'];
-  stopKind?: StopKind;
-  dryRun: boolean;
-  counts: Record<RowResult, number>;
-  /** Command that repeats this run's options on another input, e.g. `zuora-usage-update --env us-sandbox`. */
-  rerun: (input: string, extra?: string[]) => string;
-  input: string;
-  out: string;
-  failures: string;
+/** The commands the advice may give, built at the CLI edge with this run's options. */
+export interface NextCommands {
+  /** Finishes this input: `--resume` with the same outputs. */
+  resume: string;
+  /** Sends this input for real (after a dry run). */
+  send: string;
+  /** Sends the failures file again. */
+  sendFailures: string;
 }
 
-export function nextStep(input: NextStepInput): string {
-  const { counts } = input;
-  if (input.status !== 'completed') {
-    const resume = input.rerun(input.input, ['--resume', '--out', input.out]);
-    switch (input.stopKind) {
+/** What to do now, as a sentence with the exact command when there is one. */
+export function nextStep(summary: RunSummary, commands: NextCommands): string {
+  const { counts } = summary;
+  if (summary.status !== 'completed') {
+    const resume = commands.resume;
+    switch (summary.stopKind) {
       case 'credentials':
         return `Fix the credentials (ZUORA_CLIENT_ID/ZUORA_CLIENT_SECRET or ZUORA_ACCESS_TOKEN), then finish the job with: ${resume}`;
       case 'unreachable':
         return `Check the network, proxy and --env/--base-url, then finish the job with: ${resume}`;
       case 'max-failures':
-        return `Look at error_message in ${input.failures}: the file or the target is probably wrong. Fix it, then finish the job with: ${resume}`;
+        return `Look at error_message in ${summary.failures}: the file or the target is probably wrong. Fix it, then finish the job with: ${resume}`;
       case 'output':
         return `Make room or choose another --out, then finish the job with: ${resume}`;
       default:
@@ -70,21 +79,22 @@ export function nextStep(input: NextStepInput): string {
     }
   }
   const notDone = counts.failed + counts.unknown + counts.invalid;
-  if (input.dryRun) {
+  if (summary.dryRun) {
     if (counts.invalid > 0) {
-      return `Fix the ${counts.invalid} invalid row(s) listed in ${input.failures} (see error_message), then check again or send the rest.`;
+      return `Fix the ${counts.invalid} invalid row(s) listed in ${summary.failures} (see error_message), then check again or send the rest.`;
     }
-    return `All rows are valid. Send them with: ${input.rerun(input.input)}`;
+    return `All rows are valid. Send them with: ${commands.send}`;
   }
   if (notDone === 0) return 'Nothing left to do.';
   const parts: string[] = [];
   if (counts.invalid + counts.failed > 0) {
-    parts.push(`fix the cells named in error_message of ${input.failures} (open it in your spreadsheet)`);
+    parts.push(`fix the cells named in error_message of ${summary.failures} (open it in your spreadsheet)`);
   }
   if (counts.unknown > 0) parts.push(`rows marked unknown may or may not have been applied; re-sending them is safe`);
-  return `${capitalize(parts.join('; '))}. Then send the failures file again: ${input.rerun(input.failures)}`;
+  return `${capitalize(parts.join('; '))}. Then send the failures file again: ${commands.sendFailures}`;
 }
 
+/** The summary for people, as printed on stderr at the end. */
 export function formatSummary(summary: Summary): string {
   const { counts } = summary;
   const lines: string[] = [];
@@ -109,6 +119,9 @@ export function formatSummary(summary: Summary): string {
         ['invalid', counts.invalid],
       ];
   lines.push(`  rows:      ${summary.rows} (${shown.map(([name, n]) => `${n} ${name}`).join(', ')})`);
+  if (summary.notReached > 0) {
+    lines.push(`  not reached: ${summary.notReached} rows never processed (no result yet); the next step finishes them`);
+  }
   if (summary.keptFromEarlierRun > 0) {
     lines.push(`  resumed:   ${summary.keptFromEarlierRun} rows already updated by an earlier run, not sent again`);
   }

@@ -161,9 +161,10 @@ class ClientCredentialsTokens implements TokenProvider {
       const delay = retryDelay(attempt, failure, policy, this.options.random);
       if (delay === 'stop') {
         const what = failure.kind === 'http' ? `HTTP ${failure.status}` : failure.code;
+        // Not a refusal: Zuora is unreachable or failing, which is exit 3 whenever it happens.
         throw new RunError(
-          'AUTH_FAILED',
-          `Could not get an OAuth token from ${url.origin} after ${attempt} attempts (last: ${what}).`,
+          'ZUORA_UNREACHABLE',
+          `Could not get an OAuth token from ${url.origin} after ${attempt} attempts (last: ${what}); Zuora is unreachable or failing, nothing was refused.`,
         );
       }
       logger.warn({ attempt, failure, delayMs: delay }, 'token request failed; retrying');

@@ -1,22 +1,18 @@
-import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import { RunError } from '../errors.js';
 import type { RunOptions } from '../options.js';
+import { abortableSleep } from './abortable-sleep.js';
 import { createTokenProvider, type Credentials, type TokenProvider } from './auth.js';
 import { closeHttpClient, createHttpClient } from './http-client.js';
 import { putUsage, type PutContext, type PutResult, type UsageUpdate } from './put-usage.js';
 import { DEFAULT_RETRY_POLICY } from './retry-policy.js';
 import { createDeadlines } from './deadlines.js';
 import { createSecretRedactor } from './secrets.js';
-import { createThrottle, type Throttle } from './throttle.js';
+import { createThrottle } from './throttle.js';
 
 /** A ready connection to Zuora (or the built-in simulator): send rows, then close. */
 export interface Connection {
   put(update: UsageUpdate): Promise<PutResult>;
   tokens: TokenProvider;
-  /** Run-wide pacing; the pool follows its concurrency. */
-  throttle: Throttle;
-  baseUrl: string;
   close(): Promise<void>;
 }
 
@@ -30,15 +26,6 @@ export interface ConnectDeps {
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   random?: () => number;
   userAgent?: string;
-}
-
-/** Sleeps `ms`, or less if `signal` is aborted first; never rejects. */
-export async function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  try {
-    await delay(ms, undefined, { signal });
-  } catch {
-    // Aborted: the caller checks the signal.
-  }
 }
 
 /**
@@ -65,12 +52,8 @@ export async function connect(options: RunOptions, deps: ConnectDeps): Promise<C
     } else {
       baseUrl = options.target.baseUrl;
     }
-    if (!credentials) {
-      throw new RunError(
-        'AUTH_FAILED',
-        'No credentials: set ZUORA_CLIENT_ID and ZUORA_CLIENT_SECRET (OAuth client), or ZUORA_ACCESS_TOKEN.',
-      );
-    }
+    // The CLI edge (readCredentials) refuses a run without them; reaching here without any is a bug.
+    if (!credentials) throw new Error('connect: no credentials for a target other than --env local');
     const client = createHttpClient({ maxSockets: options.concurrency, userAgent: deps.userAgent ?? 'zuora-usage-update' });
     closers.push(() => closeHttpClient(client));
     const now = deps.now ?? Date.now;
@@ -115,7 +98,7 @@ export async function connect(options: RunOptions, deps: ConnectDeps): Promise<C
       deadlines,
       redactor,
     };
-    return { put: (update) => putUsage(update, ctx), tokens, throttle, baseUrl, close };
+    return { put: (update) => putUsage(update, ctx), tokens, close };
   } catch (error) {
     await close();
     throw error;

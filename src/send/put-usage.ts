@@ -90,7 +90,7 @@ export async function putUsage(update: UsageUpdate, ctx: PutContext): Promise<Pu
     if (!(await ctx.throttle.acquire(ctx.stopSignal))) return attempt === 1 ? { result: 'not-sent', attempts: 0 } : last;
     let outcome: AttemptOutcome;
     try {
-      outcome = await attemptOnce(url, payload, baseHeaders, attempt, ctx);
+      outcome = await attemptOnce(update, url, payload, baseHeaders, attempt, ctx);
     } finally {
       ctx.throttle.release();
     }
@@ -117,6 +117,7 @@ type AttemptOutcome = { final: PutResult } | { retry: AttemptFailure; last: PutR
 
 /** One request and what it means for the row. */
 async function attemptOnce(
+  update: UsageUpdate,
   url: string,
   payload: Buffer,
   baseHeaders: Record<string, string>,
@@ -128,6 +129,9 @@ async function attemptOnce(
     token = await ctx.tokens.token();
   } catch (error) {
     if (error instanceof RunError && error.code === 'INTERRUPTED') return { interrupted: true };
+    if (error instanceof RunError && error.code === 'ZUORA_UNREACHABLE') {
+      return { final: { result: 'failed', attempts: attempt - 1, errorCode: 'ZUORA_UNREACHABLE', errorMessage: `${error.message} The update was not sent.`, unreachable: true } };
+    }
     // The token endpoint refused the credentials while renewing: every later row would fail the same way.
     const message = error instanceof Error ? error.message : String(error);
     return { final: { result: 'failed', attempts: attempt - 1, errorCode: 'AUTH_FAILED', errorMessage: message, credentialsRefused: true } };
@@ -139,10 +143,16 @@ async function attemptOnce(
     const status = response.statusCode;
     ctx.throttle.observe(status, response.headers);
     const requestId = first(response.headers['zuora-request-id']);
-    const answer = readPutAnswer(status, response.body);
+    const answer = readPutAnswer(status, response.body, update.id);
     if (answer.success) {
       ctx.tokens.confirm(token);
       return { final: { result: 'updated', attempts: attempt, httpStatus: status, requestId } };
+    }
+    if (answer.unexpected !== undefined) {
+      // Not Zuora answering (a proxy page, a wrong base URL): whether the update was applied is unknown,
+      // and sending it again would meet the same answer. Re-sending later is safe (absolute values).
+      const message = ctx.redactor ? ctx.redactor.redact(answer.unexpected) : answer.unexpected;
+      return { final: { result: 'unknown', attempts: attempt, httpStatus: status, errorCode: 'UNEXPECTED_ANSWER', errorMessage: message, requestId } };
     }
     const error = redacted(answer.error ?? { message: `HTTP ${status}` }, ctx.redactor);
     const last: PutResult = {

@@ -2,6 +2,7 @@
  * When to try a row again, and how long to wait first. Pure: the caller passes the random source and
  * the clock, so tests can pin every delay.
  */
+import { DEFAULTS } from '../options.js';
 
 /** HTTP statuses worth another try: the request may succeed unchanged a little later. */
 export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([
@@ -82,7 +83,7 @@ export type AttemptFailure =
     };
 
 export interface RetryPolicy {
-  /** Attempts per row, the first included. Default 6. */
+  /** Attempts per row, the first included. Default `DEFAULTS.maxAttempts` (options.ts). */
   maxAttempts: number;
   /** First backoff ceiling in ms; doubles each attempt. Default 1000 (Zuora's guidance). */
   baseDelayMs: number;
@@ -93,7 +94,7 @@ export interface RetryPolicy {
 }
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
-  maxAttempts: 6,
+  maxAttempts: DEFAULTS.maxAttempts,
   baseDelayMs: 1000,
   maxDelayMs: 60_000,
   maxRetryAfterMs: 600_000,

@@ -31,13 +31,6 @@ export interface SendOptions {
   signal?: AbortSignal;
 }
 
-export interface SendStats {
-  /** Rows handed to `put`. */
-  started: number;
-  /** Rows taken from the input but never started because the run stopped. */
-  skipped: number;
-}
-
 /**
  * Sends rows through a pool of `concurrency` requests with backpressure: the next row is pulled from
  * `rows` only when there is room, so the reader (and memory) never runs ahead of the network.
@@ -46,13 +39,12 @@ export interface SendStats {
  * the last row of the file wins as if sent one by one. Waiting rows do not hold a pool slot, but count
  * towards `maxAdmitted`, which keeps a file full of one `Id` from buffering without bound.
  */
-export async function sendUpdates(rows: AsyncIterable<SendItem>, options: SendOptions): Promise<SendStats> {
+export async function sendUpdates(rows: AsyncIterable<SendItem>, options: SendOptions): Promise<void> {
   const limit = pLimit(options.concurrency);
   const maxAdmitted = options.maxAdmitted ?? options.concurrency * 4;
   const hasRoom = options.hasRoom ?? (() => true);
   const { signal } = options;
   const tails = new Map<string, Promise<void>>();
-  const stats: SendStats = { started: 0, skipped: 0 };
   let admitted = 0;
   let wake: (() => void) | undefined;
   const all = new Set<Promise<void>>();
@@ -72,11 +64,7 @@ export async function sendUpdates(rows: AsyncIterable<SendItem>, options: SendOp
   signal?.addEventListener('abort', onAbort);
 
   const runOne = async (item: SendItem): Promise<void> => {
-    if (signal?.aborted) {
-      stats.skipped++;
-      return;
-    }
-    stats.started++;
+    if (signal?.aborted) return;
     let result: PutResult;
     try {
       result = await options.put(item.update);
@@ -89,12 +77,8 @@ export async function sendUpdates(rows: AsyncIterable<SendItem>, options: SendOp
         errorMessage: error instanceof Error ? error.message : String(error),
       };
     }
-    if (result.result === 'not-sent') {
-      stats.started--;
-      stats.skipped++;
-      return;
-    }
-    options.onResult(item, result);
+    // Rows stopped before their first attempt have no outcome: the run counts them as not reached.
+    if (result.result !== 'not-sent') options.onResult(item, result);
   };
 
   try {
@@ -119,7 +103,6 @@ export async function sendUpdates(rows: AsyncIterable<SendItem>, options: SendOp
       if (signal?.aborted) break;
     }
     await Promise.all([...all]);
-    return stats;
   } finally {
     signal?.removeEventListener('abort', onAbort);
   }

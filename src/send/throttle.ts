@@ -1,3 +1,6 @@
+import { DEFAULTS } from '../options.js';
+import { abortableSleep } from './abortable-sleep.js';
+
 /**
  * Run-wide pacing: how many requests may be in flight, and when the next may start. Zuora's limits are
  * per tenant and shared with every other integration of that tenant, so the whole run slows down
@@ -41,7 +44,7 @@ export interface Throttle {
 }
 
 export interface ThrottleOptions {
-  /** Upper bound of the concurrency (-c). Default 8. */
+  /** Upper bound of the concurrency (-c). Default `DEFAULTS.concurrency` (options.ts). */
   maxConcurrency?: number;
   /** Concurrency at the start of the slow start. Default 16 (or -c when smaller), well under Zuora's default limit of 40. */
   initialConcurrency?: number;
@@ -55,8 +58,8 @@ const SAMPLE_INTERVAL_MS = 1000;
 
 export function createThrottle(options: ThrottleOptions = {}): Throttle {
   const now = options.now ?? Date.now;
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const max = options.maxConcurrency ?? 8;
+  const sleep = options.sleep ?? abortableSleep;
+  const max = options.maxConcurrency ?? DEFAULTS.concurrency;
   const rateShare = options.rateShare ?? 0.95;
   let concurrency = Math.min(max, options.initialConcurrency ?? 16);
   let slowStart = true;

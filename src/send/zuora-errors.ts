@@ -17,20 +17,39 @@ export const MAX_MESSAGE_LENGTH = 500;
 export interface PutAnswer {
   success: boolean;
   error?: ZuoraError;
+  /**
+   * A 2xx that is not Zuora's success body (an HTML page or an empty body from a proxy, a wrong base
+   * URL, another record's Id): nobody can tell whether the update was applied.
+   */
+  unexpected?: string;
 }
 
+/** How much of an unexpected body the message keeps: enough to recognise a proxy page or a wrong URL. */
+export const UNEXPECTED_BODY_START = 200;
+
 /**
- * Classifies a usage PUT answer. `Success:false` is a failure whatever the HTTP status (some tenants
- * answer it with 200); a 2xx without a readable `Success` flag counts as success only if it is 2xx.
+ * Classifies a usage PUT answer. Only a 2xx with Zuora's JSON `"Success": true` (and, when it names
+ * one, the Id that was sent) is a success. `Success:false` is a failure whatever the HTTP status (some
+ * tenants answer it with 200); any other 2xx is `unexpected`.
  */
-export function readPutAnswer(status: number, bodyText: string): PutAnswer {
+export function readPutAnswer(status: number, bodyText: string, id?: string): PutAnswer {
   const json = parseJson(bodyText);
-  if (isObject(json) && typeof json.Success === 'boolean') {
-    if (json.Success && status >= 200 && status < 300) return { success: true };
-    if (!json.Success) return { success: false, error: parseZuoraError(status, bodyText, json) };
+  const is2xx = status >= 200 && status < 300;
+  if (isObject(json) && json.Success === false) return { success: false, error: parseZuoraError(status, bodyText, json) };
+  if (!is2xx) return { success: false, error: parseZuoraError(status, bodyText, json) };
+  if (!isObject(json) || json.Success !== true) {
+    return { success: false, unexpected: `HTTP ${status} without Zuora's success body ({"Success": true}); the body starts: ${bodyStart(bodyText)}` };
   }
-  if (status >= 200 && status < 300) return { success: true };
-  return { success: false, error: parseZuoraError(status, bodyText, json) };
+  if (id !== undefined && typeof json.Id === 'string' && json.Id.toLowerCase() !== id.toLowerCase()) {
+    return { success: false, unexpected: `HTTP ${status} reports success for another record (Id ${truncate(json.Id)}), not ${id}` };
+  }
+  return { success: true };
+}
+
+function bodyStart(bodyText: string): string {
+  const oneLine = bodyText.replace(/\s+/g, ' ').trim();
+  if (oneLine === '') return '(empty)';
+  return oneLine.length > UNEXPECTED_BODY_START ? `${oneLine.slice(0, UNEXPECTED_BODY_START)}…` : oneLine;
 }
 
 /**

@@ -48,3 +48,20 @@ export const NO_ROUTE: Answer = jsonAnswer(404, { message: 'no Route matched wit
 export function methodNotAllowed(allow: string): Answer {
   return jsonAnswer(405, { message: 'Method Not Allowed' }, { Allow: allow });
 }
+
+/** The SOAP fault kinds behind the Actions calls' whole-call errors. */
+export type SoapFaultName = 'MalformedQueryFault' | 'InvalidQueryLocatorFault' | 'InvalidTypeFault' | 'InvalidValueFault';
+
+/**
+ * A whole-call error of the SOAP-backed Actions calls (`/v1/action/...`): the SOAP fault as JSON, HTTP 400,
+ * e.g. `{"faultcode":"fns:INVALID_FIELD","faultstring":"invalid field for query: Usage.foo","detail":
+ * {"MalformedQueryFault":{"FaultCode":"INVALID_FIELD","FaultMessage":"..."}}}` (as public clients record it).
+ */
+export function soapFaultAnswer(code: string, message: string, fault: SoapFaultName): Answer {
+  return jsonAnswer(400, { faultcode: `fns:${code}`, faultstring: message, detail: { [fault]: { FaultCode: code, FaultMessage: message } } });
+}
+
+/** The whole-call 400 of an Actions request body that is not what the call takes. */
+export function invalidValueFault(message: string): Answer {
+  return soapFaultAnswer('INVALID_VALUE', message, 'InvalidValueFault');
+}

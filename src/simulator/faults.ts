@@ -28,7 +28,8 @@ export type FaultStep =
 /** What the server does for a fault: send an answer, or act on the socket. */
 export type FaultAction = { kind: 'answer'; answer: Answer } | { kind: 'drop' | 'hang' | 'apply-then-drop' };
 
-const DEFAULT_MESSAGES: Record<string, string> = {
+/** Zuora's usual message per error code, for scripted failures that give none. */
+export const DEFAULT_MESSAGES: Record<string, string> = {
   LOCK_COMPETITION: 'Operation failed due to a lock competition, please retry later.',
   TEMPORARY_ERROR: 'A temporary error occurred, please retry later.',
   SERVER_UNAVAILABLE: 'The server is temporarily unavailable, please retry later.',
@@ -108,7 +109,7 @@ export function faultAction(step: FaultStep, businessFailureStatus: 200 | 400): 
   }
 }
 
-/** Fault steps queued per key (a usage id, or TOKEN_FAULT_KEY for the token endpoint). */
+/** Fault steps queued per key (a usage id, TOKEN_FAULT_KEY for the token endpoint, or an Actions path). */
 export class FaultScript {
   private readonly queues = new Map<string, FaultStep[]>();
 
@@ -130,5 +131,47 @@ export class FaultScript {
     const step = queue?.shift();
     if (queue?.length === 0) this.queues.delete(key);
     return step;
+  }
+}
+
+/**
+ * A scripted failure of one object of an Actions update: the object's result is `Success:false` with
+ * this code (e.g. LOCK_COMPETITION, TEMPORARY_ERROR) and Zuora's usual message unless one is given, and
+ * the object is not applied; the other objects of the call are handled normally.
+ */
+export interface ObjectFault {
+  code: string;
+  message?: string;
+  /** How many update objects on this id fail this way, one after another. Default 1. */
+  times?: number;
+}
+
+/** Per-object failures queued per usage id, consumed one per update object carrying that id. */
+export class ObjectFaultScript {
+  private readonly queues = new Map<string, Array<{ code: string; message: string }>>();
+
+  constructor(initial?: Record<string, ObjectFault[]>) {
+    for (const [id, faults] of Object.entries(initial ?? {})) this.add(id, faults);
+  }
+
+  /** Appends failures after those already queued for the id. */
+  add(id: string, faults: ObjectFault[]): void {
+    const queue = this.queues.get(id) ?? [];
+    for (const fault of faults) {
+      const times = fault.times ?? 1;
+      if (!(Number.isInteger(times) && times >= 1)) throw new RangeError(`ObjectFault.times must be a whole number >= 1, got ${times}`);
+      const message = fault.message ?? DEFAULT_MESSAGES[fault.code] ?? `Simulated ${fault.code}.`;
+      for (let n = 0; n < times; n += 1) queue.push({ code: fault.code, message });
+    }
+    if (queue.length > 0) this.queues.set(id, queue);
+  }
+
+  /** The next failure of an object on this id, consumed; undefined once none is queued. */
+  take(id: string): { Code: string; Message: string } | undefined {
+    if (this.queues.size === 0) return undefined;
+    const queue = this.queues.get(id);
+    const next = queue?.shift();
+    if (queue?.length === 0) this.queues.delete(id);
+    return next === undefined ? undefined : { Code: next.code, Message: next.message };
   }
 }

@@ -1,7 +1,7 @@
 /**
- * The tenant's limits on usage requests, as Zuora enforces them at its edge: a request rate in fixed
+ * The tenant's limits on API requests (usage and Actions calls), as Zuora enforces them at its edge: a request rate in fixed
  * windows (per second, per minute) and a most-in-flight count, each refused with 429 + `Retry-After`,
- * and the `RateLimit-*` and `Concurrency-Limit-*` headers every usage answer carries.
+ * and the `RateLimit-*` and `Concurrency-Limit-*` headers every API answer carries.
  *
  * Cheap on purpose: the benchmark pushes tens of thousands of requests a second through these.
  */
@@ -40,7 +40,7 @@ export class RateLimit {
   }
 
   /**
-   * Counts one usage request arriving at `t` (epoch ms) in the window of its arrival; refused requests
+   * Counts one API request arriving at `t` (epoch ms) in the window of its arrival; refused requests
    * count too, as at Zuora. Returns 0 when within every limit, else the `Retry-After` seconds: until the
    * over-limit window (the latest ending, when several) ends, rounded up, at least 1.
    */
@@ -94,7 +94,7 @@ function roll(w: RateWindow, t: number): void {
   }
 }
 
-/** Most usage requests being handled at once; a holder keeps its slot until released. */
+/** Most API requests being handled at once; a holder keeps its slot until released. */
 export class ConcurrencyLimit {
   private readonly holders = new Set<object>();
   private readonly limitText: string;

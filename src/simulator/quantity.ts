@@ -25,13 +25,12 @@ export function rawNumberLiteral(json: string, key: string): string | undefined 
   while (i < json.length) {
     const c = json[i];
     if (c === '"') {
-      let j = i + 1;
-      while (json[j] !== '"') j += json[j] === '\\' ? 2 : 1;
+      const end = afterString(json, i);
       if (depth === 1 && expectKey) {
-        currentKey = JSON.parse(json.slice(i, j + 1)) as string;
+        currentKey = JSON.parse(json.slice(i, end)) as string;
         expectKey = false;
       }
-      i = j + 1;
+      i = end;
     } else if (c === '{' || c === '[') {
       depth += 1;
       if (depth === 1) expectKey = true;
@@ -83,4 +82,59 @@ export function plainDecimal(literal: string): string | undefined {
   intPart = intPart.replace(/^0+(?=\d)/, '');
   if (intPart.length > MAX_INTEGER_DIGITS || fracPart.length > MAX_DECIMALS) return undefined;
   return `${sign}${intPart}${fracPart === '' ? '' : `.${fracPart}`}`;
+}
+
+/**
+ * The raw JSON text of each element of the array value of `key` in the top-level object of a JSON text
+ * that JSON.parse has already accepted (the objects of an Actions update, so that each object's Quantity
+ * literal can be read with rawNumberLiteral). With duplicate keys the last one wins, as with JSON.parse.
+ */
+export function rawArrayItems(json: string, key: string): string[] {
+  let depth = 0;
+  let expectKey = false;
+  let currentKey: string | undefined;
+  let inTarget = false;
+  let itemStart = -1;
+  let items: string[] = [];
+  const endItem = (end: number): void => {
+    if (itemStart >= 0) items.push(json.slice(itemStart, end).trim());
+    itemStart = -1;
+  };
+  let i = 0;
+  while (i < json.length) {
+    const c = json[i] as string;
+    if (inTarget && depth === 2 && itemStart < 0 && c !== ',' && c !== ']' && !/\s/.test(c)) itemStart = i;
+    if (c === '"') {
+      const end = afterString(json, i);
+      if (depth === 1 && expectKey) [currentKey, expectKey] = [JSON.parse(json.slice(i, end)) as string, false];
+      i = end;
+      continue;
+    }
+    if (c === '{' || c === '[') {
+      if (depth === 1 && c === '[' && currentKey === key) {
+        inTarget = true;
+        items = [];
+      }
+      depth += 1;
+      if (depth === 1) expectKey = true;
+    } else if (c === '}' || c === ']') {
+      if (inTarget && depth === 2) {
+        endItem(i);
+        inTarget = false;
+      }
+      depth -= 1;
+    } else if (c === ',') {
+      if (depth === 1) expectKey = true;
+      if (inTarget && depth === 2) endItem(i);
+    }
+    i += 1;
+  }
+  return items;
+}
+
+/** The index just after the JSON string that starts at `start` (its opening quote). */
+function afterString(json: string, start: number): number {
+  let j = start + 1;
+  while (json[j] !== '"') j += json[j] === '\\' ? 2 : 1;
+  return j + 1;
 }

@@ -4,6 +4,7 @@
  */
 
 import { type Answer, type CrudError, crudErrorAnswer, jsonAnswer } from './answers.js';
+import { jsonObject } from './http-exchange.js';
 import { plainDecimal, rawNumberLiteral, MAX_DECIMALS, MAX_INTEGER_DIGITS } from './quantity.js';
 import { formatInOffset, MAX_DATE_TIME_LENGTH, offsetMinutes, toTenantDateTime } from './tenant-time-zone.js';
 
@@ -106,6 +107,8 @@ export interface TenantOptions {
   customFields?: string[];
   allowNegativeQuantity?: boolean;
   businessFailureStatus?: 200 | 400;
+  ignoreFields?: string[];
+  ignoreFieldsById?: Record<string, string[]>;
   now: () => number;
 }
 
@@ -118,6 +121,8 @@ export class Tenant {
   private readonly allowNegative: boolean;
   private readonly failureStatus: number;
   private readonly now: () => number;
+  private readonly ignoreFields: Set<string> | undefined;
+  private readonly ignoreFieldsById: Map<string, Set<string>> | undefined;
   private lastStamp = { at: Number.NaN, text: '' };
   private readonly defaultStart: string;
 
@@ -133,12 +138,36 @@ export class Tenant {
     this.allowNegative = options.allowNegativeQuantity ?? true;
     this.failureStatus = options.businessFailureStatus ?? 400;
     this.now = options.now;
+    this.ignoreFields = options.ignoreFields === undefined || options.ignoreFields.length === 0 ? undefined : new Set(options.ignoreFields);
+    const byId = Object.entries(options.ignoreFieldsById ?? {});
+    this.ignoreFieldsById = byId.length === 0 ? undefined : new Map(byId.map(([id, fields]) => [id, new Set(fields)]));
     this.defaultStart = formatInOffset(Date.UTC(2026, 0, 1) - offset * 60_000, offset);
     for (const seeded of options.records) {
       const record = this.normalise(seeded);
       this.records.set(record.Id, record);
       for (const key of Object.keys(record)) if (key.endsWith('__c')) this.customFields.add(key);
     }
+  }
+
+  /**
+   * The record with this id, created first when `acceptAnyId` allows it (a read or a change of an
+   * unseen well-formed id); undefined when there is none.
+   */
+  find(id: string): UsageRecord | undefined {
+    const record = this.records.get(id);
+    if (record || !this.acceptAnyId || !OBJECT_ID.test(id)) return record;
+    const created = this.synthesise(id);
+    this.records.set(id, created);
+    return created;
+  }
+
+  /** Zuora's spelling of a field a query may select (names are case-insensitive in ZOQL), or undefined when Usage has no such field. */
+  queryableField(name: string): string | undefined {
+    const lower = name.toLowerCase();
+    const standard = GET_FIELD_ORDER.find((field) => field.toLowerCase() === lower);
+    if (standard !== undefined) return standard;
+    for (const custom of this.customFields) if (custom.toLowerCase() === lower) return custom;
+    return undefined;
   }
 
   /** `GET /v1/object/usage/{id}`. */
@@ -153,59 +182,74 @@ export class Tenant {
    * them: body syntax, unknown fields, field values, the record, then whether the record may change.
    */
   update(id: string, bodyText: string, rejectUnknownFields: boolean): Answer {
-    let body: unknown;
-    try {
-      body = JSON.parse(bodyText);
-    } catch (error) {
-      return this.refuse([{ Code: 'INVALID_VALUE', Message: `Malformed JSON request body: ${(error as Error).message}` }]);
-    }
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-      return this.refuse([{ Code: 'INVALID_VALUE', Message: 'The request body must be a JSON object.' }]);
-    }
-    const fields = body as Record<string, unknown>;
-    const names = Object.keys(fields);
-    const known = names.filter((name) => STANDARD.has(name) || this.customFields.has(name));
-    if (rejectUnknownFields && known.length !== names.length) {
+    const fields = jsonObject(bodyText);
+    if (typeof fields === 'string') return this.refuse([{ Code: 'INVALID_VALUE', Message: fields }]);
+    if (rejectUnknownFields && this.unknownFields(fields).length > 0) {
       return jsonAnswer(400, { message: 'Error - unrecognised fields' });
     }
+    const errors = this.change(id, fields, bodyText);
+    return errors === undefined ? jsonAnswer(200, { Id: id, Success: true }) : this.refuse(errors);
+  }
 
+  /** The names in `fields` that are neither updatable standard fields nor custom fields of the tenant. */
+  unknownFields(fields: Record<string, unknown>): string[] {
+    return Object.keys(fields).filter((name) => !STANDARD.has(name) && !this.customFields.has(name));
+  }
+
+  /**
+   * Applies the known fields of one update to record `id` (unknown ones are ignored), or returns why it
+   * is refused, with nothing changed. `objectText` is the JSON text of `fields`, read for the exact digits
+   * of Quantity.
+   */
+  change(id: string, fields: Record<string, unknown>, objectText: string): CrudError[] | undefined {
+    const known = Object.keys(fields).filter((name) => STANDARD.has(name) || this.customFields.has(name));
     const errors: CrudError[] = [];
     const changes: Record<string, unknown> = {};
     for (const name of known) {
       const problem = STANDARD.has(name)
-        ? this.standardValue(name as StandardField, fields[name], bodyText, changes)
+        ? this.standardValue(name as StandardField, fields[name], objectText, changes)
         : customValue(name, fields[name], changes);
       if (problem !== undefined) errors.push({ Code: 'INVALID_VALUE', Message: problem });
     }
-    if (errors.length > 0) return this.refuse(errors);
+    if (errors.length > 0) return errors;
 
     const record = this.find(id);
-    if (!record) return this.refuse([{ Code: 'INVALID_ID', Message: `Invalid Id: no usage record with Id ${id} exists.` }]);
+    if (!record) return [{ Code: 'INVALID_ID', Message: `Invalid Id: no usage record with Id ${id} exists.` }];
     if (record.dynamicPricing) {
-      return this.refuse([
+      return [
         {
           Code: 'INVALID_VALUE',
           Message: `Usage record ${id} is linked to a dynamic-pricing usage charge and cannot be updated through this API.`,
         },
-      ]);
+      ];
     }
     if (record.RbeStatus === 'Processed' && known.some((name) => STANDARD.has(name))) {
-      return this.refuse([
+      return [
         {
           Code: 'INVALID_VALUE',
           Message: `Usage record ${id} has already been billed (RbeStatus Processed); only custom fields can be updated.`,
         },
-      ]);
+      ];
     }
 
     const target = record as unknown as Record<string, unknown>;
+    const ignored = this.ignored(id);
     for (const [name, value] of Object.entries(changes)) {
+      if (ignored?.has(name) === true) continue;
       if (value === null) delete target[name];
       else target[name] = value;
     }
     record.UpdatedById = API_USER_ID;
     record.UpdatedDate = this.stamp();
-    return jsonAnswer(200, { Id: id, Success: true });
+    return undefined;
+  }
+
+  /** The fields an update of `id` acknowledges without storing (the `ignoreFields` knobs), if any. */
+  private ignored(id: string): Set<string> | undefined {
+    if (this.ignoreFieldsById === undefined) return this.ignoreFields;
+    const own = this.ignoreFieldsById.get(id);
+    if (own === undefined) return this.ignoreFields;
+    return this.ignoreFields === undefined ? own : new Set([...this.ignoreFields, ...own]);
   }
 
   /** Now in tenant time; many updates share a millisecond under load, so the text is reused. */
@@ -215,16 +259,9 @@ export class Tenant {
     return this.lastStamp.text;
   }
 
-  private refuse(errors: CrudError[]): Answer {
+  /** The CRUD `Success:false` answer with these errors, at the tenant's business-failure status. */
+  refuse(errors: CrudError[]): Answer {
     return crudErrorAnswer(this.failureStatus, errors);
-  }
-
-  private find(id: string): UsageRecord | undefined {
-    const record = this.records.get(id);
-    if (record || !this.acceptAnyId || !OBJECT_ID.test(id)) return record;
-    const created = this.synthesise(id);
-    this.records.set(id, created);
-    return created;
   }
 
   /** A plausible Pending record for an id first seen with `acceptAnyId` (generated benchmark files). */
@@ -325,15 +362,17 @@ function customValue(name: string, value: unknown, changes: Record<string, unkno
 /** JSON of a record as GET returns it: Zuora's field order, nulls omitted, Quantity as a JSON number with its exact digits. */
 export function serialise(record: UsageRecord): string {
   const source = record as unknown as Record<string, unknown>;
+  return serialiseFields(record, [...GET_FIELD_ORDER, ...Object.keys(source).filter((name) => name.endsWith('__c'))]);
+}
+
+/** JSON of the given fields of a record (Zuora's spelling), in that order, nulls omitted, Quantity as a JSON number with its exact digits. */
+export function serialiseFields(record: UsageRecord, fields: readonly string[]): string {
+  const source = record as unknown as Record<string, unknown>;
   const parts: string[] = [];
-  for (const name of GET_FIELD_ORDER) {
+  for (const name of fields) {
     const value = source[name];
     if (value === undefined || value === null) continue;
-    parts.push(`"${name}":${name === 'Quantity' ? quantityJson(value) : JSON.stringify(value)}`);
-  }
-  for (const name of Object.keys(source)) {
-    const value = source[name];
-    if (name.endsWith('__c') && value !== undefined && value !== null) parts.push(`${JSON.stringify(name)}:${JSON.stringify(value)}`);
+    parts.push(`${JSON.stringify(name)}:${name === 'Quantity' ? quantityJson(value) : JSON.stringify(value)}`);
   }
   return `{${parts.join(',')}}`;
 }

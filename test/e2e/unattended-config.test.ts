@@ -3,10 +3,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SETTINGS } from '../../src/config/settings.js';
 import { createSimulator, DEMO_CREDENTIALS, type Simulator } from '../../src/simulator/create-simulator.js';
-import { CLI, demoEnv, readCsv, ROOT, runCli, spawnCli, workdir, type CliRun } from '../helpers/cli.js';
-import { writeCorrections } from '../helpers/generate.js';
+import { CLI, demoEnv, lastLogRecord, readCsv, ROOT, runCli, workdir } from '../helpers/cli.js';
 import { guardVariables, runProcess } from '../helpers/run-process.js';
-import { waitFor } from '../helpers/wait-for.js';
 
 /** Settings from the environment and a config file, on the built CLI (unit tests cover the rules one by one). */
 
@@ -17,12 +15,6 @@ afterEach(async () => {
 });
 
 const fixture = (name = 'usage-corrections.csv'): Promise<{ dir: string; input: string }> => workdir(name);
-
-/** The last line of stderr, parsed: every run ends its log with the "run finished" record. */
-function lastRecord(run: CliRun): Record<string, unknown> {
-  const lines = run.stderr.trimEnd().split('\n');
-  return JSON.parse(lines[lines.length - 1] ?? '') as Record<string, unknown>;
-}
 
 describe('precedence on a real run: flags > environment > config file', () => {
   it.each([
@@ -63,14 +55,14 @@ describe('refused settings: exit 1 before anything is sent, naming the key', () 
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(message);
     expect(sim.requests).toHaveLength(0);
-    expect(lastRecord(run)).toMatchObject({ msg: 'run finished', exitCode: 1, status: 'not-started', errorCode: 'BAD_OPTION' });
+    expect(lastLogRecord(run.stderr)).toMatchObject({ msg: 'run finished', exitCode: 1, status: 'not-started', errorCode: 'BAD_OPTION' });
   });
 
   it('a flag yargs refuses ends the same way', async () => {
     const run = await runCli(['usage-corrections.csv', '--env', 'local', '--concurency', '3']);
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/Unknown argument: concurency/);
-    expect(lastRecord(run)).toMatchObject({ msg: 'run finished', exitCode: 1, errorCode: 'BAD_OPTION' });
+    expect(lastLogRecord(run.stderr)).toMatchObject({ msg: 'run finished', exitCode: 1, errorCode: 'BAD_OPTION' });
   });
 
   it('--config naming a missing file', async () => {
@@ -148,7 +140,7 @@ describe('summary JSON (schema 1) and the "run finished" record', () => {
       error: null,
     });
     expect(String(summary.nextStep)).toContain('failures');
-    const record = lastRecord(run);
+    const record = lastLogRecord(run.stderr);
     expect(record).toMatchObject({ msg: 'run finished', level: 40, exitCode: 2, counts: summary.counts, rows: summary.rows });
     for (const out of [text, run.stderr]) expect(out).not.toContain(DEMO_CREDENTIALS.clientSecret);
   });
@@ -159,30 +151,7 @@ describe('summary JSON (schema 1) and the "run finished" record', () => {
     const run = await runCli([input, '--summary-json', summaryPath, '--concurrency', '0', '--env', 'local']);
     expect(run.code).toBe(1);
     expect(JSON.parse(await readFile(summaryPath, 'utf8'))).toMatchObject({ schema: 1, status: 'not-started', exitCode: 1, error: { code: 'BAD_OPTION' } });
-    expect(lastRecord(run)).toMatchObject({ msg: 'run finished', level: 50, exitCode: 1 });
-  });
-});
-
-describe('a second signal, which exits at once', () => {
-  it('still writes the interrupted summary and ends the log with "run finished", exit 130', async () => {
-    sim = await createSimulator({ acceptAnyId: true, latencyMs: 3000 });
-    const { dir, input } = await workdir({ name: 'j.csv', text: '' });
-    await writeCorrections(input, 40);
-    const summaryPath = join(dir, 'summary.json');
-    const child = spawnCli([input, '-c', '4', '--summary-json', summaryPath], { env: demoEnv(sim), stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-    const s0 = sim;
-    await waitFor(() => s0.requests.some((r) => r.method === 'PUT'), { timeoutMs: 20_000, what: 'a PUT' });
-    child.kill('SIGINT');
-    // A real wait, as in resume.test.ts: the CLI takes a repeat within a second (its own real clock)
-    // for the same request; only a later one exits at once.
-    await new Promise((resolve) => setTimeout(resolve, 1100));
-    child.kill('SIGINT');
-    expect(await exited).toBe(130);
-    expect(JSON.parse(await readFile(summaryPath, 'utf8'))).toMatchObject({ schema: 1, status: 'interrupted', exitCode: 130, error: { code: 'INTERRUPTED' } });
-    expect(lastRecord({ code: 130, stdout: '', stderr })).toMatchObject({ msg: 'run finished', exitCode: 130, status: 'interrupted' });
+    expect(lastLogRecord(run.stderr)).toMatchObject({ msg: 'run finished', level: 50, exitCode: 1 });
   });
 });
 
@@ -198,7 +167,7 @@ describe('a run with nothing but the documented variables (env -i)', () => {
     const run = await runProcess('/usr/bin/env', args, { cwd: dir, env: {} });
     expect(run.code, run.stderr).toBe(0);
     expect(JSON.parse(await readFile(join(dir, 'summary.json'), 'utf8'))).toMatchObject({ schema: 1, exitCode: 0 });
-    expect(lastRecord(run)).toMatchObject({ msg: 'run finished', exitCode: 0 });
+    expect(lastLogRecord(run.stderr)).toMatchObject({ msg: 'run finished', exitCode: 0 });
   });
 });
 

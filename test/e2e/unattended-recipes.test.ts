@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readConfigFile } from '../../src/config/read-config-file.js';
 import { SETTINGS, envVariableOf } from '../../src/config/settings.js';
 import { createSimulator, DEMO_CREDENTIALS, type Simulator } from '../../src/simulator/create-simulator.js';
-import { CLI, readCsv, ROOT } from '../helpers/cli.js';
+import { CLI, lastLogRecord, readCsv, ROOT } from '../helpers/cli.js';
 import { runProcess, type ProcessRun } from '../helpers/run-process.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -54,12 +54,6 @@ async function installShim(): Promise<string> {
   await writeFile(shim, `#!/bin/sh\nexec '${process.execPath}' '${CLI}' "$@"\n`);
   await chmod(shim, 0o755);
   return bin;
-}
-
-/** The last line of a log: the tool's "run finished" record. */
-function lastRecord(log: string): Record<string, unknown> {
-  const lines = log.trimEnd().split('\n');
-  return JSON.parse(lines[lines.length - 1] ?? '') as Record<string, unknown>;
 }
 
 const puts = (): number => sim.requests.filter((r) => r.method === 'PUT').length;
@@ -113,7 +107,7 @@ describe('cron: the crontab line and the zuora-usage-nightly wrapper', () => {
     expect(rows.every((r) => r.result === 'updated')).toBe(true);
     expect(puts()).toBe(rows.length);
     const log = await readFile(join(data, 'nightly.log'), 'utf8');
-    expect(lastRecord(log)).toMatchObject({ msg: 'run finished', exitCode: 0, counts: { updated: rows.length } });
+    expect(lastLogRecord(log)).toMatchObject({ msg: 'run finished', exitCode: 0, counts: { updated: rows.length } });
     expect(log).not.toContain(DEMO_CREDENTIALS.clientSecret);
     const summary = JSON.parse(await readFile(join(data, 'usage-corrections.summary.json'), 'utf8')) as Record<string, unknown>;
     expect(summary).toMatchObject({ schema: 1, status: 'completed', exitCode: 0, target: { kind: 'url', baseUrl: sim.url } });
@@ -121,7 +115,7 @@ describe('cron: the crontab line and the zuora-usage-nightly wrapper', () => {
     const second = await runCronJob(data);
     expect(second.code, second.stderr).toBe(0);
     expect(puts()).toBe(rows.length);
-    expect(lastRecord(await readFile(join(data, 'nightly.log'), 'utf8'))).toMatchObject({ msg: 'run finished', exitCode: 0 });
+    expect(lastLogRecord(await readFile(join(data, 'nightly.log'), 'utf8'))).toMatchObject({ msg: 'run finished', exitCode: 0 });
   });
 
   it('a night without a file exits 0 and says so', async () => {
@@ -140,7 +134,7 @@ describe('cron: the crontab line and the zuora-usage-nightly wrapper', () => {
     await writeFile(join(data, 'usage-corrections.csv'), `Id,Quantity\n${ids.map((id) => `${id},1`).join('\n')}\n`);
     const run = await runCronJob(data);
     expect(run.code).toBe(3);
-    expect(lastRecord(await readFile(join(data, 'nightly.log'), 'utf8'))).toMatchObject({ msg: 'run finished', exitCode: 3, status: 'stopped' });
+    expect(lastLogRecord(await readFile(join(data, 'nightly.log'), 'utf8'))).toMatchObject({ msg: 'run finished', exitCode: 3, status: 'stopped' });
   });
 });
 
@@ -219,7 +213,7 @@ describe('Kubernetes: Secret, ConfigMap and CronJob', () => {
     };
     const run = await runClean(process.execPath, [CLI, ...container.args], env, data);
     expect(run.code, run.stderr).toBe(0);
-    expect(lastRecord(run.stderr)).toMatchObject({ msg: 'run finished', exitCode: 0 });
+    expect(lastLogRecord(run.stderr)).toMatchObject({ msg: 'run finished', exitCode: 0 });
     const summary = JSON.parse(await readFile(join(data, container.args[3]), 'utf8')) as Record<string, unknown>;
     expect(summary).toMatchObject({ schema: 1, status: 'completed', exitCode: 0 });
     expect(puts()).toBeGreaterThan(0);

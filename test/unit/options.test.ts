@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { checkTrackPrefix, generateTrackPrefix, isLoopbackHost, MAX_TRACK_PREFIX_LENGTH } from '../../src/options.js';
-import { tooManyFailures } from '../../src/run.js';
 
 describe('isLoopbackHost', () => {
   it.each([
@@ -40,17 +39,5 @@ describe('track ids', () => {
     ['=cmd', 'must start with a letter or digit'],
   ])('refuses the prefix %j', (prefix, fragment) => {
     expect(checkTrackPrefix(prefix)).toContain(fragment);
-  });
-});
-
-describe('tooManyFailures (--max-failures)', () => {
-  it.each([
-    [{ count: 5 }, 5, 10, false],
-    [{ count: 5 }, 6, 10, true],
-    [{ percent: 10 }, 5, 19, false], // not judged before the 20th answered row
-    [{ percent: 10 }, 2, 20, false],
-    [{ percent: 10 }, 3, 20, true],
-  ])('%j with %i failed of %i answered -> %s', (limit, failed, answered, expected) => {
-    expect(tooManyFailures(limit, failed, answered)).toBe(expected);
   });
 });

@@ -13,6 +13,8 @@ export interface CallOptions {
   body?: string | Buffer;
   /** Give up (and destroy the socket) after this many ms. */
   timeoutMs?: number;
+  /** Give up (and destroy the socket) when this aborts. */
+  signal?: AbortSignal;
   agent?: Agent;
 }
 
@@ -33,6 +35,7 @@ export function call(baseUrl: string, options: CallOptions): Promise<CallResult>
       method: options.method ?? 'GET',
       headers: options.headers,
       agent: options.agent ?? false,
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
     });
     if (options.timeoutMs !== undefined) {
       req.setTimeout(options.timeoutMs, () => req.destroy(new Error('client timeout')));
@@ -63,18 +66,9 @@ export function putUsage(
   token: string,
   id: string,
   body: string,
-  options: { gzip?: boolean; query?: string; headers?: Record<string, string>; timeoutMs?: number } = {},
+  options: SendOptions = {},
 ): Promise<CallResult> {
-  const headers = usageHeaders(token, options.headers);
-  if (options.gzip) headers['Content-Encoding'] = 'gzip';
-  const call_: CallOptions = {
-    method: 'PUT',
-    path: `/v1/object/usage/${id}${options.query ?? ''}`,
-    headers,
-    body: options.gzip ? gzipSync(body) : body,
-  };
-  if (options.timeoutMs !== undefined) call_.timeoutMs = options.timeoutMs;
-  return call(baseUrl, call_);
+  return send(baseUrl, token, 'PUT', `/v1/object/usage/${id}`, body, options);
 }
 
 export function getUsage(baseUrl: string, token: string, id: string, headers: Record<string, string> = {}): Promise<CallResult> {
@@ -83,4 +77,37 @@ export function getUsage(baseUrl: string, token: string, id: string, headers: Re
 
 export function json<T = Record<string, unknown>>(result: CallResult): T {
   return JSON.parse(result.text) as T;
+}
+
+/** POST a JSON body (text as given) to an Actions path such as `/v1/action/query`. */
+export function postAction(
+  baseUrl: string,
+  token: string,
+  path: string,
+  body: string,
+  options: SendOptions = {},
+): Promise<CallResult> {
+  return send(baseUrl, token, 'POST', path, body, options);
+}
+
+interface SendOptions {
+  gzip?: boolean;
+  query?: string;
+  headers?: Record<string, string>;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+function send(baseUrl: string, token: string, method: string, path: string, body: string, options: SendOptions): Promise<CallResult> {
+  const headers = usageHeaders(token, options.headers);
+  if (options.gzip) headers['Content-Encoding'] = 'gzip';
+  const call_: CallOptions = { method, path: `${path}${options.query ?? ''}`, headers, body: options.gzip ? gzipSync(body) : body };
+  if (options.timeoutMs !== undefined) call_.timeoutMs = options.timeoutMs;
+  if (options.signal !== undefined) call_.signal = options.signal;
+  return call(baseUrl, call_);
+}
+
+/** The ZOQL this tool sends: `select <fields> from Usage where Id = '...' or ...`. */
+export function usageQuery(fields: string[], ids: string[]): string {
+  return `select ${fields.join(', ')} from Usage where ${ids.map((id) => `Id = '${id}'`).join(' or ')}`;
 }

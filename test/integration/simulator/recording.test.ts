@@ -60,6 +60,16 @@ describe('request recording', () => {
   });
 });
 
+describe('recording faulted requests', () => {
+  it('keeps the body of a request that a scripted fault answered', async () => {
+    await withSimulator({ records: records(), faults: { [IDS[0] as string]: [{ kind: 'status', status: 503 }] } }, async (sim) => {
+      const res = await putUsage(sim.url, await simulatorToken(sim), IDS[0] as string, '{"Quantity":2}', { gzip: true });
+      expect(res.status).toBe(503);
+      expect(sim.requests[1]).toMatchObject({ body: '{"Quantity":2}', status: 503 });
+    });
+  });
+});
+
 describe('concurrency statistics', () => {
   it('measures the most requests in flight overall and on one id', async () => {
     await withSimulator({ records: records(), latencyMs: 60 }, async (sim) => {

@@ -1,6 +1,6 @@
 // Pure value rules of the simulated tenant (kept beside the simulator tests: the simulator owns them).
 import { describe, expect, it } from 'vitest';
-import { plainDecimal, rawNumberLiteral } from '../../../src/simulator/quantity.js';
+import { plainDecimal, rawArrayItems, rawNumberLiteral } from '../../../src/simulator/quantity.js';
 import { offsetMinutes, parseDateTime, toTenantDateTime } from '../../../src/simulator/tenant-time-zone.js';
 
 describe('rawNumberLiteral', () => {
@@ -15,6 +15,24 @@ describe('rawNumberLiteral', () => {
     ['{"UOM":"GB"}', undefined],
   ])('reads %s as %s', (json, literal) => {
     expect(rawNumberLiteral(json, 'Quantity')).toBe(literal);
+  });
+});
+
+describe('rawArrayItems', () => {
+  it.each([
+    ['{"type":"Usage","objects":[{"Id":"a","Quantity":1.50},{"Id":"b","Quantity":2.0}]}', ['{"Id":"a","Quantity":1.50}', '{"Id":"b","Quantity":2.0}']],
+    ['{ "objects" : [ { "UOM" : "a,]}" } , "x" , 3 ] }', ['{ "UOM" : "a,]}" }', '"x"', '3']],
+    ['{"objects":[{"X__c":[1,{"objects":[9]}]}],"type":"Usage"}', ['{"X__c":[1,{"objects":[9]}]}']],
+    ['{"other":[1,2],"objects":[]}', []],
+    ['{"objects":[1],"objects":[2,3]}', ['2', '3']],
+    ['{"type":"Usage"}', []],
+  ])('splits %s', (json, items) => {
+    expect(rawArrayItems(json, 'objects')).toEqual(items);
+  });
+
+  it('keeps the exact Quantity digits of each object', () => {
+    const items = rawArrayItems('{"objects":[{"Quantity":1234567890123.123456789},{"Quantity":1e-9}]}', 'objects');
+    expect(items.map((item) => rawNumberLiteral(item, 'Quantity'))).toEqual(['1234567890123.123456789', '1e-9']);
   });
 });
 

@@ -154,6 +154,15 @@ describe('PUT: field validation', () => {
   });
 });
 
+describe('PUT: Idempotency-Key', () => {
+  it('refuses a PUT that carries an Idempotency-Key with 400 (Zuora takes it on POST only) and changes nothing', async () => {
+    const res = await put(PENDING, '{"Quantity":5}', { headers: { 'Idempotency-Key': 'k-1' } });
+    expect(res.status).toBe(400);
+    expect(json(res)).toMatchObject({ Success: false, Errors: [{ Code: 'INVALID_VALUE', Message: expect.stringMatching(/Idempotency-Key/) }] });
+    expect(sim().tenant.get(PENDING)?.Quantity).toBe('12.5');
+  });
+});
+
 describe('PUT: records that cannot change', () => {
   it('refuses an unknown id with 400 INVALID_ID', async () => {
     const res = await put(UNKNOWN, '{"Quantity":1}');

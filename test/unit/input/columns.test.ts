@@ -304,3 +304,57 @@ describe('matchColumns: missing and duplicate columns', () => {
     });
   });
 });
+
+describe('matchColumns: only real Zuora objects make a prefixed column another object’s', () => {
+  it.each([
+    ['Account: Account Number'],
+    ['Bill To: Work Email'],
+    ['BillTo.WorkEmail'],
+    ['sold_to.country'],
+    ['SUBSCRIPTION: NAME'],
+    ['Rate Plan: Name'],
+    ['RatePlanCharge.ChargeNumber'],
+    ['Rate Plan Charge Tier: Price'],
+    ['Product: SKU'],
+    ['Product Rate Plan: Name'],
+    ['Product Rate Plan Charge: Charge Model'],
+    ['Invoice: Invoice Number'],
+    ['Invoice Item.Charge Amount'],
+    ['Amendment: Type'],
+    ['Contact.Work Email'],
+    ['Payment Method: Type'],
+    ['Import: Name'],
+    ['Entity.Name'],
+  ])('%j is ignored, not sent', (header) => {
+    const map = matchColumns(['Id', 'Quantity', header], strict);
+    expect(map.ignored).toEqual([header]);
+    expect(map.fields.map((column) => column.field)).toEqual(['Quantity']);
+  });
+
+  it.each([
+    ['Corrected: Quantity', 'did you mean Quantity? "Corrected" is not a Zuora object'],
+    ['New: Quantity', 'did you mean Quantity? "New" is not a Zuora object'],
+    ['Adjusted:Qty', 'did you mean Quantity? "Adjusted" is not a Zuora object'],
+    ['Adjusted.Qty', 'did you mean Quantity? "Adjusted" is not a Zuora object'],
+    ['Revised: Start Date', 'did you mean StartDateTime? "Revised" is not a Zuora object'],
+    ['Fixed.UOM', 'did you mean UOM? "Fixed" is not a Zuora object'],
+    ['Acount: Name', 'did you mean Account: Name? "Acount" is not a Zuora object'],
+    ['Foo.Bar', '"Foo" is not a Zuora object'],
+  ])('%j stops the run: %s', (header, detail) => {
+    const error = runError(() => matchColumns(['Id', header, 'Unit Of Measure'], strict));
+    expect(error.code).toBe('UNKNOWN_COLUMN');
+    expect(error.message).toContain(`"${header}" (column 2; ${detail})`);
+    expect(error.message).toContain('only when it names a Zuora object joined by an export (Account, Bill To,');
+  });
+
+  it('does not list the objects when no unknown column has a prefix', () => {
+    const error = runError(() => matchColumns(['Id', 'UOM', 'Quantiy'], strict));
+    expect(error.message).not.toContain('Zuora object');
+  });
+
+  it('with ignoreUnknownColumns a prefixed correction is carried along as unknown, not counted as another object’s', () => {
+    const map = matchColumns(['Id', 'Corrected: Quantity', 'UOM'], lenient);
+    expect(map.unknown).toEqual(['Corrected: Quantity']);
+    expect(map.ignored).toEqual([]);
+  });
+});

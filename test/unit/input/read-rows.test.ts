@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDelimiterOption, readRows, type InputRecord } from '../../../src/input/read-rows.js';
+import type { InputEncoding } from '../../../src/input/encodings.js';
 import { RunError } from '../../../src/errors.js';
 
 let dir: string;
@@ -24,7 +25,7 @@ async function fileWith(content: string | Buffer): Promise<string> {
   return path;
 }
 
-async function readAll(content: string | Buffer, options?: { delimiter?: string }) {
+async function readAll(content: string | Buffer, options?: { delimiter?: string; encoding?: InputEncoding }) {
   const table = await readRows(await fileWith(content), options);
   const records: InputRecord[] = [];
   for await (const record of table.records) records.push(record);
@@ -125,17 +126,63 @@ describe('readRows: encodings and line breaks', () => {
     expect(table.records[0]?.parseError).toBeUndefined();
   });
 
-  it('flags records with bytes that are not UTF-8', async () => {
-    const table = await readAll(Buffer.from('Id,Quantity,Description\na,1,caf\xe9\nb,2,ok\n', 'latin1'));
-    expect(table.records[0]?.parseError).toContain('not valid UTF-8');
-    expect(table.records[1]?.parseError).toBeUndefined();
+  it('leaves data rows that are not UTF-8 to the pre-scan (checkStructure) and reads the header', async () => {
+    const table = await readAll(Buffer.from('Id,Quantity,Description\na,1,caf\xe9\n', 'latin1'));
+    expect(table.header).toEqual(['Id', 'Quantity', 'Description']);
+    expect(table.encoding).toBe('utf-8');
+    expect(table.dataStart).toEqual({ byte: 24, line: 2 });
   });
 
-  it('refuses UTF-16 files with a hint', async () => {
-    const error = await runError(readRows(await fileWith(Buffer.from('\uFEFFId,Quantity\n', 'utf16le'))));
+  it('refuses a header that is not UTF-8, naming its line and suggesting --encoding windows-1252', async () => {
+    const error = await runError(readRows(await fileWith(Buffer.from('\nId,Quantit\xe9\na,1\n', 'latin1'))));
     expect(error.code).toBe('INPUT_UNREADABLE');
-    expect(error.message).toContain('UTF-16');
+    expect(error.message).toContain('is not valid UTF-8: line 2 has the byte 0xE9');
+    expect(error.message).toContain('the line is: Id,Quantité)');
+    expect(error.message).toContain('--encoding windows-1252');
   });
+
+  it.each(['windows-1252', 'latin1'] as const)('with encoding %s decodes every byte as windows-1252, and asks for a BOM on the outputs', async (encoding) => {
+    const bytes = Buffer.from('Id,Quantit\xe9,UOM\na,1,\x80 \x93caf\xe9\x94 \x85 \x9f\x81\nb,"x\xe9\ny",\xff\n', 'latin1');
+    const table = await readAll(bytes, { encoding });
+    expect(table.header).toEqual(['Id', 'Quantité', 'UOM']);
+    expect(table.encoding).toBe(encoding);
+    expect(table.bom).toBe(true);
+    expect(table.utf8Bom).toBe(false);
+    expect(brief(table.records)).toEqual([
+      [2, ['a', '1', '€ “café” … Ÿ\u0081']],
+      [3, ['b', 'xé\ny', 'ÿ']],
+    ]);
+    expect(table.bytesRead()).toBe(bytes.length);
+  });
+
+  it('maps bytes 0x80-0x9F as the WHATWG windows-1252 table does (Node 20\'s TextDecoder reads them as latin1)', async () => {
+    const high = Buffer.from(Array.from({ length: 32 }, (_, i) => 0x80 + i));
+    const table = await readAll(Buffer.concat([Buffer.from('Id,UOM\na,'), high, Buffer.from('\n')]), { encoding: 'windows-1252' });
+    expect(table.records[0]?.cells[1]).toBe('€\u0081‚ƒ„…†‡ˆ‰Š‹Œ\u008dŽ\u008f\u0090‘’“”•–—˜™š›œ\u009džŸ');
+  });
+
+  it('reads a file with a UTF-8 BOM as UTF-8 even when asked for windows-1252 (a failures file of such a run)', async () => {
+    const table = await readAll('\uFEFFId,UOM\na,café €\n', { encoding: 'windows-1252' });
+    expect(table.encoding).toBe('utf-8');
+    expect(table.utf8Bom).toBe(true);
+    expect(table.bom).toBe(true);
+    expect(table.records[0]?.cells).toEqual(['a', 'café €']);
+  });
+
+  it.each([
+    ['little endian with BOM', Buffer.from('\uFEFFId,Quantity\na,1\n', 'utf16le'), 'UTF-16 (little endian)'],
+    ['little endian without BOM', Buffer.from('Id,Quantity\na,1\n', 'utf16le'), 'UTF-16 (little endian, without byte order mark)'],
+    ['big endian with BOM', Buffer.from('\uFEFFId,Quantity\na,1\n', 'utf16le').swap16(), 'UTF-16 (big endian)'],
+    ['big endian without BOM', Buffer.from('Id,Quantity\na,1\n', 'utf16le').swap16(), 'UTF-16 (big endian, without byte order mark)'],
+  ])('refuses UTF-16 %s, whatever the encoding asked for', async (_name, bytes, flavour) => {
+    for (const encoding of ['utf-8', 'windows-1252'] as const) {
+      const error = await runError(readRows(await fileWith(bytes), { encoding }));
+      expect(error.code).toBe('INPUT_UNREADABLE');
+      expect(error.message).toContain(`is ${flavour}, which is not supported`);
+      expect(error.message).toContain('CSV UTF-8');
+    }
+  });
+
 });
 
 describe('readRows: delimiters', () => {
@@ -228,29 +275,28 @@ describe('readRows: malformed records do not stop the run', () => {
   });
 
   it.each([
-    ['an unclosed quote', 'Id,Quantity\na,1\n"b,2\nc,3\nd,4\n', ['"b', '2'], 'unclosed quote'],
-    ['text after a closing quote', 'Id,Quantity\na,1\n"b"x,2\nc,3\nd,4\n', ['"b"x', '2'], 'closing quote is followed by "x"'],
-    ['a quote inside an unquoted field', 'Id,Quantity\na,1\nb"x,2\nc,3\nd,4\n', ['b"x', '2'], 'quote inside an unquoted field'],
-  ])('reports %s at its line and reads on', async (_name, content, cells, reason) => {
+    ['a quote inside an unquoted cell', 'Id,UOM\na,12" pipe\nb"x,2\n', [[2, ['a', '12" pipe']], [3, ['b"x', '2']]]],
+    ['a quote inside an unquoted cell before a quoted cell over two lines', 'Id,UOM,Description\nb"x,"a\nc,1,d"\ne,2,f\n', [[2, ['b"x', 'a\nc,1,d']], [4, ['e', '2', 'f']]]],
+    ['a quote after a space', 'Id,UOM\na, "b"\n', [[2, ['a', ' "b"']]]],
+  ])('reads %s as an ordinary character, as Excel and the pre-scan do', async (_name, content, expected) => {
     const table = await readAll(content);
+    expect(brief(table.records).map(([line, cells]) => [line, cells])).toEqual(expected);
+  });
+});
+
+// The pre-scan (checkStructure) refuses an input with a quoting error before anything is read here;
+// readRows alone still meets one in a results file torn by a kill, which --resume reads.
+describe('readRows alone on a quote that never closes (a torn results file)', () => {
+  it('reports it at its line and reads on', async () => {
+    const table = await readAll('Id,Quantity\na,1\n"b,2\nc,3\nd,4\n');
     expect(brief(table.records).map(([line, recordCells]) => [line, recordCells])).toEqual([
       [2, ['a', '1']],
-      [3, cells],
+      [3, ['"b', '2']],
       [4, ['c', '3']],
       [5, ['d', '4']],
     ]);
-    expect(table.records[1]?.parseError).toContain(reason);
+    expect(table.records[1]?.parseError).toContain('unclosed quote');
     expect(table.records.map((record) => record.seq)).toEqual([0, 1, 2, 3]);
-  });
-
-  it('keeps line numbers exact after a bad record in a CRLF file with multi-line cells', async () => {
-    const table = await readAll('Id,Quantity\r\na,"1\r\n"\r\n"b,2\r\nc,"3\r\nx"\r\nd,4\r\n');
-    expect(brief(table.records).map(([line, cells]) => [line, cells])).toEqual([
-      [2, ['a', '1\r\n']],
-      [4, ['"b', '2']],
-      [5, ['c', '3\r\nx']],
-      [7, ['d', '4']],
-    ]);
   });
 
   it('turns a quoted field left open at the end of the file into one record', async () => {
@@ -261,16 +307,16 @@ describe('readRows: malformed records do not stop the run', () => {
     ]);
   });
 
-  it('handles a bad record right after the header and as the last line without a line break', async () => {
-    const table = await readAll('Id,Quantity\n"a"b,1\nc,2\nd,"4');
+  it('keeps line numbers exact in a CRLF file with multi-line cells and as the last line without a line break', async () => {
+    const table = await readAll('Id,Quantity\r\na,"1\r\n"\r\nc,"3\r\nx"\r\nd,"4');
     expect(brief(table.records).map(([line, cells, error]) => [line, cells, error !== undefined])).toEqual([
-      [2, ['"a"b', '1'], true],
-      [3, ['c', '2'], false],
-      [4, ['d', '"4'], true],
+      [2, ['a', '1\r\n'], false],
+      [4, ['c', '3\r\nx'], false],
+      [6, ['d', '"4'], true],
     ]);
   });
 
-  it('costs one row for an unclosed quote early in a long file', async () => {
+  it('costs one row early in a long file', async () => {
     const good = Array.from({ length: 20_000 }, (_, i) => `id${i},${i}\n`).join('');
     const table = await readAll(`Id,Quantity\na,1\n"b,2\n${good}`);
     expect(table.records).toHaveLength(20_002);
@@ -295,6 +341,19 @@ describe('readRows: files that cannot be read', () => {
     expect(error.message).toContain(path);
     expect(error.message).toContain('no such file');
     expect(error.cause).toBeInstanceOf(Error);
+  });
+
+  it.each(['-', ''])('refuses %j saying that standard input is not supported and why', async (path) => {
+    const error = await runError(readRows(path));
+    expect(error.code).toBe('INPUT_UNREADABLE');
+    expect(error.message).toContain('"-" (standard input) is not supported as the input, nor an empty path: give the path of the CSV file');
+    expect(error.message).toContain('--resume reads it again');
+  });
+
+  it('refuses a device or pipe, which cannot be read twice', async () => {
+    const error = await runError(readRows('/dev/null'));
+    expect(error.code).toBe('INPUT_UNREADABLE');
+    expect(error.message).toContain('/dev/null is not a regular file');
   });
 
   it('reports a directory', async () => {

@@ -62,7 +62,25 @@ describe('readPutAnswer', () => {
   it('a non-2xx status is a failure even with Success:true', () => {
     expect(readPutAnswer(500, '{"Success":true}').success).toBe(false);
   });
-  it('a 2xx without a body counts as success', () => {
-    expect(readPutAnswer(204, '').success).toBe(true);
+  it.each([
+    ['an empty 204', 204, ''],
+    ['an HTML page with 200', 200, '<html><body>Please sign in</body></html>'],
+    ['JSON without Success', 200, '{"ok":true}'],
+    ['Success as a string', 200, '{"Success":"true"}'],
+  ])('%s is unexpected, never a success', (_name, status, body) => {
+    const answer = readPutAnswer(status, body);
+    expect(answer.success).toBe(false);
+    expect(answer.unexpected).toMatch(new RegExp(`^HTTP ${status} without Zuora's success body`));
+  });
+  it('success for another Id than the one sent is unexpected', () => {
+    const answer = readPutAnswer(200, `{"Id":"${'f'.repeat(32)}","Success":true}`, '8ad08ae29085a77b0190908bfdd67abb');
+    expect(answer).toMatchObject({ success: false, unexpected: expect.stringMatching(/another record/) });
+  });
+  it('the same Id in another case is a success', () => {
+    expect(readPutAnswer(200, '{"Id":"8AD08AE29085A77B0190908BFDD67ABB","Success":true}', '8ad08ae29085a77b0190908bfdd67abb')).toEqual({ success: true });
+  });
+  it('the message keeps only the start of a long body', () => {
+    const answer = readPutAnswer(200, `<html>${'x'.repeat(5000)}</html>`);
+    expect(answer.unexpected?.length).toBeLessThan(300);
   });
 });

@@ -1,0 +1,193 @@
+import { RunError } from '../errors.js';
+import { parseEncodingOption } from '../input/encodings.js';
+import { parseDelimiterOption } from '../input/read-rows.js';
+import {
+  checkTrackPrefix,
+  DEFAULTS,
+  ENVIRONMENT_NAMES,
+  generateTrackPrefix,
+  isLoopbackHost,
+  ZUORA_ENVIRONMENTS,
+  type MaxFailures,
+  type RunOptions,
+  type Target,
+  type ZuoraEnvironment,
+} from '../options.js';
+import type { DateFormat } from '../rows/date-time.js';
+import type { Credentials } from '../send/auth.js';
+
+/** The parsed flags of the main command, as yargs gives them. */
+export interface MainArgs {
+  input: string;
+  out?: string;
+  failures?: string;
+  env?: string;
+  baseUrl?: string;
+  entityIds?: string;
+  orgIds?: string;
+  zuoraVersion?: string;
+  concurrency: number;
+  maxAttempts: number;
+  timeout: number;
+  dryRun: boolean;
+  resume: boolean;
+  trackPrefix?: string;
+  gzip: boolean;
+  rejectUnknownFields: boolean;
+  dateFormat?: string;
+  delimiter?: string;
+  encoding: string;
+  ignoreUnknownColumns: boolean;
+  maxFailures?: string;
+  summaryJson?: string;
+  logLevel: string;
+}
+
+/** The flags of the main command as they are before any is given (what yargs fills in). */
+export const MAIN_ARG_DEFAULTS = {
+  concurrency: DEFAULTS.concurrency,
+  maxAttempts: DEFAULTS.maxAttempts,
+  timeout: DEFAULTS.timeoutMs,
+  dryRun: false,
+  resume: false,
+  gzip: true,
+  rejectUnknownFields: true,
+  ignoreUnknownColumns: false,
+  encoding: 'utf-8',
+  logLevel: 'info',
+} as const satisfies Partial<MainArgs>;
+
+/**
+ * Turns flags and environment variables into validated run options (the output paths are checked
+ * apart, by check-output-paths.ts, before anything else). Throws RunError('BAD_OPTION')
+ * with a message naming the flag, what was expected and what was found, or RunError('AUTH_FAILED')
+ * when a run that sends has no credentials.
+ */
+export function buildRunOptions(args: MainArgs, env: NodeJS.ProcessEnv): RunOptions {
+  const options: RunOptions = {
+    input: args.input,
+    ...outputFiles(args),
+    target: buildTarget(args, env),
+    credentials: undefined,
+    entityIds: args.entityIds,
+    orgIds: args.orgIds,
+    zuoraVersion: args.zuoraVersion,
+    concurrency: integerOption('--concurrency', args.concurrency, 1, 256),
+    maxAttempts: integerOption('--max-attempts', args.maxAttempts, 1, 50),
+    timeoutMs: integerOption('--timeout', args.timeout, 100, 600_000),
+    dryRun: args.dryRun,
+    resume: args.resume,
+    trackPrefix: args.trackPrefix ?? generateTrackPrefix(),
+    gzip: args.gzip,
+    rejectUnknownFields: args.rejectUnknownFields,
+    dateFormat: args.dateFormat as DateFormat | undefined,
+    delimiter: args.delimiter === undefined ? undefined : parseDelimiterOption(args.delimiter),
+    encoding: parseEncodingOption(args.encoding),
+    ignoreUnknownColumns: args.ignoreUnknownColumns,
+    maxFailures: args.maxFailures === undefined ? undefined : parseMaxFailures(args.maxFailures),
+    summaryJson: args.summaryJson,
+  };
+  const prefixProblem = checkTrackPrefix(options.trackPrefix);
+  if (prefixProblem) throw new RunError('BAD_OPTION', prefixProblem);
+  // The built-in simulator takes its own demo client: credentials exported for a real tenant are not used.
+  if (!options.dryRun && options.target.kind !== 'local') options.credentials = readCredentials(env);
+  return options;
+}
+
+/** Results and failures paths: as given, or beside the input. */
+export function outputFiles(args: Pick<MainArgs, 'input' | 'out' | 'failures' | 'dryRun'>): { out: string; failures: string } {
+  const stem = args.input.replace(/\.csv$/i, '');
+  return {
+    // A dry run writes beside, never over, the results of a real run (which --resume relies on).
+    out: args.out ?? (args.dryRun ? `${stem}.dry-run.csv` : `${stem}.results.csv`),
+    failures: args.failures ?? (args.dryRun ? `${stem}.dry-run.failures.csv` : `${stem}.failures.csv`),
+  };
+}
+
+/**
+ * Where to send. Flags beat environment variables (an exported ZUORA_BASE_URL must never redirect an
+ * explicit `--env`), and a URL beats an environment name at the same level.
+ */
+export function buildTarget(args: Pick<MainArgs, 'baseUrl' | 'env'>, env: NodeJS.ProcessEnv): Target {
+  if (args.baseUrl !== undefined) return urlTarget('--base-url', args.baseUrl);
+  if (args.env !== undefined) return envTarget('--env', args.env);
+  const baseUrl = nonEmpty(env.ZUORA_BASE_URL);
+  if (baseUrl !== undefined) return urlTarget('ZUORA_BASE_URL', baseUrl);
+  const name = nonEmpty(env.ZUORA_ENV);
+  if (name !== undefined) return envTarget('ZUORA_ENV', name);
+  throw new RunError(
+    'BAD_OPTION',
+    `Choose where to send: --env <name> (${ENVIRONMENT_NAMES.join(', ')}) or --base-url <url>. Try --env local for the built-in simulator.`,
+  );
+}
+
+function urlTarget(source: string, baseUrl: string): Target {
+  let url: URL;
+  try {
+    url = new URL(baseUrl);
+  } catch {
+    throw new RunError('BAD_OPTION', `${source} "${baseUrl}" is not a URL; expected e.g. https://rest.test.zuora.com`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new RunError('BAD_OPTION', `${source} "${baseUrl}" must start with https://`);
+  }
+  if (url.username !== '' || url.password !== '') {
+    throw new RunError('BAD_OPTION', `${source} must not contain a user name or password; credentials come from ZUORA_CLIENT_ID/ZUORA_CLIENT_SECRET or ZUORA_ACCESS_TOKEN.`);
+  }
+  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
+    throw new RunError(
+      'BAD_OPTION',
+      `${source} ${url.origin}: plain http:// is only allowed to loopback (127.0.0.1, localhost, ::1), so tokens never travel in clear text. Use https://.`,
+    );
+  }
+  return { kind: 'url', baseUrl: url.href.replace(/\/+$/, '') };
+}
+
+function envTarget(source: string, name: string): Target {
+  if (name === 'local') return { kind: 'local' };
+  if (!(name in ZUORA_ENVIRONMENTS)) {
+    throw new RunError('BAD_OPTION', `${source} "${name}" is not an environment; expected one of ${ENVIRONMENT_NAMES.join(', ')}.`);
+  }
+  return { kind: 'url', baseUrl: ZUORA_ENVIRONMENTS[name as ZuoraEnvironment].url };
+}
+
+/** The one place that decides whether the environment holds usable credentials. */
+export function readCredentials(env: NodeJS.ProcessEnv): Credentials {
+  const clientId = nonEmpty(env.ZUORA_CLIENT_ID);
+  const clientSecret = nonEmpty(env.ZUORA_CLIENT_SECRET);
+  const token = nonEmpty(env.ZUORA_ACCESS_TOKEN);
+  if (clientId !== undefined && clientSecret !== undefined) return { kind: 'client', clientId, clientSecret };
+  if ((clientId === undefined) !== (clientSecret === undefined)) {
+    throw new RunError(
+      'AUTH_FAILED',
+      `${clientId === undefined ? 'ZUORA_CLIENT_ID' : 'ZUORA_CLIENT_SECRET'} is not set: an OAuth client needs both ZUORA_CLIENT_ID and ZUORA_CLIENT_SECRET.`,
+    );
+  }
+  if (token !== undefined) return { kind: 'token', token };
+  throw new RunError(
+    'AUTH_FAILED',
+    'No Zuora credentials: set ZUORA_CLIENT_ID and ZUORA_CLIENT_SECRET (an OAuth client, recommended) or ZUORA_ACCESS_TOKEN in the environment. Use --dry-run to check a file without credentials.',
+  );
+}
+
+function integerOption(flag: string, value: number, min: number, max: number): number {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new RunError('BAD_OPTION', `${flag} must be a whole number from ${min} to ${max}; got "${value}".`);
+  }
+  return value;
+}
+
+/** `--max-failures`: a count (`50`) or a percentage (`10%`). */
+export function parseMaxFailures(text: string): MaxFailures {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(%?)\s*$/.exec(text);
+  if (match?.[1] !== undefined) {
+    const n = Number(match[1]);
+    if (match[2] === '%' && n >= 0 && n <= 100) return { percent: n };
+    if (match[2] === '' && Number.isInteger(n)) return { count: n };
+  }
+  throw new RunError('BAD_OPTION', `--max-failures must be a count (e.g. 50) or a percentage (e.g. 10%); got "${text}".`);
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}

@@ -1,0 +1,110 @@
+import { accessSync, constants, realpathSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { RunError } from '../errors.js';
+import { runInfoPath } from '../output/resume.js';
+import { outputFiles, type MainArgs } from './build-run-options.js';
+
+/** One file a run writes, named as the user knows it (a flag, or what it sits beside). */
+export interface OutputFile {
+  /** E.g. `--failures`, or `the .run.json beside --out`. */
+  name: string;
+  path: string;
+}
+
+/** The file-system questions the check asks, passed in so a test can answer them. */
+export interface PathProbe {
+  /** The real path, following links; throws when it does not exist. */
+  realpath(path: string): string;
+  /** 'file', 'folder', 'other' (a device such as /dev/full), or undefined when it does not exist. */
+  kind(path: string): 'file' | 'folder' | 'other' | undefined;
+  writable(path: string): boolean;
+}
+
+export const NODE_PATH_PROBE: PathProbe = {
+  realpath: (path) => realpathSync(path),
+  kind(path) {
+    try {
+      const stat = statSync(path);
+      return stat.isFile() ? 'file' : stat.isDirectory() ? 'folder' : 'other';
+    } catch {
+      return undefined;
+    }
+  },
+  writable(path) {
+    try {
+      accessSync(path, constants.W_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+};
+
+/** Every file the run with these flags writes; a new output (backup, preview) is one more entry. */
+export function runOutputs(args: Pick<MainArgs, 'input' | 'out' | 'failures' | 'dryRun' | 'summaryJson'>): OutputFile[] {
+  const { out, failures } = outputFiles(args);
+  const outputs: OutputFile[] = [
+    { name: '--out', path: out },
+    { name: '--failures', path: failures },
+  ];
+  // A dry run records no tenant, so it writes no .run.json.
+  if (!args.dryRun) outputs.push({ name: 'the .run.json beside --out', path: runInfoPath(out) });
+  if (args.summaryJson !== undefined) outputs.push({ name: '--summary-json', path: args.summaryJson });
+  return outputs;
+}
+
+/**
+ * Checks, before any file is written or truncated, that every output is a different file from the input
+ * and from each other (by real path, so links and `./` compare equal; for a file that does not exist
+ * yet, the real path of its folder plus its name), and that each can be written: not a folder, in a
+ * folder that exists. Throws RunError('BAD_OPTION') naming the options.
+ */
+export function checkOutputPaths(input: string, outputs: readonly OutputFile[], probe: PathProbe = NODE_PATH_PROBE): void {
+  const seen = new Map<string, string>([[canonicalPath(input, probe), 'the input']]);
+  for (const output of outputs) {
+    const real = canonicalPath(output.path, probe);
+    const other = seen.get(real);
+    if (other !== undefined) {
+      throw new RunError(
+        'BAD_OPTION',
+        `${output.name} ${output.path} is the same file as ${other}. --out, --failures and the input must be three different files, ` +
+          `and every other file the run writes (${outputs.slice(2).map((o) => o.name).join(', ') || 'none here'}) must differ from them all: ` +
+          `nothing is written over the input or another output. Choose another path for ${output.name}.`,
+      );
+    }
+    seen.set(real, `${output.name} (${output.path})`);
+  }
+  for (const output of outputs) checkWritable(output, probe);
+}
+
+function checkWritable(output: OutputFile, probe: PathProbe): void {
+  const kind = probe.kind(output.path);
+  if (kind === 'folder') {
+    throw new RunError('BAD_OPTION', `${output.name} ${output.path} is a folder; expected the path of a file to write, e.g. ${join(output.path, 'out.csv')}.`);
+  }
+  if (kind !== undefined) {
+    if (!probe.writable(output.path)) throw new RunError('BAD_OPTION', `${output.name} ${output.path} cannot be written (no permission). Choose another path.`);
+    return;
+  }
+  const folder = dirname(resolve(output.path));
+  if (probe.kind(folder) !== 'folder') {
+    throw new RunError('BAD_OPTION', `${output.name} ${output.path}: the folder ${folder} does not exist. Create it or choose another path.`);
+  }
+  if (!probe.writable(folder)) {
+    throw new RunError('BAD_OPTION', `${output.name} ${output.path}: the folder ${folder} cannot be written (no permission). Choose another path.`);
+  }
+}
+
+/** The real path of a file, or of its folder plus its name when it does not exist yet. */
+function canonicalPath(path: string, probe: PathProbe): string {
+  const absolute = resolve(path);
+  try {
+    return probe.realpath(absolute);
+  } catch {
+    try {
+      return join(probe.realpath(dirname(absolute)), basename(absolute));
+    } catch {
+      return absolute;
+    }
+  }
+}

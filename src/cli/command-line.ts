@@ -1,0 +1,105 @@
+import { readFileSync } from 'node:fs';
+import yargs, { type Argv } from 'yargs';
+import { printConfig } from '../config/print-config.js';
+import { resolveSettings, type ResolvedSettings } from '../config/resolve-settings.js';
+import { CONFIG_OPTIONS } from '../config/settings.js';
+import { EXIT, EXIT_MEANINGS, RunError } from '../errors.js';
+import type { SimulateArgs } from '../simulator/simulate-command.js';
+import type { MainArgs } from './build-run-options.js';
+import { MAIN_OPTIONS } from './main-options.js';
+import { reportStartFailure, runMain } from './run-main.js';
+
+/** The package version, read when the command line is parsed (the path holds in `dist/src/cli/`, where the bin runs). */
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
+function mainOptions(y: Argv): Argv<MainArgs> {
+  return y
+    .positional('input', { type: 'string', describe: 'Corrections CSV: one usage record per row, with an Id column', demandOption: true })
+    .options({ ...MAIN_OPTIONS, ...CONFIG_OPTIONS }) as unknown as Argv<MainArgs>;
+}
+
+function simulateOptions(y: Argv): Argv<SimulateArgs> {
+  return y.options({
+    port: { type: 'number', default: 8080, describe: 'Port on 127.0.0.1 (0 = any free port)' },
+    'token-lifetime': { type: 'number', describe: 'OAuth token lifetime in seconds [default: 3599]' },
+    latency: { type: 'number', describe: 'Added latency per usage request, in ms [default: 0]' },
+    'time-zone': { type: 'string', describe: 'Tenant time zone offset, e.g. -08:00 [default: -08:00]' },
+    'rate-limit-per-second': { type: 'number', describe: 'Usage requests per second before 429 (RateLimit-* headers)' },
+    'rate-limit-per-minute': { type: 'number', describe: 'Usage requests per minute before 429' },
+    'concurrency-limit': { type: 'number', describe: 'Usage requests in flight before 429 (Concurrency-Limit-* headers)' },
+    'chaos-rate': { type: 'number', describe: 'Share of usage requests (0..1) that get a random fault: 5xx, drop, slow, lock' },
+    'chaos-seed': { type: 'number', describe: 'Seed of the random faults, to replay a run' },
+    'accept-any-id': { type: 'boolean', default: false, describe: 'Create unknown well-formed ids on first use (for generated files)' },
+  }) as unknown as Argv<SimulateArgs>;
+}
+
+/** The exit codes as `--help` lists them, from the one table in errors.ts. */
+export function exitCodeHelp(): string {
+  const rows = (Object.keys(EXIT) as Array<keyof typeof EXIT>).map((name) => `  ${String(EXIT[name]).padEnd(5)}${EXIT_MEANINGS[name]}`);
+  return ['Exit codes:', ...rows].join('\n');
+}
+
+async function runSimulate(args: SimulateArgs): Promise<number> {
+  // Loaded only for `simulate`: a run against Zuora does not carry the simulator in memory.
+  const { simulateCommand } = await import('../simulator/simulate-command.js');
+  const stopped = new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+  const started = await simulateCommand(args, { stdout: process.stdout, stderr: process.stderr, stopped });
+  return started ? EXIT.ok : EXIT.couldNotStart;
+}
+
+/**
+ * Parses the command line and runs the command it names; resolves the exit code. Settings from the
+ * environment and a config file become flags first (config/); a bad setting or a usage error is
+ * reported like every start failure, exit 1 (yargs' own `--help` and `--version` exit 0).
+ */
+export async function runCommandLine(argv: string[]): Promise<number> {
+  const version = packageVersion();
+  let settings: ResolvedSettings;
+  try {
+    settings = resolveSettings(argv, process.env, process.cwd());
+  } catch (error) {
+    return reportStartFailure(error, version);
+  }
+  if (settings.printConfig) {
+    process.stdout.write(printConfig(settings, process.env, process.cwd()));
+    return EXIT.ok;
+  }
+  try {
+    return await parseAndRun(settings.argv, version);
+  } catch (error) {
+    return reportStartFailure(error, version);
+  }
+}
+
+async function parseAndRun(argv: string[], version: string): Promise<number> {
+  let exitCode: number = EXIT.ok;
+  await yargs(argv)
+    .scriptName('zuora-usage-update')
+    .usage('$0 <input.csv> [options]\n\nApply corrected usage records from a CSV to Zuora, one PUT /v1/object/usage/{id} per row.')
+    .command('$0 <input>', 'Apply the corrections in <input>', mainOptions, async (args) => {
+      exitCode = await runMain(args as unknown as MainArgs, version);
+    })
+    .command('simulate', 'Run the built-in Zuora simulator on a loopback port', simulateOptions, async (args) => {
+      exitCode = await runSimulate(args as unknown as SimulateArgs);
+    })
+    .env(false)
+    .strict()
+    .version(version)
+    .help()
+    .alias('h', 'help')
+    .wrap(Math.min(120, process.stdout.columns ?? 100))
+    .epilogue(
+      ['Credentials come from the environment only: ZUORA_CLIENT_ID + ZUORA_CLIENT_SECRET (OAuth client), or ZUORA_ACCESS_TOKEN.', '', exitCodeHelp()].join('\n'),
+    )
+    .fail((message, error) => {
+      if (error) throw error;
+      throw new RunError('BAD_OPTION', `${message}\nRun zuora-usage-update --help for the options.`);
+    })
+    .parseAsync();
+  return exitCode;
+}

@@ -1,0 +1,48 @@
+import type { RunOptions } from '../options.js';
+import { shellQuote } from '../output/summary.js';
+import type { NextCommands } from '../output/summary.js';
+import { MAIN_ARG_DEFAULTS, type MainArgs } from './build-run-options.js';
+
+/**
+ * The commands a summary may advise, repeating this run's target and sending options: finish this
+ * input (`--resume`), send it for real after a dry run, or send the failures file. A command on this
+ * run's input keeps every path option given, so following it writes the same files; the failures run
+ * keeps `--summary-json` only, since its own results and failures go beside the failures file.
+ */
+export function nextCommands(args: MainArgs, options: Pick<RunOptions, 'input' | 'out' | 'failures'>): NextCommands {
+  const flags = sendingFlags(args);
+  const command = (input: string, extra: string[]): string =>
+    ['zuora-usage-update', input, ...extra, ...flags].map(shellQuote).join(' ');
+  const given = (flag: string, value: string | undefined): string[] => (value === undefined ? [] : [flag, value]);
+  const summaryJson = given('--summary-json', args.summaryJson);
+  const sameInputPaths = [...given('--failures', args.failures), ...summaryJson];
+  return {
+    resume: command(options.input, ['--resume', '--out', options.out, ...sameInputPaths]),
+    send: command(options.input, [...given('--out', args.out), ...sameInputPaths]),
+    sendFailures: command(options.failures, summaryJson),
+  };
+}
+
+/** The target and every option given that differs from its default, as flags. */
+function sendingFlags(args: MainArgs): string[] {
+  const flags: string[] = [];
+  if (args.baseUrl) flags.push('--base-url', args.baseUrl);
+  else if (args.env) flags.push('--env', args.env);
+  const add = (flag: string, value: string | number | undefined, fallback?: string | number): void => {
+    if (value !== undefined && value !== fallback) flags.push(flag, String(value));
+  };
+  add('--entity-ids', args.entityIds);
+  add('--org-ids', args.orgIds);
+  add('--zuora-version', args.zuoraVersion);
+  add('--concurrency', args.concurrency, MAIN_ARG_DEFAULTS.concurrency);
+  add('--max-attempts', args.maxAttempts, MAIN_ARG_DEFAULTS.maxAttempts);
+  add('--timeout', args.timeout, MAIN_ARG_DEFAULTS.timeout);
+  add('--date-format', args.dateFormat);
+  add('--delimiter', args.delimiter);
+  add('--encoding', args.encoding, MAIN_ARG_DEFAULTS.encoding);
+  add('--max-failures', args.maxFailures);
+  if (args.ignoreUnknownColumns) flags.push('--ignore-unknown-columns');
+  if (!args.gzip) flags.push('--no-gzip');
+  if (!args.rejectUnknownFields) flags.push('--no-reject-unknown-fields');
+  return flags;
+}

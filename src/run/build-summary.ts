@@ -1,0 +1,57 @@
+import type { RunOptions } from '../options.js';
+import { exitCodeFor, type RunSummary, type StopKind } from '../output/summary.js';
+import type { RowResult } from '../row-outcome.js';
+
+/** What the stages of a run report at its end, each from its own counters. */
+export interface SummaryFacts {
+  status: RunSummary['status'];
+  stopReason?: string;
+  stopKind?: StopKind;
+  /** Outcomes written to the results file, per result (the results writer). */
+  counts: Readonly<Record<RowResult, number>>;
+  /** Rows written to the failures file (the results writer). */
+  failuresRows: number;
+  /** Rows kept from an earlier run by `--resume` (the resume filter). */
+  keptFromEarlierRun: number;
+  /** Input records, all of them, also those a stopped run never reached (the reader). */
+  records: number;
+  /** Requests sent for rows, retries included, and rows answered (the send stage). */
+  requests: number;
+  answered: number;
+  /** OAuth token requests (the connection). */
+  tokenRequests: number;
+  /** Clock readings at the start and the end of the run, in ms. */
+  startedAt: number;
+  endedAt: number;
+}
+
+/** The run summary from the facts of each stage: totals, rates and the exit code. */
+export function buildSummary(
+  facts: SummaryFacts,
+  options: Pick<RunOptions, 'dryRun' | 'input' | 'out' | 'failures' | 'trackPrefix'>,
+): RunSummary {
+  const counts = { ...facts.counts };
+  const rows = Object.values(counts).reduce((a, b) => a + b, 0);
+  const elapsedMs = facts.endedAt - facts.startedAt;
+  return {
+    status: facts.status,
+    stopReason: facts.stopReason,
+    stopKind: facts.stopKind,
+    exitCode: exitCodeFor(facts.status, counts),
+    dryRun: options.dryRun,
+    counts,
+    rows,
+    notReached: Math.max(0, facts.records - rows),
+    keptFromEarlierRun: facts.keptFromEarlierRun,
+    requests: facts.requests,
+    retries: facts.requests - facts.answered,
+    tokenRequests: facts.tokenRequests,
+    elapsedMs,
+    rowsPerSecond: elapsedMs > 0 ? ((rows - facts.keptFromEarlierRun) * 1000) / elapsedMs : 0,
+    input: options.input,
+    out: options.out,
+    failures: options.failures,
+    failuresRows: facts.failuresRows,
+    trackPrefix: options.trackPrefix,
+  };
+}

@@ -1,0 +1,112 @@
+/**
+ * `POST /v1/action/query` and `POST /v1/action/queryMore`: usage records read many at a time with the
+ * ZOQL subset of zoql.ts, paged by `conf.batchSize` behind query locators that expire after 15 minutes
+ * of the simulator's clock.
+ */
+
+import { randomBytes } from 'node:crypto';
+import { type Answer, invalidValueFault, soapFaultAnswer } from './answers.js';
+import { jsonObject } from './http-exchange.js';
+import { serialiseFields, type Tenant } from './tenant.js';
+import { parseUsageQuery } from './zoql.js';
+
+/** Most records a query or queryMore answers at once, and the default `conf.batchSize` (Zuora: 2000). */
+export const MAX_BATCH_SIZE = 2000;
+
+/** How long a query locator can be used, from when it was issued (Zuora: 15 minutes). */
+export const QUERY_LOCATOR_LIFETIME_MS = 15 * 60_000;
+
+interface Cursor {
+  /** The JSON of every record of the result, taken when the query ran. */
+  records: string[];
+  /** Where the next page starts. */
+  offset: number;
+  expiresAt: number;
+}
+
+/** The query endpoints of one tenant, with the cursors of the queries not yet read to the end. */
+export class ActionQuery {
+  private readonly cursors = new Map<string, Cursor>();
+
+  constructor(
+    private readonly tenant: Tenant,
+    private readonly now: () => number,
+  ) {}
+
+  /** `POST /v1/action/query` with the decoded body; `ids` receives the ids of the where clause. */
+  query(bodyText: string, ids: (ids: string[]) => void): Answer {
+    const body = jsonObject(bodyText);
+    if (typeof body === 'string') return invalidValueFault(body);
+    const queryString = body.queryString;
+    if (typeof queryString !== 'string' || queryString.trim() === '') {
+      return invalidValueFault('queryString is required: a ZOQL query such as select Id, Quantity from Usage where Id = \'...\'');
+    }
+    const batchSize = batchSizeOf(body.conf);
+    if (typeof batchSize === 'string') return invalidValueFault(batchSize);
+    const parsed = parseUsageQuery(queryString);
+    if ('code' in parsed) {
+      return soapFaultAnswer(parsed.code, parsed.message, parsed.code === 'INVALID_TYPE' ? 'InvalidTypeFault' : 'MalformedQueryFault');
+    }
+    ids(parsed.ids);
+    const fields: string[] = [];
+    for (const written of parsed.fields) {
+      const field = this.tenant.queryableField(written);
+      if (field === undefined) return soapFaultAnswer('INVALID_FIELD', `invalid field for query: Usage.${written.toLowerCase()}`, 'MalformedQueryFault');
+      if (!fields.includes(field)) fields.push(field);
+    }
+    // Sorted by Id, as an index lookup returns them: not the order of the where clause, so a client must
+    // match records by Id.
+    const matched = [...new Set(parsed.ids)]
+      .map((id) => this.tenant.find(id))
+      .filter((record) => record !== undefined)
+      .sort((a, b) => (a.Id < b.Id ? -1 : a.Id > b.Id ? 1 : 0));
+    this.sweep();
+    return this.page({ records: matched.map((record) => serialiseFields(record, fields)), offset: 0, expiresAt: 0 }, batchSize);
+  }
+
+  /** `POST /v1/action/queryMore` with the decoded body. */
+  queryMore(bodyText: string): Answer {
+    const body = jsonObject(bodyText);
+    if (typeof body === 'string') return invalidValueFault(body);
+    const locator = body.queryLocator;
+    if (typeof locator !== 'string' || locator === '') return invalidValueFault('queryLocator is required: the queryLocator of the previous query or queryMore answer.');
+    const batchSize = batchSizeOf(body.conf);
+    if (typeof batchSize === 'string') return invalidValueFault(batchSize);
+    this.sweep();
+    const cursor = this.cursors.get(locator);
+    if (cursor === undefined) {
+      return soapFaultAnswer('INVALID_QUERY_LOCATOR', `Invalid queryLocator ${locator}: unknown, or expired (locators last 15 minutes).`, 'InvalidQueryLocatorFault');
+    }
+    return this.page(cursor, batchSize);
+  }
+
+  /**
+   * The page of `cursor` from its offset. A locator stays usable until it expires, so a client that lost
+   * an answer can ask for the same page again.
+   */
+  private page(cursor: Cursor, batchSize: number): Answer {
+    const end = Math.min(cursor.offset + batchSize, cursor.records.length);
+    const records = `[${cursor.records.slice(cursor.offset, end).join(',')}]`;
+    const size = cursor.records.length;
+    if (end >= cursor.records.length) return { status: 200, body: `{"records":${records},"size":${size},"done":true}` };
+    const locator = `${randomBytes(16).toString('hex')}-${end}`;
+    this.cursors.set(locator, { records: cursor.records, offset: end, expiresAt: this.now() + QUERY_LOCATOR_LIFETIME_MS });
+    return { status: 200, body: `{"records":${records},"size":${size},"done":false,"queryLocator":${JSON.stringify(locator)}}` };
+  }
+
+  private sweep(): void {
+    const now = this.now();
+    for (const [locator, cursor] of this.cursors) if (cursor.expiresAt <= now) this.cursors.delete(locator);
+  }
+}
+
+function batchSizeOf(conf: unknown): number | string {
+  if (conf === undefined) return MAX_BATCH_SIZE;
+  if (typeof conf !== 'object' || conf === null || Array.isArray(conf)) return 'conf must be an object such as {"batchSize": 200}.';
+  const batchSize = (conf as Record<string, unknown>).batchSize;
+  if (batchSize === undefined) return MAX_BATCH_SIZE;
+  if (typeof batchSize !== 'number' || !Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_BATCH_SIZE) {
+    return `conf.batchSize must be a whole number from 1 to ${MAX_BATCH_SIZE}, got ${JSON.stringify(batchSize)}.`;
+  }
+  return batchSize;
+}

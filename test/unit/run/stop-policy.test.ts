@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { createStopPolicy, tooManyFailures } from '../../../src/run/stop-policy.js';
+import type { PutResult } from '../../../src/send/put-usage.js';
+
+const updated: PutResult = { result: 'updated', attempts: 1, httpStatus: 200 };
+const failed: PutResult = { result: 'failed', attempts: 1, httpStatus: 400, errorCode: 'INVALID_VALUE' };
+const unreachable: PutResult = { result: 'failed', attempts: 1, errorCode: 'ECONNREFUSED', unreachable: true };
+const refused: PutResult = { result: 'failed', attempts: 1, httpStatus: 401, errorMessage: 'Authentication error', credentialsRefused: true };
+
+/** Feeds results in order; returns the index and decision of the first stop, if any. */
+function firstStop(results: PutResult[], options: Parameters<typeof createStopPolicy>[0]) {
+  const policy = createStopPolicy(options);
+  for (const [i, result] of results.entries()) {
+    const decision = policy.afterAnswer(result);
+    if (decision) return { at: i, ...decision };
+  }
+  return undefined;
+}
+
+describe('tooManyFailures (--max-failures)', () => {
+  it.each([
+    [{ count: 5 }, 5, 10, false],
+    [{ count: 5 }, 6, 10, true],
+    [{ percent: 10 }, 5, 19, false], // not judged before the 20th answered row
+    [{ percent: 10 }, 2, 20, false],
+    [{ percent: 10 }, 3, 20, true],
+  ])('%j with %i failed of %i answered -> %s', (limit, failed, answered, expected) => {
+    expect(tooManyFailures(limit, failed, answered)).toBe(expected);
+  });
+});
+
+describe('createStopPolicy', () => {
+  it('goes on through failures when no --max-failures is set', () => {
+    expect(firstStop(Array(100).fill(failed), { concurrency: 8 })).toBeUndefined();
+  });
+
+  it('stops at once on refused credentials, saying so before any row was updated', () => {
+    expect(firstStop([failed, refused], { concurrency: 8 })).toMatchObject({ at: 1, kind: 'credentials', reason: expect.stringMatching(/^Zuora refused the credentials \(HTTP 401/) });
+  });
+
+  it('says "mid-run" when credentials are refused after rows were updated', () => {
+    expect(firstStop([updated, refused], { concurrency: 8 })).toMatchObject({ at: 1, kind: 'credentials', reason: expect.stringContaining('mid-run') });
+  });
+
+  it.each([
+    [1, 3],
+    [3, 3],
+    [8, 8],
+  ])('with -c %i stops after %i unreachable rows in a row', (concurrency, limit) => {
+    expect(firstStop(Array(20).fill(unreachable), { concurrency })).toMatchObject({ at: limit - 1, kind: 'unreachable' });
+  });
+
+  it('an answer between unreachable rows starts the count again', () => {
+    expect(firstStop([unreachable, unreachable, updated, unreachable, unreachable], { concurrency: 3 })).toBeUndefined();
+  });
+
+  it('stops when --max-failures is exceeded, naming the counts', () => {
+    expect(firstStop([updated, failed, failed, failed], { concurrency: 8, maxFailures: { count: 2 } })).toMatchObject({
+      at: 3,
+      kind: 'max-failures',
+      reason: '--max-failures reached (3 failed of 4 answered)',
+    });
+  });
+});
