@@ -7,7 +7,7 @@ import type { StopKind, Summary } from './summary.js';
  * The `--summary-json` document, schema 1: what a monitor reads the morning after. Every key is
  * always present (null when it does not apply), so a consumer never needs to tell "missing" from
  * "none". Adding keys keeps `schema: 1`; renaming or removing one, or changing a meaning, raises it.
- * README "Unattended runs" documents each key.
+ * The comments below document each key (README.md does not list them yet).
  */
 export interface SummaryJsonV1 {
   schema: 1;

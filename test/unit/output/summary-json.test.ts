@@ -53,7 +53,7 @@ const summary: Summary = {
   nextStep: 'Send the failures file again: zuora-usage-update in.failures.csv',
 };
 
-/** The documented keys of schema 1 (README "Unattended runs"): a change here is a schema change. */
+/** The keys of schema 1, in order (SummaryJsonV1 documents each): a change here is a schema change. */
 const SCHEMA_1_KEYS = [
   'schema', 'tool', 'version', 'status', 'exitCode', 'dryRun', 'input', 'target', 'trackPrefix', 'counts', 'rows',
   'notReached', 'keptFromEarlierRun', 'requests', 'retries', 'timing', 'outputs', 'nextStep', 'stopReason', 'stopKind', 'error',
