@@ -15,6 +15,7 @@ export type RunErrorCode =
   | 'AUTH_REFUSED_MID_RUN' // a fresh or static token was refused after rows were sent
   | 'MAX_FAILURES' // --max-failures reached
   | 'OUTPUT_UNWRITABLE' // results, failures or summary file cannot be written
+  | 'RESULTS_LOCKED' // another run holds the lock of the results file
   | 'INTERRUPTED'; // SIGINT/SIGTERM before the first row was sent
 
 export class RunError extends Error {

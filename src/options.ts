@@ -72,7 +72,17 @@ export interface RunOptions {
   ignoreUnknownColumns: boolean;
   maxFailures?: MaxFailures;
   summaryJson?: string;
+  /** `put`: one `PUT /v1/object/usage/{id}` a row (default); `actions`: `POST /v1/action/update` calls of many rows. */
+  transport?: Transport;
+  /** Rows an Actions call carries, 1 to 50. Default 50. */
+  batchSize?: number;
 }
+
+/** How rows travel to Zuora (SPEC "Fewer requests"). */
+export type Transport = 'put' | 'actions';
+
+/** The `--transport` values. */
+export const TRANSPORTS: readonly Transport[] = ['put', 'actions'];
 
 /** Longest track prefix that still leaves room for `-<line>` within Zuora's 64 characters. */
 export const MAX_TRACK_PREFIX_LENGTH = 48;

@@ -5,22 +5,17 @@ import { readRows, type InputTable } from './input/read-rows.js';
 import type { RunOptions } from './options.js';
 import { silentProgress, type Progress } from './output/progress.js';
 import { createResultsWriter, type ResultsWriter } from './output/results-writer.js';
-import {
-  checkResumeTarget,
-  mergePartial,
-  openPriorResults,
-  partialPath,
-  sameCells,
-  writeRunInfo,
-  type PriorResults,
-} from './output/resume.js';
+import { writeRunInfo } from './output/resume.js';
+import { takeRunLock } from './output/run-lock.js';
 import type { RunSummary } from './output/summary.js';
+import { startResume, type ResumeSession } from './resume/start-resume.js';
 import type { RowOutcome } from './row-outcome.js';
 import { buildSummary } from './run/build-summary.js';
 import { countedRecords } from './run/counted-records.js';
 import { mappedRows } from './run/mapped-rows.js';
 import { createRunState } from './run/run-state.js';
 import { dryRun, sendRows } from './run/send-rows.js';
+import { checkActionsColumns } from './send/actions-transport.js';
 import { connect, type Connection } from './send/connect.js';
 import type { SendItem } from './send/send-updates.js';
 
@@ -45,12 +40,23 @@ export interface RunDeps {
  * anything was sent) are thrown as RunError. The advice (next step) is the CLI edge's.
  */
 export async function run(options: RunOptions, deps: RunDeps): Promise<RunSummary> {
+  // Before anything is written: two runs on one results file would lose rows and send some twice.
+  const lock = takeRunLock(options.out, { logger: deps.logger, now: deps.now });
+  try {
+    return await runLocked(options, deps);
+  } finally {
+    lock.release();
+  }
+}
+
+async function runLocked(options: RunOptions, deps: RunDeps): Promise<RunSummary> {
   const now = deps.now ?? Date.now;
   const startedAt = now();
   const { logger } = deps;
 
   const table = await readRows(options.input, { delimiter: options.delimiter, encoding: options.encoding });
   const columns = matchColumns(table.header, { ignoreUnknownColumns: options.ignoreUnknownColumns });
+  if (options.transport === 'actions') checkActionsColumns(columns.fields);
   await checkStructure(table);
   logColumns(logger, columns);
   const keptColumns = keptIndexes(table.header.length, columns);
@@ -59,7 +65,7 @@ export async function run(options: RunOptions, deps: RunDeps): Promise<RunSummar
   const state = createRunState({ interrupt: deps.signal, graceMs: deps.graceMs ?? 10_000, logger });
   const records = countedRecords(table);
   let connection: Connection | undefined;
-  let priors: PriorResults | undefined;
+  let resume: ResumeSession | undefined;
   let progress: Progress = silentProgress;
   try {
     if (!options.dryRun) {
@@ -72,11 +78,11 @@ export async function run(options: RunOptions, deps: RunDeps): Promise<RunSummar
         random: deps.random,
         userAgent: deps.userAgent,
       });
-      priors = await openEarlierResults(options, header, logger, now);
+      resume = await openEarlierResults(options, { header, keptColumns, idIndex: columns.idIndex }, logger, now);
     }
     const writer = await createResultsWriter({
-      // A resumed run never overwrites what the earlier run recorded until the end (resume.ts).
-      outPath: priors ? partialPath(options.out) : options.out,
+      // A resumed run never overwrites what the earlier run recorded until the end (start-resume.ts).
+      outPath: resume?.outPath ?? options.out,
       failuresPath: options.failures,
       header,
       delimiter: table.delimiter,
@@ -87,10 +93,10 @@ export async function run(options: RunOptions, deps: RunDeps): Promise<RunSummar
     // Started last, so the log lines of connecting do not cut through the bar.
     progress = deps.progress?.(table.totalBytes) ?? silentProgress;
     const record = recordOutcomes(writer, progress, table);
-    const resume = priors ? resumeFilter(priors, record) : undefined;
+    const keep = resume ? resumeFilter(resume, record) : undefined;
     const mapped = mappedRows(records, table, columns, keptColumns, options, state.stopSignal, record);
     const valid = async function* (): AsyncGenerator<SendItem> {
-      for await (const item of mapped) if (!resume || !(await resume(item))) yield item;
+      for await (const item of mapped) if (!keep || !(await keep(item))) yield item;
     };
 
     // There is a connection exactly when this is not a dry run.
@@ -99,11 +105,8 @@ export async function run(options: RunOptions, deps: RunDeps): Promise<RunSummar
       : await dryRun(valid(), record);
 
     await writer.close();
-    if (priors) {
-      await priors.close();
-      priors = undefined;
-      await mergePartial(options.out);
-    }
+    await resume?.finish(state.status === 'completed');
+    resume = undefined;
     progress.stop();
     // Counted to the end, so the summary can say how many records a stopped run never reached.
     if (state.status !== 'completed') await records.drain(logger);
@@ -114,8 +117,9 @@ export async function run(options: RunOptions, deps: RunDeps): Promise<RunSummar
         stopKind: state.stop?.kind,
         counts: writer.counts,
         failuresRows: writer.failuresWritten,
-        keptFromEarlierRun: resume?.kept() ?? 0,
+        keptFromEarlierRun: keep?.kept() ?? 0,
         ...sent,
+        requests: connection?.requests ?? 0,
         records: records.count(),
         tokenRequests: connection?.tokens.tokenRequests ?? 0,
         startedAt,
@@ -127,7 +131,7 @@ export async function run(options: RunOptions, deps: RunDeps): Promise<RunSummar
     await records.close();
     state.dispose();
     progress.stop();
-    await priors?.close();
+    await resume?.close();
     await connection?.close();
   }
 }
@@ -145,48 +149,36 @@ function recordOutcomes(writer: ResultsWriter, progress: Progress, table: InputT
 }
 
 /**
- * `--resume`, opening side: the earlier results of this `--out` when they can be trusted (same tenant,
- * same columns), and the record of this run's tenant beside them.
+ * `--resume`, opening side (start-resume.ts): which earlier results of this `--out` can be trusted
+ * (same tenant, same columns, same rows), the send journal of this run, and the record of this run's
+ * tenant beside them. Also for a run without `--resume`, whose sends are journaled too.
  */
-async function openEarlierResults(options: RunOptions, header: string[], logger: Logger, now: () => number): Promise<PriorResults | undefined> {
+async function openEarlierResults(
+  options: RunOptions,
+  shape: { header: string[]; keptColumns: number[]; idIndex: number },
+  logger: Logger,
+  now: () => number,
+): Promise<ResumeSession> {
   const target = targetIdentity(options);
-  let priors: PriorResults | undefined;
-  if (options.resume) {
-    // Opening checks the file is a results file (and leaves it alone if not) before anything else.
-    priors = await openPriorResults(options.out);
-    if (priors && (await checkResumeTarget(options.out, target)) === 'unknown') {
-      logger.warn({ results: options.out }, 'no record of which tenant the earlier run used: every row is processed again');
-      await priors.close();
-      priors = undefined;
-    }
-  }
+  // Checks an earlier results file is one of ours (and leaves it alone if not) before anything else.
+  const session = await startResume({ out: options.out, resume: options.resume, target, input: options.input, delimiter: options.delimiter, encoding: options.encoding, ...shape, logger });
   await writeRunInfo(options.out, { tool: 'zuora-usage-update', target, input: options.input, trackPrefix: options.trackPrefix, startedAt: new Date(now()).toISOString() });
-  if (priors && !sameCells(priors.header, header)) {
-    logger.warn({ results: options.out }, 'the results file has other columns than the input: every row is processed again');
-    await priors.close();
-    priors = undefined;
-  }
-  return priors;
+  return session;
 }
 
 /**
- * `--resume`, row side: a row the earlier run recorded `updated` with the same cells is kept (recorded
- * again, not sent). Resolves true when the row was kept.
+ * `--resume`, row side: a row kept from the earlier run is recorded again, not sent; any other row is
+ * journaled as about to be sent. Resolves true when the row was kept.
  */
-function resumeFilter(priors: PriorResults, record: (outcome: RowOutcome) => void): ((item: SendItem) => Promise<boolean>) & { kept(): number } {
+function resumeFilter(session: ResumeSession, record: (outcome: RowOutcome) => void): ((item: SendItem) => Promise<boolean>) & { kept(): number } {
   let kept = 0;
-  // Ids with a row sent in this resumed run: their later rows are sent again too, so the last still wins.
-  const resentIds = new Set<string>();
   const filter = async (item: SendItem): Promise<boolean> => {
     const { id } = item.update;
-    const prior = await priors.lookup(item.line);
-    if (prior?.result === 'updated' && sameCells(prior.cells, item.cells) && !resentIds.has(id)) {
-      kept++;
-      record({ seq: item.seq, line: item.line, cells: item.cells, attempts: 0, id, result: 'updated', recorded: prior.resultCells });
-      return true;
-    }
-    resentIds.add(id);
-    return false;
+    const recorded = await session.decide(item.line, id, item.cells);
+    if (!recorded) return false;
+    kept++;
+    record({ seq: item.seq, line: item.line, cells: item.cells, attempts: 0, id, result: 'updated', recorded });
+    return true;
   };
   return Object.assign(filter, { kept: () => kept });
 }

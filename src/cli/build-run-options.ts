@@ -11,10 +11,12 @@ import {
   type MaxFailures,
   type RunOptions,
   type Target,
+  type Transport,
   type ZuoraEnvironment,
 } from '../options.js';
 import type { DateFormat } from '../rows/date-time.js';
 import type { Credentials } from '../send/auth.js';
+import { MAX_BATCH_SIZE } from '../send/post-update-batch.js';
 
 /** The parsed flags of the main command, as yargs gives them. */
 export interface MainArgs {
@@ -40,6 +42,8 @@ export interface MainArgs {
   ignoreUnknownColumns: boolean;
   maxFailures?: string;
   summaryJson?: string;
+  transport: string;
+  batchSize?: number;
   logLevel: string;
 }
 
@@ -54,6 +58,7 @@ export const MAIN_ARG_DEFAULTS = {
   rejectUnknownFields: true,
   ignoreUnknownColumns: false,
   encoding: 'utf-8',
+  transport: 'put',
   logLevel: 'info',
 } as const satisfies Partial<MainArgs>;
 
@@ -86,6 +91,7 @@ export function buildRunOptions(args: MainArgs, env: NodeJS.ProcessEnv): RunOpti
     ignoreUnknownColumns: args.ignoreUnknownColumns,
     maxFailures: args.maxFailures === undefined ? undefined : parseMaxFailures(args.maxFailures),
     summaryJson: args.summaryJson,
+    ...transportOptions(args),
   };
   const prefixProblem = checkTrackPrefix(options.trackPrefix);
   if (prefixProblem) throw new RunError('BAD_OPTION', prefixProblem);
@@ -168,6 +174,16 @@ export function readCredentials(env: NodeJS.ProcessEnv): Credentials {
     'AUTH_FAILED',
     'No Zuora credentials: set ZUORA_CLIENT_ID and ZUORA_CLIENT_SECRET (an OAuth client, recommended) or ZUORA_ACCESS_TOKEN in the environment. Use --dry-run to check a file without credentials.',
   );
+}
+
+/** `--transport` and `--batch-size`: a batch size means nothing to the PUT, so giving one with it is a mistake worth saying. */
+function transportOptions(args: Pick<MainArgs, 'transport' | 'batchSize'>): Pick<RunOptions, 'transport' | 'batchSize'> {
+  const transport = args.transport as Transport;
+  if (transport !== 'actions') {
+    if (args.batchSize !== undefined) throw new RunError('BAD_OPTION', '--batch-size applies to --transport actions only (--transport put sends one row a request).');
+    return { transport };
+  }
+  return { transport, batchSize: integerOption('--batch-size', args.batchSize ?? MAX_BATCH_SIZE, 1, MAX_BATCH_SIZE) };
 }
 
 function integerOption(flag: string, value: number, min: number, max: number): number {

@@ -80,7 +80,7 @@ async function parseAndRun(argv: string[], version: string): Promise<number> {
   let exitCode: number = EXIT.ok;
   await yargs(argv)
     .scriptName('zuora-usage-update')
-    .usage('$0 <input.csv> [options]\n\nApply corrected usage records from a CSV to Zuora, one PUT /v1/object/usage/{id} per row.')
+    .usage('$0 <input.csv> [options]\n\nApply corrected usage records from a CSV to Zuora: one PUT /v1/object/usage/{id} per row, or batches through /v1/action/update (--transport actions).')
     .command('$0 <input>', 'Apply the corrections in <input>', mainOptions, async (args) => {
       exitCode = await runMain(args as unknown as MainArgs, version);
     })

@@ -1,5 +1,6 @@
 import { EXIT } from '../errors.js';
-import { ENVIRONMENT_NAMES } from '../options.js';
+import { ENVIRONMENT_NAMES, TRANSPORTS } from '../options.js';
+import { MAX_BATCH_SIZE } from '../send/post-update-batch.js';
 import { MAIN_ARG_DEFAULTS } from './build-run-options.js';
 
 /**
@@ -32,6 +33,14 @@ export const MAIN_OPTIONS = {
   },
   'track-prefix': { type: 'string', describe: 'Prefix of each Zuora-Track-Id (<prefix>-<line>) [default: generated per run]', group: 'Run:' },
   gzip: { type: 'boolean', default: MAIN_ARG_DEFAULTS.gzip, describe: 'Gzip request bodies (--no-gzip to send plain JSON)', group: 'Run:' },
+  transport: {
+    type: 'string',
+    choices: TRANSPORTS,
+    default: MAIN_ARG_DEFAULTS.transport,
+    describe: 'put: one PUT /v1/object/usage/{id} a row; actions: POST /v1/action/update, up to --batch-size rows a request (try on a sandbox first)',
+    group: 'Run:',
+  },
+  'batch-size': { type: 'number', describe: `Rows per Actions call with --transport actions, 1 to ${MAX_BATCH_SIZE} [default: ${MAX_BATCH_SIZE}]`, group: 'Run:' },
   'reject-unknown-fields': { type: 'boolean', default: MAIN_ARG_DEFAULTS.rejectUnknownFields, describe: 'Add rejectUnknownFields=true (--no-reject-unknown-fields to omit)', group: 'Run:' },
   'log-level': { type: 'string', default: MAIN_ARG_DEFAULTS.logLevel, choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], describe: 'Log level (pino)', group: 'Run:' },
 } as const;

@@ -41,6 +41,8 @@ function sendingFlags(args: MainArgs): string[] {
   add('--delimiter', args.delimiter);
   add('--encoding', args.encoding, MAIN_ARG_DEFAULTS.encoding);
   add('--max-failures', args.maxFailures);
+  add('--transport', args.transport, MAIN_ARG_DEFAULTS.transport);
+  add('--batch-size', args.batchSize);
   if (args.ignoreUnknownColumns) flags.push('--ignore-unknown-columns');
   if (!args.gzip) flags.push('--no-gzip');
   if (!args.rejectUnknownFields) flags.push('--no-reject-unknown-fields');

@@ -3,6 +3,7 @@ import { createWriteStream, existsSync } from 'node:fs';
 import { open, readFile, rename, rm, truncate, writeFile } from 'node:fs/promises';
 import { stringify } from 'csv-stringify';
 import { RunError } from '../errors.js';
+import { matchColumns } from '../input/columns.js';
 import { readRows } from '../input/read-rows.js';
 import { RESULT_COLUMNS } from '../row-outcome.js';
 
@@ -10,8 +11,10 @@ import { RESULT_COLUMNS } from '../row-outcome.js';
  * Resume: what an earlier run recorded, and how a resumed run writes without ever leaving less on disk
  * than there was.
  *
- * A resumed run reads the existing results file and writes its own results to `<out>.partial`; at the
- * end the two are merged into `<out>` (line by line, the newer file winning) and the partial removed.
+ * A resumed run reads the existing results file and writes its own results to `<out>.partial`. A run
+ * that reached every row replaces `<out>` with the partial (so nothing is kept of rows no longer in the
+ * input); one that stopped early merges the two (line by line, the newer file winning) and removes the
+ * partial. Which rows to send is decided in `resume/start-resume.ts`.
  * Both files are in input order, so reading and merging are streaming joins on the `line` column with
  * constant memory. A `kill -9` at any moment leaves either the old results, or the old results and a
  * partial: the next `--resume` merges them first. A record torn by a kill in the middle of a write is
@@ -23,6 +26,8 @@ export interface PriorResult {
   line: number;
   /** The input cells as that run read them. */
   cells: string[];
+  /** The usage Id cell, trimmed ('' when the header has no Id column). */
+  id: string;
   /** The result columns, as text, in RESULT_COLUMNS order. */
   resultCells: string[];
   result: string;
@@ -33,9 +38,12 @@ export interface PriorResults {
   lookup(line: number): Promise<PriorResult | undefined>;
   /** Input header of the earlier run (without result columns). */
   header: string[];
+  /** True once no record is left at or after the last line asked: the rest of the input was never recorded. */
+  ended(): boolean;
   close(): Promise<void>;
 }
 
+/** Where a resumed run writes its own records until the end: `<out>.partial`. */
 export function partialPath(out: string): string {
   return `${out}.partial`;
 }
@@ -56,6 +64,7 @@ export async function openPriorResults(out: string): Promise<PriorResults | unde
       while (current !== undefined && current.line < line) current = await reader.next();
       return current?.line === line ? current : undefined;
     },
+    ended: () => current === undefined,
     close: () => reader.close(),
   };
 }
@@ -79,29 +88,15 @@ export async function mergePartial(out: string): Promise<void> {
     return;
   }
   await cutTornRecord(out);
-  const older = await openResultsFile(out);
-  const newer = await openResultsFile(partial);
   const merged = `${out}.merging`;
+  const view = await openMergedView(out);
   try {
-    const csv = stringify({ delimiter: newer.delimiter, bom: newer.bom });
+    const csv = stringify({ delimiter: view.delimiter, bom: view.bom });
     const file = createWriteStream(merged);
     csv.pipe(file);
-    const write = async (row: string[]): Promise<void> => {
-      if (!csv.write(row)) await once(csv, 'drain');
-    };
-    await write([...newer.header, ...RESULT_COLUMNS]);
-    const sameColumns = sameCells(older.header, newer.header);
-    let a = sameColumns ? await older.next() : undefined;
-    let b = await newer.next();
-    while (a !== undefined || b !== undefined) {
-      if (b === undefined || (a !== undefined && a.line < b.line)) {
-        await write([...a!.cells, ...a!.resultCells]);
-        a = await older.next();
-      } else {
-        if (a !== undefined && a.line === b.line) a = await older.next();
-        await write([...b.cells, ...b.resultCells]);
-        b = await newer.next();
-      }
+    await write(csv, [...view.header, ...RESULT_COLUMNS]);
+    for (let record = await view.next(); record !== undefined; record = await view.next()) {
+      await write(csv, [...record.cells, ...record.resultCells]);
     }
     csv.end();
     await once(file, 'close');
@@ -109,11 +104,52 @@ export async function mergePartial(out: string): Promise<void> {
     await handle.sync();
     await handle.close();
   } finally {
-    await older.close();
-    await newer.close();
+    await view.close();
   }
   await rename(merged, out);
   await rm(partial, { force: true });
+}
+
+async function write(csv: ReturnType<typeof stringify>, row: string[]): Promise<void> {
+  if (!csv.write(row)) await once(csv, 'drain');
+}
+
+/**
+ * The records of `out` as they will be once `<out>.partial` is merged into it (the partial winning on
+ * lines both have), read without writing anything: a streaming join on `line`. Call after cutting
+ * torn records of both files; without a usable partial it is just `out`.
+ */
+export async function openMergedView(out: string): Promise<ResultsFileReader> {
+  const partial = partialPath(out);
+  const hasPartial = (await inspectResultsFile(partial, true)) === 'results';
+  if (!hasPartial) return openResultsFile(out);
+  const newer = await openResultsFile(partial);
+  const older = (await inspectResultsFile(out, false)) === 'results' ? await openResultsFile(out) : undefined;
+  // Records of other columns cannot be joined: the partial alone is what the newer run knew.
+  const sameColumns = older !== undefined && sameCells(older.header, newer.header);
+  let a = sameColumns ? await older.next() : undefined;
+  let b = await newer.next();
+  return {
+    header: newer.header,
+    delimiter: newer.delimiter,
+    bom: newer.bom,
+    async next() {
+      if (a === undefined && b === undefined) return undefined;
+      if (b === undefined || (a !== undefined && a.line < b.line)) {
+        const record = a;
+        a = await older!.next();
+        return record;
+      }
+      if (a !== undefined && a.line === b.line) a = await older!.next();
+      const record = b;
+      b = await newer.next();
+      return record;
+    },
+    async close() {
+      await older?.close();
+      await newer.close();
+    },
+  };
 }
 
 /**
@@ -122,7 +158,7 @@ export async function mergePartial(out: string): Promise<void> {
  * the result columns). Any other file is not ours: an error for `--out` (left unchanged), a leftover
  * to drop for our own partial.
  */
-async function inspectResultsFile(path: string, ours: boolean): Promise<'absent' | 'torn' | 'results'> {
+export async function inspectResultsFile(path: string, ours: boolean): Promise<'absent' | 'torn' | 'results'> {
   if (!existsSync(path)) return 'absent';
   const handle = await open(path, 'r');
   let head: Buffer;
@@ -152,7 +188,9 @@ function notResults(path: string): RunError {
   );
 }
 
-interface ResultsFileReader {
+/** A results file read forward, one whole record at a time, in ascending `line` order. */
+export interface ResultsFileReader {
+  /** Input header of the run that wrote it (without result columns). */
   header: string[];
   delimiter: string;
   bom: boolean;
@@ -160,12 +198,13 @@ interface ResultsFileReader {
   close(): Promise<void>;
 }
 
-async function openResultsFile(path: string): Promise<ResultsFileReader> {
+export async function openResultsFile(path: string): Promise<ResultsFileReader> {
   const table = await readRows(path);
   const width = table.header.length;
   const tail = table.header.slice(width - RESULT_COLUMNS.length);
   if (width < RESULT_COLUMNS.length || !sameCells(tail, [...RESULT_COLUMNS])) throw notResults(path);
   const inputWidth = width - RESULT_COLUMNS.length;
+  const idIndex = idColumn(table.header.slice(0, inputWidth));
   const lineIndex = width - 1;
   const resultIndex = inputWidth;
   const iterator = table.records[Symbol.asyncIterator]();
@@ -187,6 +226,7 @@ async function openResultsFile(path: string): Promise<ResultsFileReader> {
         return {
           line,
           cells: record.cells.slice(0, inputWidth),
+          id: idIndex < 0 ? '' : (record.cells[idIndex] ?? '').trim(),
           resultCells: record.cells.slice(inputWidth),
           result: record.cells[resultIndex] ?? '',
         };
@@ -196,6 +236,15 @@ async function openResultsFile(path: string): Promise<ResultsFileReader> {
       await iterator.return?.();
     },
   };
+}
+
+/** Where the usage Id is in a results file's input columns, found as on input; -1 when it has none. */
+function idColumn(header: string[]): number {
+  try {
+    return matchColumns(header, { ignoreUnknownColumns: true }).idIndex;
+  } catch {
+    return -1;
+  }
 }
 
 /**

@@ -15,8 +15,10 @@ export interface SummaryFacts {
   keptFromEarlierRun: number;
   /** Input records, all of them, also those a stopped run never reached (the reader). */
   records: number;
-  /** Requests sent for rows, retries included, and rows answered (the send stage). */
+  /** Update requests sent, retries included; one Actions call counts once whatever it carries (the connection). */
   requests: number;
+  /** Requests that carried each answered row, summed, and rows answered (the send stage). */
+  rowAttempts: number;
   answered: number;
   /** OAuth token requests (the connection). */
   tokenRequests: number;
@@ -44,7 +46,8 @@ export function buildSummary(
     notReached: Math.max(0, facts.records - rows),
     keptFromEarlierRun: facts.keptFromEarlierRun,
     requests: facts.requests,
-    retries: facts.requests - facts.answered,
+    // Rows sent again: a row carried by n requests (n PUTs, or n Actions calls) was retried n - 1 times.
+    retries: facts.rowAttempts - facts.answered,
     tokenRequests: facts.tokenRequests,
     elapsedMs,
     rowsPerSecond: elapsedMs > 0 ? ((rows - facts.keptFromEarlierRun) * 1000) / elapsedMs : 0,

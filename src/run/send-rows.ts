@@ -5,9 +5,15 @@ import { sendUpdates, type SendItem } from '../send/send-updates.js';
 import type { RunState } from './run-state.js';
 import { createStopPolicy } from './stop-policy.js';
 
+/** What the send stage counts: the requests that carried each answered row, summed, and the rows answered. */
+export interface SendCounts {
+  rowAttempts: number;
+  answered: number;
+}
+
 /**
  * The send stage: rows through the pool; each answer is recorded and shown to the stop policy. Its
- * counters (requests, answered) are its own.
+ * counters (row attempts, answered) are its own; the requests sent are the connection's.
  */
 export async function sendRows(
   rows: AsyncIterable<SendItem>,
@@ -15,20 +21,22 @@ export async function sendRows(
   options: RunOptions,
   state: RunState,
   writer: { record: (outcome: RowOutcome) => void; hasRoom: () => boolean },
-): Promise<{ requests: number; answered: number }> {
+): Promise<SendCounts> {
   const { record } = writer;
   const policy = createStopPolicy(options);
-  let requests = 0;
+  let rowAttempts = 0;
   let answered = 0;
   await sendUpdates(rows, {
-    concurrency: options.concurrency,
+    // A pool slot is a row: -c requests in flight, each carrying up to the transport's rows a call.
+    concurrency: connection.rowsInFlight,
     put: connection.put,
     hasRoom: writer.hasRoom,
     signal: state.stopSignal,
+    onInputEnd: connection.inputEnded,
     onResult: (item, result) => {
       const { credentialsRefused: _refused, unreachable: _unreachable, result: outcome, ...rest } = result;
       if (outcome === 'not-sent') return;
-      requests += result.attempts;
+      rowAttempts += result.attempts;
       answered++;
       record({ seq: item.seq, line: item.line, cells: item.cells, id: item.update.id, trackId: item.update.trackId, result: outcome, ...rest });
       const stop = policy.afterAnswer(result);
@@ -37,11 +45,11 @@ export async function sendRows(
   });
   const atEnd = policy.atEnd();
   if (atEnd) state.stopEarly(atEnd);
-  return { requests, answered };
+  return { rowAttempts, answered };
 }
 
 /** The dry-run stage in place of sending: each valid row is recorded `valid`, nothing is sent. */
-export async function dryRun(rows: AsyncIterable<SendItem>, record: (outcome: RowOutcome) => void): Promise<{ requests: number; answered: number }> {
+export async function dryRun(rows: AsyncIterable<SendItem>, record: (outcome: RowOutcome) => void): Promise<SendCounts> {
   for await (const item of rows) record({ seq: item.seq, line: item.line, cells: item.cells, id: item.update.id, attempts: 0, result: 'valid' });
-  return { requests: 0, answered: 0 };
+  return { rowAttempts: 0, answered: 0 };
 }

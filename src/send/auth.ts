@@ -1,6 +1,7 @@
 import type { Got } from 'got';
 import type { Logger } from 'pino';
 import { RunError } from '../errors.js';
+import { abortableSleep } from './abortable-sleep.js';
 import { networkErrorCode, retryDelay, type AttemptFailure, type RetryPolicy } from './retry-policy.js';
 import type { SecretRedactor } from './secrets.js';
 import { parseZuoraError } from './zuora-errors.js';
@@ -84,7 +85,7 @@ class ClientCredentialsTokens implements TokenProvider {
     private readonly credentials: { clientId: string; clientSecret: string },
   ) {
     this.now = options.now ?? Date.now;
-    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.sleep = options.sleep ?? abortableSleep;
   }
 
   async token(): Promise<string> {

@@ -3,7 +3,9 @@ import type { RunOptions } from '../options.js';
 import { abortableSleep } from './abortable-sleep.js';
 import { createTokenProvider, type Credentials, type TokenProvider } from './auth.js';
 import { closeHttpClient, createHttpClient } from './http-client.js';
+import { createActionsTransport } from './actions-transport.js';
 import { putUsage, type PutContext, type PutResult, type UsageUpdate } from './put-usage.js';
+import { MAX_BATCH_SIZE } from './post-update-batch.js';
 import { DEFAULT_RETRY_POLICY } from './retry-policy.js';
 import { createDeadlines } from './deadlines.js';
 import { createSecretRedactor } from './secrets.js';
@@ -11,7 +13,14 @@ import { createThrottle } from './throttle.js';
 
 /** A ready connection to Zuora (or the built-in simulator): send rows, then close. */
 export interface Connection {
+  /** Sends one row with its retries, through the transport the options name (one PUT a row, or Actions calls). */
   put(update: UsageUpdate): Promise<PutResult>;
+  /** Rows the transport can carry in flight at once: the pool's size (-c requests, times the rows a call carries). */
+  rowsInFlight: number;
+  /** No more rows will come from the input (the transport need not wait for more to fill a call). */
+  inputEnded(): void;
+  /** Update requests sent so far (a batch call counts once, whatever it carries). */
+  readonly requests: number;
   tokens: TokenProvider;
   close(): Promise<void>;
 }
@@ -80,6 +89,7 @@ export async function connect(options: RunOptions, deps: ConnectDeps): Promise<C
     const abandon = (): void => deadlines.abandonAll();
     deps.abandonSignal.addEventListener('abort', abandon, { once: true });
     closers.push(() => deps.abandonSignal.removeEventListener('abort', abandon));
+    let requests = 0;
     const ctx: PutContext = {
       client,
       baseUrl,
@@ -97,8 +107,24 @@ export async function connect(options: RunOptions, deps: ConnectDeps): Promise<C
       stopSignal: deps.stopSignal,
       deadlines,
       redactor,
+      countRequest: () => {
+        requests++;
+      },
     };
-    return { put: (update) => putUsage(update, ctx), tokens, close };
+    // The transport is the one stage that differs: the pool, the call loop and the throttle are shared.
+    const batchSize = options.transport === 'actions' ? (options.batchSize ?? MAX_BATCH_SIZE) : 1;
+    const transport = options.transport === 'actions' ? createActionsTransport(ctx, { batchSize, trackPrefix: options.trackPrefix }) : undefined;
+    if (transport) closers.push(() => transport.close());
+    return {
+      put: transport ? transport.send : (update) => putUsage(update, ctx),
+      rowsInFlight: options.concurrency * batchSize,
+      inputEnded: () => transport?.inputEnded(),
+      get requests() {
+        return requests;
+      },
+      tokens,
+      close,
+    };
   } catch (error) {
     await close();
     throw error;

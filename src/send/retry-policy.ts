@@ -7,6 +7,7 @@ import { DEFAULTS } from '../options.js';
 /** HTTP statuses worth another try: the request may succeed unchanged a little later. */
 export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([
   408, // request timeout at a proxy or Zuora's edge
+  409, // a repeat of an Idempotency-Key whose first request is still in progress: Zuora's idempotency guide says retry later
   429, // rate or concurrency limit: wait for Retry-After
   500, // Zuora's internal error, usually transient
   502, // bad gateway in front of Zuora

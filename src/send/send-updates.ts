@@ -29,6 +29,8 @@ export interface SendOptions {
   maxAdmitted?: number;
   /** Once aborted: no row is taken or started any more; rows already in flight finish. */
   signal?: AbortSignal;
+  /** Called once no row will be taken from `rows` any more (input done, or the run stopping). */
+  onInputEnd?: () => void;
 }
 
 /**
@@ -102,6 +104,7 @@ export async function sendUpdates(rows: AsyncIterable<SendItem>, options: SendOp
       all.add(job);
       if (signal?.aborted) break;
     }
+    options.onInputEnd?.();
     await Promise.all([...all]);
   } finally {
     signal?.removeEventListener('abort', onAbort);

@@ -46,7 +46,8 @@ export function readPutAnswer(status: number, bodyText: string, id?: string): Pu
   return { success: true };
 }
 
-function bodyStart(bodyText: string): string {
+/** The start of an answer body on one line, for a message about an answer that is not Zuora's. */
+export function bodyStart(bodyText: string): string {
   const oneLine = bodyText.replace(/\s+/g, ' ').trim();
   if (oneLine === '') return '(empty)';
   return oneLine.length > UNEXPECTED_BODY_START ? `${oneLine.slice(0, UNEXPECTED_BODY_START)}…` : oneLine;
@@ -130,7 +131,8 @@ function truncate(text: string): string {
   return oneLine.length > MAX_MESSAGE_LENGTH ? `${oneLine.slice(0, MAX_MESSAGE_LENGTH - 1)}…` : oneLine;
 }
 
-function parseJson(text: string): unknown {
+/** The JSON value of a body, or undefined when it is not JSON. */
+export function parseJson(text: string): unknown {
   if (text === '') return undefined;
   try {
     return JSON.parse(text) as unknown;
@@ -139,6 +141,7 @@ function parseJson(text: string): unknown {
   }
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
+/** Whether a parsed JSON value is an object (not an array, not null). */
+export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -4,6 +4,7 @@
  * and the `RateLimit-*` and `Concurrency-Limit-*` headers every API answer carries.
  *
  * Cheap on purpose: the benchmark pushes tens of thousands of requests a second through these.
+ * The server's side of the limits, kept apart from src/send/throttle.ts on purpose: it checks the client.
  */
 
 import type { Answer } from './answers.js';

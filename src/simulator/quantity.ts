@@ -2,6 +2,7 @@
  * Usage quantities as Zuora's decimal column holds them. JSON.parse would turn `1234567890123.123456789`
  * into a rounded double, so the simulator reads the number literal from the raw body text and keeps its
  * exact digits.
+ * Its own copy of the rules of src/rows/quantity.ts on purpose: it checks the client, it does not share its code.
  */
 
 /** Most digits before the decimal point (Zuora: 13). */

@@ -152,6 +152,7 @@ export class RequestPipeline {
     this.timers.clear();
   }
 
+  /** Its own sleep, not the client's abortable one: these timers are cancelled all at once by close(). */
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
       const timer = setTimeout(() => {

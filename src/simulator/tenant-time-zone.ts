@@ -2,6 +2,7 @@
  * Date-times as Zuora stores them: in the tenant's time zone, written `YYYY-MM-DDTHH:MM:SS.sss±HH:MM`
  * (29 characters). The simulator's tenant has a fixed UTC offset, so no time-zone database is needed and
  * the host's time zone never matters.
+ * Its own date-time parsing, not src/rows/date-time.ts, on purpose: it checks what the client sends.
  */
 
 const OFFSET = /^([+-])(\d{2}):(\d{2})$/;

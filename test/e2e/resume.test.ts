@@ -1,10 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'csv-parse/sync';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSimulator, type Simulator } from '../../src/simulator/create-simulator.js';
 import { demoEnv, readCsv, runCli, spawnCli, workdir } from '../helpers/cli.js';
 import { seededRandom, testSeed, usageId, writeCorrections } from '../helpers/generate.js';
+import { recordedUpdated } from '../helpers/recorded-results.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 let sim: Simulator | undefined;
@@ -13,19 +13,9 @@ afterEach(async () => {
   sim = undefined;
 });
 
-
 /** Lines recorded `updated` in the results (and a partial left by a killed resume), reading only whole records. */
-function recordedUpdated(out: string): Set<number> {
-  const lines = new Set<number>();
-  for (const path of [out, `${out}.partial`]) {
-    if (!existsSync(path)) continue;
-    let text = readFileSync(path, 'utf8');
-    text = text.slice(0, text.lastIndexOf('\n') + 1);
-    if (text === '') continue;
-    const rows = parse(text, { columns: true, bom: true, relax_column_count: true, skip_records_with_error: true }) as Array<Record<string, string>>;
-    for (const row of rows) if (row.result === 'updated') lines.add(Number(row.line));
-  }
-  return lines;
+function recordedUpdatedLines(out: string): Set<number> {
+  return new Set(recordedUpdated(out).map((row) => Number(row.line)));
 }
 
 /**
@@ -66,13 +56,13 @@ describe('--resume', () => {
 
       // A first run and a first resume, each killed at a random moment; then a resume that finishes.
       for (const stage of ['run', 'resume']) {
-        const before = recordedUpdated(out);
+        const before = recordedUpdatedLines(out);
         const mark = sim.requests.length;
         await runAndKill(sim, args, demoEnv(sim), Math.floor(random() * (rows - before.size)));
         const resent = putsAfter(sim, mark).filter((r) => before.has(Number(r.trackId?.split('-').pop())));
         expect(resent, `${context}, ${stage}: rows recorded updated were sent again`).toEqual([]);
       }
-      const before = recordedUpdated(out);
+      const before = recordedUpdatedLines(out);
       const mark = sim.requests.length;
       const final = await runCli(args, { env: demoEnv(sim) });
       expect(final.code, `${context}: ${final.stderr}`).toBe(0);
@@ -208,7 +198,7 @@ describe('SIGINT', () => {
     child.kill('SIGINT');
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     expect(code).toBe(130);
-    const recorded = recordedUpdated(out);
+    const recorded = recordedUpdatedLines(out);
     // The same tenant, now answering fast, so the test need not wait out 3 s per request.
     const { port } = sim;
     await sim.close();

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import pino from 'pino';
-import type { RunOptions } from '../../src/options.js';
+import { DEFAULTS, type RunOptions } from '../../src/options.js';
 import type { RunDeps } from '../../src/run.js';
 import { DEMO_CREDENTIALS, type Simulator } from '../../src/simulator/create-simulator.js';
 import { virtualClock } from './virtual-clock.js';
@@ -14,9 +14,9 @@ export function runOptions(input: string, sim: Simulator, overrides: Partial<Run
     failures: `${stem}.failures.csv`,
     target: { kind: 'url', baseUrl: sim.url },
     credentials: { kind: 'client', ...DEMO_CREDENTIALS },
-    concurrency: 8,
-    maxAttempts: 6,
-    timeoutMs: 30_000,
+    concurrency: DEFAULTS.concurrency,
+    maxAttempts: DEFAULTS.maxAttempts,
+    timeoutMs: DEFAULTS.timeoutMs,
     dryRun: false,
     resume: false,
     trackPrefix: 'it',

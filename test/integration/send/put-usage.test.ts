@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createSimulator, type FaultStep, type Simulator } from '../../../src/simulator/create-simulator.js';
+import { createSimulator, TOKEN_FAULT_KEY, type FaultStep, type Simulator } from '../../../src/simulator/create-simulator.js';
 import { senderFor, usageId, type SenderHarness } from '../../helpers/sender.js';
 import { pendingRecord } from '../../helpers/with-simulator.js';
 
@@ -200,6 +200,24 @@ describe('putUsage: authentication', () => {
     sim.revokeAllTokens();
     const result = await sender.put(update('{"Quantity":2}'));
     expect(result.credentialsRefused).toBe(true);
+  });
+
+  it('the token endpoint unreachable on the renewal after a 401: failed, unreachable (exit 3), not refused nor unknown', async () => {
+    const { sim, sender } = await start([], { maxAttempts: 2 });
+    expect((await sender.put(update())).result).toBe('updated');
+    sim.expireAllTokens();
+    sim.script(TOKEN_FAULT_KEY, Array.from({ length: 8 }, () => ({ kind: 'status', status: 503 })));
+    const result = await sender.put(update('{"Quantity":2}'));
+    expect(result).toMatchObject({ result: 'failed', attempts: 1, httpStatus: 401, errorCode: 'ZUORA_UNREACHABLE', unreachable: true });
+    expect(result.errorMessage).toMatch(/Could not get an OAuth token .* The update was not sent\.$/);
+    expect(result.credentialsRefused).toBeUndefined();
+  });
+
+  it('the token endpoint unreachable before the first PUT: failed, unreachable, nothing sent', async () => {
+    const { sim, sender } = await start([], { maxAttempts: 2 });
+    sim.script(TOKEN_FAULT_KEY, Array.from({ length: 8 }, () => ({ kind: 'status', status: 503 })));
+    expect(await sender.put(update())).toMatchObject({ result: 'failed', attempts: 0, errorCode: 'ZUORA_UNREACHABLE', unreachable: true });
+    expect(usagePuts(sim)).toEqual([]);
   });
 
   it('many rows in flight on an expired token share one renewal', async () => {

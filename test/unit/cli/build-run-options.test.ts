@@ -35,8 +35,17 @@ describe('buildRunOptions', () => {
     [{ maxAttempts: 2.5 }, '--max-attempts must be a whole number from 1 to 50; got "2.5"'],
     [{ timeout: 50 }, '--timeout must be a whole number from 100 to 600000; got "50"'],
     [{ trackPrefix: 'a b' }, '--track-prefix "a b" contains " "'],
+    [{ transport: 'actions', batchSize: 51 }, '--batch-size must be a whole number from 1 to 50; got "51"'],
+    [{ batchSize: 10 }, '--batch-size applies to --transport actions only'],
   ])('refuses %j', (overrides, message) => {
     expect(refusal(() => buildRunOptions(args(overrides), {}))).toContain(`BAD_OPTION: ${message}`);
+  });
+
+  it('--transport put by default, without a batch size; --transport actions carries 50 rows a call unless --batch-size says fewer', () => {
+    const put = buildRunOptions(args(), {});
+    expect([put.transport, put.batchSize]).toEqual(['put', undefined]);
+    expect(buildRunOptions(args({ transport: 'actions' }), {})).toMatchObject({ transport: 'actions', batchSize: 50 });
+    expect(buildRunOptions(args({ transport: 'actions', batchSize: 7 }), {})).toMatchObject({ transport: 'actions', batchSize: 7 });
   });
 
   it('needs credentials only for a run that sends to a real tenant', () => {

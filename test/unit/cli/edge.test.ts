@@ -31,6 +31,11 @@ describe('nextCommands', () => {
     expect(commands.resume).toBe('zuora-usage-update in.csv --resume --out in.results.csv --env us-sandbox --concurrency 4 --no-gzip');
   });
 
+  it('keeps --transport actions and --batch-size, and leaves out the default --transport put', () => {
+    expect(nextCommands(args({ env: 'local', transport: 'actions', batchSize: 20 }), files).send).toBe('zuora-usage-update in.csv --env local --transport actions --batch-size 20');
+    expect(nextCommands(args({ env: 'local', transport: 'put' }), files).send).toBe('zuora-usage-update in.csv --env local');
+  });
+
   it('prefers --base-url to --env and quotes what the shell would split', () => {
     const commands = nextCommands(args({ env: 'local', baseUrl: 'http://127.0.0.1:8080', delimiter: ';' }), { ...files, input: 'my file.csv' });
     expect(commands.send).toBe("zuora-usage-update 'my file.csv' --base-url http://127.0.0.1:8080 --delimiter ';'");

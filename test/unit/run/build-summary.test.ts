@@ -11,6 +11,7 @@ const facts = (overrides: Partial<SummaryFacts>): SummaryFacts => ({
   failuresRows: 0,
   keptFromEarlierRun: 0,
   requests: 0,
+  rowAttempts: 0,
   answered: 0,
   tokenRequests: 0,
   startedAt: 1000,
@@ -30,7 +31,12 @@ describe('buildSummary', () => {
   });
 
   it('counts retries as requests beyond the first of each answered row', () => {
-    expect(buildSummary(facts({ requests: 7, answered: 4 }), options)).toMatchObject({ requests: 7, retries: 3 });
+    expect(buildSummary(facts({ requests: 7, rowAttempts: 7, answered: 4 }), options)).toMatchObject({ requests: 7, retries: 3 });
+  });
+
+  it('counts an Actions call once in requests, and once in the retries of each row it carried again', () => {
+    // 100 rows in 2 calls; 10 of them answered "try later" and went in a third call.
+    expect(buildSummary(facts({ requests: 3, rowAttempts: 110, answered: 100 }), options)).toMatchObject({ requests: 3, retries: 10 });
   });
 
   it('counts the input records without an outcome as not reached', () => {

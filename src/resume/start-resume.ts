@@ -1,0 +1,194 @@
+import { existsSync } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
+import type { Logger } from 'pino';
+import type { InputEncoding } from '../input/encodings.js';
+import { readRows } from '../input/read-rows.js';
+import {
+  checkResumeTarget,
+  inspectResultsFile,
+  openPriorResults,
+  openResultsFile,
+  partialPath,
+  sameCells,
+  type PriorResults,
+} from '../output/resume.js';
+import { IdTable } from './id-table.js';
+import { consolidateJournal, journalPath, openSendJournal, readDirtyIds, removeJournal } from './send-journal.js';
+
+/**
+ * Which rows a run sends and which it keeps from an earlier run, and the bookkeeping that lets a later
+ * `--resume` tell (SPEC "Resume"): every Id ends at its last row in the current input, whatever
+ * happened to the input or to the process since the results were written.
+ */
+
+export interface ResumeOptions {
+  out: string;
+  /** `--resume` was given. */
+  resume: boolean;
+  /** The tenant this run sends to, as recorded in `<out>.run.json`. */
+  target: string;
+  /** The current input, read once more (streaming) to compare it with the results. */
+  input: string;
+  delimiter?: string;
+  /** The input's encoding, as the run reads it (`--encoding`). */
+  encoding?: InputEncoding;
+  /** Input header without result columns of an earlier run, as echoed in the results. */
+  header: string[];
+  /** Positions of the input cells echoed in the results. */
+  keptColumns: number[];
+  /** Position of the Id among the input cells. */
+  idIndex: number;
+  logger: Logger;
+}
+
+export interface ResumeSession {
+  /** Where this run writes its results: `out`, or `<out>.partial` while an earlier run's results are read. */
+  outPath: string;
+  /**
+   * For a valid row about to be processed: the result columns an earlier run recorded, when the row
+   * need not be sent again; otherwise undefined, and the row is in the journal (on disk) on return.
+   * Rows must come in input order.
+   */
+  decide(line: number, id: string, cells: string[]): Promise<string[] | undefined>;
+  /**
+   * After the results writer closed. `complete`: every input row has its record, so those records
+   * alone become the results file and the journal goes. Otherwise the journal is folded for the next
+   * `--resume` and the records merged into the earlier results.
+   */
+  finish(complete: boolean): Promise<void>;
+  /** Releases files on any exit path; `finish` is not implied. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the bookkeeping of a sending run. With `--resume` and usable earlier results: folds what an
+ * unfinished run left, then finds the Ids whose rows differ from those the results record (a streaming
+ * pass over results and input; only those Ids are kept in memory). Otherwise a fresh run: every row is
+ * sent and the results file is written anew.
+ */
+export async function startResume(options: ResumeOptions): Promise<ResumeSession> {
+  const { out, logger } = options;
+  if (!options.resume) return fresh(out);
+  // Throws (leaving every file as it is) when --out is not a results file of this tool.
+  await inspectResultsFile(out, false);
+  await consolidateJournal(out);
+  let priors = await openPriorResults(out);
+  if (!priors) return fresh(out);
+  if ((await checkResumeTarget(out, options.target)) === 'unknown') {
+    logger.warn({ results: out }, 'no record of which tenant the earlier run used: every row is processed again');
+    await priors.close();
+    return fresh(out);
+  }
+  if (!sameCells(priors.header, options.header)) {
+    logger.warn({ results: out }, 'the results file has other columns than the input: every row is processed again');
+    await priors.close();
+    return fresh(out);
+  }
+
+  const dirty = new IdTable();
+  await readDirtyIds(out, dirty);
+  const fromJournal = dirty.size;
+  const changedLines = await markChangedIds(options, dirty);
+  if (dirty.size > 0) {
+    logger.info(
+      { changedLines, ids: dirty.size, unrecordedSends: fromJournal },
+      `${dirty.size} Ids changed since the results were written or may have been sent without a record: all their rows are sent again`,
+    );
+  }
+  const journal = openSendJournal(out, 'partial');
+  // Ids with a row sent in this run, whose later rows are sent again too so the last still wins. Only
+  // while recorded rows lie ahead: beyond the results' last record nothing can be kept, and memory
+  // stays with the rows that were recorded but must be sent (not with the rest of the file).
+  const sent = new IdTable();
+  const prior: PriorResults = priors;
+  return {
+    outPath: partialPath(out),
+    async decide(line, id, cells) {
+      const recorded = await prior.lookup(line);
+      if (recorded?.result === 'updated' && sameCells(recorded.cells, cells) && !dirty.has(id) && !sent.has(id)) return recorded.resultCells;
+      const recordsAhead = !prior.ended();
+      if (recordsAhead && !dirty.has(id)) sent.add(id);
+      journal.willSend(line, id, recordsAhead);
+      return undefined;
+    },
+    async finish(complete) {
+      journal.close();
+      await prior.close();
+      priors = undefined;
+      if (complete) {
+        // The journal goes first: a crash before the rename leaves a partial that the next run merges.
+        await removeJournal(out);
+        await rename(partialPath(out), out);
+      } else {
+        await consolidateJournal(out);
+      }
+    },
+    async close() {
+      journal.close();
+      await priors?.close();
+    },
+  };
+}
+
+/**
+ * A run that sends every row and writes the results file anew. Ids an unfinished run may have sent
+ * without a record stay in the journal until this run finishes: killed before it reaches them, the
+ * next `--resume` must still send them.
+ */
+async function fresh(out: string): Promise<ResumeSession> {
+  if (existsSync(journalPath(out))) await consolidateJournal(out);
+  // A partial left by a killed resume describes results that are about to be replaced.
+  await rm(partialPath(out), { force: true });
+  const journal = openSendJournal(out, 'out');
+  return {
+    outPath: out,
+    async decide(line, id) {
+      journal.willSend(line, id);
+      return undefined;
+    },
+    async finish(complete) {
+      journal.close();
+      if (complete) await removeJournal(out);
+      else await consolidateJournal(out);
+    },
+    async close() {
+      journal.close();
+    },
+  };
+}
+
+/**
+ * Streams the results and the current input side by side (both in line order) and marks the Ids of
+ * every line where they differ: a row edited, inserted, deleted or moved, on either side. Lines the
+ * results do not have yet (never reached) are not differences. Returns how many lines differ.
+ */
+async function markChangedIds(options: ResumeOptions, dirty: IdTable): Promise<number> {
+  const results = await openResultsFile(options.out);
+  const input = await readRows(options.input, { delimiter: options.delimiter, encoding: options.encoding });
+  let changed = 0;
+  try {
+    let recorded = await results.next();
+    for await (const record of input.records) {
+      while (recorded !== undefined && recorded.line < record.line) {
+        dirty.add(recorded.id);
+        changed++;
+        recorded = await results.next();
+      }
+      if (recorded?.line !== record.line) continue;
+      const cells = options.keptColumns.map((i) => record.cells[i] ?? '');
+      if (!sameCells(recorded.cells, cells)) {
+        dirty.add(recorded.id);
+        dirty.add((record.cells[options.idIndex] ?? '').trim());
+        changed++;
+      }
+      recorded = await results.next();
+    }
+    for (; recorded !== undefined; recorded = await results.next()) {
+      dirty.add(recorded.id);
+      changed++;
+    }
+  } finally {
+    await results.close();
+  }
+  return changed;
+}

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { IdTable } from '../../../src/resume/id-table.js';
+
+describe('IdTable', () => {
+  it('keeps Ids with a number each, through growth', () => {
+    const table = new IdTable(true);
+    for (let i = 0; i < 5000; i++) table.add(`8ad0${i.toString(16).padStart(28, '0')}`, i + 2);
+    expect(table.size).toBe(5000);
+    expect(table.get(`8ad0${(1234).toString(16).padStart(28, '0')}`)).toBe(1236);
+    expect(table.has('8ad0ffffffffffffffffffffffffffff')).toBe(false);
+    expect([...table.digests()]).toHaveLength(5000);
+  });
+
+  it('as a plain set, answers 1 for an Id it holds', () => {
+    const table = new IdTable();
+    table.add('a', 5);
+    expect(table.get('a')).toBe(1);
+    expect(table.get('b')).toBeUndefined();
+  });
+
+  it('adding an Id again replaces its number, not its count', () => {
+    const table = new IdTable(true);
+    table.add('a', 1);
+    table.add('a', 9);
+    expect(table.size).toBe(1);
+    expect(table.get('a')).toBe(9);
+  });
+
+  it('digests are stable safe integers, never 0, distinct for near Ids', () => {
+    const digests = Array.from({ length: 100_000 }, (_, i) => IdTable.digest(`8ad0${i.toString(16).padStart(28, '0')}`));
+    expect(digests.every((digest) => Number.isSafeInteger(digest) && digest > 0)).toBe(true);
+    expect(new Set(digests).size).toBe(100_000);
+    expect(IdTable.digest('')).toBe(IdTable.digest(''));
+  });
+});

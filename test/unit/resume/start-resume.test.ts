@@ -1,0 +1,102 @@
+import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import { partialPath, runInfoPath } from '../../../src/output/resume.js';
+import { IdTable } from '../../../src/resume/id-table.js';
+import { journalPath } from '../../../src/resume/send-journal.js';
+import { startResume } from '../../../src/resume/start-resume.js';
+import { tempDir } from '../../helpers/temp-dir.js';
+
+const HEADER = 'Id,Quantity,result,error_code,error_message,http_status,attempts,track_id,request_id,line';
+const row = (id: string, q: string, line: number, result = 'updated') => `${id},${q},${result},,,200,1,t-${line},r${line},${line}`;
+
+/** An earlier run's results (recorded against `local`) and the current input. */
+async function setUp(recorded: string[], input: Array<[string, string]>, resume = true, journal?: string) {
+  const dir = await tempDir('zuu-start-resume-');
+  const out = join(dir, 'r.results.csv');
+  const inputPath = join(dir, 'r.csv');
+  await writeFile(out, [HEADER, ...recorded].join('\n') + '\n');
+  await writeFile(runInfoPath(out), JSON.stringify({ target: 'local' }));
+  await writeFile(inputPath, `Id,Quantity\n${input.map((cells) => cells.join(',')).join('\n')}\n`);
+  if (journal !== undefined) await writeFile(journalPath(out), journal);
+  const session = await startResume({
+    out,
+    resume,
+    target: 'local',
+    input: inputPath,
+    header: ['Id', 'Quantity'],
+    keptColumns: [0, 1],
+    idIndex: 0,
+    logger: pino({ level: 'silent' }),
+  });
+  /** Which rows of the input the session sends (line numbers), in order. */
+  const sent = async (): Promise<number[]> => {
+    const lines: number[] = [];
+    for (const [i, cells] of input.entries()) if ((await session.decide(i + 2, cells[0], cells)) === undefined) lines.push(i + 2);
+    return lines;
+  };
+  return { out, session, sent };
+}
+
+describe('startResume', () => {
+  it.each([
+    {
+      name: 'keeps rows recorded updated with the same cells, sends the rest',
+      recorded: [row('a', '1', 2), row('b', '2', 3, 'failed'), row('c', '3', 4)],
+      input: [['a', '1'], ['b', '2'], ['c', '3'], ['d', '4']] as Array<[string, string]>,
+      sent: [3, 5],
+    },
+    {
+      name: 'after an earlier row of an Id is sent, its later rows are sent too',
+      recorded: [row('a', '1', 2, 'failed'), row('b', '2', 3), row('a', '3', 4)],
+      input: [['a', '1'], ['b', '2'], ['a', '3']] as Array<[string, string]>,
+      sent: [2, 4],
+    },
+    {
+      name: 'every row of an Id whose rows differ from the recorded ones is sent, earlier rows too',
+      recorded: [row('x', '5', 2), row('x', '7', 3), row('y', '1', 4)],
+      input: [['x', '5'], ['z', '2'], ['y', '1']] as Array<[string, string]>,
+      sent: [2, 3],
+    },
+    {
+      name: 'a row deleted at the end of the file makes its Id dirty',
+      recorded: [row('x', '5', 2), row('y', '1', 3), row('x', '7', 4)],
+      input: [['x', '5'], ['y', '1']] as Array<[string, string]>,
+      sent: [2],
+    },
+    {
+      name: 'rows never reached are sent, without making the recorded rows of their Id dirty',
+      recorded: [row('x', '5', 2)],
+      input: [['x', '5'], ['y', '1'], ['x', '6']] as Array<[string, string]>,
+      sent: [3, 4],
+    },
+  ])('$name', async (c) => {
+    const { session, sent } = await setUp(c.recorded, c.input);
+    expect(await sent()).toEqual(c.sent);
+    await session.close();
+  });
+
+  it('journals each row it sends before returning, and on completion its records alone become the results', async () => {
+    const { out, session } = await setUp([row('a', '1', 2), row('a', '9', 3), row('b', '2', 4)], [['a', '1'], ['b', '2']]);
+    expect(await session.decide(2, 'a', ['a', '1'])).toBeUndefined();
+    expect(await readFile(journalPath(out), 'utf8')).toContain(`send\t2\t${IdTable.digest('a')}\t+\n`);
+    expect(await session.decide(3, 'b', ['b', '2'])).toBeUndefined();
+    expect(session.outPath).toBe(partialPath(out));
+    await writeFile(session.outPath, [HEADER, row('a', '1', 2), row('b', '2', 3)].join('\n') + '\n');
+    await session.finish(true);
+    expect(await readFile(out, 'utf8')).toBe([HEADER, row('a', '1', 2), row('b', '2', 3)].join('\n') + '\n');
+    expect(existsSync(journalPath(out))).toBe(false);
+    expect(existsSync(partialPath(out))).toBe(false);
+  });
+
+  it('a run without --resume keeps the Ids an unfinished run may have sent unrecorded, until it finishes', async () => {
+    const killed = `run\tout\nsend\t2\t${IdTable.digest('a')}\nsend\t3\t${IdTable.digest('x')}\n`;
+    const { out, session } = await setUp([row('a', '1', 2)], [['a', '1']], false, killed);
+    expect(session.outPath).toBe(out);
+    expect(await readFile(journalPath(out), 'utf8')).toBe(`dirty\t${IdTable.digest('x')}\nrun\tout\n`);
+    await session.finish(true);
+    expect(existsSync(journalPath(out))).toBe(false);
+  });
+});
