@@ -108,7 +108,10 @@ describe('the option table of config/ matches --help', () => {
     const applied = SETTINGS.filter((s) => typeof s.default !== 'string' || s.choices?.includes(s.default) === true);
     expect(applied.map((s) => s.name)).toContain('concurrency');
     for (const setting of applied) {
-      const entry = help.slice(help.indexOf(`--${setting.name} `)).split(/\n {2}(?=-)/)[0] ?? '';
+      // The option's own row (a flag named in the usage text or another option's words is not it), to the next row.
+      const start = help.search(new RegExp(`\\n(?: {6}| {2}-[a-z], )--${setting.name}\\s`));
+      expect(start, setting.name).toBeGreaterThan(0);
+      const entry = help.slice(start + 1).split(/\n(?= {2}-| {6}--|\n)/)[0] ?? '';
       expect(/\[default: "?([^\]"]*)"?\]/.exec(entry)?.[1], setting.name).toBe(String(setting.default));
     }
   });

@@ -72,6 +72,13 @@ describe('precedence: flags > environment > config file > defaults', () => {
     expect(resolved.argv).toEqual(['--no-gzip', 'in.csv', '--timeout=5000', '--', 'x']);
   });
 
+  it('every option of the main command is a setting, those added after config/ was written included', async () => {
+    await writeConfig({ batchSize: 20, encoding: 'latin1' });
+    const resolved = resolveSettings(['in.csv'], { ZUORA_USAGE_TRANSPORT: 'actions' }, cwd);
+    expect(resolved.argv).toEqual(['in.csv', '--encoding=latin1', '--transport=actions', '--batch-size=20']);
+    expect(badOption(() => resolveSettings(['in.csv'], { ZUORA_USAGE_TRANSPORT: 'soap' }, cwd))).toContain('must be one of put, actions');
+  });
+
   it('an empty variable counts as unset', () => {
     const resolved = resolveSettings(['in.csv'], { ZUORA_USAGE_CONCURRENCY: '', ZUORA_USAGE_OUT: '  ' }, cwd);
     expect(sourceOf(resolved, 'concurrency')).toBe('default');
