@@ -98,9 +98,9 @@ describe('--preview', () => {
     // +1 (A) +1 (SAME 1 -> 2) -1.5 (SAME 2 -> 0.5)
     expect(summary).toMatchObject({
       exitCode: 2,
-      preview: true,
-      quantityChange: '0.5',
-      readRequests: 1,
+      preview: { quantityChange: '0.5' },
+      requests: { updates: 0, reads: 1 },
+      outputs: { failures: null },
       counts: { 'would-update': 4, unchanged: 2, blocked: 1, 'not-found': 1, invalid: 1 },
     });
     expect(run.stderr).toContain('4 would-update, 2 unchanged, 1 blocked, 1 not-found, 0 failed, 1 invalid');
@@ -206,7 +206,7 @@ describe('--backup', () => {
     // Every backup read happened before the first update of its Ids.
     const firstPut = s.requests.findIndex((r) => r.method === 'PUT');
     expect(reads(s).every((r) => r.seq < firstPut)).toBe(true);
-    expect(JSON.parse(await readFile(join(dir, 's.json'), 'utf8'))).toMatchObject({ backup: { ids: 30 }, readRequests: 1 });
+    expect(JSON.parse(await readFile(join(dir, 's.json'), 'utf8'))).toMatchObject({ backup: { ids: 30 }, requests: { reads: 1 } });
 
     const restore = await runCli([backup], { env: demoEnv(s) });
     expect(restore.code, restore.stderr).toBe(0);
@@ -416,6 +416,6 @@ describe('with --transport actions', () => {
     expect(reads(s).map((r) => r.trackId)).toEqual(['ac-q1', 'ac-q2']);
     expect(backupRows(backup).map((r) => [r.Id, r.Quantity])).toEqual(ids.map((id) => [id, '1']));
     const summary = JSON.parse(await readFile(join(dir, 's.json'), 'utf8'));
-    expect(summary).toMatchObject({ requests: 1, readRequests: 2, verify: { verified: 5, mismatches: 0, notVerified: 0 } });
+    expect(summary).toMatchObject({ requests: { updates: 1, reads: 2 }, verify: { verified: 5, mismatches: 0, notVerified: 0 }, backup: { ids: 5 } });
   });
 });
