@@ -112,7 +112,7 @@ async function runLocked(options: RunOptions, deps: RunDeps): Promise<RunSummary
 
     // There is a connection exactly when this is not a dry run.
     const sent = connection
-      ? await readAndSend(valid(), connection, options, state, { record, hasRoom: () => writer.hasRoom(), fields: inputFields, backup })
+      ? await readAndSend(valid(), connection, options, state, { record, room: writer, fields: inputFields, backup })
       : await dryRun(valid(), record);
 
     await backup?.close();
