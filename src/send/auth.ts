@@ -4,6 +4,7 @@ import { RunError } from '../errors.js';
 import { abortableSleep } from './abortable-sleep.js';
 import { networkErrorCode, retryDelay, type AttemptFailure, type RetryPolicy } from './retry-policy.js';
 import type { SecretRedactor } from './secrets.js';
+import { headerValue } from './throttle.js';
 import { parseZuoraError } from './zuora-errors.js';
 
 /** Where the bearer token comes from. Secrets only ever come from the environment. */
@@ -154,7 +155,7 @@ class ClientCredentialsTokens implements TokenProvider {
               'Check ZUORA_CLIENT_ID and ZUORA_CLIENT_SECRET and that the OAuth client belongs to this environment (--env / --base-url).',
           );
         }
-        failure = { kind: 'http', status: response.statusCode, zuoraCode: error.code, retryAfter: header(response.headers['retry-after']) };
+        failure = { kind: 'http', status: response.statusCode, zuoraCode: error.code, retryAfter: headerValue(response.headers, 'retry-after') };
       } catch (error) {
         if (error instanceof RunError) throw error;
         failure = { kind: 'network', code: networkErrorCode(error) };
@@ -192,8 +193,4 @@ class ClientCredentialsTokens implements TokenProvider {
 
 function withSlash(baseUrl: string): string {
   return baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`;
-}
-
-function header(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
 }

@@ -34,7 +34,7 @@ export interface Throttle {
   /** Zuora asked everyone to wait `ms` (a 429 with `Retry-After`). Extends, never shortens, a pause. */
   pause(ms: number): void;
   /** Reads an answer: its status and the limit headers. */
-  observe(status: number, headers: Record<string, string | string[] | undefined>): void;
+  observe(status: number, headers: ResponseHeaders): void;
   /** Requests allowed in flight now, between 1 and the maximum. */
   readonly concurrency: number;
   /** Requests holding a slot now. */
@@ -144,17 +144,17 @@ export function createThrottle(options: ThrottleOptions = {}): Throttle {
         }
         return;
       }
-      const rateLimit = first(headers['ratelimit-limit']);
+      const rateLimit = headerValue(headers, 'ratelimit-limit');
       if (rateLimit !== undefined && rateLimit !== announcedLimit) {
         announcedLimit = rateLimit;
         intervalMs = paceFor(rateLimit, rateShare);
       }
-      if (first(headers['ratelimit-remaining']) === '0') {
-        const reset = Number(first(headers['ratelimit-reset']));
+      if (headerValue(headers, 'ratelimit-remaining') === '0') {
+        const reset = Number(headerValue(headers, 'ratelimit-reset'));
         if (Number.isFinite(reset) && reset > 0) this.pause(reset * 1000);
       }
-      const limit = Number(first(headers['concurrency-limit-limit']));
-      const remaining = Number(first(headers['concurrency-limit-remaining']));
+      const limit = Number(headerValue(headers, 'concurrency-limit-limit'));
+      const remaining = Number(headerValue(headers, 'concurrency-limit-remaining'));
       if (Number.isFinite(limit) && limit > 0) {
         const headroom = Math.max(2, Math.ceil(limit / 10));
         const newCeiling = Math.max(1, limit - headroom);
@@ -210,6 +210,11 @@ export function paceFor(header: string, share: number): number {
   return best ? (best.windowSeconds * 1000) / (best.count * share) : 0;
 }
 
-function first(value: string | string[] | undefined): string | undefined {
+/** Response headers as Node gives them: lower-case names, a repeated header as an array. */
+export type ResponseHeaders = Record<string, string | string[] | undefined>;
+
+/** The value of a response header (`name` in lower case); the first one when it came more than once. */
+export function headerValue(headers: ResponseHeaders, name: string): string | undefined {
+  const value = headers[name];
   return Array.isArray(value) ? value[0] : value;
 }
