@@ -56,6 +56,7 @@ export function bothRooms(a: Room, b: Room): Room {
   };
 }
 
+/** How `sendUpdates` sends: the pool size, the per-row send, where answers go, and its bounds. */
 export interface SendOptions {
   /** Most requests in flight at once. */
   concurrency: number;

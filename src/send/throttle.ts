@@ -1,5 +1,5 @@
 import { DEFAULTS } from '../options.js';
-import { abortableSleep } from './abortable-sleep.js';
+import { abortableSleep, type Sleep } from './abortable-sleep.js';
 
 /**
  * Run-wide pacing: how many requests may be in flight, and when the next may start. Zuora's limits are
@@ -43,6 +43,7 @@ export interface Throttle {
   readonly intervalMs: number;
 }
 
+/** The throttle's bounds and effects; every field has a default. */
 export interface ThrottleOptions {
   /** Upper bound of the concurrency (-c). Default `DEFAULTS.concurrency` (options.ts). */
   maxConcurrency?: number;
@@ -50,12 +51,15 @@ export interface ThrottleOptions {
   initialConcurrency?: number;
   /** Share of an announced rate limit this run uses. Default 0.95. */
   rateShare?: number;
+  /** The clock, in epoch milliseconds. Default `Date.now`. */
   now?: () => number;
-  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Waits through a pause or to the next paced start (`abortableSleep` by default; tests pass a virtual clock). */
+  sleep?: Sleep;
 }
 
 const SAMPLE_INTERVAL_MS = 1000;
 
+/** The run's one throttle, shared by every request (updates, reads and their retries). */
 export function createThrottle(options: ThrottleOptions = {}): Throttle {
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? abortableSleep;

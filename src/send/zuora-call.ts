@@ -7,6 +7,7 @@
 import type { Got } from 'got';
 import type { Logger } from 'pino';
 import { RunError } from '../errors.js';
+import type { Sleep } from './abortable-sleep.js';
 import type { TokenProvider } from './auth.js';
 import type { Deadlines } from './deadlines.js';
 import {
@@ -55,8 +56,10 @@ export interface CallContext {
   throttle: Throttle;
   logger: Logger;
   /** Waits between attempts; resolves early when `signal` is aborted. */
-  sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  sleep: Sleep;
+  /** Random numbers in [0, 1) for the retry jitter. Default `Math.random`. */
   random?: () => number;
+  /** The clock, in epoch milliseconds. Default `Date.now`. */
   now?: () => number;
   /** Once aborted (run stopping or interrupted), no further attempt starts: the call keeps its last result. */
   stopSignal?: AbortSignal;
