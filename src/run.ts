@@ -6,7 +6,7 @@ import { readRows, type InputTable } from './input/read-rows.js';
 import type { RunOptions } from './options.js';
 import { silentProgress, type Progress } from './output/progress.js';
 import { createResultsWriter, type ResultsWriter } from './output/results-writer.js';
-import { writeRunInfo } from './output/resume.js';
+import { writeRunInfo } from './resume/run-info.js';
 import { takeRunLock } from './output/run-lock.js';
 import type { RunSummary } from './output/summary.js';
 import type { UsageReader } from './read/query-usage.js';
