@@ -1,9 +1,13 @@
 /** What the benchmark runs: its scenarios, their sizes and knobs, runs per figure, and the targets. */
 
-export const SCENARIOS = ['latency-bound', 'client-bound', 'rate-limited', 'memory', 'peer', 'scaling'] as const;
+export const SCENARIOS = ['latency-bound', 'client-bound', 'rate-limited', 'memory', 'peer', 'transports', 'scaling'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 /** `scaling` runs only when named in --only. */
-export const DEFAULT_SCENARIOS: Scenario[] = ['latency-bound', 'client-bound', 'rate-limited', 'memory', 'peer'];
+export const DEFAULT_SCENARIOS: Scenario[] = ['latency-bound', 'client-bound', 'rate-limited', 'memory', 'peer', 'transports'];
+
+/** The CLI's `--transport` values; the scenarios that compare them measure the ones `--transport` selects. */
+export const TRANSPORTS = ['put', 'actions'] as const;
+export type Transport = (typeof TRANSPORTS)[number];
 
 /**
  * Runs per figure when --runs is not given. The CPU-bound comparisons are noisy on a shared machine
@@ -16,6 +20,7 @@ export const DEFAULT_RUNS: Record<Scenario, number> = {
   'rate-limited': 1,
   memory: 1,
   peer: 3,
+  transports: 1,
   scaling: 1,
 };
 
@@ -24,8 +29,15 @@ export const PLAN = {
   latencyBound: { latencyMs: 50, concurrencies: [20, 40], rows: 20_000, roundTripProbe: 100 },
   clientBound: { concurrency: 32, rows: 50_000 },
   rateLimited: { perSecond: 100, rows: 6_000, concurrency: 20, latencyMs: 50 },
+  /** `--transport put` at every size; `--transport actions` at `longRows` only (the issue's figure). */
   memory: { concurrency: 32, rows: [10_000, 300_000], longRows: 1_000_000 },
   peer: { rows: 2_000, parallel: 20 },
+  /**
+   * Zuora-like: 300 ms a request and the tenant's default limit of 40 requests in flight, `-c 40` for
+   * both. put is paced at C / L = 133 rows/s (about 75 s); actions sends 200 calls in about 2 s, mostly
+   * start-up and slow start, so it runs `actionsRunsPerPutRun` times for each put run and reports the median.
+   */
+  transports: { rows: 10_000, latencyMs: 300, concurrencyLimit: 40, concurrency: 40, batchSize: 50, actionsRunsPerPutRun: 3 },
   scaling: {
     /** At 50 ms: rows = 250 x C, about 12.5 s each at the C/L bound. */
     latencyConcurrencies: [8, 20, 40, 64],
@@ -46,4 +58,8 @@ export const TARGETS = {
   rateLimitedShare: 0.02,
   peakRssMbAtMillion: 150,
   rssGrowth: 1.3,
+  /** `--transport actions`: requests per row at most 1.05 calls per 50 rows (a few partial or retried calls). */
+  actionsRequestsPerRow: 1.05 / 50,
+  /** `--transport actions` rows/s at least this many times `--transport put`'s, in the same run. */
+  actionsVsPut: 25,
 } as const;
