@@ -5,7 +5,8 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-RUN npx tsc -p tsconfig.build.json
+# No source maps: the image, like the npm package, ships only what runs.
+RUN npx tsc -p tsconfig.build.json --sourceMap false
 
 FROM node:24-alpine
 LABEL org.opencontainers.image.title="zuora-usage-update" \

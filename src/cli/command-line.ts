@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs';
 import yargs, { type Argv } from 'yargs';
-import { EXIT, EXIT_MEANINGS } from '../errors.js';
-import { ENVIRONMENT_NAMES, TRANSPORTS } from '../options.js';
-import { MAX_BATCH_SIZE } from '../send/post-update-batch.js';
+import { printConfig } from '../config/print-config.js';
+import { resolveSettings, type ResolvedSettings } from '../config/resolve-settings.js';
+import { CONFIG_OPTIONS } from '../config/settings.js';
+import { EXIT, EXIT_MEANINGS, RunError } from '../errors.js';
 import type { SimulateArgs } from '../simulator/simulate-command.js';
-import { MAIN_ARG_DEFAULTS, type MainArgs } from './build-run-options.js';
-import { runMain } from './run-main.js';
+import type { MainArgs } from './build-run-options.js';
+import { MAIN_OPTIONS } from './main-options.js';
+import { reportStartFailure, runMain } from './run-main.js';
 
 /** The package version, read when the command line is parsed (the path holds in `dist/src/cli/`, where the bin runs). */
 function packageVersion(): string {
@@ -13,45 +15,9 @@ function packageVersion(): string {
 }
 
 function mainOptions(y: Argv): Argv<MainArgs> {
-  const d = MAIN_ARG_DEFAULTS;
   return y
     .positional('input', { type: 'string', describe: 'Corrections CSV: one usage record per row, with an Id column', demandOption: true })
-    .options({
-      env: { type: 'string', choices: ENVIRONMENT_NAMES, describe: 'Zuora environment (or ZUORA_ENV); local = built-in simulator', group: 'Target:' },
-      'base-url': { type: 'string', describe: 'Any REST base URL (or ZUORA_BASE_URL); overrides --env. http:// only to loopback', group: 'Target:' },
-      'entity-ids': { type: 'string', describe: 'Send Zuora-Entity-Ids (multi-entity tenants)', group: 'Target:' },
-      'org-ids': { type: 'string', describe: 'Send Zuora-Org-Ids', group: 'Target:' },
-      'zuora-version': { type: 'string', describe: 'Send Zuora-Version', group: 'Target:' },
-      out: { alias: 'o', type: 'string', describe: 'Results CSV [default: <input>.results.csv]', group: 'Files:' },
-      failures: { type: 'string', describe: 'Failures CSV, itself a valid input [default: <input>.failures.csv]', group: 'Files:' },
-      'summary-json': { type: 'string', describe: 'Also write the run summary as JSON to this file', group: 'Files:' },
-      delimiter: { type: 'string', describe: 'Force the delimiter: , ; | or tab [default: detected from the header line]', group: 'Input:' },
-      encoding: { type: 'string', default: d.encoding, describe: 'Encoding of the input: utf-8, windows-1252 (Excel "CSV" on Windows) or latin1', group: 'Input:' },
-      'date-format': { type: 'string', choices: ['MM/DD/YYYY', 'DD/MM/YYYY'], describe: 'Also accept this date format besides ISO', group: 'Input:' },
-      'ignore-unknown-columns': { type: 'boolean', default: d.ignoreUnknownColumns, describe: 'Carry unknown columns along instead of stopping', group: 'Input:' },
-      'dry-run': { type: 'boolean', default: d.dryRun, describe: 'Read and validate everything, send nothing', group: 'Run:' },
-      resume: { type: 'boolean', default: d.resume, describe: 'Finish an earlier run of the same input and --out', group: 'Run:' },
-      concurrency: { alias: 'c', type: 'number', default: d.concurrency, describe: 'Most requests in flight', group: 'Run:' },
-      'max-attempts': { type: 'number', default: d.maxAttempts, describe: 'Attempts per row, the first included', group: 'Run:' },
-      timeout: { type: 'number', default: d.timeout, describe: 'Limit for one attempt, in ms', group: 'Run:' },
-      'max-failures': {
-        type: 'string',
-        describe: `Stop early (exit ${EXIT.stoppedEarly}) after more than n failed rows, or p% of answered rows (e.g. 50 or 10%)`,
-        group: 'Run:',
-      },
-      'track-prefix': { type: 'string', describe: 'Prefix of each Zuora-Track-Id (<prefix>-<line>) [default: generated per run]', group: 'Run:' },
-      gzip: { type: 'boolean', default: d.gzip, describe: 'Gzip request bodies (--no-gzip to send plain JSON)', group: 'Run:' },
-      transport: {
-        type: 'string',
-        choices: TRANSPORTS,
-        default: d.transport,
-        describe: 'put: one PUT /v1/object/usage/{id} a row; actions: POST /v1/action/update, up to --batch-size rows a request (try on a sandbox first)',
-        group: 'Run:',
-      },
-      'batch-size': { type: 'number', describe: `Rows per Actions call with --transport actions, 1 to ${MAX_BATCH_SIZE} [default: ${MAX_BATCH_SIZE}]`, group: 'Run:' },
-      'reject-unknown-fields': { type: 'boolean', default: d.rejectUnknownFields, describe: 'Add rejectUnknownFields=true (--no-reject-unknown-fields to omit)', group: 'Run:' },
-      'log-level': { type: 'string', default: d.logLevel, choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], describe: 'Log level (pino)', group: 'Run:' },
-    }) as unknown as Argv<MainArgs>;
+    .options({ ...MAIN_OPTIONS, ...CONFIG_OPTIONS }) as unknown as Argv<MainArgs>;
 }
 
 function simulateOptions(y: Argv): Argv<SimulateArgs> {
@@ -87,11 +53,30 @@ async function runSimulate(args: SimulateArgs): Promise<number> {
 }
 
 /**
- * Parses the command line and runs the command it names; resolves the exit code. Usage errors print
- * the problem and exit 1 at once (yargs' own `--help` and `--version` exit 0).
+ * Parses the command line and runs the command it names; resolves the exit code. Settings from the
+ * environment and a config file become flags first (config/); a bad setting or a usage error is
+ * reported like every start failure, exit 1 (yargs' own `--help` and `--version` exit 0).
  */
 export async function runCommandLine(argv: string[]): Promise<number> {
   const version = packageVersion();
+  let settings: ResolvedSettings;
+  try {
+    settings = resolveSettings(argv, process.env, process.cwd());
+  } catch (error) {
+    return reportStartFailure(error, version);
+  }
+  if (settings.printConfig) {
+    process.stdout.write(printConfig(settings, process.env, process.cwd()));
+    return EXIT.ok;
+  }
+  try {
+    return await parseAndRun(settings.argv, version);
+  } catch (error) {
+    return reportStartFailure(error, version);
+  }
+}
+
+async function parseAndRun(argv: string[], version: string): Promise<number> {
   let exitCode: number = EXIT.ok;
   await yargs(argv)
     .scriptName('zuora-usage-update')
@@ -113,8 +98,7 @@ export async function runCommandLine(argv: string[]): Promise<number> {
     )
     .fail((message, error) => {
       if (error) throw error;
-      process.stderr.write(`zuora-usage-update: ${message}\nRun zuora-usage-update --help for the options.\n`);
-      process.exit(EXIT.couldNotStart);
+      throw new RunError('BAD_OPTION', `${message}\nRun zuora-usage-update --help for the options.`);
     })
     .parseAsync();
   return exitCode;

@@ -1,11 +1,8 @@
 import { EXIT, RunError } from '../errors.js';
+import type { RunFailure } from '../output/summary-json.js';
 
 /** How a run that ended by an error is reported: its exit code, its status in `--summary-json`, and why. */
-export interface ErrorExit {
-  exitCode: number;
-  status: 'not-started' | 'interrupted' | 'stopped';
-  code: string;
-  message: string;
+export interface ErrorExit extends RunFailure {
   /** Not a RunError: a bug or an outside failure, logged with its stack. */
   unexpected: boolean;
 }

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { EXIT, type RunError } from '../errors.js';
+import { EXIT } from '../errors.js';
 import { createLogger } from '../logger.js';
 import type { RunOptions } from '../options.js';
 import type { Progress } from '../output/progress.js';
@@ -10,11 +10,12 @@ import { checkOutputPaths, runOutputs } from './check-output-paths.js';
 import { watchInterrupts } from './interrupts.js';
 import { nextCommands } from './next-commands.js';
 import { errorExit } from './run-error-exit.js';
-import { openSummaryJson, writeSummaryJson, type SummaryJsonFile } from './summary-json.js';
+import { watchRunEnd, type RunEnd } from './summary-json.js';
 
 /** The main command: options from flags and the environment, one run, its summary; resolves the exit code. */
 export async function runMain(args: MainArgs, version: string): Promise<number> {
   const logger = await createLogger({ level: args.logLevel, pretty: process.stderr.isTTY === true });
+  const end = watchRunEnd({ logger, version, now: Date.now });
   // Listening from the start: a signal while the run starts up interrupts it rather than killing the process.
   const interrupts = watchInterrupts({
     emitter: process,
@@ -22,33 +23,42 @@ export async function runMain(args: MainArgs, version: string): Promise<number> 
     onFirst: (signal) => logger.warn({ signal }, 'interrupted: finishing in-flight requests (send the signal again to exit at once)'),
     onRepeat: (signal) => {
       logger.warn({ signal }, 'interrupted again: exiting at once; rows in flight get no result (run again with --resume)');
-      // The exit event writes the summary JSON's final status.
+      // The exit event writes the summary JSON's final status and the "run finished" record.
       process.exit(EXIT.interrupted);
     },
   });
   try {
-    return await startAndRun(args, version, logger, interrupts.signal);
+    return await startAndRun(args, version, logger, interrupts.signal, end);
   } finally {
     interrupts.dispose();
   }
 }
 
+/**
+ * A command line that fails before the main command runs (a bad setting, a flag yargs refuses) is
+ * reported like every start failure: exit 1, and the log ends with the "run finished" record.
+ */
+export async function reportStartFailure(error: unknown, version: string): Promise<number> {
+  const logger = await createLogger({ level: 'info', pretty: process.stderr.isTTY === true });
+  return reportRunError(error, logger, watchRunEnd({ logger, version, now: Date.now }));
+}
+
 /** Checks the outputs, builds the options, runs and reports; every way it ends gives an exit code. */
-async function startAndRun(args: MainArgs, version: string, logger: Logger, interrupt: AbortSignal): Promise<number> {
+async function startAndRun(args: MainArgs, version: string, logger: Logger, interrupt: AbortSignal, end: RunEnd): Promise<number> {
   try {
     // First: a run that cannot start because of an output path writes nothing at all, summary included.
     checkOutputPaths(args.input, runOutputs(args));
   } catch (error) {
-    return reportRunError(error, logger, undefined);
+    return reportRunError(error, logger, end);
   }
+  end.learn({ path: args.summaryJson });
   let options: RunOptions;
-  let summaryJson: SummaryJsonFile | undefined;
   try {
     options = buildRunOptions(args, process.env);
-    if (options.summaryJson) summaryJson = openSummaryJson(options.summaryJson, { input: options.input, out: options.out, failures: options.failures });
+    end.learn({ options });
+    end.running();
   } catch (error) {
-    const path = args.summaryJson;
-    return reportRunError(error, logger, path === undefined ? undefined : (content) => writeSummaryJson(path, content));
+    return reportRunError(error, logger, end);
   }
   // Progress only on a terminal: cron and Kubernetes logs stay clean.
   let progress: ((total: number | undefined) => Progress) | undefined;
@@ -60,29 +70,19 @@ async function startAndRun(args: MainArgs, version: string, logger: Logger, inte
     const ended = await run(options, { logger, signal: interrupt, progress, userAgent: `zuora-usage-update/${version}` });
     const summary: Summary = { ...ended, nextStep: nextStep(ended, nextCommands(args, options)) };
     process.stderr.write(formatSummary(summary));
-    try {
-      summaryJson?.final(summary);
-    } catch (error) {
-      logger.error({ code: (error as RunError).code }, (error as Error).message);
-    }
+    end.finished(summary);
     return summary.exitCode;
   } catch (error) {
-    return reportRunError(error, logger, summaryJson?.final);
+    return reportRunError(error, logger, end);
   }
 }
 
-/** Logs a run that ended by an error, records it with `writeSummary` (`--summary-json`), and gives its exit code. */
-function reportRunError(error: unknown, logger: Logger, writeSummary: ((content: object) => void) | undefined): number {
-  const end = errorExit(error);
-  if (end.unexpected) logger.fatal({ err: error }, 'unexpected error');
-  else logger.error({ code: end.code }, end.message);
-  process.stderr.write(`\nzuora-usage-update: ${end.message}\n`);
-  if (writeSummary) {
-    try {
-      writeSummary({ status: end.status, exitCode: end.exitCode, error: { code: end.code, message: end.message } });
-    } catch {
-      // Already reported the run's own error; a summary file that cannot be written adds nothing.
-    }
-  }
-  return end.exitCode;
+/** Logs a run that ended by an error, ends it (`--summary-json`, "run finished"), and gives its exit code. */
+function reportRunError(error: unknown, logger: Logger, end: RunEnd): number {
+  const failure = errorExit(error);
+  if (failure.unexpected) logger.fatal({ err: error }, 'unexpected error');
+  else logger.error({ code: failure.code }, failure.message);
+  process.stderr.write(`\nzuora-usage-update: ${failure.message}\n`);
+  end.failed(failure);
+  return failure.exitCode;
 }

@@ -176,7 +176,7 @@ function resultColumnTest(header: string[]): (text: string) => boolean {
  * Damerau-Levenshtein distance (optimal string alignment): a swapped pair of letters, the commonest
  * typing slip, counts as one edit.
  */
-function editDistance(a: string, b: string): number {
+export function editDistance(a: string, b: string): number {
   const rows = a.length + 1;
   const cols = b.length + 1;
   const d: number[] = new Array<number>(rows * cols).fill(0);

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SIGNAL_REPEAT_MS } from '../../src/cli/interrupts.js';
 import { EXIT } from '../../src/errors.js';
 import { createSimulator, type Simulator } from '../../src/simulator/create-simulator.js';
-import { CLI, demoEnv, readCsv, runCli, workdir } from '../helpers/cli.js';
+import { CLI, demoEnv, lastLogRecord, readCsv, runCli, workdir } from '../helpers/cli.js';
 
 const dirs: string[] = [];
 let sim: Simulator | undefined;
@@ -41,6 +41,7 @@ describe('every output is a different file from the input and from each other (e
     expect(run.code).toBe(EXIT.couldNotStart);
     expect(run.stderr).toContain('--summary-json usage-corrections.csv is the same file as the input');
     expect(await snapshot(dir)).toEqual(before);
+    expect(lastLogRecord(run.stderr)).toMatchObject({ msg: 'run finished', exitCode: EXIT.couldNotStart, errorCode: 'BAD_OPTION' });
   });
 
   it('--summary-json naming the results of the run being resumed is refused and the results stay', async () => {
@@ -105,7 +106,7 @@ describe('the next step keeps every path option the run was given', () => {
     const advice = JSON.parse(await readFile(join(dir, 's.json'), 'utf8')) as { nextStep: string };
     const send = commandAfter(advice.nextStep, 'Send them with:');
     expect((await runCli(send)).code).toBe(EXIT.ok);
-    expect(JSON.parse(await readFile(join(dir, 's.json'), 'utf8'))).toMatchObject({ status: 'completed', dryRun: false, out: join(dir, 'r.csv') });
+    expect(JSON.parse(await readFile(join(dir, 's.json'), 'utf8'))).toMatchObject({ status: 'completed', dryRun: false, outputs: { results: join(dir, 'r.csv') } });
     expect(await readFile(join(dir, 'r.csv'), 'utf8')).toContain(',updated,');
     expect((await readdir(dir)).sort()).toEqual(['f.csv', 'r.csv', 'r.run.json', 's.json', 'usage-corrections.csv']);
   });
@@ -163,7 +164,7 @@ describe('a run that stops before the end says so, in every way it can end', () 
     expect(summary.rows + summary.notReached).toBe(total);
   });
 
-  it('a second signal exits at once and the summary JSON still gets its final status', async () => {
+  it('a second signal exits at once; the summary JSON still gets its final status and the log ends with "run finished"', async () => {
     sim = await createSimulator({ latencyMs: 20_000 });
     const { dir, input } = await fixture();
     const cli = startCli([input, '-c', '2', '--summary-json', join(dir, 's.json')], demoEnv(sim));
@@ -176,6 +177,7 @@ describe('a run that stops before the end says so, in every way it can end', () 
     cli.child.kill('SIGINT');
     expect(await cli.exited).toBe(EXIT.interrupted);
     const summary = JSON.parse(await readFile(join(dir, 's.json'), 'utf8')) as SummaryJson;
-    expect(summary).toMatchObject({ status: 'interrupted', exitCode: EXIT.interrupted, error: { code: 'INTERRUPTED' } });
+    expect(summary).toMatchObject({ schema: 1, status: 'interrupted', exitCode: EXIT.interrupted, error: { code: 'INTERRUPTED' } });
+    expect(lastLogRecord(cli.stderr())).toMatchObject({ msg: 'run finished', exitCode: EXIT.interrupted, status: 'interrupted' });
   });
 });

@@ -115,7 +115,7 @@ describe.each(TRANSPORTS.map((t) => [t.name, t] as const))('--transport %s', (_n
       expect(idsOf(carrier!)).toContain(row['Usage: ID']);
     }
     const summary = JSON.parse(await readFile(join(dir, 'summary.json'), 'utf8'));
-    expect(summary).toMatchObject({ status: 'completed', exitCode: 0, requests: requests.length, retries: 0 });
+    expect(summary).toMatchObject({ schema: 1, status: 'completed', exitCode: 0, requests: { updates: requests.length }, retries: 0 });
   });
 
   it('mixed outcomes: exit 2, a result per row, and a failures file that runs again as input', async () => {

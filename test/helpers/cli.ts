@@ -82,6 +82,12 @@ export async function readHeader(path: string, delimiter = ','): Promise<string[
   return header ?? [];
 }
 
+/** The last line of a log (a run's stderr), parsed: every run ends its log with the "run finished" record. */
+export function lastLogRecord(log: string): Record<string, unknown> {
+  const lines = log.trimEnd().split('\n');
+  return JSON.parse(lines[lines.length - 1] ?? '') as Record<string, unknown>;
+}
+
 /** Environment that points the CLI at a simulator with its demo OAuth client. */
 export function demoEnv(sim: Simulator): Record<string, string> {
   return {

@@ -2,13 +2,14 @@ import { EventEmitter } from 'node:events';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { MAIN_ARG_DEFAULTS, type MainArgs } from '../../../src/cli/build-run-options.js';
 import { exitCodeHelp } from '../../../src/cli/command-line.js';
 import { SIGNAL_REPEAT_MS, watchInterrupts } from '../../../src/cli/interrupts.js';
 import { nextCommands } from '../../../src/cli/next-commands.js';
 import { errorExit } from '../../../src/cli/run-error-exit.js';
-import { openSummaryJson } from '../../../src/cli/summary-json.js';
+import { watchRunEnd } from '../../../src/cli/summary-json.js';
 import { EXIT, RunError } from '../../../src/errors.js';
 
 const args = (overrides: Partial<MainArgs> = {}): MainArgs => ({ input: 'in.csv', ...MAIN_ARG_DEFAULTS, ...overrides });
@@ -97,8 +98,7 @@ describe('watchInterrupts', () => {
   });
 });
 
-describe('openSummaryJson', () => {
-  const files = { input: 'in.csv', out: 'in.results.csv', failures: 'in.failures.csv' };
+describe('watchRunEnd', () => {
   const withFile = async (test: (path: string) => Promise<void>) => {
     const dir = await mkdtemp(join(tmpdir(), 'zuu-summary-'));
     try {
@@ -108,22 +108,42 @@ describe('openSummaryJson', () => {
     }
   };
   const read = async (path: string) => JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
+  const options = { ...files, summaryJson: undefined, target: { kind: 'local' }, entityIds: undefined, orgIds: undefined, zuoraVersion: undefined, dryRun: false, trackPrefix: 't' } as const;
+  /** A run end whose log records are collected and whose process exit the test calls. */
+  const setup = () => {
+    const records: Array<Record<string, unknown>> = [];
+    const logger = pino({ level: 'info', base: undefined }, { write: (line: string) => records.push(JSON.parse(line) as Record<string, unknown>) });
+    let exit: ((code: number) => void) | undefined;
+    const end = watchRunEnd({ logger, version: '1.2.3', now: () => 0, onExit: (listener) => (exit = listener) });
+    return { end, records, exit: (code: number) => exit?.(code) };
+  };
 
-  it('says running at once, and an exit before the end replaces it with how the process ended', () =>
+  it('says running at once, and an exit before the end replaces it with how the process ended, then logs "run finished"', () =>
     withFile(async (path) => {
-      let exit: ((code: number) => void) | undefined;
-      openSummaryJson(path, files, (listener) => (exit = listener));
-      expect(await read(path)).toEqual({ status: 'running', ...files });
-      exit?.(EXIT.interrupted);
-      expect(await read(path)).toMatchObject({ status: 'interrupted', exitCode: EXIT.interrupted, error: { code: 'INTERRUPTED' } });
+      const { end, records, exit } = setup();
+      end.learn({ path, options });
+      end.running();
+      expect(await read(path)).toMatchObject({ schema: 1, status: 'running', input: files.input, outputs: { results: files.out, failures: files.failures } });
+      exit(EXIT.interrupted);
+      expect(await read(path)).toMatchObject({ status: 'interrupted', exitCode: EXIT.interrupted, input: files.input, error: { code: 'INTERRUPTED' } });
+      expect(records.at(-1)).toMatchObject({ msg: 'run finished', status: 'interrupted', exitCode: EXIT.interrupted });
     }));
 
-  it('an exit after the final status leaves it as it is', () =>
+  it('ends once: an exit after the final status leaves it as it is', () =>
     withFile(async (path) => {
-      let exit: ((code: number) => void) | undefined;
-      const file = openSummaryJson(path, files, (listener) => (exit = listener));
-      file.final({ status: 'completed', exitCode: EXIT.ok });
-      exit?.(EXIT.ok);
-      expect(await read(path)).toEqual({ status: 'completed', exitCode: EXIT.ok });
+      const { end, records, exit } = setup();
+      end.learn({ path, options });
+      end.failed({ exitCode: EXIT.couldNotStart, status: 'not-started', code: 'BAD_OPTION', message: 'bad' });
+      exit(EXIT.couldNotStart);
+      expect(await read(path)).toMatchObject({ status: 'not-started', exitCode: EXIT.couldNotStart, error: { code: 'BAD_OPTION' } });
+      expect(records.filter((r) => r.msg === 'run finished')).toHaveLength(1);
+    }));
+
+  it('writes no summary JSON before its path is known (an output path refused), but still logs "run finished"', () =>
+    withFile(async (path) => {
+      const { end, records } = setup();
+      end.failed({ exitCode: EXIT.couldNotStart, status: 'not-started', code: 'BAD_OPTION', message: 'same file' });
+      await expect(readFile(path)).rejects.toThrow(/ENOENT/);
+      expect(records.at(-1)).toMatchObject({ msg: 'run finished', exitCode: EXIT.couldNotStart, errorCode: 'BAD_OPTION' });
     }));
 });

@@ -1,0 +1,46 @@
+import { EXIT } from '../errors.js';
+import { ENVIRONMENT_NAMES, TRANSPORTS } from '../options.js';
+import { MAX_BATCH_SIZE } from '../send/post-update-batch.js';
+import { MAIN_ARG_DEFAULTS } from './build-run-options.js';
+
+/**
+ * The flags of the main command, as yargs takes them: the one home of their names, types, choices
+ * and defaults. `--help` shows them; config/settings.ts reads them to know which settings the
+ * environment and a config file may give.
+ */
+export const MAIN_OPTIONS = {
+  env: { type: 'string', choices: ENVIRONMENT_NAMES, describe: 'Zuora environment (or ZUORA_ENV); local = built-in simulator', group: 'Target:' },
+  'base-url': { type: 'string', describe: 'Any REST base URL (or ZUORA_BASE_URL); overrides --env. http:// only to loopback', group: 'Target:' },
+  'entity-ids': { type: 'string', describe: 'Send Zuora-Entity-Ids (multi-entity tenants)', group: 'Target:' },
+  'org-ids': { type: 'string', describe: 'Send Zuora-Org-Ids', group: 'Target:' },
+  'zuora-version': { type: 'string', describe: 'Send Zuora-Version', group: 'Target:' },
+  out: { alias: 'o', type: 'string', describe: 'Results CSV [default: <input>.results.csv]', group: 'Files:' },
+  failures: { type: 'string', describe: 'Failures CSV, itself a valid input [default: <input>.failures.csv]', group: 'Files:' },
+  'summary-json': { type: 'string', describe: 'Also write the run summary as JSON to this file', group: 'Files:' },
+  delimiter: { type: 'string', describe: 'Force the delimiter: , ; | or tab [default: detected from the header line]', group: 'Input:' },
+  encoding: { type: 'string', default: MAIN_ARG_DEFAULTS.encoding, describe: 'Encoding of the input: utf-8, windows-1252 (Excel "CSV" on Windows) or latin1', group: 'Input:' },
+  'date-format': { type: 'string', choices: ['MM/DD/YYYY', 'DD/MM/YYYY'], describe: 'Also accept this date format besides ISO', group: 'Input:' },
+  'ignore-unknown-columns': { type: 'boolean', default: MAIN_ARG_DEFAULTS.ignoreUnknownColumns, describe: 'Carry unknown columns along instead of stopping', group: 'Input:' },
+  'dry-run': { type: 'boolean', default: MAIN_ARG_DEFAULTS.dryRun, describe: 'Read and validate everything, send nothing', group: 'Run:' },
+  resume: { type: 'boolean', default: MAIN_ARG_DEFAULTS.resume, describe: 'Finish an earlier run of the same input and --out', group: 'Run:' },
+  concurrency: { alias: 'c', type: 'number', default: MAIN_ARG_DEFAULTS.concurrency, describe: 'Most requests in flight', group: 'Run:' },
+  'max-attempts': { type: 'number', default: MAIN_ARG_DEFAULTS.maxAttempts, describe: 'Attempts per row, the first included', group: 'Run:' },
+  timeout: { type: 'number', default: MAIN_ARG_DEFAULTS.timeout, describe: 'Limit for one attempt, in ms', group: 'Run:' },
+  'max-failures': {
+    type: 'string',
+    describe: `Stop early (exit ${EXIT.stoppedEarly}) after more than n failed rows, or p% of answered rows (e.g. 50 or 10%)`,
+    group: 'Run:',
+  },
+  'track-prefix': { type: 'string', describe: 'Prefix of each Zuora-Track-Id (<prefix>-<line>) [default: generated per run]', group: 'Run:' },
+  gzip: { type: 'boolean', default: MAIN_ARG_DEFAULTS.gzip, describe: 'Gzip request bodies (--no-gzip to send plain JSON)', group: 'Run:' },
+  transport: {
+    type: 'string',
+    choices: TRANSPORTS,
+    default: MAIN_ARG_DEFAULTS.transport,
+    describe: 'put: one PUT /v1/object/usage/{id} a row; actions: POST /v1/action/update, up to --batch-size rows a request (try on a sandbox first)',
+    group: 'Run:',
+  },
+  'batch-size': { type: 'number', describe: `Rows per Actions call with --transport actions, 1 to ${MAX_BATCH_SIZE} [default: ${MAX_BATCH_SIZE}]`, group: 'Run:' },
+  'reject-unknown-fields': { type: 'boolean', default: MAIN_ARG_DEFAULTS.rejectUnknownFields, describe: 'Add rejectUnknownFields=true (--no-reject-unknown-fields to omit)', group: 'Run:' },
+  'log-level': { type: 'string', default: MAIN_ARG_DEFAULTS.logLevel, choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], describe: 'Log level (pino)', group: 'Run:' },
+} as const;

@@ -1,0 +1,190 @@
+import { urlWithoutSecrets } from '../config/mask-secrets.js';
+import type { RunOptions } from '../options.js';
+import type { RowResult } from '../row-outcome.js';
+import type { StopKind, Summary } from './summary.js';
+
+/**
+ * The `--summary-json` document, schema 1: what a monitor reads the morning after. Every key is
+ * always present (null when it does not apply), so a consumer never needs to tell "missing" from
+ * "none". Adding keys keeps `schema: 1`; renaming or removing one, or changing a meaning, raises it.
+ * The comments below document each key (README.md does not list them yet).
+ */
+export interface SummaryJsonV1 {
+  schema: 1;
+  tool: 'zuora-usage-update';
+  version: string;
+  /** `running` while the run goes on (written first), then how it ended; `not-started` for exit 1. */
+  status: 'running' | 'completed' | 'stopped' | 'interrupted' | 'not-started';
+  /** The process exit code; null while running. */
+  exitCode: number | null;
+  dryRun: boolean | null;
+  input: string | null;
+  /** Where the run sends, without credentials, user info or query. */
+  target: SummaryTarget | null;
+  trackPrefix: string | null;
+  /** Records per result; records never reached (stopped early, interrupted) are in none. */
+  counts: Record<RowResult, number>;
+  /** Input records never processed (no outcome) because the run stopped early or was interrupted. */
+  notReached: number;
+  /** Records with an outcome in the results file. */
+  rows: number;
+  /** `--resume`: records already updated by an earlier run, not sent again. */
+  keptFromEarlierRun: number;
+  /** HTTP requests by kind: row updates (every attempt), reads of current records, OAuth tokens. */
+  requests: { updates: number; reads: number; tokens: number; total: number };
+  /** Update requests that were retries of an earlier attempt. */
+  retries: number;
+  timing: { startedAt: string; finishedAt: string | null; elapsedMs: number | null; rowsPerSecond: number | null };
+  outputs: { results: string | null; failures: string | null; failuresRows: number | null; summaryJson: string | null };
+  /** What to do now, with the exact command when there is one. */
+  nextStep: string | null;
+  /** Why the run stopped early (exit 3), in words, */
+  stopReason: string | null;
+  /** and as a word a monitor can branch on: `credentials`, `unreachable`, `max-failures` or `output`. */
+  stopKind: StopKind | null;
+  /** The error that kept the run from starting or ended it (exit 1, 3 or 130 before any row). */
+  error: { code: string; message: string } | null;
+}
+
+export type SummaryTarget =
+  | { kind: 'local' }
+  | { kind: 'url'; baseUrl: string; entityIds: string | null; orgIds: string | null; zuoraVersion: string | null };
+
+/** What the summary JSON knows of a run's options (none when they could not be built). */
+export type SummaryJsonOptions = Pick<
+  RunOptions,
+  'input' | 'out' | 'failures' | 'summaryJson' | 'target' | 'entityIds' | 'orgIds' | 'zuoraVersion' | 'dryRun' | 'trackPrefix'
+>;
+
+export interface SummaryJsonContext {
+  version: string;
+  /** The `--summary-json` path, when given. */
+  path?: string;
+  options?: SummaryJsonOptions;
+  /** When the run started and now (epoch ms). */
+  startedAt: number;
+  now: number;
+}
+
+const NO_COUNTS: Record<RowResult, number> = { updated: 0, failed: 0, unknown: 0, invalid: 0, valid: 0 };
+
+/** The document written when a run starts, so a monitor never reads last night's summary as today's. */
+export function runningSummaryJson(context: SummaryJsonContext): SummaryJsonV1 {
+  return { ...base(context), status: 'running' };
+}
+
+/** The document of a run that ended with a summary (exit 0, 2, 3 or 130). */
+export function finishedSummaryJson(summary: Summary, context: SummaryJsonContext): SummaryJsonV1 {
+  return {
+    ...base(context),
+    status: summary.status,
+    exitCode: summary.exitCode,
+    dryRun: summary.dryRun,
+    input: summary.input,
+    trackPrefix: summary.trackPrefix,
+    counts: { ...NO_COUNTS, ...summary.counts },
+    rows: summary.rows,
+    notReached: summary.notReached,
+    keptFromEarlierRun: summary.keptFromEarlierRun,
+    // Reads (preview, backup, verify) are not counted by this version's Summary: none are sent.
+    requests: { updates: summary.requests, reads: 0, tokens: summary.tokenRequests, total: summary.requests + summary.tokenRequests },
+    retries: summary.retries,
+    timing: {
+      startedAt: new Date(context.now - summary.elapsedMs).toISOString(),
+      finishedAt: new Date(context.now).toISOString(),
+      elapsedMs: summary.elapsedMs,
+      rowsPerSecond: Math.round(summary.rowsPerSecond * 10) / 10,
+    },
+    outputs: { results: summary.out, failures: summary.failures, failuresRows: summary.failuresRows, summaryJson: context.path ?? null },
+    nextStep: summary.nextStep,
+    stopReason: summary.stopReason ?? null,
+    stopKind: summary.stopKind ?? null,
+  };
+}
+
+/** How a run ended by an error (cli/run-error-exit.ts decides it). */
+export interface RunFailure {
+  exitCode: number;
+  status: 'not-started' | 'interrupted' | 'stopped';
+  code: string;
+  message: string;
+}
+
+/** The document of a run that ended by an error before or instead of a summary (exit 1, 3, 130). */
+export function failedSummaryJson(failure: RunFailure, context: SummaryJsonContext): SummaryJsonV1 {
+  const { status } = failure;
+  return {
+    ...base(context),
+    status,
+    exitCode: failure.exitCode,
+    timing: { startedAt: new Date(context.startedAt).toISOString(), finishedAt: new Date(context.now).toISOString(), elapsedMs: context.now - context.startedAt, rowsPerSecond: null },
+    nextStep: status === 'not-started' ? 'Fix the problem in error.message; nothing was sent.' : null,
+    error: { code: failure.code, message: failure.message },
+  };
+}
+
+function base(context: SummaryJsonContext): SummaryJsonV1 {
+  const { options } = context;
+  return {
+    schema: 1,
+    tool: 'zuora-usage-update',
+    version: context.version,
+    status: 'running',
+    exitCode: null,
+    dryRun: options?.dryRun ?? null,
+    input: options?.input ?? null,
+    target: options ? summaryTarget(options) : null,
+    trackPrefix: options?.trackPrefix ?? null,
+    counts: { ...NO_COUNTS },
+    rows: 0,
+    notReached: 0,
+    keptFromEarlierRun: 0,
+    requests: { updates: 0, reads: 0, tokens: 0, total: 0 },
+    retries: 0,
+    timing: { startedAt: new Date(context.startedAt).toISOString(), finishedAt: null, elapsedMs: null, rowsPerSecond: null },
+    outputs: { results: options?.out ?? null, failures: options?.failures ?? null, failuresRows: null, summaryJson: context.path ?? null },
+    nextStep: null,
+    stopReason: null,
+    stopKind: null,
+    error: null,
+  };
+}
+
+function summaryTarget(options: SummaryJsonOptions): SummaryTarget {
+  if (options.target.kind === 'local') return { kind: 'local' };
+  return {
+    kind: 'url',
+    baseUrl: urlWithoutSecrets(options.target.baseUrl),
+    entityIds: options.entityIds ?? null,
+    orgIds: options.orgIds ?? null,
+    zuoraVersion: options.zuoraVersion ?? null,
+  };
+}
+
+/**
+ * The fields of the last log record of every run (`msg: "run finished"`), taken from the summary JSON
+ * document so the two never disagree: one line a log pipeline can alert on without reading files.
+ */
+export function runFinishedFields(doc: SummaryJsonV1): Record<string, unknown> {
+  return {
+    exitCode: doc.exitCode,
+    status: doc.status,
+    counts: doc.counts,
+    rows: doc.rows,
+    notReached: doc.notReached,
+    requests: doc.requests.total,
+    retries: doc.retries,
+    elapsedMs: doc.timing.elapsedMs,
+    results: doc.outputs.results,
+    failures: doc.outputs.failures,
+    ...(doc.error ? { errorCode: doc.error.code } : {}),
+    ...(doc.stopReason ? { stopReason: doc.stopReason } : {}),
+    nextStep: doc.nextStep,
+  };
+}
+
+/** The pino level of the "run finished" record: info when all is well, warn when a person has rows to look at, error otherwise. */
+export function runFinishedLevel(exitCode: number): 'info' | 'warn' | 'error' {
+  if (exitCode === 0) return 'info';
+  return exitCode === 2 || exitCode === 130 ? 'warn' : 'error';
+}
