@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { SummaryJsonV1 } from '../src/output/summary-json.js';
 import { DEMO_CREDENTIALS } from '../src/simulator/create-simulator.js';
 import { writeCorrectionsFile } from './corrections-file.js';
 import type { BenchFlags } from './flags.js';
@@ -59,7 +60,7 @@ export interface RunFigures {
   simulatorCpuMsPerRow: number;
   /** CLI only: retries from its summary. */
   retries?: number;
-  /** CLI only: read requests from its summary (`--preview`, `--backup`, `--verify`), when it reports them. */
+  /** CLI only: read requests from its summary (`--preview`, `--backup`, `--verify`). */
   readRequests?: number;
   /** [ms, rss, heapTotal, heapUsed, external] MB every 500 ms. */
   memorySamples?: MemorySample[];
@@ -112,12 +113,13 @@ export class BenchSession {
     const after = await simulator.stats();
     const what = `${rows} rows${run.args?.length ? ` with ${run.args.join(' ')}` : ''}`;
     if (measured.exitCode !== 0) throw new Error(`the CLI exited ${measured.exitCode ?? measured.signal} on ${what}:\n${measured.stderrTail}`);
-    const summary = JSON.parse(await readFile(summaryPath, 'utf8')) as { counts: Record<string, number>; retries: number; readRequests?: number };
+    const summary = JSON.parse(await readFile(summaryPath, 'utf8')) as SummaryJsonV1;
+    const counts: Record<string, number> = summary.counts;
     const done = run.done ?? ['updated'];
-    const doneRows = done.reduce((sum, result) => sum + (summary.counts[result] ?? 0), 0);
+    const doneRows = done.reduce((sum, result) => sum + (counts[result] ?? 0), 0);
     if (doneRows !== rows) throw new Error(`the CLI ended ${doneRows} of ${rows} rows ${done.join(' or ')} on ${what} (${JSON.stringify(summary.counts)}):\n${measured.stderrTail}`);
     await Promise.all([out, failures, summaryPath].map((path) => rm(path, { force: true })));
-    return { ...figures(measured, rows, concurrency, before, after), retries: summary.retries, ...(summary.readRequests === undefined ? {} : { readRequests: summary.readRequests }) };
+    return { ...figures(measured, rows, concurrency, before, after), retries: summary.retries, readRequests: summary.requests.reads };
   }
 
   /** Runs the bare got + p-limit baseline: the same PUTs, nothing else. */
