@@ -72,6 +72,12 @@ export interface RunOptions {
   ignoreUnknownColumns: boolean;
   maxFailures?: MaxFailures;
   summaryJson?: string;
+  /** `--preview`: read every valid row's record, write the preview file to `out`, change nothing. */
+  preview?: boolean;
+  /** `--backup <file>`: save each Id's values before its first change, as a restorable input file. */
+  backup?: string;
+  /** `--verify`: read each updated (or unknown) row's record back and compare. */
+  verify?: boolean;
   /** `put`: one `PUT /v1/object/usage/{id}` a row (default); `actions`: `POST /v1/action/update` calls of many rows. */
   transport?: Transport;
   /** Rows an Actions call carries, 1 to 50. Default 50. */

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { openBackup, type BackupFile } from './backup/backup-file.js';
 import { matchColumns, type ColumnMap } from './input/columns.js';
 import { checkStructure } from './input/check-structure.js';
 import { readRows, type InputTable } from './input/read-rows.js';
@@ -8,13 +9,15 @@ import { createResultsWriter, type ResultsWriter } from './output/results-writer
 import { writeRunInfo } from './output/resume.js';
 import { takeRunLock } from './output/run-lock.js';
 import type { RunSummary } from './output/summary.js';
+import type { UsageReader } from './read/query-usage.js';
 import { startResume, type ResumeSession } from './resume/start-resume.js';
 import type { RowOutcome } from './row-outcome.js';
 import { buildSummary } from './run/build-summary.js';
 import { countedRecords } from './run/counted-records.js';
 import { mappedRows } from './run/mapped-rows.js';
 import { createRunState } from './run/run-state.js';
-import { dryRun, sendRows } from './run/send-rows.js';
+import { readAndSend } from './run/read-and-send.js';
+import { dryRun } from './run/send-rows.js';
 import { checkActionsColumns } from './send/actions-transport.js';
 import { connect, type Connection } from './send/connect.js';
 import type { SendItem } from './send/send-updates.js';
@@ -35,7 +38,8 @@ export interface RunDeps {
 }
 
 /**
- * One whole run: read -> map -> (resume filter) -> send, or only validate in a dry run -> write.
+ * One whole run: read -> map -> (resume filter) -> (back up) -> send (-> verify) -> write; or only
+ * validate in a dry run, or only read and compare in a preview.
  * Row failures end up in the results; run failures (unusable input, refused credentials before
  * anything was sent) are thrown as RunError. The advice (next step) is the CLI edge's.
  */
@@ -61,13 +65,18 @@ async function runLocked(options: RunOptions, deps: RunDeps): Promise<RunSummary
   logColumns(logger, columns);
   const keptColumns = keptIndexes(table.header.length, columns);
   const header = keptColumns.map((i) => table.header[i] ?? '');
+  // Look before you leap: the updatable fields the input has a column for, in input order.
+  const inputFields = columns.fields.map((column) => column.field);
 
   const state = createRunState({ interrupt: deps.signal, graceMs: deps.graceMs ?? 10_000, logger });
   const records = countedRecords(table);
   let connection: Connection | undefined;
   let resume: ResumeSession | undefined;
   let progress: Progress = silentProgress;
+  let backup: BackupFile | undefined;
   try {
+    // Opened before connecting, so a backup that would be overwritten stops the run before anything is sent.
+    if (options.backup !== undefined) backup = await openBackup(options.backup, { fields: inputFields, delimiter: table.delimiter, resume: options.resume });
     if (!options.dryRun) {
       connection = await connect(options, {
         logger,
@@ -78,13 +87,15 @@ async function runLocked(options: RunOptions, deps: RunDeps): Promise<RunSummary
         random: deps.random,
         userAgent: deps.userAgent,
       });
-      resume = await openEarlierResults(options, { header, keptColumns, idIndex: columns.idIndex }, logger, now);
+      // A preview changes nothing: no tenant to record, no sends to journal.
+      if (!options.preview) resume = await openEarlierResults(options, { header, keptColumns, idIndex: columns.idIndex }, logger, now);
     }
     const writer = await createResultsWriter({
       // A resumed run never overwrites what the earlier run recorded until the end (start-resume.ts).
       outPath: resume?.outPath ?? options.out,
-      failuresPath: options.failures,
+      failuresPath: options.preview ? undefined : options.failures,
       header,
+      extraColumns: options.preview ? inputFields.map((field) => `before_${field}`) : undefined,
       delimiter: table.delimiter,
       bom: table.bom,
       onWriteError: (error, path) => state.stopEarly({ reason: `cannot write ${path}: ${error.message}`, kind: 'output' }),
@@ -92,7 +103,7 @@ async function runLocked(options: RunOptions, deps: RunDeps): Promise<RunSummary
 
     // Started last, so the log lines of connecting do not cut through the bar.
     progress = deps.progress?.(table.totalBytes) ?? silentProgress;
-    const record = recordOutcomes(writer, progress, table);
+    const record = recordOutcomes(writer, progress, table, connection?.reader);
     const keep = resume ? resumeFilter(resume, record) : undefined;
     const mapped = mappedRows(records, table, columns, keptColumns, options, state.stopSignal, record);
     const valid = async function* (): AsyncGenerator<SendItem> {
@@ -101,9 +112,10 @@ async function runLocked(options: RunOptions, deps: RunDeps): Promise<RunSummary
 
     // There is a connection exactly when this is not a dry run.
     const sent = connection
-      ? await sendRows(valid(), connection, options, state, { record, hasRoom: () => writer.hasRoom() })
+      ? await readAndSend(valid(), connection, options, state, { record, hasRoom: () => writer.hasRoom(), fields: inputFields, backup })
       : await dryRun(valid(), record);
 
+    await backup?.close();
     await writer.close();
     await resume?.finish(state.status === 'completed');
     resume = undefined;
@@ -122,6 +134,8 @@ async function runLocked(options: RunOptions, deps: RunDeps): Promise<RunSummary
         requests: connection?.requests ?? 0,
         records: records.count(),
         tokenRequests: connection?.tokens.tokenRequests ?? 0,
+        readRequests: connection?.reader.requests,
+        backup: backup && options.backup !== undefined ? { path: options.backup, ids: backup.size } : undefined,
         startedAt,
         endedAt: now(),
       },
@@ -132,19 +146,22 @@ async function runLocked(options: RunOptions, deps: RunDeps): Promise<RunSummary
     state.dispose();
     progress.stop();
     await resume?.close();
+    await backup?.close();
     await connection?.close();
   }
 }
 
 /** Hands outcomes to the writer and the progress display; returns the function every stage records with. */
-function recordOutcomes(writer: ResultsWriter, progress: Progress, table: InputTable): (outcome: RowOutcome) => void {
+function recordOutcomes(writer: ResultsWriter, progress: Progress, table: InputTable, reader: UsageReader | undefined): (outcome: RowOutcome) => void {
   let done = 0;
   let notUpdated = 0;
   return (outcome) => {
     writer.add(outcome);
     done++;
     if (outcome.result !== 'updated' && outcome.result !== 'valid') notUpdated++;
-    progress.tick({ done, failed: notUpdated, bytesRead: table.bytesRead() });
+    // Reads are shown once there are any: a run without --preview, --backup or --verify shows none.
+    const reads = reader && reader.requests > 0 ? { reads: reader.requests } : {};
+    progress.tick({ done, failed: notUpdated, bytesRead: table.bytesRead(), ...reads });
   };
 }
 

@@ -45,6 +45,9 @@ export interface MainArgs {
   transport: string;
   batchSize?: number;
   logLevel: string;
+  preview: boolean;
+  backup?: string;
+  verify: boolean;
 }
 
 /** The flags of the main command as they are before any is given (what yargs fills in). */
@@ -60,6 +63,8 @@ export const MAIN_ARG_DEFAULTS = {
   encoding: 'utf-8',
   transport: 'put',
   logLevel: 'info',
+  preview: false,
+  verify: false,
 } as const satisfies Partial<MainArgs>;
 
 /**
@@ -91,8 +96,12 @@ export function buildRunOptions(args: MainArgs, env: NodeJS.ProcessEnv): RunOpti
     ignoreUnknownColumns: args.ignoreUnknownColumns,
     maxFailures: args.maxFailures === undefined ? undefined : parseMaxFailures(args.maxFailures),
     summaryJson: args.summaryJson,
+    preview: args.preview,
+    backup: args.backup,
+    verify: args.verify,
     ...transportOptions(args),
   };
+  checkLookBeforeYouLeap(args);
   const prefixProblem = checkTrackPrefix(options.trackPrefix);
   if (prefixProblem) throw new RunError('BAD_OPTION', prefixProblem);
   // The built-in simulator takes its own demo client: credentials exported for a real tenant are not used.
@@ -101,11 +110,11 @@ export function buildRunOptions(args: MainArgs, env: NodeJS.ProcessEnv): RunOpti
 }
 
 /** Results and failures paths: as given, or beside the input. */
-export function outputFiles(args: Pick<MainArgs, 'input' | 'out' | 'failures' | 'dryRun'>): { out: string; failures: string } {
+export function outputFiles(args: Pick<MainArgs, 'input' | 'out' | 'failures' | 'dryRun'> & Partial<Pick<MainArgs, 'preview'>>): { out: string; failures: string } {
   const stem = args.input.replace(/\.csv$/i, '');
   return {
-    // A dry run writes beside, never over, the results of a real run (which --resume relies on).
-    out: args.out ?? (args.dryRun ? `${stem}.dry-run.csv` : `${stem}.results.csv`),
+    // A dry run or a preview writes beside, never over, the results of a real run (which --resume relies on).
+    out: args.out ?? (args.dryRun ? `${stem}.dry-run.csv` : args.preview ? `${stem}.preview.csv` : `${stem}.results.csv`),
     failures: args.failures ?? (args.dryRun ? `${stem}.dry-run.failures.csv` : `${stem}.failures.csv`),
   };
 }
@@ -174,6 +183,23 @@ export function readCredentials(env: NodeJS.ProcessEnv): Credentials {
     'AUTH_FAILED',
     'No Zuora credentials: set ZUORA_CLIENT_ID and ZUORA_CLIENT_SECRET (an OAuth client, recommended) or ZUORA_ACCESS_TOKEN in the environment. Use --dry-run to check a file without credentials.',
   );
+}
+
+/** `--preview`, `--backup`, `--verify`: which combinations make sense (SPEC "Look before you leap"). */
+function checkLookBeforeYouLeap(args: Pick<MainArgs, 'preview' | 'backup' | 'verify' | 'dryRun' | 'resume'>): void {
+  if (args.preview) {
+    const clash = [args.dryRun && '--dry-run', args.backup !== undefined && '--backup', args.verify && '--verify', args.resume && '--resume'].filter(Boolean);
+    if (clash.length > 0) {
+      throw new RunError('BAD_OPTION', `--preview only reads and changes nothing, so it cannot be combined with ${clash.join(', ')}. Preview first, then run again with ${clash.join(' ')}.`);
+    }
+  }
+  if (args.backup !== undefined) {
+    if (args.backup.trim() === '') throw new RunError('BAD_OPTION', '--backup needs a file name, e.g. --backup corrections.backup.csv');
+    if (args.dryRun) throw new RunError('BAD_OPTION', '--backup with --dry-run: a dry run changes nothing, so there is nothing to back up. Use --preview to see the current values.');
+  }
+  if (args.verify && args.dryRun) {
+    throw new RunError('BAD_OPTION', '--verify with --dry-run: a dry run sends nothing, so there is nothing to read back. Use --preview to see the current values.');
+  }
 }
 
 /** `--transport` and `--batch-size`: a batch size means nothing to the PUT, so giving one with it is a mistake worth saying. */

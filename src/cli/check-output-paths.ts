@@ -40,16 +40,17 @@ export const NODE_PATH_PROBE: PathProbe = {
   },
 };
 
-/** Every file the run with these flags writes; a new output (backup, preview) is one more entry. */
-export function runOutputs(args: Pick<MainArgs, 'input' | 'out' | 'failures' | 'dryRun' | 'summaryJson'>): OutputFile[] {
+/** Every file the run with these flags writes; a new output is one more entry. */
+export function runOutputs(args: Pick<MainArgs, 'input' | 'out' | 'failures' | 'dryRun' | 'summaryJson'> & Partial<Pick<MainArgs, 'preview' | 'backup'>>): OutputFile[] {
   const { out, failures } = outputFiles(args);
-  const outputs: OutputFile[] = [
-    { name: '--out', path: out },
-    { name: '--failures', path: failures },
-  ];
+  // A preview writes only its preview file (--out): no failures file, and no .run.json (it changes no tenant).
+  const outputs: OutputFile[] = [{ name: '--out', path: out }];
+  if (!args.preview) outputs.push({ name: '--failures', path: failures });
   // A dry run records no tenant, so it writes no .run.json.
-  if (!args.dryRun) outputs.push({ name: 'the .run.json beside --out', path: runInfoPath(out) });
+  if (!args.dryRun && !args.preview) outputs.push({ name: 'the .run.json beside --out', path: runInfoPath(out) });
   if (args.summaryJson !== undefined) outputs.push({ name: '--summary-json', path: args.summaryJson });
+  // An empty --backup is refused as a bad option (build-run-options.ts), not as a path.
+  if (args.backup !== undefined && args.backup.trim() !== '') outputs.push({ name: '--backup', path: args.backup });
   return outputs;
 }
 
@@ -68,13 +69,18 @@ export function checkOutputPaths(input: string, outputs: readonly OutputFile[], 
       throw new RunError(
         'BAD_OPTION',
         `${output.name} ${output.path} is the same file as ${other}. --out, --failures and the input must be three different files, ` +
-          `and every other file the run writes (${outputs.slice(2).map((o) => o.name).join(', ') || 'none here'}) must differ from them all: ` +
+          `and every other file the run writes (${others(outputs)}) must differ from them all: ` +
           `nothing is written over the input or another output. Choose another path for ${output.name}.`,
       );
     }
     seen.set(real, `${output.name} (${output.path})`);
   }
   for (const output of outputs) checkWritable(output, probe);
+}
+
+/** The outputs besides --out and --failures, for the message. */
+function others(outputs: readonly OutputFile[]): string {
+  return outputs.filter((o) => o.name !== '--out' && o.name !== '--failures').map((o) => o.name).join(', ') || 'none here';
 }
 
 function checkWritable(output: OutputFile, probe: PathProbe): void {

@@ -5,9 +5,11 @@ import { MAIN_ARG_DEFAULTS, type MainArgs } from './build-run-options.js';
 
 /**
  * The commands a summary may advise, repeating this run's target and sending options: finish this
- * input (`--resume`), send it for real after a dry run, or send the failures file. A command on this
- * run's input keeps every path option given, so following it writes the same files; the failures run
- * keeps `--summary-json` only, since its own results and failures go beside the failures file.
+ * input (`--resume`), send it for real after a dry run, send the failures file, preview again, or apply
+ * after a preview. A command on this run's input keeps every path option given, so following it writes
+ * the same files; the failures run keeps `--summary-json` only, since its own results and failures go
+ * beside the failures file. `--backup` goes on: a resumed run appends to the same backup, a run of
+ * another file backs up into a new one beside that file (an existing backup is never overwritten).
  */
 export function nextCommands(args: MainArgs, options: Pick<RunOptions, 'input' | 'out' | 'failures'>): NextCommands {
   const flags = sendingFlags(args);
@@ -16,11 +18,19 @@ export function nextCommands(args: MainArgs, options: Pick<RunOptions, 'input' |
   const given = (flag: string, value: string | undefined): string[] => (value === undefined ? [] : [flag, value]);
   const summaryJson = given('--summary-json', args.summaryJson);
   const sameInputPaths = [...given('--failures', args.failures), ...summaryJson];
+  const newBackup = (input: string): string[] => (args.backup === undefined ? [] : ['--backup', backupBeside(input)]);
   return {
-    resume: command(options.input, ['--resume', '--out', options.out, ...sameInputPaths]),
-    send: command(options.input, [...given('--out', args.out), ...sameInputPaths]),
-    sendFailures: command(options.failures, summaryJson),
+    resume: command(options.input, ['--resume', '--out', options.out, ...sameInputPaths, ...given('--backup', args.backup)]),
+    send: command(options.input, [...given('--out', args.out), ...sameInputPaths, ...newBackup(options.input)]),
+    sendFailures: command(options.failures, [...summaryJson, ...newBackup(options.failures)]),
+    preview: command(options.input, ['--preview', '--out', options.out, ...summaryJson]),
+    applyWithBackup: command(options.input, [...summaryJson, '--backup', backupBeside(options.input), '--verify']),
   };
+}
+
+/** A new backup file beside an input: `<input without .csv>.backup.csv`. */
+function backupBeside(input: string): string {
+  return `${input.replace(/\.csv$/i, '')}.backup.csv`;
 }
 
 /** The target and every option given that differs from its default, as flags. */
@@ -41,6 +51,7 @@ function sendingFlags(args: MainArgs): string[] {
   add('--delimiter', args.delimiter);
   add('--encoding', args.encoding, MAIN_ARG_DEFAULTS.encoding);
   add('--max-failures', args.maxFailures);
+  if (args.verify) flags.push('--verify');
   add('--transport', args.transport, MAIN_ARG_DEFAULTS.transport);
   add('--batch-size', args.batchSize);
   if (args.ignoreUnknownColumns) flags.push('--ignore-unknown-columns');

@@ -2,16 +2,18 @@ import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { stringify } from 'csv-stringify/sync';
 import { RunError } from '../errors.js';
-import { RESULT_COLUMNS, type RowOutcome, type RowResult } from '../row-outcome.js';
+import { RESULT_COLUMNS, type ResultCounts, type RowOutcome } from '../row-outcome.js';
 import { spreadsheetSafe } from './spreadsheet-safe.js';
 
 export interface ResultsWriterOptions {
   /** Results CSV path: every record, in input order. */
   outPath: string;
-  /** Failures CSV path: rows not `updated`/`valid`, and the later rows of their `Id`. */
-  failuresPath: string;
+  /** Failures CSV path: rows not `updated`/`valid`, and the later rows of their `Id`. None when undefined (`--preview`). */
+  failuresPath: string | undefined;
   /** Input header, without result columns of an earlier run. */
   header: string[];
+  /** Columns between the input's and the result columns (`--preview`'s `before_<Field>`); each outcome brings their cells. */
+  extraColumns?: string[];
   /** The input's delimiter, so the files open like the input did. */
   delimiter: string;
   /** Start both files with a UTF-8 BOM (when the input had one, for Excel). */
@@ -31,7 +33,7 @@ export interface ResultsWriter {
   /** False while the reorder buffer or the files are full: the sender should wait. */
   hasRoom(): boolean;
   /** Outcomes written so far, per result. */
-  readonly counts: Readonly<Record<RowResult, number>>;
+  readonly counts: Readonly<ResultCounts>;
   /** Outcomes written to the failures file. */
   readonly failuresWritten: number;
   /**
@@ -45,20 +47,22 @@ export interface ResultsWriter {
  * Opens both files (failing with OUTPUT_UNWRITABLE before anything is sent) and writes their headers.
  */
 export async function createResultsWriter(options: ResultsWriterOptions): Promise<ResultsWriter> {
-  const columns = [...options.header, ...RESULT_COLUMNS];
+  const extra = options.extraColumns ?? [];
+  const columns = [...options.header, ...extra, ...RESULT_COLUMNS];
   const results = await openCsv(options.outPath, columns, options);
-  const failures = await openCsv(options.failuresPath, columns, options);
+  const failures = options.failuresPath === undefined ? undefined : await openCsv(options.failuresPath, columns, options);
   const maxBuffered = options.maxBuffered ?? 10_000;
   const held = new Map<number, RowOutcome>();
   const failedIds = new Set<string>();
-  const counts: Record<RowResult, number> = { updated: 0, failed: 0, unknown: 0, invalid: 0, valid: 0 };
+  const counts: ResultCounts = { updated: 0, failed: 0, unknown: 0, invalid: 0, valid: 0 };
   let next = 0;
   let failuresWritten = 0;
 
   const write = (outcome: RowOutcome): void => {
-    const row = [...outcome.cells, ...resultCells(outcome)];
-    counts[outcome.result]++;
+    const row = [...outcome.cells, ...(extra.length > 0 ? extra.map((_, i) => outcome.extraCells?.[i] ?? '') : []), ...resultCells(outcome)];
+    counts[outcome.result] = (counts[outcome.result] ?? 0) + 1;
     results.write(row);
+    if (!failures) return;
     const notDone = outcome.result !== 'updated' && outcome.result !== 'valid';
     // Later rows of an Id that failed go along, so re-running the failures file keeps the last row winning.
     if (notDone || failedIds.has(outcome.id)) {
@@ -83,7 +87,7 @@ export async function createResultsWriter(options: ResultsWriterOptions): Promis
       }
     },
     hasRoom() {
-      return held.size < maxBuffered && !results.needsDrain && !failures.needsDrain;
+      return held.size < maxBuffered && !results.needsDrain && !failures?.needsDrain;
     },
     counts,
     get failuresWritten() {
@@ -92,7 +96,7 @@ export async function createResultsWriter(options: ResultsWriterOptions): Promis
     async close() {
       for (const seq of [...held.keys()].sort((a, b) => a - b)) write(held.get(seq) as RowOutcome);
       held.clear();
-      await Promise.all([finish(results), finish(failures)]);
+      await Promise.all([finish(results), failures && finish(failures)]);
     },
   };
 }

@@ -1,6 +1,6 @@
 import { urlWithoutSecrets } from '../config/mask-secrets.js';
 import type { RunOptions } from '../options.js';
-import type { RowResult } from '../row-outcome.js';
+import type { ResultCounts } from '../row-outcome.js';
 import type { StopKind, Summary } from './summary.js';
 
 /**
@@ -22,8 +22,8 @@ export interface SummaryJsonV1 {
   /** Where the run sends, without credentials, user info or query. */
   target: SummaryTarget | null;
   trackPrefix: string | null;
-  /** Records per result; records never reached (stopped early, interrupted) are in none. */
-  counts: Record<RowResult, number>;
+  /** Records per result; records never reached (stopped early, interrupted) are in none. A preview adds its results (`would-update`, ...). */
+  counts: ResultCounts;
   /** Input records never processed (no outcome) because the run stopped early or was interrupted. */
   notReached: number;
   /** Records with an outcome in the results file. */
@@ -34,6 +34,12 @@ export interface SummaryJsonV1 {
   requests: { updates: number; reads: number; tokens: number; total: number };
   /** Update requests that were retries of an earlier attempt. */
   retries: number;
+  /** `--preview`: the total quantity change over the `would-update` rows, as a plain decimal; null for any other run. */
+  preview: { quantityChange: string } | null;
+  /** `--verify`: rows read back and found as sent, found otherwise (VERIFY_MISMATCH), not read back (NOT_VERIFIED), and `unknown` rows found applied; null without --verify. */
+  verify: { verified: number; mismatches: number; notVerified: number; verifiedAfterUnknown: number } | null;
+  /** `--backup`: the file and the Ids it holds now; null without --backup. */
+  backup: { path: string; ids: number } | null;
   timing: { startedAt: string; finishedAt: string | null; elapsedMs: number | null; rowsPerSecond: number | null };
   outputs: { results: string | null; failures: string | null; failuresRows: number | null; summaryJson: string | null };
   /** What to do now, with the exact command when there is one. */
@@ -66,7 +72,7 @@ export interface SummaryJsonContext {
   now: number;
 }
 
-const NO_COUNTS: Record<RowResult, number> = { updated: 0, failed: 0, unknown: 0, invalid: 0, valid: 0 };
+const NO_COUNTS: ResultCounts = { updated: 0, failed: 0, unknown: 0, invalid: 0, valid: 0 };
 
 /** The document written when a run starts, so a monitor never reads last night's summary as today's. */
 export function runningSummaryJson(context: SummaryJsonContext): SummaryJsonV1 {
@@ -86,16 +92,26 @@ export function finishedSummaryJson(summary: Summary, context: SummaryJsonContex
     rows: summary.rows,
     notReached: summary.notReached,
     keptFromEarlierRun: summary.keptFromEarlierRun,
-    // Reads (preview, backup, verify) are not counted by this version's Summary: none are sent.
-    requests: { updates: summary.requests, reads: 0, tokens: summary.tokenRequests, total: summary.requests + summary.tokenRequests },
+    requests: {
+      updates: summary.requests,
+      reads: summary.readRequests ?? 0,
+      tokens: summary.tokenRequests,
+      total: summary.requests + (summary.readRequests ?? 0) + summary.tokenRequests,
+    },
     retries: summary.retries,
+    preview: summary.preview ? { quantityChange: summary.quantityChange ?? '0' } : null,
+    verify: summary.verify ?? null,
+    backup: summary.backup ?? null,
     timing: {
       startedAt: new Date(context.now - summary.elapsedMs).toISOString(),
       finishedAt: new Date(context.now).toISOString(),
       elapsedMs: summary.elapsedMs,
       rowsPerSecond: Math.round(summary.rowsPerSecond * 10) / 10,
     },
-    outputs: { results: summary.out, failures: summary.failures, failuresRows: summary.failuresRows, summaryJson: context.path ?? null },
+    // A preview writes no failures file.
+    outputs: summary.preview
+      ? { results: summary.out, failures: null, failuresRows: null, summaryJson: context.path ?? null }
+      : { results: summary.out, failures: summary.failures, failuresRows: summary.failuresRows, summaryJson: context.path ?? null },
     nextStep: summary.nextStep,
     stopReason: summary.stopReason ?? null,
     stopKind: summary.stopKind ?? null,
@@ -141,6 +157,9 @@ function base(context: SummaryJsonContext): SummaryJsonV1 {
     keptFromEarlierRun: 0,
     requests: { updates: 0, reads: 0, tokens: 0, total: 0 },
     retries: 0,
+    preview: null,
+    verify: null,
+    backup: null,
     timing: { startedAt: new Date(context.startedAt).toISOString(), finishedAt: null, elapsedMs: null, rowsPerSecond: null },
     outputs: { results: options?.out ?? null, failures: options?.failures ?? null, failuresRows: null, summaryJson: context.path ?? null },
     nextStep: null,

@@ -1,5 +1,5 @@
 import { EXIT } from '../errors.js';
-import type { RowResult } from '../row-outcome.js';
+import { DONE_RESULTS, type ResultCounts, type RowResult } from '../row-outcome.js';
 
 /** How a run ended, as `run()` returns it: facts only, no advice. */
 export interface RunSummary {
@@ -12,7 +12,7 @@ export interface RunSummary {
   exitCode: number;
   dryRun: boolean;
   /** Records with an outcome, per result. Records never reached (stopped early) are in `notReached`. */
-  counts: Record<RowResult, number>;
+  counts: ResultCounts;
   /** Records with an outcome in the results file. */
   rows: number;
   /** Input records never processed (no outcome) because the run stopped early or was interrupted. */
@@ -24,6 +24,16 @@ export interface RunSummary {
   retries: number;
   /** OAuth token requests. */
   tokenRequests: number;
+  /** Read requests (`POST /v1/action/query` and `queryMore`, retries included) of `--preview`, `--backup` and `--verify`; absent in a dry run. */
+  readRequests?: number;
+  /** `--preview`: the sum over `would-update` rows of new minus old quantity, as a plain decimal. */
+  quantityChange?: string;
+  /** `--verify`: rows read back and found as sent, found otherwise (VERIFY_MISMATCH), not read back (NOT_VERIFIED), and `unknown` rows found applied. */
+  verify?: { verified: number; mismatches: number; notVerified: number; verifiedAfterUnknown: number };
+  /** `--backup`: the file, and the Ids it holds now. */
+  backup?: { path: string; ids: number };
+  /** `--preview`: the run only read, and changed nothing. */
+  preview?: boolean;
   elapsedMs: number;
   rowsPerSecond: number;
   input: string;
@@ -41,10 +51,10 @@ export interface Summary extends RunSummary {
 }
 
 /** The exit code of a finished run (EXIT in errors.ts). */
-export function exitCodeFor(status: RunSummary['status'], counts: Record<RowResult, number>): number {
+export function exitCodeFor(status: RunSummary['status'], counts: ResultCounts): number {
   if (status === 'interrupted') return EXIT.interrupted;
   if (status === 'stopped') return EXIT.stoppedEarly;
-  return counts.failed + counts.unknown + counts.invalid > 0 ? EXIT.someRowsNotUpdated : EXIT.ok;
+  return Object.entries(counts).some(([result, n]) => n > 0 && !DONE_RESULTS.has(result as RowResult)) ? EXIT.someRowsNotUpdated : EXIT.ok;
 }
 
 /** Why a run stopped early, for the advice in the next step. */
@@ -58,11 +68,16 @@ export interface NextCommands {
   send: string;
   /** Sends the failures file again. */
   sendFailures: string;
+  /** `--preview` again, with the same outputs. */
+  preview: string;
+  /** Applies this input after a preview, with a new backup and `--verify`. */
+  applyWithBackup: string;
 }
 
 /** What to do now, as a sentence with the exact command when there is one. */
 export function nextStep(summary: RunSummary, commands: NextCommands): string {
   const { counts } = summary;
+  if (summary.preview) return previewNextStep(summary, commands);
   if (summary.status !== 'completed') {
     const resume = commands.resume;
     switch (summary.stopKind) {
@@ -94,6 +109,17 @@ export function nextStep(summary: RunSummary, commands: NextCommands): string {
   return `${capitalize(parts.join('; '))}. Then send the failures file again: ${commands.sendFailures}`;
 }
 
+/** After `--preview`: read the preview, then apply with a backup. */
+function previewNextStep(summary: RunSummary, commands: NextCommands): string {
+  if (summary.status !== 'completed') return `The preview is incomplete; run it again: ${commands.preview}`;
+  const notApplied = (['blocked', 'not-found', 'invalid', 'failed'] as const).reduce((sum, result) => sum + (summary.counts[result] ?? 0), 0);
+  const look =
+    notApplied > 0
+      ? `Open ${summary.out} in your spreadsheet: ${notApplied} row(s) would not be applied (blocked, not-found, invalid or failed: see error_message); fix them or leave them.`
+      : `Open ${summary.out} in your spreadsheet to check the before_ columns against yours.`;
+  return `${look} To apply, with a backup to restore from: ${commands.applyWithBackup}`;
+}
+
 /** The summary for people, as printed on stderr at the end. */
 export function formatSummary(summary: Summary): string {
   const { counts } = summary;
@@ -102,12 +128,16 @@ export function formatSummary(summary: Summary): string {
     summary.status === 'completed'
       ? summary.dryRun
         ? 'Dry run finished: nothing was sent.'
-        : 'Finished.'
+        : summary.preview
+          ? 'Preview finished: records were read, nothing was changed.'
+          : 'Finished.'
       : summary.status === 'stopped'
         ? `Stopped early: ${summary.stopReason ?? 'see the log above'}.`
         : 'Interrupted: in-flight requests were allowed to finish.';
   lines.push('', `zuora-usage-update: ${title}`);
-  const shown: Array<[string, number]> = summary.dryRun
+  const shown: Array<[string, number]> = summary.preview
+    ? (['would-update', 'unchanged', 'blocked', 'not-found', 'failed', 'invalid'] as const).map((name) => [name, counts[name] ?? 0])
+    : summary.dryRun
     ? [
         ['valid', counts.valid],
         ['invalid', counts.invalid],
@@ -125,13 +155,21 @@ export function formatSummary(summary: Summary): string {
   if (summary.keptFromEarlierRun > 0) {
     lines.push(`  resumed:   ${summary.keptFromEarlierRun} rows already updated by an earlier run, not sent again`);
   }
-  if (!summary.dryRun) {
+  if (summary.quantityChange !== undefined) lines.push(`  quantity:  ${summary.quantityChange} (total change over the would-update rows)`);
+  if (summary.readRequests !== undefined) {
+    lines.push(`  requests:  ${summary.requests} updates (${summary.retries} retries), ${summary.readRequests} reads, ${summary.tokenRequests} tokens`);
+  } else if (!summary.dryRun) {
     lines.push(`  requests:  ${summary.requests} (${summary.retries} retries)`);
   }
+  if (summary.verify) {
+    const v = summary.verify;
+    lines.push(`  verified:  ${v.verified} rows as sent, ${v.mismatches} mismatches, ${v.notVerified} not verified, ${v.verifiedAfterUnknown} unknown found applied`);
+  }
+  if (summary.backup) lines.push(`  backup:    ${summary.backup.path} (${summary.backup.ids} Ids)`);
   lines.push(
     `  time:      ${(summary.elapsedMs / 1000).toFixed(1)} s, ${summary.rowsPerSecond.toFixed(1)} rows/s`,
-    `  results:   ${summary.out}`,
-    `  failures:  ${summary.failures} (${summary.failuresRows} rows)`,
+    `  ${summary.preview ? 'preview: ' : 'results: '}  ${summary.out}`,
+    ...(summary.preview ? [] : [`  failures:  ${summary.failures} (${summary.failuresRows} rows)`]),
     `  exit code: ${summary.exitCode}`,
     `  next step: ${summary.nextStep}`,
     '',

@@ -10,7 +10,7 @@ export function terminalProgress(stream: NodeJS.WriteStream, totalBytes: number 
   const bar = new cliProgress.SingleBar(
     {
       stream,
-      format: ' {bar} {percentage}% | {done} rows | {rate} rows/s | {failed} not updated | ETA {etaText}',
+      format: ' {bar} {percentage}% | {done} rows{readsText} | {rate} rows/s | {failed} not updated | ETA {etaText}',
       fps: 5,
       hideCursor: true,
       clearOnComplete: false,
@@ -19,14 +19,16 @@ export function terminalProgress(stream: NodeJS.WriteStream, totalBytes: number 
     cliProgress.Presets.shades_classic,
   );
   const total = totalBytes && totalBytes > 0 ? totalBytes : 1;
-  bar.start(total, 0, { done: 0, rate: '0', failed: 0, etaText: '-' });
+  bar.start(total, 0, { done: 0, readsText: '', rate: '0', failed: 0, etaText: '-' });
   return {
-    tick({ done, failed, bytesRead }) {
+    tick({ done, failed, bytesRead, reads }) {
       const elapsed = (now() - started) / 1000;
       const share = Math.min(1, bytesRead / total);
       const eta = share > 0 && elapsed > 1 ? Math.max(0, elapsed / share - elapsed) : undefined;
       bar.update(Math.min(bytesRead, total), {
         done,
+        // Reads of --preview, --backup and --verify: 200 rows a request.
+        readsText: reads === undefined ? '' : ` (${reads} reads)`,
         failed,
         rate: elapsed > 0 ? (done / elapsed).toFixed(0) : '0',
         etaText: eta === undefined ? '-' : formatDuration(eta),

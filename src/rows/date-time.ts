@@ -252,6 +252,18 @@ export function compareDateTimes(a: string, b: string): number | undefined {
   return Math.sign(wallClock(left) - wallClock(right));
 }
 
+/**
+ * A date-time as numbers: its wall-clock time (ms since 1970-01-01T00:00:00 on its own clock) and its
+ * offset in minutes east of UTC when it has one. Undefined when the text is not a date-time
+ * {@link normalizeDateTime} accepts in ISO form. Pure arithmetic, like the rest of this file.
+ */
+export function dateTimeParts(text: string): { wallClockMs: number; offsetMinutes?: number } | undefined {
+  const value = isoValueOf(text);
+  if (value === undefined) return undefined;
+  const wall = wallClockMs(value.parts) + millisOf(value.fraction);
+  return value.offsetMinutes === undefined ? { wallClockMs: wall } : { wallClockMs: wall, offsetMinutes: value.offsetMinutes };
+}
+
 function isoValueOf(text: string): IsoValue | undefined {
   const match = ISO.exec(text.trim());
   if (!match) return undefined;

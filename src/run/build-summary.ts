@@ -1,6 +1,6 @@
 import type { RunOptions } from '../options.js';
 import { exitCodeFor, type RunSummary, type StopKind } from '../output/summary.js';
-import type { RowResult } from '../row-outcome.js';
+import type { ResultCounts } from '../row-outcome.js';
 
 /** What the stages of a run report at its end, each from its own counters. */
 export interface SummaryFacts {
@@ -8,7 +8,7 @@ export interface SummaryFacts {
   stopReason?: string;
   stopKind?: StopKind;
   /** Outcomes written to the results file, per result (the results writer). */
-  counts: Readonly<Record<RowResult, number>>;
+  counts: Readonly<ResultCounts>;
   /** Rows written to the failures file (the results writer). */
   failuresRows: number;
   /** Rows kept from an earlier run by `--resume` (the resume filter). */
@@ -22,6 +22,14 @@ export interface SummaryFacts {
   answered: number;
   /** OAuth token requests (the connection). */
   tokenRequests: number;
+  /** Read requests, retries included (the connection's reader); undefined in a dry run. */
+  readRequests?: number;
+  /** `--preview`: the total quantity change over the `would-update` rows (the preview stage). */
+  quantityChange?: string;
+  /** `--verify`: what the read-backs found (the verify stage). */
+  verify?: RunSummary['verify'];
+  /** `--backup`: the file and the Ids it holds (the backup file). */
+  backup?: RunSummary['backup'];
   /** Clock readings at the start and the end of the run, in ms. */
   startedAt: number;
   endedAt: number;
@@ -30,7 +38,7 @@ export interface SummaryFacts {
 /** The run summary from the facts of each stage: totals, rates and the exit code. */
 export function buildSummary(
   facts: SummaryFacts,
-  options: Pick<RunOptions, 'dryRun' | 'input' | 'out' | 'failures' | 'trackPrefix'>,
+  options: Pick<RunOptions, 'dryRun' | 'preview' | 'input' | 'out' | 'failures' | 'trackPrefix'>,
 ): RunSummary {
   const counts = { ...facts.counts };
   const rows = Object.values(counts).reduce((a, b) => a + b, 0);
@@ -56,5 +64,9 @@ export function buildSummary(
     failures: options.failures,
     failuresRows: facts.failuresRows,
     trackPrefix: options.trackPrefix,
+    ...(facts.readRequests === undefined ? {} : { readRequests: facts.readRequests }),
+    ...(options.preview ? { preview: true, quantityChange: facts.quantityChange } : {}),
+    ...(facts.verify ? { verify: facts.verify } : {}),
+    ...(facts.backup ? { backup: facts.backup } : {}),
   };
 }

@@ -1,9 +1,23 @@
 import type { RunOptions } from '../options.js';
 import type { RowOutcome } from '../row-outcome.js';
-import type { Connection } from '../send/connect.js';
+import type { PutResult, UsageUpdate } from '../send/put-usage.js';
 import { sendUpdates, type SendItem } from '../send/send-updates.js';
 import type { RunState } from './run-state.js';
-import { createStopPolicy } from './stop-policy.js';
+import type { StopPolicy } from './stop-policy.js';
+
+/** What the send stage sends with and hands its answers to: the connection's, or the verify stage's around them. */
+export interface SendHooks {
+  /** Sends one row with its retries, through the transport (the connection's `put`, or the verify stage's wrapper of it). */
+  put(update: UsageUpdate): Promise<PutResult>;
+  /** Rows the transport can carry in flight at once: the pool's size. */
+  rowsInFlight: number;
+  /** No more rows will come from the input (the transport need not wait for more to fill a call). */
+  inputEnded(): void;
+  /** An answered row: recorded at once (`recordAnswer`), or held by the verify stage until its read-back. */
+  settle(item: SendItem, result: PutResult): void;
+  /** Whether the sender may take another row (the results writer, and rows waiting for a read-back). */
+  hasRoom(): boolean;
+}
 
 /** What the send stage counts: the requests that carried each answered row, summed, and the rows answered. */
 export interface SendCounts {
@@ -12,33 +26,30 @@ export interface SendCounts {
 }
 
 /**
- * The send stage: rows through the pool; each answer is recorded and shown to the stop policy. Its
+ * The send stage: rows through the pool; each answer is settled and shown to the stop policy. Its
  * counters (row attempts, answered) are its own; the requests sent are the connection's.
  */
 export async function sendRows(
   rows: AsyncIterable<SendItem>,
-  connection: Connection,
+  hooks: SendHooks,
   options: RunOptions,
   state: RunState,
-  writer: { record: (outcome: RowOutcome) => void; hasRoom: () => boolean },
+  policy: StopPolicy,
 ): Promise<SendCounts> {
-  const { record } = writer;
-  const policy = createStopPolicy(options);
   let rowAttempts = 0;
   let answered = 0;
   await sendUpdates(rows, {
     // A pool slot is a row: -c requests in flight, each carrying up to the transport's rows a call.
-    concurrency: connection.rowsInFlight,
-    put: connection.put,
-    hasRoom: writer.hasRoom,
+    concurrency: hooks.rowsInFlight,
+    put: hooks.put,
+    hasRoom: hooks.hasRoom,
     signal: state.stopSignal,
-    onInputEnd: connection.inputEnded,
+    onInputEnd: hooks.inputEnded,
     onResult: (item, result) => {
-      const { credentialsRefused: _refused, unreachable: _unreachable, result: outcome, ...rest } = result;
-      if (outcome === 'not-sent') return;
+      if (result.result === 'not-sent') return;
       rowAttempts += result.attempts;
       answered++;
-      record({ seq: item.seq, line: item.line, cells: item.cells, id: item.update.id, trackId: item.update.trackId, result: outcome, ...rest });
+      hooks.settle(item, result);
       const stop = policy.afterAnswer(result);
       if (stop) state.stopEarly(stop);
     },
@@ -46,6 +57,16 @@ export async function sendRows(
   const atEnd = policy.atEnd();
   if (atEnd) state.stopEarly(atEnd);
   return { rowAttempts, answered };
+}
+
+/** Settles an answered row by recording its outcome as it was answered. */
+export function recordAnswer(record: (outcome: RowOutcome) => void): (item: SendItem, result: PutResult) => void {
+  return (item, result) => {
+    const { credentialsRefused: _refused, unreachable: _unreachable, result: outcome, ...rest } = result;
+    // A row the run never sent has no outcome (the send stage settles answered rows only).
+    if (outcome === 'not-sent') return;
+    record({ seq: item.seq, line: item.line, cells: item.cells, id: item.update.id, trackId: item.update.trackId, result: outcome, ...rest });
+  };
 }
 
 /** The dry-run stage in place of sending: each valid row is recorded `valid`, nothing is sent. */

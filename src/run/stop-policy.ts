@@ -1,5 +1,6 @@
 import type { MaxFailures, RunOptions } from '../options.js';
 import type { StopKind } from '../output/summary.js';
+import type { ReadFailure } from '../read/query-usage.js';
 import type { PutResult } from '../send/put-usage.js';
 
 /** A reason to stop sending: every later row would probably end the same way. */
@@ -13,6 +14,10 @@ export interface StopDecision {
 export interface StopPolicy {
   /** Takes the result of one answered row; returns why to stop now, or undefined to go on. */
   afterAnswer(result: PutResult): StopDecision | undefined;
+  /** `--verify`: an answered row turned `failed` (VERIFY_MISMATCH) by its read-back; counts for `--max-failures`. */
+  afterMismatch(): StopDecision | undefined;
+  /** A read (`--preview`, `--backup`, `--verify`) failed after its retries: refused credentials or an unreachable Zuora stop the run. */
+  afterReadFailure(failure: ReadFailure): StopDecision | undefined;
   /** After the last row: why the finished run still counts as stopped, or undefined. */
   atEnd(): StopDecision | undefined;
 }
@@ -23,14 +28,19 @@ export function unreachableLimit(concurrency: number): number {
 }
 
 /**
- * The stop rules: credentials refused (at once), Zuora unreachable for `unreachableLimit` rows in a row,
- * and `--max-failures`. The counters are the policy's own: no other stage reads or writes them.
+ * The stop rules: credentials refused (at once), Zuora unreachable for `unreachableLimit` rows in a row
+ * (or for a read, which stands for up to 200 rows), and `--max-failures` (a `--verify` mismatch is a
+ * failed row too). The counters are the policy's own: no other stage reads or writes them.
  */
 export function createStopPolicy(options: Pick<RunOptions, 'concurrency' | 'maxFailures'>): StopPolicy {
   let answered = 0;
   let failed = 0;
   let updated = 0;
   let unreachableInARow = 0;
+  const maxFailuresReached = (): StopDecision | undefined =>
+    options.maxFailures && tooManyFailures(options.maxFailures, failed, answered)
+      ? { kind: 'max-failures', reason: `--max-failures reached (${failed} failed of ${answered} answered)` }
+      : undefined;
   return {
     afterAnswer(result) {
       answered++;
@@ -53,9 +63,15 @@ export function createStopPolicy(options: Pick<RunOptions, 'concurrency' | 'maxF
           reason: `cannot reach Zuora: the last ${unreachableInARow} rows could not connect (${result.errorCode}); every row would fail the same way`,
         };
       }
-      if (options.maxFailures && tooManyFailures(options.maxFailures, failed, answered)) {
-        return { kind: 'max-failures', reason: `--max-failures reached (${failed} failed of ${answered} answered)` };
-      }
+      return maxFailuresReached();
+    },
+    afterMismatch() {
+      failed++;
+      return maxFailuresReached();
+    },
+    afterReadFailure(failure) {
+      if (failure.credentialsRefused) return { kind: 'credentials', reason: `Zuora refused the credentials while reading records (${failure.errorMessage})` };
+      if (failure.unreachable) return { kind: 'unreachable', reason: `cannot reach Zuora to read records (${failure.errorCode})` };
       return undefined;
     },
     atEnd() {

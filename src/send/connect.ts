@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { RunOptions } from '../options.js';
+import { createUsageReader, type UsageReader } from '../read/query-usage.js';
 import { abortableSleep } from './abortable-sleep.js';
 import { createTokenProvider, type Credentials, type TokenProvider } from './auth.js';
 import { closeHttpClient, createHttpClient } from './http-client.js';
@@ -22,6 +23,8 @@ export interface Connection {
   /** Update requests sent so far (a batch call counts once, whatever it carries). */
   readonly requests: number;
   tokens: TokenProvider;
+  /** Batched reads of usage records (`--preview`, `--backup`, `--verify`), through the same throttle, tokens and retries. */
+  reader: UsageReader;
   close(): Promise<void>;
 }
 
@@ -123,6 +126,8 @@ export async function connect(options: RunOptions, deps: ConnectDeps): Promise<C
         return requests;
       },
       tokens,
+      // Through the same call loop, throttle and tokens as the updates; reads count their own requests.
+      reader: createUsageReader({ ...ctx, logger: deps.logger.child({ stage: 'read' }), trackPrefix: options.trackPrefix }),
       close,
     };
   } catch (error) {

@@ -84,6 +84,8 @@ export interface ZuoraCall<T> {
   priorAttempts?: number;
   /** Bindings of the retry log lines (id, track id). */
   logFields: Record<string, unknown>;
+  /** What the call does, for the messages of calls that got no answer: an update (default) or a read, which changes nothing. */
+  purpose?: 'update' | 'read';
 }
 
 /**
@@ -143,7 +145,7 @@ async function attemptOnce<T>(call: ZuoraCall<T>, attempt: number, ctx: CallCont
   try {
     token = await ctx.tokens.token();
   } catch (error) {
-    return noToken(error, { result: 'failed', attempts: attempt - 1 });
+    return noToken(error, { result: 'failed', attempts: attempt - 1 }, call.purpose);
   }
   const options = { body: call.payload, headers: { ...call.headers, authorization: `Bearer ${token}` } };
   const request = call.method === 'put' ? ctx.client.put(call.url, options) : ctx.client.post(call.url, options);
@@ -180,7 +182,7 @@ async function attemptOnce<T>(call: ZuoraCall<T>, attempt: number, ctx: CallCont
         verdict = await ctx.tokens.unauthorized(token);
       } catch (renewal) {
         // Answered 401, so nothing was applied; the renewal itself failed.
-        return noToken(renewal, last);
+        return noToken(renewal, last, call.purpose);
       }
       if (verdict === 'refused') return { final: { answered: false, failure: { ...last, credentialsRefused: true } } };
       return { renewed: last };
@@ -202,14 +204,14 @@ async function attemptOnce<T>(call: ZuoraCall<T>, attempt: number, ctx: CallCont
           result: 'failed',
           attempts: attempt,
           errorCode: code,
-          errorMessage: `could not reach ${host} (${code}); the update was not sent`,
+          errorMessage: `could not reach ${host} (${code}); the ${call.purpose ?? 'update'} was not sent`,
           unreachable: true,
         },
       };
     }
     return {
       retry: { kind: 'network', code },
-      last: { result: 'unknown', attempts: attempt, errorCode: code, errorMessage: describeNetworkError(code, ctx.timeoutMs) },
+      last: { result: 'unknown', attempts: attempt, errorCode: code, errorMessage: describeNetworkError(code, ctx.timeoutMs, call.purpose) },
     };
   } finally {
     settled();
@@ -222,11 +224,11 @@ async function attemptOnce<T>(call: ZuoraCall<T>, attempt: number, ctx: CallCont
  * the token endpoint is unreachable or failing (nothing was refused: the run ends with exit 3);
  * otherwise the credentials were refused, and every later row would fail the same way.
  */
-function noToken<T>(error: unknown, base: SendResult): AttemptOutcome<T> {
+function noToken<T>(error: unknown, base: SendResult, purpose: ZuoraCall<T>['purpose'] = 'update'): AttemptOutcome<T> {
   if (error instanceof RunError && error.code === 'INTERRUPTED') return { interrupted: true };
   const message = error instanceof Error ? error.message : String(error);
   if (error instanceof RunError && error.code === 'ZUORA_UNREACHABLE') {
-    const failure: SendResult = { ...base, result: 'failed', errorCode: 'ZUORA_UNREACHABLE', errorMessage: `${message} The update was not sent.`, unreachable: true };
+    const failure: SendResult = { ...base, result: 'failed', errorCode: 'ZUORA_UNREACHABLE', errorMessage: `${message} The ${purpose} was not sent.`, unreachable: true };
     return { final: { answered: false, failure } };
   }
   return { final: { answered: false, failure: { ...base, result: 'failed', errorCode: 'AUTH_FAILED', errorMessage: message, credentialsRefused: true } } };
@@ -239,7 +241,12 @@ function redacted(error: ZuoraError, redactor: SecretRedactor | undefined): Zuor
   return error.code === undefined ? { message } : { code: redactor.redact(error.code), message };
 }
 
-function describeNetworkError(code: string, timeoutMs: number): string {
+function describeNetworkError(code: string, timeoutMs: number, purpose: ZuoraCall<unknown>['purpose'] = 'update'): string {
+  if (purpose === 'read') {
+    if (code === 'ABANDONED') return 'the run was interrupted while waiting for the answer to the read';
+    if (code === 'ETIMEDOUT') return `no answer to the read within ${timeoutMs} ms`;
+    return `the read's connection failed (${code}) before an answer`;
+  }
   if (code === 'ABANDONED') return 'the run was interrupted while waiting for the answer; the update may or may not have been applied';
   if (code === 'ETIMEDOUT') return `no answer within ${timeoutMs} ms; the update may or may not have been applied`;
   return `the connection failed (${code}) before an answer; the update may or may not have been applied`;

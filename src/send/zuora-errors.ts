@@ -55,7 +55,7 @@ export function bodyStart(bodyText: string): string {
 
 /**
  * Extracts code and message from any error body Zuora or its gateways send. Tries, in order: the CRUD
- * `Errors[]` envelope, v1 `reasons[]`, `{code, message}`, `{message}`, OAuth `{error, error_description}`,
+ * `Errors[]` envelope, v1 `reasons[]`, a SOAP fault (Actions calls), `{code, message}`, `{message}`, OAuth `{error, error_description}`,
  * then the raw text (tags stripped, truncated). Never throws.
  */
 export function parseZuoraError(status: number, bodyText: string, parsed: unknown = parseJson(bodyText)): ZuoraError {
@@ -70,6 +70,11 @@ export function parseZuoraError(status: number, bodyText: string, parsed: unknow
     }
     if (Array.isArray(parsed.reasons) && parsed.reasons.length > 0) {
       return joinErrors(parsed.reasons.map((e) => fromEntry(e, 'code', 'message')));
+    }
+    // SOAP-backed Actions calls (query, queryMore, update) fail with a SOAP fault: `fns:INVALID_FIELD`.
+    if (typeof parsed.faultstring === 'string') {
+      const faultCode = typeof parsed.faultcode === 'string' ? parsed.faultcode.replace(/^[A-Za-z]+:/, '') : undefined;
+      return withCode(faultCode, parsed.faultstring);
     }
     const message = firstString(parsed.message, parsed.Message);
     const code = firstScalar(parsed.code, parsed.Code);

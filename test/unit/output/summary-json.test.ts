@@ -56,7 +56,7 @@ const summary: Summary = {
 /** The keys of schema 1, in order (SummaryJsonV1 documents each): a change here is a schema change. */
 const SCHEMA_1_KEYS = [
   'schema', 'tool', 'version', 'status', 'exitCode', 'dryRun', 'input', 'target', 'trackPrefix', 'counts', 'rows',
-  'notReached', 'keptFromEarlierRun', 'requests', 'retries', 'timing', 'outputs', 'nextStep', 'stopReason', 'stopKind', 'error',
+  'notReached', 'keptFromEarlierRun', 'requests', 'retries', 'preview', 'verify', 'backup', 'timing', 'outputs', 'nextStep', 'stopReason', 'stopKind', 'error',
 ];
 
 describe('summary JSON, schema 1', () => {
@@ -89,6 +89,20 @@ describe('summary JSON, schema 1', () => {
     const notStarted = failedSummaryJson({ exitCode: 1, status: 'not-started', code: 'BAD_OPTION', message: 'bad' }, { ...context, options: undefined });
     expect(Object.keys(notStarted)).toEqual(SCHEMA_1_KEYS);
     expect(notStarted).toMatchObject({ status: 'not-started', exitCode: 1, target: null, input: null, notReached: 0, stopKind: null, error: { code: 'BAD_OPTION', message: 'bad' } });
+  });
+
+  it('a preview has its quantity change and reads, and no failures file; --verify and --backup their counts', () => {
+    const preview = finishedSummaryJson({ ...summary, preview: true, quantityChange: '-1.5', readRequests: 2, counts: { ...summary.counts, 'would-update': 3 } }, context);
+    expect(preview).toMatchObject({
+      preview: { quantityChange: '-1.5' },
+      verify: null,
+      backup: null,
+      counts: { 'would-update': 3 },
+      requests: { updates: 9, reads: 2, tokens: 1, total: 12 },
+      outputs: { failures: null, failuresRows: null },
+    });
+    const verify = { verified: 5, mismatches: 1, notVerified: 0, verifiedAfterUnknown: 0 };
+    expect(finishedSummaryJson({ ...summary, verify, backup: { path: 'b.csv', ids: 6 } }, context)).toMatchObject({ preview: null, verify, backup: { path: 'b.csv', ids: 6 } });
   });
 
   it('the "run finished" record carries the exit code and counts, at a level that matches', () => {

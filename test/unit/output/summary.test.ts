@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { formatSummary, nextStep, type RunSummary } from '../../../src/output/summary.js';
+import { MAIN_ARG_DEFAULTS, type MainArgs } from '../../../src/cli/build-run-options.js';
+import { nextCommands } from '../../../src/cli/next-commands.js';
+import { exitCodeFor, formatSummary, nextStep, type RunSummary } from '../../../src/output/summary.js';
 
-const commands = { resume: 'RESUME', send: 'SEND', sendFailures: 'SEND-FAILURES' };
+const commands = { resume: 'RESUME', send: 'SEND', sendFailures: 'SEND-FAILURES', preview: 'PREVIEW', applyWithBackup: 'APPLY' };
 const none = { updated: 0, failed: 0, unknown: 0, invalid: 0, valid: 0 };
 const summary = (overrides: Partial<RunSummary>): RunSummary => ({
   status: 'completed',
@@ -43,5 +45,36 @@ describe('formatSummary', () => {
     const stopped = formatSummary({ ...summary({ status: 'interrupted', rows: 2, notReached: 5 }), nextStep: 'x' });
     expect(stopped).toContain('  not reached: 5 rows never processed');
     expect(formatSummary({ ...summary({ rows: 2 }), nextStep: 'x' })).not.toContain('not reached');
+  });
+});
+
+describe('after a preview', () => {
+  const args = (overrides: Partial<MainArgs> = {}): MainArgs => ({ input: 'fix.csv', env: 'us-sandbox', ...MAIN_ARG_DEFAULTS, ...overrides });
+  const files = { input: 'fix.csv', out: 'fix.preview.csv', failures: 'fix.failures.csv' };
+  const preview = (overrides: Partial<RunSummary>): RunSummary => summary({ preview: true, ...files, ...overrides });
+  const commands = nextCommands(args({ preview: true }), files);
+
+  it('exit 0 only when every row would update or is unchanged', () => {
+    expect(exitCodeFor('completed', { ...none, 'would-update': 3, unchanged: 1 })).toBe(0);
+    expect(exitCodeFor('completed', { ...none, 'would-update': 3, blocked: 1 })).toBe(2);
+    expect(exitCodeFor('completed', { ...none, 'would-update': 3, 'not-found': 1 })).toBe(2);
+  });
+
+  it('the next step is to read the preview, then apply with a backup and --verify', () => {
+    expect(nextStep(preview({ counts: { ...none, 'would-update': 2 } }), commands)).toBe(
+      'Open fix.preview.csv in your spreadsheet to check the before_ columns against yours. To apply, with a backup to restore from: zuora-usage-update fix.csv --backup fix.backup.csv --verify --env us-sandbox',
+    );
+    expect(nextStep(preview({ counts: { ...none, 'would-update': 2, blocked: 1, invalid: 2 } }), commands)).toMatch(
+      /^Open fix.preview.csv in your spreadsheet: 3 row\(s\) would not be applied/,
+    );
+    expect(nextStep(preview({ status: 'stopped' }), commands)).toBe(
+      'The preview is incomplete; run it again: zuora-usage-update fix.csv --preview --out fix.preview.csv --env us-sandbox',
+    );
+  });
+
+  it('a run with --backup and --verify: a resumed run appends to the same backup, a run of the failures backs up beside them', () => {
+    const run = nextCommands(args({ backup: 'fix.backup.csv', verify: true }), { ...files, out: 'fix.results.csv' });
+    expect(run.resume).toBe('zuora-usage-update fix.csv --resume --out fix.results.csv --backup fix.backup.csv --env us-sandbox --verify');
+    expect(run.sendFailures).toBe('zuora-usage-update fix.failures.csv --backup fix.failures.backup.csv --env us-sandbox --verify');
   });
 });

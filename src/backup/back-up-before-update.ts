@@ -1,0 +1,93 @@
+import type { ReadBatch, ReadCall } from '../read/query-usage.js';
+import { readAhead } from '../read/read-ahead.js';
+import type { ReadRecord } from '../read/usage-query.js';
+import type { SendItem } from '../send/send-updates.js';
+import type { BackupFile } from './backup-file.js';
+
+/** Why a row was not sent: its record could not be read, so it could not be backed up first. */
+export interface NotBackedUp {
+  errorCode: string;
+  errorMessage: string;
+  call: ReadCall;
+}
+
+export interface BackUpOptions {
+  backup: BackupFile;
+  /** Reads up to 200 ids (the run's UsageReader with this input's fields). */
+  read(ids: string[]): Promise<ReadBatch>;
+  /** A row that is not sent because its record (or an earlier row's, same Id) could not be read. */
+  onNotSent(item: SendItem, why: NotBackedUp): void;
+  /** The backup file cannot be written: the run should stop (no row of the batch is sent). */
+  onWriteError?(error: Error): void;
+  signal?: AbortSignal;
+}
+
+/**
+ * Passes rows on to the sender only once their Id's values from before this run are in the backup
+ * file, on disk. The first row of each Id not yet backed up has its record read (in batches of 200,
+ * ahead of the sender); the records read are appended and flushed before any row of the batch is
+ * passed on. A row whose record cannot be read is not sent, nor are the later rows of its Id.
+ */
+export async function* backUpBeforeUpdate(rows: AsyncIterable<SendItem>, options: BackUpOptions): AsyncGenerator<SendItem> {
+  const { backup } = options;
+  const requested = new Set<string>();
+  // Ids whose record could not be read: their later rows are not sent either. Only failed Ids are kept.
+  const unreadable = new Map<string, NotBackedUp>();
+
+  const read = async (ids: string[]): Promise<ReadBatch> => {
+    const batch = await options.read(ids);
+    if (!batch.ok) return batch;
+    const records: ReadRecord[] = [];
+    for (const id of ids) {
+      const found = batch.records.get(id);
+      if (found) records.push(found.record);
+    }
+    try {
+      await backup.add(records);
+      // The backup knows these Ids from now on; only Ids whose read failed stay here (with `unreadable`).
+      for (const record of records) requested.delete(record.Id as string);
+    } catch (error) {
+      options.onWriteError?.(error as Error);
+      return { ok: false, call: batch.last, errorCode: 'BACKUP_UNWRITABLE', errorMessage: (error as Error).message };
+    }
+    return batch;
+  };
+
+  const stream = readAhead(rows, {
+    idOf: (item) => {
+      const { id } = item.update;
+      if (backup.has(id) || requested.has(id)) return undefined;
+      requested.add(id);
+      return id;
+    },
+    read,
+    signal: options.signal,
+  });
+  for await (const { item, read: result } of stream) {
+    const { id } = item.update;
+    if (result === undefined) {
+      const earlier = unreadable.get(id);
+      if (earlier) {
+        options.onNotSent(item, { ...earlier, errorMessage: `not sent: an earlier row of this Id could not be backed up (${earlier.errorMessage})` });
+        continue;
+      }
+      yield item;
+      continue;
+    }
+    if (result.kind === 'found') {
+      yield item;
+      continue;
+    }
+    if (result.kind === 'failed' && result.failure.notSent) continue;
+    const why: NotBackedUp =
+      result.kind === 'not-found'
+        ? { errorCode: 'NOT_FOUND', errorMessage: `Zuora has no usage record with Id ${id}; not sent`, call: result.call }
+        : {
+            errorCode: result.failure.errorCode,
+            errorMessage: `could not read the record to back it up, so it was not sent: ${result.failure.errorMessage}`,
+            call: result.failure.call,
+          };
+    unreadable.set(id, why);
+    options.onNotSent(item, why);
+  }
+}

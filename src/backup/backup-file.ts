@@ -1,0 +1,104 @@
+import { open, readFile, stat, truncate } from 'node:fs/promises';
+import { parse } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
+import { RunError } from '../errors.js';
+import type { ReadRecord } from '../read/usage-query.js';
+
+/** The `--backup` file: one row per Id with its values from before this run first changed it. */
+export interface BackupFile {
+  /** Whether the file already holds this Id (from this run, or from the run that `--resume` continues). */
+  has(id: string): boolean;
+  /** Appends these records and flushes them to disk; resolves only once they are there. */
+  add(records: readonly ReadRecord[]): Promise<void>;
+  /** Ids held. */
+  readonly size: number;
+  close(): Promise<void>;
+}
+
+export interface BackupFileOptions {
+  /** Updatable fields the input has a column for, in input order (canonical names). */
+  fields: readonly string[];
+  /** The input's delimiter. */
+  delimiter: string;
+  /** `--resume`: append to an existing backup instead of refusing it. */
+  resume: boolean;
+}
+
+/**
+ * Checks the backup path and learns the Ids it holds; creates nothing (the file is created by the
+ * first `add`, so a run that cannot start leaves no file behind). An existing non-empty file is
+ * refused unless `resume`; when resuming, its header must be this input's, and a last line cut short
+ * by a kill (never flushed whole, so no update of its Id was sent) is dropped.
+ */
+export async function openBackup(path: string, options: BackupFileOptions): Promise<BackupFile> {
+  const header = ['Id', ...options.fields];
+  const ids = new Set<string>();
+  let existing = '';
+  try {
+    if ((await stat(path)).size > 0) existing = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+      throw new RunError('OUTPUT_UNWRITABLE', `Cannot read --backup ${path}: ${(error as Error).message}`, { cause: error });
+    }
+  }
+  let needsHeader = true;
+  if (existing !== '') {
+    if (!options.resume) {
+      throw new RunError(
+        'BAD_OPTION',
+        `--backup ${path} already exists and is not empty: it may be the only copy of values from an earlier run. Choose another --backup file, or pass --resume to continue that run's backup.`,
+      );
+    }
+    const whole = existing.slice(0, existing.lastIndexOf('\n') + 1);
+    if (whole.length < existing.length) await truncate(path, Buffer.byteLength(whole));
+    const rows = parse(whole, { delimiter: options.delimiter, relax_column_count: true }) as string[][];
+    const found = rows[0] ?? [];
+    if (rows.length > 0) {
+      if (found.join('\u0000') !== header.join('\u0000')) {
+        throw new RunError(
+          'BAD_OPTION',
+          `--backup ${path} has the columns ${found.join(', ')}, but this input backs up ${header.join(', ')}: choose another --backup file.`,
+        );
+      }
+      needsHeader = false;
+      for (const row of rows.slice(1)) if (row[0] !== undefined && row[0] !== '') ids.add(row[0]);
+    }
+  }
+
+  let file: Awaited<ReturnType<typeof open>> | undefined;
+  const csv = { delimiter: options.delimiter };
+  // Reads finish in any order: their records are appended one batch after the other.
+  let queue: Promise<void> = Promise.resolve();
+  const append = async (records: readonly ReadRecord[]): Promise<void> => {
+    const fresh = records.filter((record) => record.Id !== undefined && !ids.has(record.Id));
+    if (fresh.length === 0) return;
+    try {
+      file ??= await open(path, 'a');
+      const rows = fresh.map((record) => header.map((field) => record[field] ?? ''));
+      const text = stringify(needsHeader ? [header, ...rows] : rows, csv);
+      await file.appendFile(text);
+      // On disk before any update of these Ids is sent: a crash never leaves a change without its backup.
+      await file.datasync();
+    } catch (error) {
+      throw new RunError('OUTPUT_UNWRITABLE', `Cannot write --backup ${path}: ${(error as Error).message}`, { cause: error });
+    }
+    needsHeader = false;
+    for (const record of fresh) ids.add(record.Id as string);
+  };
+  return {
+    has: (id) => ids.has(id),
+    add(records) {
+      const done = queue.then(() => append(records));
+      queue = done.catch(() => undefined);
+      return done;
+    },
+    get size() {
+      return ids.size;
+    },
+    async close() {
+      await queue;
+      await file?.close();
+      file = undefined;
+    },
+  };
+}

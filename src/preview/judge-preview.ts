@@ -1,0 +1,100 @@
+import { UPDATABLE_FIELDS } from '../input/columns.js';
+import { differences, parseDecimal, subtractDecimals, tenantOffsetOf, type Decimal } from '../read/compare.js';
+import type { ReadCall } from '../read/query-usage.js';
+import type { ItemRead } from '../read/read-ahead.js';
+import type { ReadRecord } from '../read/usage-query.js';
+
+/** What `--preview` says of a valid row (an `invalid` row never gets here). */
+export interface PreviewVerdict {
+  result: 'would-update' | 'unchanged' | 'blocked' | 'not-found' | 'failed';
+  errorCode?: string;
+  errorMessage?: string;
+  /** Zuora's value of each previewed field, as it answered it ('' when absent or unread). */
+  before: string[];
+  /** New minus old quantity of a `would-update` row that sets Quantity. */
+  quantityChange?: Decimal;
+  /** The read call that answered for this Id (the first row's, for later rows of the Id). */
+  call?: ReadCall;
+}
+
+const STANDARD = new Set<string>(UPDATABLE_FIELDS);
+
+/** What Zuora holds for an Id, and what it would hold after the rows previewed so far. */
+interface IdState {
+  record: ReadRecord;
+  call: ReadCall;
+  /** The record as the earlier rows of this Id would leave it, once one of them changes it. */
+  now?: Record<string, string>;
+  offset: number | undefined;
+}
+
+export interface PreviewJudge {
+  /** Whether rows of this Id still need a read: the first row of each Id does; later ones reuse it. */
+  needsRead(id: string): boolean;
+  /**
+   * The verdict on one row (`fields`: field -> value as it would be sent) given its read, or
+   * undefined for a later row of an Id whose first row carried the read.
+   */
+  judge(id: string, fields: Readonly<Record<string, string>>, read: ItemRead | undefined): PreviewVerdict;
+}
+
+/**
+ * Judges rows in file order against Zuora's current values. `columns` are the updatable fields the
+ * input has a column for, in input order (the `before_<Field>` columns). A later row of an Id is
+ * compared with the record as the earlier rows would leave it, as a real run would apply them.
+ *
+ * Holds one entry per Id previewed (the few fields read, about 200 bytes), since a later row of an Id
+ * may come anywhere in the file: the preview of a file with millions of distinct Ids grows with it.
+ */
+export function createPreviewJudge(columns: readonly string[]): PreviewJudge {
+  const states = new Map<string, IdState | { missing: Extract<ItemRead, { kind: 'not-found' | 'failed' }> }>();
+  const withCall = (verdict: PreviewVerdict, call: ReadCall): PreviewVerdict => ({ ...verdict, call });
+  const requested = new Set<string>();
+  return {
+    needsRead(id) {
+      if (requested.has(id)) return false;
+      requested.add(id);
+      return true;
+    },
+    judge(id, fields, read) {
+      if (read !== undefined) {
+        states.set(
+          id,
+          read.kind === 'found' ? { record: read.record, call: read.call, offset: tenantOffsetOf(read.record) } : { missing: read },
+        );
+      }
+      const state = states.get(id);
+      if (state === undefined) {
+        return { result: 'failed', errorCode: 'NOT_READ', errorMessage: 'the record was not read (the run stopped first)', before: columns.map(() => '') };
+      }
+      if ('missing' in state) {
+        const before = columns.map(() => '');
+        if (state.missing.kind === 'not-found') {
+          return withCall({ result: 'not-found', errorCode: 'NOT_FOUND', errorMessage: `Zuora has no usage record with Id ${id}`, before }, state.missing.call);
+        }
+        const { failure } = state.missing;
+        return withCall({ result: 'failed', errorCode: failure.errorCode, errorMessage: `could not read the record: ${failure.errorMessage}`, before }, failure.call);
+      }
+      const before = columns.map((field) => state.record[field] ?? '');
+      const now = state.now ?? state.record;
+      const standard = Object.keys(fields).filter((field) => STANDARD.has(field));
+      if (now.RbeStatus === 'Processed' && standard.length > 0) {
+        return withCall({
+          result: 'blocked',
+          errorCode: 'BILLED',
+          errorMessage: `the record is billed (RbeStatus Processed): Zuora refuses ${standard.join(', ')}, which a real run sends even when unchanged; only custom fields can change`,
+          before,
+        }, state.call);
+      }
+      const changed = differences(fields, now, state.offset);
+      if (changed.length === 0) return withCall({ result: 'unchanged', before }, state.call);
+      let quantityChange: Decimal | undefined;
+      const newQuantity = fields.Quantity === undefined ? undefined : parseDecimal(fields.Quantity);
+      if (newQuantity !== undefined && changed.some((d) => d.field === 'Quantity')) {
+        quantityChange = subtractDecimals(newQuantity, parseDecimal(now.Quantity ?? '0') ?? { units: 0n, scale: 0 });
+      }
+      state.now = { ...now, ...fields };
+      return withCall(quantityChange === undefined ? { result: 'would-update', before } : { result: 'would-update', before, quantityChange }, state.call);
+    },
+  };
+}

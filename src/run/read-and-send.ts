@@ -1,0 +1,74 @@
+import { backUpBeforeUpdate } from '../backup/back-up-before-update.js';
+import type { BackupFile } from '../backup/backup-file.js';
+import type { RunOptions } from '../options.js';
+import { previewRows } from '../preview/preview-rows.js';
+import type { ReadBatch, UsageReader } from '../read/query-usage.js';
+import { fieldsToRead } from '../read/usage-query.js';
+import type { RowOutcome } from '../row-outcome.js';
+import type { Connection } from '../send/connect.js';
+import type { SendItem } from '../send/send-updates.js';
+import type { RunState } from './run-state.js';
+import { recordAnswer, sendRows, type SendCounts, type SendHooks } from './send-rows.js';
+import { createStopPolicy, type StopPolicy } from './stop-policy.js';
+import { verifySentRows } from './verify-sent-rows.js';
+
+/** What the stages after the mapping report: the send stage's counters, and those of preview and verify. */
+export interface SentFacts extends SendCounts {
+  /** `--preview`: the total quantity change over the `would-update` rows. */
+  quantityChange?: string;
+  /** `--verify`: what the read-backs found. */
+  verify?: { verified: number; mismatches: number; notVerified: number; verifiedAfterUnknown: number };
+}
+
+/**
+ * The stages that talk to Zuora: `--preview` reads in place of sending (as the dry run validates in
+ * place of sending); otherwise `--backup` reads ahead of the send stage and `--verify` reads behind it.
+ * Every read and every answer goes through one stop policy.
+ */
+export async function readAndSend(
+  rows: AsyncIterable<SendItem>,
+  connection: Connection,
+  options: RunOptions,
+  state: RunState,
+  outputs: { record: (outcome: RowOutcome) => void; hasRoom: () => boolean; fields: readonly string[]; backup: BackupFile | undefined },
+): Promise<SentFacts> {
+  const { record, backup } = outputs;
+  const policy = createStopPolicy(options);
+  const read = readStopping(connection.reader, fieldsToRead(outputs.fields), state, policy);
+  if (options.preview) {
+    const { quantityChange } = await previewRows(rows, { fields: outputs.fields, read, record, signal: state.stopSignal });
+    return { rowAttempts: 0, answered: 0, quantityChange };
+  }
+  const backedUp = backup
+    ? backUpBeforeUpdate(rows, {
+        backup,
+        read,
+        onWriteError: (error) => state.stopEarly({ reason: error.message, kind: 'output' }),
+        signal: state.stopSignal,
+        // Not sent because its record could not be read (and backed up): the read call's ids.
+        onNotSent: (item, { errorCode, errorMessage, call }) =>
+          record({ seq: item.seq, line: item.line, cells: item.cells, id: item.update.id, result: 'failed', attempts: 0, errorCode, errorMessage, ...call }),
+      })
+    : rows;
+  const direct: SendHooks = {
+    put: connection.put,
+    rowsInFlight: connection.rowsInFlight,
+    inputEnded: connection.inputEnded,
+    settle: recordAnswer(record),
+    hasRoom: outputs.hasRoom,
+  };
+  const verify = options.verify ? verifySentRows(direct, read, state, policy) : undefined;
+  const sent = await sendRows(backedUp, verify ?? direct, options, state, policy);
+  await verify?.close();
+  return { ...sent, ...(verify ? { verify: { ...verify.counts } } : {}) };
+}
+
+/** Reads this input's fields of up to 200 ids; a failed read is shown to the stop policy (refused credentials, unreachable Zuora). */
+function readStopping(reader: UsageReader, fields: readonly string[], state: RunState, policy: StopPolicy): (ids: string[]) => Promise<ReadBatch> {
+  return async (ids) => {
+    const batch = await reader.read(ids, fields);
+    const stop = batch.ok ? undefined : policy.afterReadFailure(batch);
+    if (stop) state.stopEarly(stop);
+    return batch;
+  };
+}

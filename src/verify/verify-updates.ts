@@ -1,0 +1,181 @@
+import { differences, sentFields } from '../read/compare.js';
+import type { ReadBatch } from '../read/query-usage.js';
+import { QUERY_ID_LIMIT, type ReadRecord } from '../read/usage-query.js';
+import type { PutResult, UsageUpdate } from '../send/put-usage.js';
+import type { SendItem } from '../send/send-updates.js';
+
+/** What the read-back made of a row. */
+export type VerifyVerdict =
+  /** Zuora holds what the row sent (or what later rows of its Id sent instead). */
+  | 'verified'
+  /** Zuora holds other values: the row is now `failed` VERIFY_MISMATCH. */
+  | 'mismatch'
+  /** `updated`, but the read-back could not be done: NOT_VERIFIED. */
+  | 'not-verified'
+  /** An `unknown` row read back: `updated` VERIFIED_AFTER_UNKNOWN when Zuora holds its values, else still `unknown`. */
+  | 'settled-unknown'
+  | 'still-unknown'
+  /** Not read back: the row was `failed`. */
+  | 'not-read';
+
+export interface VerifyOptions {
+  /** Reads up to 200 ids (the run's UsageReader with this input's fields). */
+  read(ids: string[]): Promise<ReadBatch>;
+  /** Every answered row, once, with its final result. */
+  onSettled(item: SendItem, result: PutResult, verdict: VerifyVerdict): void;
+  /** Ids per read. Default 200. */
+  batchSize?: number;
+  /**
+   * Longest a row waits for its read-back batch to fill, in ms. Default 2000: a fast run fills batches
+   * of 200 long before; a slow (rate-limited) one spends fewer requests on reads.
+   */
+  lingerMs?: number;
+}
+
+export interface Verifier {
+  /** Wraps the sender's `put` so the verifier knows which rows of an Id were sent after which. */
+  track(put: (update: UsageUpdate) => Promise<PutResult>): (update: UsageUpdate) => Promise<PutResult>;
+  /** A row was answered: `updated` and `unknown` rows are read back, the others settle at once. */
+  answered(item: SendItem, result: PutResult): void;
+  /** Rows waiting for their read-back. */
+  readonly waiting: number;
+  readonly counts: { verified: number; mismatches: number; notVerified: number; verifiedAfterUnknown: number };
+  /** Reads back what is still waiting and settles every row. */
+  close(): Promise<void>;
+}
+
+interface Waiting {
+  item: SendItem;
+  result: PutResult;
+  fields: Record<string, string>;
+  /** Which row of its Id this was, counting rows started while the Id has rows in flight or waiting. */
+  index: number;
+}
+
+/** Rows of one Id started while some row of it is in flight or waiting, with the fields each sets. */
+interface IdLog {
+  started: number;
+  open: number;
+  sent: Array<{ index: number; fields: string[] }>;
+}
+
+/**
+ * Reads every updated (and unknown) row's record back, in batches of up to 200 ids, and compares it
+ * with what the row sent. A later row of the same Id may already have changed a field by the time of
+ * the read: such fields are left out of the comparison (a later row never makes an earlier one a
+ * mismatch); they are checked on that later row. Memory is bounded by the rows in flight and waiting.
+ */
+export function createVerifier(options: VerifyOptions): Verifier {
+  const size = options.batchSize ?? QUERY_ID_LIMIT;
+  const lingerMs = options.lingerMs ?? 2000;
+  const logs = new Map<string, IdLog>();
+  const indexOf = new WeakMap<UsageUpdate, number>();
+  const reads = new Set<Promise<void>>();
+  let batch: Waiting[] = [];
+  let ids = new Set<string>();
+  let timer: NodeJS.Timeout | undefined;
+  let waiting = 0;
+  const counts = { verified: 0, mismatches: 0, notVerified: 0, verifiedAfterUnknown: 0 };
+
+  const release = (id: string): void => {
+    const log = logs.get(id);
+    if (log && --log.open <= 0) logs.delete(id);
+  };
+
+  const settle = (entry: Waiting, read: ReadBatch): void => {
+    const { item, result } = entry;
+    const { id } = item.update;
+    const log = logs.get(id);
+    const later = new Set<string>();
+    for (const sent of log?.sent ?? []) if (sent.index > entry.index) for (const field of sent.fields) later.add(field);
+    const compared = Object.fromEntries(Object.entries(entry.fields).filter(([field]) => !later.has(field)));
+    waiting--;
+    release(id);
+    const updated = result.result === 'updated';
+    if (!read.ok) {
+      if (!updated) return options.onSettled(item, result, 'still-unknown');
+      counts.notVerified++;
+      const why = read.notSent ? 'the run stopped before the read-back' : `the read-back failed: ${read.errorMessage}`;
+      return options.onSettled(item, { ...result, errorCode: 'NOT_VERIFIED', errorMessage: `Zuora answered success, but ${why}` }, 'not-verified');
+    }
+    const found = read.records.get(id);
+    const record: ReadRecord | undefined = found?.record;
+    const diffs = record ? differences(compared, record) : [];
+    const trackId = found?.call.trackId ?? read.last.trackId;
+    if (updated) {
+      if (record && diffs.length === 0) {
+        counts.verified++;
+        return options.onSettled(item, result, 'verified');
+      }
+      counts.mismatches++;
+      const message = record
+        ? `Zuora answered success but holds other values: ${diffs.map((d) => `${d.field} sent ${show(d.row)}, read ${show(d.zuora)}`).join('; ')} (read back by ${trackId})`
+        : `Zuora answered success but has no usage record with Id ${id} any more (read back by ${trackId})`;
+      return options.onSettled(item, { ...result, result: 'failed', errorCode: 'VERIFY_MISMATCH', errorMessage: message }, 'mismatch');
+    }
+    if (record && diffs.length === 0 && Object.keys(compared).length > 0) {
+      counts.verifiedAfterUnknown++;
+      const message = `no answer came (${result.errorCode ?? 'unknown'}), but the read-back shows Zuora holds the values sent (read back by ${trackId})`;
+      return options.onSettled(item, { ...result, result: 'updated', errorCode: 'VERIFIED_AFTER_UNKNOWN', errorMessage: message }, 'settled-unknown');
+    }
+    options.onSettled(item, result, 'still-unknown');
+  };
+
+  const flush = (): void => {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    if (batch.length === 0) return;
+    const entries = batch;
+    const wanted = [...ids];
+    batch = [];
+    ids = new Set();
+    const reading = options
+      .read(wanted)
+      .catch((error: unknown): ReadBatch => ({ ok: false, call: { trackId: '' }, errorCode: 'CLIENT_ERROR', errorMessage: error instanceof Error ? error.message : String(error) }))
+      .then((read) => {
+        for (const entry of entries) settle(entry, read);
+      })
+      .finally(() => reads.delete(reading));
+    reads.add(reading);
+  };
+
+  return {
+    track(put) {
+      return async (update) => {
+        const log = logs.get(update.id) ?? { started: 0, open: 0, sent: [] };
+        logs.set(update.id, log);
+        const index = ++log.started;
+        log.open++;
+        log.sent.push({ index, fields: Object.keys(sentFields(update.body)) });
+        indexOf.set(update, index);
+        const result = await put(update);
+        // A row that was never sent changes nothing; one that is not read back is done with.
+        if (result.result !== 'updated' && result.result !== 'unknown') {
+          if (result.result === 'not-sent') log.sent = log.sent.filter((sent) => sent.index !== index);
+          release(update.id);
+        }
+        return result;
+      };
+    },
+    answered(item, result) {
+      if (result.result !== 'updated' && result.result !== 'unknown') return options.onSettled(item, result, 'not-read');
+      waiting++;
+      batch.push({ item, result, fields: sentFields(item.update.body), index: indexOf.get(item.update) ?? 0 });
+      ids.add(item.update.id);
+      if (ids.size >= size) flush();
+      else timer ??= setTimeout(flush, lingerMs);
+    },
+    get waiting() {
+      return waiting;
+    },
+    counts,
+    async close() {
+      flush();
+      while (reads.size > 0) await Promise.all([...reads]);
+    },
+  };
+}
+
+function show(value: string | undefined): string {
+  return value === undefined || value === '' ? '(empty)' : value;
+}

@@ -1,0 +1,421 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ACTION_QUERY_FAULT_KEY, createSimulator, type Simulator, type SimulatorOptions, type UsageRecord } from '../../src/simulator/create-simulator.js';
+import { demoEnv, readCsv, runCli, spawnCli, workdir } from '../helpers/cli.js';
+import { seededRandom } from '../helpers/generate.js';
+import { usageId } from '../helpers/sender.js';
+import { pendingRecord } from '../helpers/with-simulator.js';
+
+let sim: Simulator | undefined;
+afterEach(async () => {
+  await sim?.close();
+  sim = undefined;
+});
+
+async function start(options: SimulatorOptions): Promise<Simulator> {
+  sim = await createSimulator(options);
+  return sim;
+}
+
+/** The input in a folder of its own, removed after the test (workdir uses tempDir). */
+function inputFile(name: string, lines: string[]): Promise<{ dir: string; input: string }> {
+  return workdir({ name, text: `${lines.join('\n')}\n` });
+}
+
+const reads = (s: Simulator) => s.requests.filter((r) => r.path.startsWith('/v1/action/query'));
+const updates = (s: Simulator) => s.requests.filter((r) => r.method === 'PUT' || r.path === '/v1/action/update');
+
+/** The fields a restore can bring back, as the simulator holds them. */
+function heldValues(record: UsageRecord | undefined): Record<string, unknown> {
+  if (!record) return {};
+  const { Quantity, StartDateTime, EndDateTime, UOM, RbeStatus, Region__c } = record;
+  return { Quantity: String(Quantity), StartDateTime, EndDateTime, UOM, RbeStatus, Region__c };
+}
+
+const A = usageId(0xa);
+const B = usageId(0xb);
+const BILLED = usageId(0xc);
+const UNKNOWN = usageId(0xd);
+const SAME = usageId(0xe);
+
+function previewTenant(): UsageRecord[] {
+  return [
+    pendingRecord(A, { Quantity: 4, Region__c: 'EMEA' }),
+    pendingRecord(B, { Quantity: 10 }),
+    pendingRecord(BILLED, { Quantity: 3, RbeStatus: 'Processed', Region__c: 'APAC' }),
+    pendingRecord(SAME, { Quantity: 1 }),
+  ];
+}
+
+describe('--preview', () => {
+  it('says what would change per row without sending any update, with before_ values, the quantity total and one read', async () => {
+    const s = await start({ records: previewTenant() });
+    const { dir, input } = await inputFile('fix.csv', [
+      'Id,Quantity,StartDateTime,Region__c',
+      `${A},5,,`, // changed
+      `${B},10.000,2026-01-15,`, // unchanged: same decimal, same wall-clock time in the tenant's zone
+      `${BILLED},3,,`, // billed: a standard field is sent even unchanged
+      `${BILLED},,,EMEA`, // billed, but a custom field may change
+      `${UNKNOWN},1,,`, // no such record
+      `${A},abc,,`, // invalid
+      `${SAME},2,,`, // same Id: compared with what the earlier rows leave
+      `${SAME},2.0,,`,
+      `${SAME},0.5,,`,
+    ]);
+    const run = await runCli([input, '--preview', '--track-prefix', 'pv', '--summary-json', join(dir, 'summary.json')], { env: demoEnv(s) });
+    expect(run.code, run.stderr).toBe(2);
+    expect(existsSync(join(dir, 'fix.failures.csv'))).toBe(false);
+    expect(existsSync(join(dir, 'fix.results.csv'))).toBe(false);
+    const rows = await readCsv(join(dir, 'fix.preview.csv'));
+    expect(Object.keys(rows[0] ?? {})).toEqual([
+      'Id', 'Quantity', 'StartDateTime', 'Region__c', 'before_Quantity', 'before_StartDateTime', 'before_Region__c',
+      'result', 'error_code', 'error_message', 'http_status', 'attempts', 'track_id', 'request_id', 'line',
+    ]);
+    const start15 = '2026-01-15T00:00:00.000-08:00';
+    expect(rows.map((r) => [r.result, r.error_code, r.before_Quantity, r.before_StartDateTime, r.before_Region__c])).toEqual([
+      ['would-update', '', '4', start15, 'EMEA'],
+      ['unchanged', '', '10', start15, ''],
+      ['blocked', 'BILLED', '3', start15, 'APAC'],
+      ['would-update', '', '3', start15, 'APAC'],
+      ['not-found', 'NOT_FOUND', '', '', ''],
+      ['invalid', 'INVALID_ROW', '', '', ''],
+      ['would-update', '', '1', start15, ''],
+      ['unchanged', '', '1', start15, ''],
+      ['would-update', '', '1', start15, ''],
+    ]);
+    const readRows = rows.filter((r) => r.result !== 'invalid');
+    expect(readRows.every((r) => r.attempts === '0' && r.track_id === 'pv-q1' && r.http_status === '200' && r.request_id === reads(s)[0]?.requestId)).toBe(true);
+    expect(rows[2]?.error_message).toMatch(/billed.*Quantity/);
+
+    expect(updates(s)).toEqual([]);
+    expect(reads(s)).toHaveLength(1);
+    expect(s.tenant.get(A)?.Quantity).toBe('4');
+
+    const summary = JSON.parse(await readFile(join(dir, 'summary.json'), 'utf8'));
+    // +1 (A) +1 (SAME 1 -> 2) -1.5 (SAME 2 -> 0.5)
+    expect(summary).toMatchObject({
+      exitCode: 2,
+      preview: { quantityChange: '0.5' },
+      requests: { updates: 0, reads: 1 },
+      outputs: { failures: null },
+      counts: { 'would-update': 4, unchanged: 2, blocked: 1, 'not-found': 1, invalid: 1 },
+    });
+    expect(run.stderr).toContain('4 would-update, 2 unchanged, 1 blocked, 1 not-found, 0 failed, 1 invalid');
+    expect(run.stderr).toContain('quantity:  0.5');
+  });
+
+  it('exits 0 when every row would update or is unchanged', async () => {
+    const s = await start({ records: previewTenant() });
+    const { input } = await inputFile('ok.csv', ['Id,Quantity', `${A},4`, `${B},11`]);
+    const run = await runCli([input, '--preview'], { env: demoEnv(s) });
+    expect(run.code, run.stderr).toBe(0);
+    expect(updates(s)).toEqual([]);
+  });
+
+  it('reads 200 ids a request, and a read that meets 429 and 5xx answers recovers', async () => {
+    const s = await start({ acceptAnyId: true });
+    s.script(ACTION_QUERY_FAULT_KEY, [
+      { kind: 'rate-limited', retryAfterSeconds: 1 },
+      { kind: 'status', status: 500 },
+      { kind: 'status', status: 503, body: '<html>maintenance</html>' },
+    ]);
+    const rows = 450;
+    const { dir, input } = await inputFile('many.csv', ['Id,Quantity', ...Array.from({ length: rows }, (_, i) => `${usageId(i)},${i % 2 === 0 ? '1' : '2'}`)]);
+    const run = await runCli([input, '--preview', '--track-prefix', 'pv'], { env: demoEnv(s) });
+    expect(run.code, run.stderr).toBe(0);
+    const preview = await readCsv(join(dir, 'many.preview.csv'));
+    expect(preview.map((r) => r.result)).toEqual(Array.from({ length: rows }, (_, i) => (i % 2 === 0 ? 'unchanged' : 'would-update')));
+    const retries = 3;
+    expect(reads(s).length).toBeLessThanOrEqual(Math.ceil(rows / 200) + retries);
+    expect(reads(s).filter((r) => r.status === 200)).toHaveLength(Math.ceil(rows / 200));
+    // Three calls, each retried under its own number until it got its 200.
+    const byCall = new Map<string, Array<number | undefined>>();
+    for (const r of reads(s)) byCall.set(r.trackId ?? '', [...(byCall.get(r.trackId ?? '') ?? []), r.status]);
+    expect([...byCall.keys()].sort()).toEqual(['pv-q1', 'pv-q2', 'pv-q3']);
+    for (const statuses of byCall.values()) expect(statuses.indexOf(200)).toBe(statuses.length - 1);
+    expect([...byCall.values()].flat().filter((status) => status !== 200).sort()).toEqual([429, 500, 503]);
+    expect(updates(s)).toEqual([]);
+  });
+
+  it.each([
+    [['--dry-run']],
+    [['--backup', 'b.csv']],
+    [['--verify']],
+    [['--resume']],
+  ])('refuses --preview with %j (exit 1, nothing written)', async (extra) => {
+    const s = await start({ records: previewTenant() });
+    const { dir, input } = await inputFile('p.csv', ['Id,Quantity', `${A},5`]);
+    const run = await runCli([input, '--preview', ...extra.map((a) => (a === 'b.csv' ? join(dir, a) : a))], { env: demoEnv(s) });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/--preview only reads/);
+    expect(s.requests).toEqual([]);
+    expect(existsSync(join(dir, 'p.preview.csv'))).toBe(false);
+  });
+});
+
+/** Rows of a backup file, leaving out a last line cut short by a kill. */
+function backupRows(path: string): Array<Record<string, string>> {
+  if (!existsSync(path)) return [];
+  const text = readFileSync(path, 'utf8');
+  const whole = text.slice(0, text.lastIndexOf('\n') + 1);
+  return whole === '' ? [] : (parse(whole, { columns: true }) as Array<Record<string, string>>);
+}
+
+describe('--backup', () => {
+  it('saves each Id once before it changes; running the backup file puts every record back', async () => {
+    const ids = Array.from({ length: 30 }, (_, i) => usageId(0x100 + i));
+    const records = ids.map((id, i) =>
+      pendingRecord(id, { Quantity: `${i}.25`, EndDateTime: '2026-01-15T23:59:59.000-08:00', Region__c: `R${i}`, UOM: i % 2 ? 'GB' : 'Each' }),
+    );
+    const s = await start({ records });
+    const original = new Map(ids.map((id) => [id, heldValues(s.tenant.get(id))]));
+    const lines = ['Id;Quantity;StartDateTime;EndDateTime;UOM;Region__c'];
+    for (const [i, id] of ids.entries()) lines.push(`${id};${i + 100};2026-02-0${(i % 9) + 1};2026-02-0${(i % 9) + 1}T23:00:00+01:00;MB;X${i}`);
+    lines.push(`${ids[0]};7;;;;`); // a later row of the same Id
+    lines.push(`${UNKNOWN};5;;;;`, `${UNKNOWN};6;;;;`); // no such record: neither row is sent
+    const { dir, input } = await inputFile('fix.csv', lines);
+    const backup = join(dir, 'fix.backup.csv');
+    const run = await runCli([input, '--backup', backup, '--track-prefix', 'bk', '--summary-json', join(dir, 's.json')], { env: demoEnv(s) });
+    expect(run.code, run.stderr).toBe(2);
+
+    const results = await readCsv(join(dir, 'fix.results.csv'), ';');
+    expect(results.slice(0, 31).every((r) => r.result === 'updated')).toBe(true);
+    expect(results.slice(31).map((r) => [r.result, r.error_code, r.attempts, r.track_id])).toEqual([
+      ['failed', 'NOT_FOUND', '0', 'bk-q1'],
+      ['failed', 'NOT_FOUND', '0', 'bk-q1'],
+    ]);
+    expect(s.requests.filter((r) => r.usageId === UNKNOWN)).toEqual([]);
+    expect(s.tenant.get(ids[0] as string)?.Quantity).toBe('7');
+
+    // The backup: an input file (same delimiter, no BOM), one row per Id, values from before the run.
+    const text = await readFile(backup, 'utf8');
+    expect(text.startsWith('Id;Quantity;StartDateTime;EndDateTime;UOM;Region__c\n')).toBe(true);
+    const saved = parse(text, { columns: true, delimiter: ';' }) as Array<Record<string, string>>;
+    expect(saved.map((r) => r.Id).sort()).toEqual([...ids].sort());
+    expect(saved.find((r) => r.Id === ids[3])).toEqual({
+      Id: ids[3],
+      Quantity: '3.25',
+      StartDateTime: '2026-01-15T00:00:00.000-08:00',
+      EndDateTime: '2026-01-15T23:59:59.000-08:00',
+      UOM: 'GB',
+      Region__c: 'R3',
+    });
+    // Every backup read happened before the first update of its Ids.
+    const firstPut = s.requests.findIndex((r) => r.method === 'PUT');
+    expect(reads(s).every((r) => r.seq < firstPut)).toBe(true);
+    expect(JSON.parse(await readFile(join(dir, 's.json'), 'utf8'))).toMatchObject({ backup: { ids: 30 }, requests: { reads: 1 } });
+
+    const restore = await runCli([backup], { env: demoEnv(s) });
+    expect(restore.code, restore.stderr).toBe(0);
+    for (const id of ids) expect(heldValues(s.tenant.get(id)), id).toEqual(original.get(id));
+  });
+
+  it('refuses an existing backup unless --resume, and appends with --resume, never backing up an Id twice', async () => {
+    const s = await start({ acceptAnyId: true });
+    const { dir, input } = await inputFile('fix.csv', ['Id,Quantity', `${usageId(1)},5`, `${usageId(2)},6`]);
+    const backup = join(dir, 'b.csv');
+    await writeFile(backup, `Id,Quantity\n${usageId(1)},1\n${usageId(9)},3\n${usageId(3)},2`); // last line cut short by a kill
+    const refused = await runCli([input, '--backup', backup], { env: demoEnv(s) });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/already exists/);
+    expect(s.requests).toEqual([]);
+    expect(existsSync(join(dir, 'fix.results.csv'))).toBe(false);
+
+    const resumed = await runCli([input, '--backup', backup, '--resume'], { env: demoEnv(s) });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(await readFile(backup, 'utf8')).toBe(`Id,Quantity\n${usageId(1)},1\n${usageId(9)},3\n${usageId(2)},1\n`);
+    // Only the Id not yet backed up was read.
+    expect(reads(s).map((r) => JSON.parse(r.body).queryString)).toEqual([`select Id, RbeStatus, AccountId, Quantity from Usage where Id = '${usageId(2)}'`]);
+  });
+
+  it.each([
+    [['--dry-run'], /a dry run changes nothing/],
+    [['--out', 'SAME'], /--backup \S+o\.backup\.csv is the same file as --out/],
+    [['--summary-json', 'SAME'], /--backup \S+o\.backup\.csv is the same file as --summary-json/],
+    [['--verify', '--dry-run'], /a dry run changes nothing|nothing to read back/],
+  ])('refuses --backup with %j before anything is sent (exit 1)', async (extra, message) => {
+    const s = await start({ acceptAnyId: true });
+    const { dir, input } = await inputFile('o.csv', ['Id,Quantity', `${usageId(1)},5`]);
+    const backup = join(dir, 'o.backup.csv');
+    const run = await runCli([input, '--backup', backup, ...extra.map((a) => (a === 'SAME' ? backup : a))], { env: demoEnv(s) });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(message);
+    expect(s.requests).toEqual([]);
+    expect(existsSync(backup)).toBe(false);
+  });
+
+  it('after kill -9 at random moments, every record the simulator changed has its original values in the backup', { timeout: 180_000 }, async () => {
+    const seed = Number(process.env.BACKUP_SEED ?? 20260601);
+    const random = seededRandom(seed);
+    for (let trial = 0; trial < 5; trial++) {
+      const ids = Array.from({ length: 600 }, (_, i) => usageId(trial * 10_000 + i));
+      // The moment: right after the simulator answered the n-th update, or the n-th read.
+      const killAfter = random() < 0.7 ? { path: 'PUT', count: 1 + Math.floor(random() * 590) } : { path: '/v1/action/query', count: 1 + Math.floor(random() * 3) };
+      let seen = 0;
+      let kill: (() => void) | undefined;
+      const s = await start({
+        records: ids.map((id, i) => pendingRecord(id, { Quantity: `${i}.5`, UOM: 'Each' })),
+        latencyMs: 2,
+        logger: (line) => {
+          if (line.startsWith(killAfter.path) || line.includes(` ${killAfter.path} `)) if (++seen === killAfter.count) kill?.();
+        },
+      });
+      const original = new Map(ids.map((id) => [id, heldValues(s.tenant.get(id))]));
+      const { dir, input } = await inputFile('big.csv', ['Id,Quantity,UOM', ...ids.map((id, i) => `${id},${i + 1000},GB`)]);
+      const backup = join(dir, 'big.backup.csv');
+      const context = `seed ${seed}, trial ${trial}, kill after ${killAfter.path} #${killAfter.count}`;
+      const changed = (): string[] => ids.filter((id) => JSON.stringify(heldValues(s.tenant.get(id))) !== JSON.stringify(original.get(id)));
+      const check = (stage: string): void => {
+        const saved = new Map(backupRows(backup).map((r) => [r.Id, r]));
+        for (const id of changed()) {
+          const row = saved.get(id);
+          expect(row, `${context}, ${stage}: ${id} changed without a backup`).toBeDefined();
+          expect({ Quantity: row?.Quantity, UOM: row?.UOM }, `${context}, ${stage}: ${id}`).toEqual({ Quantity: original.get(id)?.Quantity, UOM: original.get(id)?.UOM });
+        }
+      };
+      const code = await runAndKill([input, '--backup', backup, '-c', '8', '--resume'], demoEnv(s), (k) => (kill = k));
+      expect(code, context).toBeNull();
+      check('killed');
+      const final = await runCli([input, '--backup', backup, '--resume'], { env: demoEnv(s) });
+      expect(final.code, `${context}: ${final.stderr}`).toBe(0);
+      expect(changed(), context).toHaveLength(ids.length);
+      check('resumed');
+      const saved = backupRows(backup).map((r) => r.Id);
+      expect(new Set(saved).size, `${context}: an Id backed up twice`).toBe(saved.length);
+      expect(saved.sort(), context).toEqual([...ids].sort());
+      await s.close();
+      sim = undefined;
+    }
+  });
+});
+
+/** Starts the CLI (with the loopback guard) and hands over a function that kills it with SIGKILL; resolves with its exit code (null when killed). */
+function runAndKill(args: string[], env: Record<string, string>, onStart: (kill: () => void) => void): Promise<number | null> {
+  return new Promise((resolve) => {
+    const child = spawnCli(args, { env });
+    onStart(() => child.kill('SIGKILL'));
+    child.on('exit', (code) => resolve(code));
+  });
+}
+
+describe('--verify', () => {
+  it('reads updated rows back in batches; later rows of an Id never make an earlier one a mismatch', async () => {
+    const ids = Array.from({ length: 5 }, (_, i) => usageId(0x200 + i));
+    const s = await start({ records: ids.map((id) => pendingRecord(id)) });
+    const { dir, input } = await inputFile('v.csv', [
+      'Id,Quantity,UOM',
+      ...ids.map((id, i) => `${id},${i + 1},GB`),
+      `${ids[0]},50,`,
+      `${ids[0]},60,MB`,
+    ]);
+    const run = await runCli([input, '--verify', '--summary-json', join(dir, 's.json')], { env: demoEnv(s) });
+    expect(run.code, run.stderr).toBe(0);
+    const results = await readCsv(join(dir, 'v.results.csv'));
+    expect(results.map((r) => [r.result, r.error_code])).toEqual(Array(7).fill(['updated', '']));
+    expect(JSON.parse(await readFile(join(dir, 's.json'), 'utf8'))).toMatchObject({ verify: { verified: 7, mismatches: 0, notVerified: 0 } });
+    expect(reads(s).length).toBeGreaterThanOrEqual(1);
+    expect(run.stderr).toMatch(/verified: +7 rows as sent, 0 mismatches/);
+  });
+
+  it('turns an update applied but never answered into updated (VERIFIED_AFTER_UNKNOWN)', async () => {
+    const ids = [usageId(0x300), usageId(0x301)];
+    const s = await start({ records: ids.map((id) => pendingRecord(id)) });
+    s.script(ids[0] as string, [{ kind: 'apply-then-drop' }]);
+    s.script(ids[1] as string, [{ kind: 'drop' }]);
+    const { dir, input } = await inputFile('u.csv', ['Id,Quantity', `${ids[0]},8`, `${ids[1]},9`]);
+    const run = await runCli([input, '--verify', '--max-attempts', '1'], { env: demoEnv(s) });
+    expect(run.code, run.stderr).toBe(2);
+    const results = await readCsv(join(dir, 'u.results.csv'));
+    expect(results.map((r) => [r.result, r.error_code])).toEqual([
+      ['updated', 'VERIFIED_AFTER_UNKNOWN'],
+      ['unknown', 'ECONNRESET'],
+    ]);
+    expect(results[0]?.error_message).toMatch(/Zuora holds the values sent/);
+  });
+
+  it('counts mismatches towards --max-failures', async () => {
+    const ids = Array.from({ length: 30 }, (_, i) => usageId(0x600 + i));
+    const s = await start({ records: ids.map((id) => pendingRecord(id)), ignoreFields: ['UOM'] });
+    const { input } = await inputFile('x.csv', ['Id,UOM', ...ids.map((id) => `${id},MB`)]);
+    const run = await runCli([input, '--verify', '--max-failures', '3', '-c', '1'], { env: demoEnv(s) });
+    expect(run.code, run.stderr).toBe(3);
+    expect(run.stderr).toMatch(/--max-failures reached \(4 failed/);
+  });
+
+  it('keeps a row updated with NOT_VERIFIED when its read-back cannot be done', async () => {
+    const id = usageId(0x400);
+    const s = await start({ records: [pendingRecord(id)] });
+    // A custom field the tenant does not define: the PUT (without rejectUnknownFields) ignores it, and
+    // the query refuses to select it.
+    const { dir, input } = await inputFile('n.csv', ['Id,Quantity,Mystery__c', `${id},8,x`]);
+    const run = await runCli([input, '--verify', '--no-reject-unknown-fields'], { env: demoEnv(s) });
+    expect(run.code, run.stderr).toBe(0);
+    const [row] = await readCsv(join(dir, 'n.results.csv'));
+    expect([row?.result, row?.error_code]).toEqual(['updated', 'NOT_VERIFIED']);
+    expect(row?.error_message).toMatch(/read-back failed.*Mystery__c/i);
+  });
+
+  it('catches a field Zuora acknowledged but did not apply: VERIFY_MISMATCH with both values, exit 2', async () => {
+    const ids = [usageId(0x500), usageId(0x501)];
+    const s = await start({ records: ids.map((id) => pendingRecord(id, { UOM: 'GB' })), ignoreFieldsById: { [ids[1] as string]: ['UOM'] } });
+    const { dir, input } = await inputFile('m.csv', ['Id,Quantity,UOM', `${ids[0]},8,MB`, `${ids[1]},9,MB`]);
+    const run = await runCli([input, '--verify', '--track-prefix', 'vf', '--summary-json', join(dir, 's.json')], { env: demoEnv(s) });
+    expect(run.code, run.stderr).toBe(2);
+    const results = await readCsv(join(dir, 'm.results.csv'));
+    expect(results.map((r) => [r.result, r.error_code])).toEqual([
+      ['updated', ''],
+      ['failed', 'VERIFY_MISMATCH'],
+    ]);
+    expect(results[1]?.error_message).toBe('Zuora answered success but holds other values: UOM sent MB, read GB (read back by vf-q1)');
+    // The row keeps its update's ids; it is in the failures file, ready to send again.
+    expect(results[1]?.track_id).toBe('vf-3');
+    expect((await readCsv(join(dir, 'm.failures.csv'))).map((r) => r.Id)).toEqual([ids[1]]);
+    expect(JSON.parse(await readFile(join(dir, 's.json'), 'utf8'))).toMatchObject({ verify: { verified: 1, mismatches: 1, notVerified: 0 } });
+  });
+});
+
+describe('a 2xx read answer that is not a query result (a proxy page)', () => {
+  const page = { kind: 'status' as const, status: 200, body: '<html><body>Please sign in to the proxy</body></html>', headers: { 'content-type': 'text/html' } };
+
+  it('--preview: the row is failed UNEXPECTED_ANSWER, never not-found', async () => {
+    const s = await start({ records: previewTenant() });
+    s.script(ACTION_QUERY_FAULT_KEY, [page]);
+    const { dir, input } = await inputFile('p.csv', ['Id,Quantity', `${A},5`]);
+    const run = await runCli([input, '--preview'], { env: demoEnv(s) });
+    expect(run.code, run.stderr).toBe(2);
+    const [row] = await readCsv(join(dir, 'p.preview.csv'));
+    expect(row).toMatchObject({ result: 'failed', error_code: 'UNEXPECTED_ANSWER', http_status: '200' });
+  });
+
+  it('--backup: the row is not sent (failed UNEXPECTED_ANSWER) and nothing is backed up as "no record"', async () => {
+    const s = await start({ records: previewTenant() });
+    s.script(ACTION_QUERY_FAULT_KEY, [page]);
+    const { dir, input } = await inputFile('b.csv', ['Id,Quantity', `${A},5`]);
+    const backup = join(dir, 'b.backup.csv');
+    const run = await runCli([input, '--backup', backup], { env: demoEnv(s) });
+    expect(run.code, run.stderr).toBe(2);
+    const [row] = await readCsv(join(dir, 'b.results.csv'));
+    expect(row).toMatchObject({ result: 'failed', error_code: 'UNEXPECTED_ANSWER', attempts: '0' });
+    expect(updates(s)).toEqual([]);
+    expect(String(s.tenant.get(A)?.Quantity)).toBe('4');
+  });
+});
+
+describe('with --transport actions', () => {
+  it('backs up before the batch call and verifies after it, reads and updates through the one call loop', async () => {
+    const ids = Array.from({ length: 5 }, (_, i) => usageId(0x400 + i));
+    const s = await start({ records: ids.map((id) => pendingRecord(id, { Quantity: 1 })) });
+    const { dir, input } = await inputFile('a.csv', ['Id,Quantity', ...ids.map((id, i) => `${id},${i + 10}`)]);
+    const backup = join(dir, 'a.backup.csv');
+    const run = await runCli([input, '--transport', 'actions', '--backup', backup, '--verify', '--track-prefix', 'ac', '--summary-json', join(dir, 's.json')], { env: demoEnv(s) });
+    expect(run.code, run.stderr).toBe(0);
+    expect(updates(s).map((r) => r.path)).toEqual(['/v1/action/update']);
+    expect(reads(s).map((r) => r.trackId)).toEqual(['ac-q1', 'ac-q2']);
+    expect(backupRows(backup).map((r) => [r.Id, r.Quantity])).toEqual(ids.map((id) => [id, '1']));
+    const summary = JSON.parse(await readFile(join(dir, 's.json'), 'utf8'));
+    expect(summary).toMatchObject({ requests: { updates: 1, reads: 2 }, verify: { verified: 5, mismatches: 0, notVerified: 0 }, backup: { ids: 5 } });
+  });
+});

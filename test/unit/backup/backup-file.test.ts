@@ -1,0 +1,47 @@
+import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { openBackup } from '../../../src/backup/backup-file.js';
+import { tempDir } from '../../helpers/temp-dir.js';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await tempDir('zuu-backup-');
+});
+
+const options = { fields: ['Quantity', 'Region__c'], delimiter: ';', resume: false };
+
+describe('backup file', () => {
+  it('creates nothing until the first records, then writes the header and one row per Id, in the order added', async () => {
+    const path = join(dir, 'b.csv');
+    const backup = await openBackup(path, options);
+    expect(existsSync(path)).toBe(false);
+    // Two batches appended at once land one after the other, each Id once.
+    await Promise.all([
+      backup.add([{ Id: 'a', Quantity: '1.50', Region__c: 'EU; West' }, { Id: 'b', Quantity: '2' }]),
+      backup.add([{ Id: 'a', Quantity: '9' }, { Id: 'c', Quantity: '3' }]),
+    ]);
+    await backup.close();
+    expect(await readFile(path, 'utf8')).toBe('Id;Quantity;Region__c\na;1.50;"EU; West"\nb;2;\nc;3;\n');
+    expect(backup.has('c')).toBe(true);
+  });
+
+  it('refuses an existing non-empty file without resume, and one with other columns even with it', async () => {
+    const path = join(dir, 'b.csv');
+    await writeFile(path, 'Id;Quantity\na;1\n');
+    await expect(openBackup(path, options)).rejects.toMatchObject({ code: 'BAD_OPTION', message: expect.stringMatching(/already exists/) });
+    await expect(openBackup(path, { ...options, resume: true })).rejects.toMatchObject({ code: 'BAD_OPTION', message: expect.stringMatching(/has the columns Id, Quantity/) });
+    expect(await readFile(path, 'utf8')).toBe('Id;Quantity\na;1\n');
+  });
+
+  it('with resume, drops a last line cut short by a kill and appends after the Ids it holds', async () => {
+    const path = join(dir, 'b.csv');
+    await writeFile(path, 'Id;Quantity;Region__c\na;1;\nb;2');
+    const backup = await openBackup(path, { ...options, resume: true });
+    expect([backup.has('a'), backup.has('b'), backup.size]).toEqual([true, false, 1]);
+    await backup.add([{ Id: 'a', Quantity: '7' }, { Id: 'b', Quantity: '8' }]);
+    await backup.close();
+    expect(await readFile(path, 'utf8')).toBe('Id;Quantity;Region__c\na;1;\nb;8;\n');
+  });
+});
