@@ -3,7 +3,7 @@
  *
  *   npm run bench [-- --runs N] [--only <scenario>[,<scenario>...]] [--long] [--transport put|actions] [--cpu-prof]
  *
- * Default scenarios: latency-bound, client-bound, rate-limited, memory, peer, transports; `scaling` (concurrency
+ * Default scenarios: latency-bound, client-bound, rate-limited, memory, peer, transports, look-before; `scaling` (concurrency
  * and file-size sweep) runs only when named in --only. Prints one table and writes the same figures as
  * JSON to bench/results/latest.json. Input files are generated in os.tmpdir() and removed at the end.
  * See BENCHMARKS.md for the method. The plan is in plan.ts, each scenario in scenarios/.
@@ -16,6 +16,7 @@ import { parseBenchFlags, USAGE, type BenchFlags } from './flags.js';
 import { TARGETS, type Scenario } from './plan.js';
 import { clientBound } from './scenarios/client-bound.js';
 import { latencyBound } from './scenarios/latency-bound.js';
+import { lookBefore } from './scenarios/look-before.js';
 import { memory } from './scenarios/memory.js';
 import { peer } from './scenarios/peer.js';
 import { rateLimited } from './scenarios/rate-limited.js';
@@ -66,6 +67,7 @@ async function main(): Promise<void> {
     if (flags.only.has('rate-limited')) await timed('rate-limited', () => rateLimited(bench));
     if (flags.only.has('memory')) await timed('memory', () => memory(bench));
     if (flags.only.has('transports')) await timed('transports', () => transports(bench));
+    if (flags.only.has('look-before')) await timed('look-before', () => lookBefore(bench));
     if (flags.only.has('scaling')) await timed('scaling', () => scaling(bench));
   } finally {
     await rm(workDir, { recursive: true, force: true });

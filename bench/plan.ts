@@ -1,9 +1,9 @@
 /** What the benchmark runs: its scenarios, their sizes and knobs, runs per figure, and the targets. */
 
-export const SCENARIOS = ['latency-bound', 'client-bound', 'rate-limited', 'memory', 'peer', 'transports', 'scaling'] as const;
+export const SCENARIOS = ['latency-bound', 'client-bound', 'rate-limited', 'memory', 'peer', 'transports', 'look-before', 'scaling'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 /** `scaling` runs only when named in --only. */
-export const DEFAULT_SCENARIOS: Scenario[] = ['latency-bound', 'client-bound', 'rate-limited', 'memory', 'peer', 'transports'];
+export const DEFAULT_SCENARIOS: Scenario[] = ['latency-bound', 'client-bound', 'rate-limited', 'memory', 'peer', 'transports', 'look-before'];
 
 /** The CLI's `--transport` values; the scenarios that compare them measure the ones `--transport` selects. */
 export const TRANSPORTS = ['put', 'actions'] as const;
@@ -12,7 +12,7 @@ export type Transport = (typeof TRANSPORTS)[number];
 /**
  * Runs per figure when --runs is not given. The CPU-bound comparisons are noisy on a shared machine
  * and get three interleaved runs; the scenarios paced by the simulator's clock (latency, rate limit)
- * and peak RSS repeat within 1-2% and run once, which keeps the default under 10 minutes.
+ * and peak RSS repeat within 1-2% and run once, which keeps the default near 10 minutes.
  */
 export const DEFAULT_RUNS: Record<Scenario, number> = {
   'latency-bound': 1,
@@ -21,6 +21,8 @@ export const DEFAULT_RUNS: Record<Scenario, number> = {
   memory: 1,
   peer: 3,
   transports: 1,
+  // Plain and --backup --verify alternate, three runs each: their ratio is the figure, and it is 0.9 or more.
+  'look-before': 3,
   scaling: 1,
 };
 
@@ -37,6 +39,14 @@ export const PLAN = {
    * both. put is paced at C / L = 133 rows/s (about 75 s); actions sends 200 calls in about 2 s, mostly
    * start-up and slow start, so it runs `actionsRunsPerPutRun` times for each put run and reports the median.
    */
+  /**
+   * A preview reads 200 Ids a request; plain and `--backup --verify` runs of the same rows under the same
+   * rate limit, which at `-c 8` and 50 ms (up to 160 requests/s) is what paces them, about 20 s a run.
+   */
+  lookBefore: {
+    preview: { rows: 20_000, latencyMs: 50, concurrency: 8 },
+    careful: { rows: 2_000, perSecond: 100, latencyMs: 50, concurrency: 8 },
+  },
   transports: { rows: 10_000, latencyMs: 300, concurrencyLimit: 40, concurrency: 40, batchSize: 50, actionsRunsPerPutRun: 3 },
   scaling: {
     /** At 50 ms: rows = 250 x C, about 12.5 s each at the C/L bound. */
@@ -62,4 +72,8 @@ export const TARGETS = {
   actionsRequestsPerRow: 1.05 / 50,
   /** `--transport actions` rows/s at least this many times `--transport put`'s, in the same run. */
   actionsVsPut: 25,
+  /** `--preview` (and the reads of `--backup`, `--verify`): read requests per row, at most. */
+  readRequestsPerRow: 1 / 190,
+  /** `--backup --verify` rows/s at least this share of a plain run's under the same rate limit, in the same run. */
+  carefulVsPlain: 0.9,
 } as const;
