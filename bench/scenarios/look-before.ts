@@ -4,6 +4,7 @@
  * under the same tenant rate limit, alternated, each run against a fresh simulator (a fresh rate window).
  */
 
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PreviewResult } from '../../src/row-outcome.js';
 import { PLAN, TARGETS } from '../plan.js';
@@ -47,6 +48,7 @@ export async function lookBefore(bench: BenchSession): Promise<void> {
   const { rows, perSecond, latencyMs, concurrency } = carefulPlan;
   const plain: RunFigures[] = [];
   const careful: RunFigures[] = [];
+  const backup = join(bench.workDir, 'careful.backup.csv');
   for (let i = 0; i < runs; i++) {
     // Alternate which goes first, so that neither always runs right after the other.
     const order = i % 2 === 0 ? (['plain', 'careful'] as const) : (['careful', 'plain'] as const);
@@ -55,9 +57,11 @@ export async function lookBefore(bench: BenchSession): Promise<void> {
       try {
         bench.log(`look-before: ${which === 'plain' ? 'plain' : '--backup --verify'}, ${perSecond} req/s, -c ${concurrency}, ${latencyMs} ms, ${rows} rows, run ${i + 1}/${runs}`);
         if (which === 'plain') plain.push(await bench.cli(simulator, rows, concurrency));
-        else careful.push(await bench.cli(simulator, rows, concurrency, { args: ['--backup', join(bench.workDir, 'careful.backup.csv'), '--verify'] }));
+        else careful.push(await bench.cli(simulator, rows, concurrency, { args: ['--backup', backup, '--verify'] }));
       } finally {
         await simulator.close();
+        // The CLI refuses a --backup file that is not empty (it may be the only copy of earlier values).
+        await rm(backup, { force: true });
       }
     }
   }
