@@ -1,9 +1,9 @@
 /**
  * `npm run bench`: the real CLI, spawned as a user would, against the simulator in a separate process.
  *
- *   npm run bench [-- --runs N] [--only <scenario>[,<scenario>...]] [--long] [--cpu-prof]
+ *   npm run bench [-- --runs N] [--only <scenario>[,<scenario>...]] [--long] [--transport put|actions] [--cpu-prof]
  *
- * Default scenarios: latency-bound, client-bound, rate-limited, memory, peer; `scaling` (concurrency
+ * Default scenarios: latency-bound, client-bound, rate-limited, memory, peer, transports, look-before; `scaling` (concurrency
  * and file-size sweep) runs only when named in --only. Prints one table and writes the same figures as
  * JSON to bench/results/latest.json. Input files are generated in os.tmpdir() and removed at the end.
  * See BENCHMARKS.md for the method. The plan is in plan.ts, each scenario in scenarios/.
@@ -16,10 +16,12 @@ import { parseBenchFlags, USAGE, type BenchFlags } from './flags.js';
 import { TARGETS, type Scenario } from './plan.js';
 import { clientBound } from './scenarios/client-bound.js';
 import { latencyBound } from './scenarios/latency-bound.js';
+import { lookBefore } from './scenarios/look-before.js';
 import { memory } from './scenarios/memory.js';
 import { peer } from './scenarios/peer.js';
 import { rateLimited } from './scenarios/rate-limited.js';
 import { scaling } from './scenarios/scaling.js';
+import { transports } from './scenarios/transports.js';
 import { BenchSession, CLI_NODE_FLAGS, RESULTS_DIR } from './session.js';
 import { formatTable } from './table.js';
 
@@ -64,6 +66,8 @@ async function main(): Promise<void> {
     if (flags.only.has('client-bound')) await timed('client-bound', () => clientBound(bench, curlRate));
     if (flags.only.has('rate-limited')) await timed('rate-limited', () => rateLimited(bench));
     if (flags.only.has('memory')) await timed('memory', () => memory(bench));
+    if (flags.only.has('transports')) await timed('transports', () => transports(bench));
+    if (flags.only.has('look-before')) await timed('look-before', () => lookBefore(bench));
     if (flags.only.has('scaling')) await timed('scaling', () => scaling(bench));
   } finally {
     await rm(workDir, { recursive: true, force: true });
@@ -81,7 +85,7 @@ async function main(): Promise<void> {
   const report = {
     date: new Date(started).toISOString(),
     machine: info,
-    flags: { runs: flags.runs ?? null, only: [...flags.only], long: flags.long, cpuProf: flags.cpuProf },
+    flags: { runs: flags.runs ?? null, only: [...flags.only], long: flags.long, transports: [...flags.transports], cpuProf: flags.cpuProf },
     cliNodeFlags: CLI_NODE_FLAGS,
     runsPerScenario: Object.fromEntries([...flags.only].map((name) => [name, bench.runsOf(name)])),
     elapsedSeconds,

@@ -1,20 +1,25 @@
-/** The bench's command line: `npm run bench -- [--runs N] [--only <scenario>[,...]] [--long] [--cpu-prof]`. */
+/** The bench's command line: `npm run bench -- [--runs N] [--only <scenario>[,...]] [--long] [--transport put|actions] [--cpu-prof]`. */
 
 import { parseArgs } from 'node:util';
-import { DEFAULT_SCENARIOS, SCENARIOS, type Scenario } from './plan.js';
+import { DEFAULT_SCENARIOS, SCENARIOS, TRANSPORTS, type Scenario, type Transport } from './plan.js';
 
 export interface BenchFlags {
   /** --runs N when given: runs per figure in every scenario. */
   runs: number | undefined;
   /** --only: the scenarios to run. Default DEFAULT_SCENARIOS. */
   only: Set<Scenario>;
-  /** --long: adds the 1,000,000-row memory run. */
+  /** --long: adds the 1,000,000-row memory runs. */
   long: boolean;
+  /**
+   * --transport: the transports measured by the scenarios that measure both (transports, memory).
+   * Default both. `--only memory --long --transport actions` runs the 1,000,000-row actions run alone.
+   */
+  transports: Set<Transport>;
   /** --cpu-prof: one more profiled client-bound CLI run. */
   cpuProf: boolean;
 }
 
-export const USAGE = `usage: npm run bench -- [--runs N] [--only <scenario>[,...]] [--long] [--cpu-prof]\nscenarios: ${SCENARIOS.join(', ')}`;
+export const USAGE = `usage: npm run bench -- [--runs N] [--only <scenario>[,...]] [--long] [--transport put|actions] [--cpu-prof]\nscenarios: ${SCENARIOS.join(', ')}`;
 
 /** Parses the bench's flags; throws with a message naming the flag on a bad one. */
 export function parseBenchFlags(argv: string[]): BenchFlags {
@@ -24,6 +29,7 @@ export function parseBenchFlags(argv: string[]): BenchFlags {
       runs: { type: 'string' },
       only: { type: 'string' },
       long: { type: 'boolean', default: false },
+      transport: { type: 'string' },
       'cpu-prof': { type: 'boolean', default: false },
     },
     strict: true,
@@ -41,5 +47,10 @@ export function parseBenchFlags(argv: string[]): BenchFlags {
     if (unknown.length > 0) throw new Error(`--only: unknown scenario "${unknown.join(', ')}"; expected ${SCENARIOS.join(', ')}`);
     only = new Set(names as Scenario[]);
   }
-  return { runs, only, long: values.long, cpuProf: values['cpu-prof'] };
+  let transports = new Set<Transport>(TRANSPORTS);
+  if (values.transport !== undefined) {
+    if (!(TRANSPORTS as readonly string[]).includes(values.transport)) throw new Error(`--transport: expected ${TRANSPORTS.join(' or ')}; got "${values.transport}"`);
+    transports = new Set([values.transport as Transport]);
+  }
+  return { runs, only, long: values.long, transports, cpuProf: values['cpu-prof'] };
 }

@@ -1,14 +1,18 @@
 /** What the benchmark runs: its scenarios, their sizes and knobs, runs per figure, and the targets. */
 
-export const SCENARIOS = ['latency-bound', 'client-bound', 'rate-limited', 'memory', 'peer', 'scaling'] as const;
+export const SCENARIOS = ['latency-bound', 'client-bound', 'rate-limited', 'memory', 'peer', 'transports', 'look-before', 'scaling'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 /** `scaling` runs only when named in --only. */
-export const DEFAULT_SCENARIOS: Scenario[] = ['latency-bound', 'client-bound', 'rate-limited', 'memory', 'peer'];
+export const DEFAULT_SCENARIOS: Scenario[] = ['latency-bound', 'client-bound', 'rate-limited', 'memory', 'peer', 'transports', 'look-before'];
+
+/** The CLI's `--transport` values; the scenarios that compare them measure the ones `--transport` selects. */
+export const TRANSPORTS = ['put', 'actions'] as const;
+export type Transport = (typeof TRANSPORTS)[number];
 
 /**
  * Runs per figure when --runs is not given. The CPU-bound comparisons are noisy on a shared machine
  * and get three interleaved runs; the scenarios paced by the simulator's clock (latency, rate limit)
- * and peak RSS repeat within 1-2% and run once, which keeps the default under 10 minutes.
+ * and peak RSS repeat within 1-2% and run once, which keeps the default near 10 minutes.
  */
 export const DEFAULT_RUNS: Record<Scenario, number> = {
   'latency-bound': 1,
@@ -16,6 +20,9 @@ export const DEFAULT_RUNS: Record<Scenario, number> = {
   'rate-limited': 1,
   memory: 1,
   peer: 3,
+  transports: 1,
+  // Plain and --backup --verify alternate, three runs each: their ratio is the figure, and it is 0.9 or more.
+  'look-before': 3,
   scaling: 1,
 };
 
@@ -24,8 +31,23 @@ export const PLAN = {
   latencyBound: { latencyMs: 50, concurrencies: [20, 40], rows: 20_000, roundTripProbe: 100 },
   clientBound: { concurrency: 32, rows: 50_000 },
   rateLimited: { perSecond: 100, rows: 6_000, concurrency: 20, latencyMs: 50 },
+  /** `--transport put` at every size; `--transport actions` at `longRows` only (the issue's figure). */
   memory: { concurrency: 32, rows: [10_000, 300_000], longRows: 1_000_000 },
   peer: { rows: 2_000, parallel: 20 },
+  /**
+   * Zuora-like: 300 ms a request and the tenant's default limit of 40 requests in flight, `-c 40` for
+   * both. put is paced at C / L = 133 rows/s (about 75 s); actions sends 200 calls in about 2 s, mostly
+   * start-up and slow start, so it runs `actionsRunsPerPutRun` times for each put run and reports the median.
+   */
+  /**
+   * A preview reads 200 Ids a request; plain and `--backup --verify` runs of the same rows under the same
+   * rate limit, which at `-c 8` and 50 ms (up to 160 requests/s) is what paces them, about 20 s a run.
+   */
+  lookBefore: {
+    preview: { rows: 20_000, latencyMs: 50, concurrency: 8 },
+    careful: { rows: 2_000, perSecond: 100, latencyMs: 50, concurrency: 8 },
+  },
+  transports: { rows: 10_000, latencyMs: 300, concurrencyLimit: 40, concurrency: 40, batchSize: 50, actionsRunsPerPutRun: 3 },
   scaling: {
     /** At 50 ms: rows = 250 x C, about 12.5 s each at the C/L bound. */
     latencyConcurrencies: [8, 20, 40, 64],
@@ -46,4 +68,12 @@ export const TARGETS = {
   rateLimitedShare: 0.02,
   peakRssMbAtMillion: 150,
   rssGrowth: 1.3,
+  /** `--transport actions`: requests per row at most 1.05 calls per 50 rows (a few partial or retried calls). */
+  actionsRequestsPerRow: 1.05 / 50,
+  /** `--transport actions` rows/s at least this many times `--transport put`'s, in the same run. */
+  actionsVsPut: 25,
+  /** `--preview` (and the reads of `--backup`, `--verify`): read requests per row, at most. */
+  readRequestsPerRow: 1 / 190,
+  /** `--backup --verify` rows/s at least this share of a plain run's under the same rate limit, in the same run. */
+  carefulVsPlain: 0.9,
 } as const;

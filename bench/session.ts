@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { SummaryJsonV1 } from '../src/output/summary-json.js';
 import { DEMO_CREDENTIALS } from '../src/simulator/create-simulator.js';
 import { writeCorrectionsFile } from './corrections-file.js';
 import type { BenchFlags } from './flags.js';
@@ -49,14 +50,30 @@ export interface RunFigures {
   maxHeapUsedMb: number;
   /** Requests the simulator received during the run (the token request included). */
   requests: number;
+  /** Token requests among them. */
+  tokens: number;
   /** 429s the simulator sent for its rate limit during the run. */
   rateLimited: number;
+  /** 429s the simulator sent for its concurrency limit during the run. */
+  concurrencyLimited: number;
   /** Simulator CPU during the run, ms per row: the other process sharing the two cores. */
   simulatorCpuMsPerRow: number;
   /** CLI only: retries from its summary. */
   retries?: number;
+  /** CLI only: read requests from its summary (`--preview`, `--backup`, `--verify`). */
+  readRequests?: number;
   /** [ms, rss, heapTotal, heapUsed, external] MB every 500 ms. */
   memorySamples?: MemorySample[];
+}
+
+/** How to run the CLI beyond the rows and concurrency. */
+export interface CliRun {
+  /** More CLI arguments, e.g. `['--transport', 'actions']`. */
+  args?: string[];
+  /** Node flags after the shebang's, e.g. `--cpu-prof`. */
+  nodeFlags?: string[];
+  /** The results that count as done: every row must end in one of them. Default `['updated']`. */
+  done?: string[];
 }
 
 export class BenchSession {
@@ -84,21 +101,25 @@ export class BenchSession {
     return path;
   }
 
-  /** Runs the CLI on a generated file of `rows` rows. Throws unless it exits 0 with every row updated. */
-  async cli(simulator: SimulatorProcess, rows: number, concurrency: number, nodeFlags: string[] = []): Promise<RunFigures> {
+  /** Runs the CLI on a generated file of `rows` rows. Throws unless it exits 0 with every row done. */
+  async cli(simulator: SimulatorProcess, rows: number, concurrency: number, run: CliRun = {}): Promise<RunFigures> {
     const input = await this.input(rows);
     const out = join(this.workDir, 'out.results.csv');
     const failures = join(this.workDir, 'out.failures.csv');
     const summaryPath = join(this.workDir, 'summary.json');
-    const args = [input, '--base-url', simulator.url, '-c', String(concurrency), '-o', out, '--failures', failures, '--summary-json', summaryPath];
+    const args = [input, '--base-url', simulator.url, '-c', String(concurrency), '-o', out, '--failures', failures, '--summary-json', summaryPath, ...(run.args ?? [])];
     const before = await simulator.stats();
-    const run = await runMeasured(CLI, args, { env: CLI_ENV, nodeFlags: [...CLI_NODE_FLAGS, ...nodeFlags] });
+    const measured = await runMeasured(CLI, args, { env: CLI_ENV, nodeFlags: [...CLI_NODE_FLAGS, ...(run.nodeFlags ?? [])] });
     const after = await simulator.stats();
-    if (run.exitCode !== 0) throw new Error(`the CLI exited ${run.exitCode ?? run.signal} on ${rows} rows:\n${run.stderrTail}`);
-    const summary = JSON.parse(await readFile(summaryPath, 'utf8')) as { counts: { updated: number }; retries: number };
-    if (summary.counts.updated !== rows) throw new Error(`the CLI updated ${summary.counts.updated} of ${rows} rows:\n${run.stderrTail}`);
+    const what = `${rows} rows${run.args?.length ? ` with ${run.args.join(' ')}` : ''}`;
+    if (measured.exitCode !== 0) throw new Error(`the CLI exited ${measured.exitCode ?? measured.signal} on ${what}:\n${measured.stderrTail}`);
+    const summary = JSON.parse(await readFile(summaryPath, 'utf8')) as SummaryJsonV1;
+    const counts: Record<string, number> = summary.counts;
+    const done = run.done ?? ['updated'];
+    const doneRows = done.reduce((sum, result) => sum + (counts[result] ?? 0), 0);
+    if (doneRows !== rows) throw new Error(`the CLI ended ${doneRows} of ${rows} rows ${done.join(' or ')} on ${what} (${JSON.stringify(summary.counts)}):\n${measured.stderrTail}`);
     await Promise.all([out, failures, summaryPath].map((path) => rm(path, { force: true })));
-    return { ...figures(run, rows, concurrency, before, after), retries: summary.retries };
+    return { ...figures(measured, rows, concurrency, before, after), retries: summary.retries, readRequests: summary.requests.reads };
   }
 
   /** Runs the bare got + p-limit baseline: the same PUTs, nothing else. */
@@ -133,7 +154,9 @@ function figures(run: MeasuredRun, rows: number, concurrency: number, before: Si
     maxRssMb: usage?.maxRssMb ?? Number.NaN,
     maxHeapUsedMb: usage?.maxHeapUsedMb ?? Number.NaN,
     requests: after.received - before.received,
+    tokens: after.tokensIssued - before.tokensIssued,
     rateLimited: after.rateLimited - before.rateLimited,
+    concurrencyLimited: after.concurrencyLimited - before.concurrencyLimited,
     simulatorCpuMsPerRow: simulatorCpuMs / rows,
     memorySamples: usage?.samples,
   };

@@ -32,7 +32,7 @@ export async function clientBound(bench: BenchSession, curlRate: number | undefi
       const dir = join(RESULTS_DIR, 'profiles');
       await mkdir(dir, { recursive: true });
       bench.log(`client-bound: one more CLI run with --cpu-prof into ${dir} (not counted)`);
-      await bench.cli(simulator, rows, concurrency, ['--cpu-prof', '--cpu-prof-dir', dir]);
+      await bench.cli(simulator, rows, concurrency, { nodeFlags: ['--cpu-prof', '--cpu-prof-dir', dir] });
       bench.log(`summarise it with: node dist/bench/profile-summary.js ${dir}/<file>.cpuprofile`);
     }
   } finally {

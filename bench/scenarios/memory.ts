@@ -1,35 +1,49 @@
-/** memory: peak RSS and the live heap over files of 10,000 and 300,000 rows (1,000,000 with --long). */
+/**
+ * memory: peak RSS and the live heap over files of 10,000 and 300,000 rows, and with --long of
+ * 1,000,000 rows, sent with `--transport put` and (at 1,000,000 rows only) `--transport actions`.
+ */
 
-import { PLAN, TARGETS } from '../plan.js';
+import { PLAN, TARGETS, type Transport } from '../plan.js';
 import type { BenchSession, RunFigures } from '../session.js';
 import { startSimulatorProcess } from '../simulator-client.js';
 import { brief, heapFloors, medianOf } from '../statistics.js';
 import { count, fixed, whole } from '../table.js';
 
 export async function memory(bench: BenchSession): Promise<void> {
-  const { concurrency } = PLAN.memory;
-  const sizes: number[] = [...PLAN.memory.rows, ...(bench.flags.long ? [PLAN.memory.longRows] : [])];
+  const { concurrency, longRows } = PLAN.memory;
+  const sizes: number[] = [...PLAN.memory.rows, ...(bench.flags.long ? [longRows] : [])];
+  // put at every size; actions at the long size only, the figure its issue asks for.
+  const cases = sizes.flatMap((rows) =>
+    [...bench.flags.transports].filter((transport) => transport === 'put' || rows === longRows).map((transport) => ({ rows, transport })),
+  );
+  if (cases.length === 0) {
+    bench.row('memory', `--transport actions: measured at ${count(longRows)} rows only (--long)`, 'n/a');
+    return;
+  }
   const runs = bench.runsOf('memory');
   const simulator = await startSimulatorProcess({ latencyMs: 0 });
-  const bySize = new Map<number, RunFigures[]>();
+  const byCase = new Map<string, { rows: number; transport: Transport; figures: RunFigures[] }>();
   try {
-    for (const rows of sizes) {
+    for (const { rows, transport } of cases) {
       bench.log(`memory: writing a ${rows}-row file`);
       await bench.input(rows);
+      const key = transport === 'put' ? String(rows) : `${rows}-${transport}`;
+      const entry = byCase.get(key) ?? { rows, transport, figures: [] };
+      byCase.set(key, entry);
       for (let i = 0; i < runs; i++) {
-        bench.log(`memory: -c ${concurrency}, 0 ms, ${rows} rows, run ${i + 1}/${runs}`);
-        bySize.set(rows, [...(bySize.get(rows) ?? []), await bench.cli(simulator, rows, concurrency)]);
+        bench.log(`memory: --transport ${transport}, -c ${concurrency}, 0 ms, ${rows} rows, run ${i + 1}/${runs}`);
+        entry.figures.push(await bench.cli(simulator, rows, concurrency, { args: ['--transport', transport] }));
       }
     }
   } finally {
     await simulator.close();
   }
   const result: Record<string, unknown> = {};
-  for (const [rows, figuresOfSize] of bySize) {
+  for (const [key, { rows, transport, figures: figuresOfSize }] of byCase) {
     const rss = medianOf(figuresOfSize, 'maxRssMb');
     const last = figuresOfSize[figuresOfSize.length - 1];
     const floors = heapFloors(last?.memorySamples);
-    result[String(rows)] = {
+    result[key] = {
       medianMaxRssMb: rss,
       medianRowsPerSecond: medianOf(figuresOfSize, 'rowsPerSecond'),
       medianCpuMsPerRow: medianOf(figuresOfSize, 'cpuMsPerRow'),
@@ -37,20 +51,22 @@ export async function memory(bench: BenchSession): Promise<void> {
       runs: brief(figuresOfSize),
       memorySamplesOfLastRun: last?.memorySamples ?? [],
     };
-    const isLong = rows === PLAN.memory.longRows;
+    const isLong = rows === longRows;
+    // put's labels are those of the figures before actions existed, so that runs compare line by line.
+    const name = transport === 'put' ? `${count(rows)} rows` : `${count(rows)} rows, --transport ${transport}`;
     bench.row(
       'memory',
-      `${count(rows)} rows, -c ${concurrency}, 0 ms: peak RSS MB`,
+      `${name}, -c ${concurrency}, 0 ms: peak RSS MB`,
       fixed(rss, 0),
       isLong ? `<= ${TARGETS.peakRssMbAtMillion}` : rows === 300_000 ? `(<= ${TARGETS.peakRssMbAtMillion} at 1M, --long)` : '',
       isLong ? rss <= TARGETS.peakRssMbAtMillion : undefined,
     );
     // A run of a few seconds has had too few collections for its troughs to mean anything.
-    if (floors && rows >= 100_000) bench.row('memory', `${count(rows)} rows: live heap (heapUsed after GC) early -> late, MB`, `${fixed(floors.early, 0)} -> ${fixed(floors.late, 0)}`);
-    bench.row('memory', `${count(rows)} rows: rows/s, CPU ms per row`, `${whole(medianOf(figuresOfSize, 'rowsPerSecond'))}, ${fixed(medianOf(figuresOfSize, 'cpuMsPerRow'), 3)}`);
+    if (floors && rows >= 100_000) bench.row('memory', `${name}: live heap (heapUsed after GC) early -> late, MB`, `${fixed(floors.early, 0)} -> ${fixed(floors.late, 0)}`);
+    bench.row('memory', `${name}: rows/s, CPU ms per row`, `${whole(medianOf(figuresOfSize, 'rowsPerSecond'))}, ${fixed(medianOf(figuresOfSize, 'cpuMsPerRow'), 3)}`);
   }
-  const small = bySize.get(10_000);
-  const large = bySize.get(300_000);
+  const small = byCase.get('10000')?.figures;
+  const large = byCase.get('300000')?.figures;
   if (small && large) {
     const growth = medianOf(large, 'maxRssMb') / medianOf(small, 'maxRssMb');
     result.rssGrowth300kOver10k = growth;

@@ -53,6 +53,7 @@ export async function readAndSend(
   const direct: SendHooks = {
     put: connection.put,
     rowsInFlight: connection.rowsInFlight,
+    rowsAdmitted: connection.rowsAdmitted,
     inputEnded: connection.inputEnded,
     settle: recordAnswer(record),
     room: outputs.room,

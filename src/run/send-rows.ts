@@ -11,6 +11,8 @@ export interface SendHooks {
   put(update: UsageUpdate): Promise<PutResult>;
   /** Rows the transport can carry in flight at once: the pool's size. */
   rowsInFlight: number;
+  /** Rows the pool may hold at once, in flight or taken ahead from the input. */
+  rowsAdmitted: number;
   /** No more rows will come from the input (the transport need not wait for more to fill a call). */
   inputEnded(): void;
   /** An answered row: recorded at once (`recordAnswer`), or held by the verify stage until its read-back. */
@@ -41,6 +43,7 @@ export async function sendRows(
   await sendUpdates(rows, {
     // A pool slot is a row: -c requests in flight, each carrying up to the transport's rows a call.
     concurrency: hooks.rowsInFlight,
+    maxAdmitted: hooks.rowsAdmitted,
     put: hooks.put,
     room: hooks.room,
     signal: state.stopSignal,

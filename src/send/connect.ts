@@ -18,6 +18,12 @@ export interface Connection {
   put(update: UsageUpdate): Promise<PutResult>;
   /** Rows the transport can carry in flight at once: the pool's size (-c requests, times the rows a call carries). */
   rowsInFlight: number;
+  /**
+   * Rows the pool may hold at once, in flight or taken ahead from the input. One PUT a row: 4 x -c, so
+   * the next rows are ready. Actions: the rows in flight plus two calls' worth; 4 x -c x 50 rows living
+   * through whole round trips would grow the heap well past the memory target (BENCHMARKS.md).
+   */
+  rowsAdmitted: number;
   /** No more rows will come from the input (the transport need not wait for more to fill a call). */
   inputEnded(): void;
   /** Update requests sent so far (a batch call counts once, whatever it carries). */
@@ -120,6 +126,7 @@ export async function connect(options: RunOptions, deps: ConnectDeps): Promise<C
     return {
       put: transport ? transport.send : (update) => putUsage(update, ctx),
       rowsInFlight: options.concurrency * batchSize,
+      rowsAdmitted: transport ? options.concurrency * batchSize + 2 * batchSize : 4 * options.concurrency,
       inputEnded: () => transport?.inputEnded(),
       get requests() {
         return requests;

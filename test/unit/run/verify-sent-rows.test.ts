@@ -15,6 +15,7 @@ describe('verifySentRows: room for the sender', () => {
     const hooks: SendHooks = {
       put: async () => ({ result: 'updated', attempts: 1 }),
       rowsInFlight: 4,
+      rowsAdmitted: 16,
       inputEnded: () => {},
       settle: (item) => settled.push(item.seq),
       room: createRoom(() => true),
