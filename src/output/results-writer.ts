@@ -6,7 +6,7 @@ import { RESULT_COLUMNS, type ResultCounts, type RowOutcome } from '../row-outco
 import { createRoom, type Room } from '../send/send-updates.js';
 import { spreadsheetSafe } from './spreadsheet-safe.js';
 
-/** The two output files and how they are written. */
+/** The output files (results, and failures unless `--preview`) and how they are written. */
 export interface ResultsWriterOptions {
   /** Results CSV path: every record, in input order. */
   outPath: string;
