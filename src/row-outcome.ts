@@ -14,6 +14,7 @@ export type ResultCounts = Record<Exclude<RowResult, PreviewResult>, number> & P
 /** Results that mean the row needs nothing more: exit 0 when every row has one of them. */
 export const DONE_RESULTS: ReadonlySet<RowResult> = new Set<RowResult>(['updated', 'valid', 'would-update', 'unchanged']);
 
+/** What became of one input record: a results row. */
 export interface RowOutcome {
   /** Position of the record among the data records, 0-based; results are written in this order. */
   seq: number;

@@ -6,7 +6,7 @@ import { readRows, type InputTable } from './input/read-rows.js';
 import type { RunOptions } from './options.js';
 import { silentProgress, type Progress } from './output/progress.js';
 import { createResultsWriter, type ResultsWriter } from './output/results-writer.js';
-import { writeRunInfo } from './output/resume.js';
+import { writeRunInfo } from './resume/run-info.js';
 import { takeRunLock } from './output/run-lock.js';
 import type { RunSummary } from './output/summary.js';
 import type { UsageReader } from './read/query-usage.js';
@@ -19,11 +19,12 @@ import { createRunState } from './run/run-state.js';
 import { readAndSend } from './run/read-and-send.js';
 import { dryRun } from './run/send-rows.js';
 import { checkActionsColumns } from './send/actions-transport.js';
+import type { WaitEffects } from './send/abortable-sleep.js';
 import { connect, type Connection } from './send/connect.js';
 import type { SendItem } from './send/send-updates.js';
 
 /** Effects a run uses, passed in so tests and the CLI choose them. */
-export interface RunDeps {
+export interface RunDeps extends WaitEffects {
   logger: Logger;
   /** Interrupts the run (SIGINT/SIGTERM): no new row starts, in-flight rows get `graceMs` to finish. */
   signal?: AbortSignal;
@@ -31,9 +32,7 @@ export interface RunDeps {
   graceMs?: number;
   /** Makes the progress display once the input size is known. Default: none. */
   progress?: (totalBytes: number | undefined) => Progress;
-  now?: () => number;
-  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
-  random?: () => number;
+  /** The `User-Agent` of every request. Default `zuora-usage-update` (the CLI adds its version). */
   userAgent?: string;
 }
 
@@ -112,7 +111,7 @@ async function runLocked(options: RunOptions, deps: RunDeps): Promise<RunSummary
 
     // There is a connection exactly when this is not a dry run.
     const sent = connection
-      ? await readAndSend(valid(), connection, options, state, { record, hasRoom: () => writer.hasRoom(), fields: inputFields, backup })
+      ? await readAndSend(valid(), connection, options, state, { record, room: writer, fields: inputFields, backup })
       : await dryRun(valid(), record);
 
     await backup?.close();

@@ -1,7 +1,7 @@
 import { accessSync, constants, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { RunError } from '../errors.js';
-import { runInfoPath } from '../output/resume.js';
+import { runInfoPath } from '../resume/run-info.js';
 import { outputFiles, type MainArgs } from './build-run-options.js';
 
 /** One file a run writes, named as the user knows it (a flag, or what it sits beside). */

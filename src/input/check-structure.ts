@@ -10,6 +10,7 @@ import {
   utf8ReadAsSingleByteError,
   type InputEncoding,
 } from './encodings.js';
+import type { InputTable } from './read-rows.js';
 
 /**
  * The pre-scan: before the first request, one streaming pass over the raw bytes of the whole input
@@ -25,19 +26,8 @@ import {
  * not grow with the file.
  */
 
-/** What the pre-scan needs to know about the opened input (see InputTable). */
-export interface StructureInput {
-  path: string;
-  /** Where the records after the header start: a record boundary, where no quote is open. */
-  dataStart: { byte: number; line: number };
-  delimiter: string;
-  /** The line break ending records: `\n` (LF and CRLF files) or `\r` (classic Mac files). */
-  lineBreak: '\n' | '\r';
-  /** The encoding the cells are read in. */
-  encoding: InputEncoding;
-  /** The file started with a UTF-8 byte order mark (then it is read as UTF-8 whatever `--encoding` says). */
-  utf8Bom: boolean;
-}
+/** What the pre-scan needs to know about the opened input. */
+export type StructureInput = Pick<InputTable, 'path' | 'dataStart' | 'delimiter' | 'lineBreak' | 'encoding' | 'utf8Bom'>;
 
 const QUOTE = 0x22;
 const LF = 0x0a;

@@ -51,7 +51,7 @@ export interface InputTable {
    * from another encoding (so that Excel opens the UTF-8 outputs with the same characters).
    */
   bom: boolean;
-  /** Where the records after the header start, for the pre-scan (checkStructure). */
+  /** Where the records after the header start (a record boundary, where no quote is open), for the pre-scan (checkStructure). */
   dataStart: { byte: number; line: number };
   /** The data records in file order; iterate once. Read lazily, so memory does not grow with the file. */
   records: AsyncIterable<InputRecord>;

@@ -3,8 +3,10 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { stringify } from 'csv-stringify/sync';
 import { RunError } from '../errors.js';
 import { RESULT_COLUMNS, type ResultCounts, type RowOutcome } from '../row-outcome.js';
+import { createRoom, type Room } from '../send/send-updates.js';
 import { spreadsheetSafe } from './spreadsheet-safe.js';
 
+/** The output files (results, and failures unless `--preview`) and how they are written. */
 export interface ResultsWriterOptions {
   /** Results CSV path: every record, in input order. */
   outPath: string;
@@ -22,16 +24,19 @@ export interface ResultsWriterOptions {
   onWriteError?: (error: Error, path: string) => void;
   /**
    * Most finished outcomes held back while an earlier row is still running. Beyond it `hasRoom()` says
-   * no and the sender waits. Default 10000.
+   * no and the sender waits for `room()`. Default 10000.
    */
   maxBuffered?: number;
 }
 
-export interface ResultsWriter {
+/**
+ * The results writer; as a `Room`, `hasRoom()` is false while the reorder buffer or either file is full
+ * (the sender should wait), and `room()` resolves once an earlier row's outcome empties the buffer or
+ * the files drain.
+ */
+export interface ResultsWriter extends Room {
   /** Takes outcomes in any order; writes each as soon as every earlier record is written. */
   add(outcome: RowOutcome): void;
-  /** False while the reorder buffer or the files are full: the sender should wait. */
-  hasRoom(): boolean;
   /** Outcomes written so far, per result. */
   readonly counts: Readonly<ResultCounts>;
   /** Outcomes written to the failures file. */
@@ -49,10 +54,12 @@ export interface ResultsWriter {
 export async function createResultsWriter(options: ResultsWriterOptions): Promise<ResultsWriter> {
   const extra = options.extraColumns ?? [];
   const columns = [...options.header, ...extra, ...RESULT_COLUMNS];
-  const results = await openCsv(options.outPath, columns, options);
-  const failures = options.failuresPath === undefined ? undefined : await openCsv(options.failuresPath, columns, options);
   const maxBuffered = options.maxBuffered ?? 10_000;
   const held = new Map<number, RowOutcome>();
+  const room = createRoom(() => held.size < maxBuffered && !results.needsDrain && !failures?.needsDrain);
+  const onRoom = (): void => room.check();
+  const results = await openCsv(options.outPath, columns, options, onRoom);
+  const failures = options.failuresPath === undefined ? undefined : await openCsv(options.failuresPath, columns, options, onRoom);
   const failedIds = new Set<string>();
   const counts: ResultCounts = { updated: 0, failed: 0, unknown: 0, invalid: 0, valid: 0 };
   let next = 0;
@@ -85,10 +92,10 @@ export async function createResultsWriter(options: ResultsWriterOptions): Promis
         write(waiting);
         next++;
       }
+      room.check();
     },
-    hasRoom() {
-      return held.size < maxBuffered && !results.needsDrain && !failures?.needsDrain;
-    },
+    hasRoom: room.hasRoom,
+    room: room.room,
     counts,
     get failuresWritten() {
       return failuresWritten;
@@ -127,7 +134,8 @@ interface CsvFile {
   readonly needsDrain: boolean;
 }
 
-async function openCsv(path: string, columns: string[], options: ResultsWriterOptions): Promise<CsvFile> {
+/** `onRoom` is called whenever the file may have room again: it drained, or it failed and takes no more. */
+async function openCsv(path: string, columns: string[], options: ResultsWriterOptions, onRoom: () => void): Promise<CsvFile> {
   const file = createWriteStream(path);
   try {
     await once(file, 'open');
@@ -145,6 +153,7 @@ async function openCsv(path: string, columns: string[], options: ResultsWriterOp
     // The file stream closes itself; the run stops early and later rows are dropped here.
     options.onWriteError?.(error, path);
   });
+  file.on('drain', onRoom).on('close', onRoom);
   const csvOptions = { delimiter: options.delimiter };
   let pending: string[][] = [];
   let timer: NodeJS.Timeout | undefined;

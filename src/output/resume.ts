@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { createWriteStream, existsSync } from 'node:fs';
-import { open, readFile, rename, rm, truncate, writeFile } from 'node:fs/promises';
+import { open, rename, rm, truncate } from 'node:fs/promises';
 import { stringify } from 'csv-stringify';
 import { RunError } from '../errors.js';
 import { matchColumns } from '../input/columns.js';
@@ -198,6 +198,7 @@ export interface ResultsFileReader {
   close(): Promise<void>;
 }
 
+/** Opens a results file of this tool for reading; refuses (BAD_OPTION) a file whose last columns are not the result columns. */
 export async function openResultsFile(path: string): Promise<ResultsFileReader> {
   const table = await readRows(path);
   const width = table.header.length;
@@ -277,49 +278,7 @@ export async function cutTornRecord(path: string): Promise<number> {
   return keep;
 }
 
+/** Whether two records hold the same cells (a row recorded by an earlier run is this input row, unchanged). */
 export function sameCells(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((cell, i) => cell === b[i]);
-}
-
-/** Which tenant a results file was recorded against, kept beside it as `<out>.run.json`. */
-export interface RunInfo {
-  tool: 'zuora-usage-update';
-  /** `local`, or the base URL plus entity and org ids: rows applied to one tenant are not applied to another. */
-  target: string;
-  input: string;
-  trackPrefix: string;
-  startedAt: string;
-}
-
-export function runInfoPath(out: string): string {
-  return `${out.replace(/\.csv$/i, '')}.run.json`;
-}
-
-/**
- * Whether an earlier run's results may be resumed against `target`: `same`, or `unknown` (no run info:
- * the rows are all processed again, which is safe). A different target is refused: rows recorded
- * `updated` in a sandbox must not count as done in production.
- */
-export async function checkResumeTarget(out: string, target: string): Promise<'same' | 'unknown'> {
-  let info: Partial<RunInfo>;
-  try {
-    info = JSON.parse(await readFile(runInfoPath(out), 'utf8')) as Partial<RunInfo>;
-  } catch {
-    return 'unknown';
-  }
-  if (info.target === target) return 'same';
-  throw new RunError(
-    'BAD_OPTION',
-    `--resume: the results in ${out} were recorded against ${info.target ?? 'an unknown target'}, and this run sends to ${target}. ` +
-      'Rows updated there are not updated here: choose another --out, or run without --resume to start over.',
-  );
-}
-
-export async function writeRunInfo(out: string, info: RunInfo): Promise<void> {
-  const path = runInfoPath(out);
-  try {
-    await writeFile(path, `${JSON.stringify(info, null, 2)}\n`);
-  } catch (error) {
-    throw new RunError('OUTPUT_UNWRITABLE', `Cannot write ${path}: ${(error as Error).message}. Choose another --out.`, { cause: error });
-  }
 }

@@ -17,12 +17,14 @@ export interface LockHolder {
   startedAt: string;
 }
 
+/** The lock file `<out>.lock` this run holds. */
 export interface RunLock {
   path: string;
   /** Removes the lock if it is still ours. Safe to call twice. */
   release(): void;
 }
 
+/** Effects of taking the lock, with their production defaults. */
 export interface RunLockDeps {
   logger: Logger;
   now?: () => number;

@@ -43,6 +43,7 @@ export type ReadBatch =
 /** A read that failed after its retries, or was never sent. */
 export type ReadFailure = Extract<ReadBatch, { ok: false }>;
 
+/** Batched reads of usage records through `action/query`, with the run's throttle, tokens and retries. */
 export interface UsageReader {
   /** Reads `fields` of up to 200 `ids` through query and queryMore. Never throws for Zuora's answers. */
   read(ids: readonly string[], fields: readonly string[]): Promise<ReadBatch>;

@@ -3,16 +3,9 @@ import { rename, rm } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import type { InputEncoding } from '../input/encodings.js';
 import { readRows } from '../input/read-rows.js';
-import {
-  checkResumeTarget,
-  inspectResultsFile,
-  openPriorResults,
-  openResultsFile,
-  partialPath,
-  sameCells,
-  type PriorResults,
-} from '../output/resume.js';
+import { inspectResultsFile, openPriorResults, openResultsFile, partialPath, sameCells, type PriorResults } from '../output/resume.js';
 import { IdTable } from './id-table.js';
+import { checkResumeTarget } from './run-info.js';
 import { consolidateJournal, journalPath, openSendJournal, readDirtyIds, removeJournal } from './send-journal.js';
 
 /**

@@ -11,6 +11,7 @@ export interface CountedRecords {
   close(): Promise<void>;
 }
 
+/** Counts the records of `table` as they are read. */
 export function countedRecords(table: InputTable): CountedRecords {
   const records = table.records[Symbol.asyncIterator]();
   let count = 0;

@@ -6,7 +6,7 @@ import type { ReadBatch, UsageReader } from '../read/query-usage.js';
 import { fieldsToRead } from '../read/usage-query.js';
 import type { RowOutcome } from '../row-outcome.js';
 import type { Connection } from '../send/connect.js';
-import type { SendItem } from '../send/send-updates.js';
+import type { Room, SendItem } from '../send/send-updates.js';
 import type { RunState } from './run-state.js';
 import { recordAnswer, sendRows, type SendCounts, type SendHooks } from './send-rows.js';
 import { createStopPolicy, type StopPolicy } from './stop-policy.js';
@@ -30,7 +30,7 @@ export async function readAndSend(
   connection: Connection,
   options: RunOptions,
   state: RunState,
-  outputs: { record: (outcome: RowOutcome) => void; hasRoom: () => boolean; fields: readonly string[]; backup: BackupFile | undefined },
+  outputs: { record: (outcome: RowOutcome) => void; room: Room; fields: readonly string[]; backup: BackupFile | undefined },
 ): Promise<SentFacts> {
   const { record, backup } = outputs;
   const policy = createStopPolicy(options);
@@ -56,7 +56,7 @@ export async function readAndSend(
     rowsAdmitted: connection.rowsAdmitted,
     inputEnded: connection.inputEnded,
     settle: recordAnswer(record),
-    hasRoom: outputs.hasRoom,
+    room: outputs.room,
   };
   const verify = options.verify ? verifySentRows(direct, read, state, policy) : undefined;
   const sent = await sendRows(backedUp, verify ?? direct, options, state, policy);

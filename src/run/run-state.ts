@@ -21,6 +21,7 @@ export interface RunState {
   dispose(): void;
 }
 
+/** Where interrupts come from and how long in-flight requests get after one. */
 export interface RunStateOptions {
   /** SIGINT/SIGTERM, from the CLI edge. */
   interrupt?: AbortSignal;
@@ -29,6 +30,7 @@ export interface RunStateOptions {
   logger: Logger;
 }
 
+/** The run's state, listening to `interrupt` until `dispose()`. */
 export function createRunState(options: RunStateOptions): RunState {
   const stopping = new AbortController();
   const abandon = new AbortController();

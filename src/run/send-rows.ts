@@ -1,7 +1,7 @@
 import type { RunOptions } from '../options.js';
 import type { RowOutcome } from '../row-outcome.js';
 import type { PutResult, UsageUpdate } from '../send/put-usage.js';
-import { sendUpdates, type SendItem } from '../send/send-updates.js';
+import { sendUpdates, type Room, type SendItem } from '../send/send-updates.js';
 import type { RunState } from './run-state.js';
 import type { StopPolicy } from './stop-policy.js';
 
@@ -17,8 +17,8 @@ export interface SendHooks {
   inputEnded(): void;
   /** An answered row: recorded at once (`recordAnswer`), or held by the verify stage until its read-back. */
   settle(item: SendItem, result: PutResult): void;
-  /** Whether the sender may take another row (the results writer, and rows waiting for a read-back). */
-  hasRoom(): boolean;
+  /** When the sender may take another row (the results writer, and rows waiting for a read-back). */
+  room: Room;
 }
 
 /** What the send stage counts: the requests that carried each answered row, summed, and the rows answered. */
@@ -45,7 +45,7 @@ export async function sendRows(
     concurrency: hooks.rowsInFlight,
     maxAdmitted: hooks.rowsAdmitted,
     put: hooks.put,
-    hasRoom: hooks.hasRoom,
+    room: hooks.room,
     signal: state.stopSignal,
     onInputEnd: hooks.inputEnded,
     onResult: (item, result) => {

@@ -1,4 +1,5 @@
 import type { ReadBatch } from '../read/query-usage.js';
+import { bothRooms, createRoom } from '../send/send-updates.js';
 import { createVerifier } from '../verify/verify-updates.js';
 import type { RunState } from './run-state.js';
 import type { SendHooks } from './send-rows.js';
@@ -20,10 +21,12 @@ export interface VerifiedSending extends SendHooks {
  * a failed row for the stop policy (`--max-failures`), as it is in the results.
  */
 export function verifySentRows(hooks: SendHooks, read: (ids: string[]) => Promise<ReadBatch>, state: RunState, policy: StopPolicy): VerifiedSending {
+  const readBacks = createRoom(() => verifier.waiting < VERIFY_MAX_WAITING);
   const verifier = createVerifier({
     read,
     onSettled: (item, result, verdict) => {
       hooks.settle(item, result);
+      readBacks.check();
       if (verdict !== 'mismatch') return;
       const stop = policy.afterMismatch();
       if (stop) state.stopEarly(stop);
@@ -33,7 +36,7 @@ export function verifySentRows(hooks: SendHooks, read: (ids: string[]) => Promis
     ...hooks,
     put: verifier.track(hooks.put),
     settle: (item, result) => verifier.answered(item, result),
-    hasRoom: () => hooks.hasRoom() && verifier.waiting < VERIFY_MAX_WAITING,
+    room: bothRooms(hooks.room, readBacks),
     close: () => verifier.close(),
     counts: verifier.counts,
   };

@@ -5,6 +5,7 @@ import { postUpdateBatch, type BatchRow } from './post-update-batch.js';
 import type { UsageUpdate } from './put-usage.js';
 import type { CallContext, SendResult } from './zuora-call.js';
 
+/** `--transport actions`: rows per call and the calls' track ids. */
 export interface ActionsTransportOptions {
   /** Most rows a call carries, 1 to 50 (`--batch-size`). */
   batchSize: number;

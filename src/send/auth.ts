@@ -1,9 +1,10 @@
 import type { Got } from 'got';
 import type { Logger } from 'pino';
 import { RunError } from '../errors.js';
-import { abortableSleep } from './abortable-sleep.js';
+import { abortableSleep, type Sleep, type WaitEffects } from './abortable-sleep.js';
 import { networkErrorCode, retryDelay, type AttemptFailure, type RetryPolicy } from './retry-policy.js';
 import type { SecretRedactor } from './secrets.js';
+import { headerValue } from './throttle.js';
 import { parseZuoraError } from './zuora-errors.js';
 
 /** Where the bearer token comes from. Secrets only ever come from the environment. */
@@ -11,6 +12,7 @@ export type Credentials =
   | { kind: 'client'; clientId: string; clientSecret: string }
   | { kind: 'token'; token: string };
 
+/** The bearer tokens of the run: one cached token, renewed before it expires, one fetch shared by all callers. */
 export interface TokenProvider {
   /** The bearer token to send now. Fetches or renews it first when needed; concurrent callers share one fetch. */
   token(): Promise<string>;
@@ -26,16 +28,14 @@ export interface TokenProvider {
   readonly tokenRequests: number;
 }
 
-export interface TokenProviderOptions {
+/** Where and how tokens are fetched, and the retry policy of the token requests. */
+export interface TokenProviderOptions extends WaitEffects {
   credentials: Credentials;
   baseUrl: string;
   client: Got;
   timeoutMs: number;
   policy: RetryPolicy;
   logger: Logger;
-  now?: () => number;
-  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
-  random?: () => number;
   /** Once aborted (interrupt), a token request waiting to be retried gives up with RunError INTERRUPTED. */
   signal?: AbortSignal;
   /** Learns the secret and every token, and scrubs them from server text in messages. */
@@ -59,6 +59,7 @@ export function renewalMargin(lifetimeMs: number): number {
   return Math.min(60_000, lifetimeMs / 10);
 }
 
+/** A provider for `credentials`: a static token as given, or client credentials fetched at `/oauth/token` when first needed. */
 export function createTokenProvider(options: TokenProviderOptions): TokenProvider {
   const { credentials } = options;
   options.redactor?.add(credentials.kind === 'token' ? credentials.token : credentials.clientSecret);
@@ -78,7 +79,7 @@ class ClientCredentialsTokens implements TokenProvider {
   private current: CachedToken | undefined;
   private pending: Promise<CachedToken> | undefined;
   private readonly now: () => number;
-  private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  private readonly sleep: Sleep;
 
   constructor(
     private readonly options: TokenProviderOptions,
@@ -154,7 +155,7 @@ class ClientCredentialsTokens implements TokenProvider {
               'Check ZUORA_CLIENT_ID and ZUORA_CLIENT_SECRET and that the OAuth client belongs to this environment (--env / --base-url).',
           );
         }
-        failure = { kind: 'http', status: response.statusCode, zuoraCode: error.code, retryAfter: header(response.headers['retry-after']) };
+        failure = { kind: 'http', status: response.statusCode, zuoraCode: error.code, retryAfter: headerValue(response.headers, 'retry-after') };
       } catch (error) {
         if (error instanceof RunError) throw error;
         failure = { kind: 'network', code: networkErrorCode(error) };
@@ -192,8 +193,4 @@ class ClientCredentialsTokens implements TokenProvider {
 
 function withSlash(baseUrl: string): string {
   return baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`;
-}
-
-function header(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
 }

@@ -16,6 +16,7 @@ export interface RowBatcherOptions<T> {
   send(rows: T[]): void;
 }
 
+/** Gathers rows into calls of up to `batchSize` rows, never two rows of one Id in a call. */
 export interface RowBatcher<T> {
   /** Adds a row to the call being gathered; sends the call when full. */
   add(row: T): void;

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { RunOptions } from '../options.js';
 import { createUsageReader, type UsageReader } from '../read/query-usage.js';
-import { abortableSleep } from './abortable-sleep.js';
+import { abortableSleep, type WaitEffects } from './abortable-sleep.js';
 import { createTokenProvider, type Credentials, type TokenProvider } from './auth.js';
 import { closeHttpClient, createHttpClient } from './http-client.js';
 import { createActionsTransport } from './actions-transport.js';
@@ -34,15 +34,14 @@ export interface Connection {
   close(): Promise<void>;
 }
 
-export interface ConnectDeps {
+/** Effects of connecting, from `run()`. */
+export interface ConnectDeps extends WaitEffects {
   logger: Logger;
   /** Once aborted, rows stop retrying: a row waiting for its next attempt ends with its last result. */
   stopSignal: AbortSignal;
   /** Once aborted, requests still waiting for an answer are abandoned (their rows become `unknown`). */
   abandonSignal: AbortSignal;
-  now?: () => number;
-  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
-  random?: () => number;
+  /** The `User-Agent` of every request. Default `zuora-usage-update` (the CLI adds its version). */
   userAgent?: string;
 }
 

@@ -9,6 +9,7 @@ export interface Cancelable {
   cancel(reason?: string): void;
 }
 
+/** The time limits of the requests in flight, checked by one periodic sweep. */
 export interface Deadlines {
   /** Gives `request` `timeoutMs` to settle; returns the function to call once it has. */
   watch(request: Cancelable, timeoutMs: number): () => void;
@@ -20,12 +21,15 @@ export interface Deadlines {
   close(): void;
 }
 
+/** The sweep's pace and clock. */
 export interface DeadlinesOptions {
   /** The usual time limit, used to pick how often to sweep: a tenth of it, between 10 ms and 1 s. */
   timeoutMs: number;
+  /** The clock, in epoch milliseconds. Default `Date.now`. */
   now?: () => number;
 }
 
+/** Starts the sweep; `close()` stops it. */
 export function createDeadlines(options: DeadlinesOptions): Deadlines {
   const now = options.now ?? Date.now;
   const inFlight = new Map<Cancelable, number>();

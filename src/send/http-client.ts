@@ -2,6 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import got, { type Got } from 'got';
 
+/** The one HTTP client of a run: its socket pool and `User-Agent`. */
 export interface HttpClientOptions {
   /** Most sockets per host; the pool never has more requests in flight than this. */
   maxSockets: number;

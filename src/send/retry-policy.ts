@@ -83,6 +83,7 @@ export type AttemptFailure =
       retryAfter?: string;
     };
 
+/** How many attempts a row gets and how long the backoff between them may grow. */
 export interface RetryPolicy {
   /** Attempts per row, the first included. Default `DEFAULTS.maxAttempts` (options.ts). */
   maxAttempts: number;

@@ -11,6 +11,7 @@ export interface SecretRedactor {
 
 const MIN_SECRET_LENGTH = 6;
 
+/** An empty redactor; the token provider adds the client secret and every token it gets. */
 export function createSecretRedactor(): SecretRedactor {
   const forms = new Set<string>();
   return {

@@ -10,9 +10,53 @@ export interface SendItem {
   update: UsageUpdate;
 }
 
-/** How often a full results writer is asked again whether it has room. */
-const ROOM_POLL_MS = 10;
+/**
+ * A bound outside the pool on taking rows (the results writer's reorder buffer and files, rows waiting
+ * for a read-back). Like p-queue's `onSizeLessThan`: the sender awaits `room()` instead of polling.
+ */
+export interface Room {
+  /** Whether the sender may take another row now. */
+  hasRoom(): boolean;
+  /** Resolves once `hasRoom()` may have turned true (at once when it is true already). */
+  room(): Promise<void>;
+}
 
+/** A `Room` for a bound whose owner calls `check()` whenever it may have freed room. */
+export interface CheckedRoom extends Room {
+  /** Wakes every waiter if there is room now. */
+  check(): void;
+}
+
+/** Room while `hasRoom()` holds; waiters are woken by `check()`. */
+export function createRoom(hasRoom: () => boolean): CheckedRoom {
+  let waiters: Array<() => void> = [];
+  return {
+    hasRoom,
+    room() {
+      if (hasRoom()) return Promise.resolve();
+      return new Promise((resolve) => waiters.push(resolve));
+    },
+    check() {
+      if (waiters.length === 0 || !hasRoom()) return;
+      const woken = waiters;
+      waiters = [];
+      for (const wake of woken) wake();
+    },
+  };
+}
+
+/** Room when both have room. */
+export function bothRooms(a: Room, b: Room): Room {
+  return {
+    hasRoom: () => a.hasRoom() && b.hasRoom(),
+    room: async () => {
+      await a.room();
+      await b.room();
+    },
+  };
+}
+
+/** How `sendUpdates` sends: the pool size, the per-row send, where answers go, and its bounds. */
 export interface SendOptions {
   /** Most requests in flight at once. */
   concurrency: number;
@@ -22,9 +66,9 @@ export interface SendOptions {
   onResult: (item: SendItem, result: PutResult) => void;
   /**
    * Extra admission condition checked before taking the next row (the results writer uses it to bound
-   * its reorder buffer). Re-checked whenever a row finishes.
+   * its reorder buffer and its files). Re-checked whenever a row finishes or `room()` resolves.
    */
-  hasRoom?: () => boolean;
+  room?: Room;
   /** Rows taken from the input but not finished, at most. Default 4 x concurrency. */
   maxAdmitted?: number;
   /** Once aborted: no row is taken or started any more; rows already in flight finish. */
@@ -44,21 +88,19 @@ export interface SendOptions {
 export async function sendUpdates(rows: AsyncIterable<SendItem>, options: SendOptions): Promise<void> {
   const limit = pLimit(options.concurrency);
   const maxAdmitted = options.maxAdmitted ?? options.concurrency * 4;
-  const hasRoom = options.hasRoom ?? (() => true);
-  const { signal } = options;
+  const { room, signal } = options;
   const tails = new Map<string, Promise<void>>();
   let admitted = 0;
   let wake: (() => void) | undefined;
   const all = new Set<Promise<void>>();
 
-  const roomNow = (): boolean => admitted < maxAdmitted && hasRoom();
+  const roomNow = (): boolean => admitted < maxAdmitted && (room?.hasRoom() ?? true);
   const waitForRoom = async (): Promise<void> => {
     while (!roomNow() && !signal?.aborted) {
       await new Promise<void>((resolve) => {
         wake = resolve;
-        // A full results file drains without any row finishing, so `hasRoom` is polled too. The timer
-        // stays referenced: it may be the only thing keeping the process alive while the file drains.
-        if (admitted < maxAdmitted) setTimeout(resolve, ROOM_POLL_MS);
+        // A full results file drains without any row finishing: the room says when.
+        if (admitted < maxAdmitted) void room?.room().then(resolve);
       });
     }
   };

@@ -1,5 +1,5 @@
 import { DEFAULTS } from '../options.js';
-import { abortableSleep } from './abortable-sleep.js';
+import { abortableSleep, type Sleep } from './abortable-sleep.js';
 
 /**
  * Run-wide pacing: how many requests may be in flight, and when the next may start. Zuora's limits are
@@ -34,7 +34,7 @@ export interface Throttle {
   /** Zuora asked everyone to wait `ms` (a 429 with `Retry-After`). Extends, never shortens, a pause. */
   pause(ms: number): void;
   /** Reads an answer: its status and the limit headers. */
-  observe(status: number, headers: Record<string, string | string[] | undefined>): void;
+  observe(status: number, headers: ResponseHeaders): void;
   /** Requests allowed in flight now, between 1 and the maximum. */
   readonly concurrency: number;
   /** Requests holding a slot now. */
@@ -43,6 +43,7 @@ export interface Throttle {
   readonly intervalMs: number;
 }
 
+/** The throttle's bounds and effects; every field has a default. */
 export interface ThrottleOptions {
   /** Upper bound of the concurrency (-c). Default `DEFAULTS.concurrency` (options.ts). */
   maxConcurrency?: number;
@@ -50,12 +51,15 @@ export interface ThrottleOptions {
   initialConcurrency?: number;
   /** Share of an announced rate limit this run uses. Default 0.95. */
   rateShare?: number;
+  /** The clock, in epoch milliseconds. Default `Date.now`. */
   now?: () => number;
-  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Waits through a pause or to the next paced start (`abortableSleep` by default; tests pass a virtual clock). */
+  sleep?: Sleep;
 }
 
 const SAMPLE_INTERVAL_MS = 1000;
 
+/** The run's one throttle, shared by every request (updates, reads and their retries). */
 export function createThrottle(options: ThrottleOptions = {}): Throttle {
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? abortableSleep;
@@ -144,17 +148,17 @@ export function createThrottle(options: ThrottleOptions = {}): Throttle {
         }
         return;
       }
-      const rateLimit = first(headers['ratelimit-limit']);
+      const rateLimit = headerValue(headers, 'ratelimit-limit');
       if (rateLimit !== undefined && rateLimit !== announcedLimit) {
         announcedLimit = rateLimit;
         intervalMs = paceFor(rateLimit, rateShare);
       }
-      if (first(headers['ratelimit-remaining']) === '0') {
-        const reset = Number(first(headers['ratelimit-reset']));
+      if (headerValue(headers, 'ratelimit-remaining') === '0') {
+        const reset = Number(headerValue(headers, 'ratelimit-reset'));
         if (Number.isFinite(reset) && reset > 0) this.pause(reset * 1000);
       }
-      const limit = Number(first(headers['concurrency-limit-limit']));
-      const remaining = Number(first(headers['concurrency-limit-remaining']));
+      const limit = Number(headerValue(headers, 'concurrency-limit-limit'));
+      const remaining = Number(headerValue(headers, 'concurrency-limit-remaining'));
       if (Number.isFinite(limit) && limit > 0) {
         const headroom = Math.max(2, Math.ceil(limit / 10));
         const newCeiling = Math.max(1, limit - headroom);
@@ -210,6 +214,11 @@ export function paceFor(header: string, share: number): number {
   return best ? (best.windowSeconds * 1000) / (best.count * share) : 0;
 }
 
-function first(value: string | string[] | undefined): string | undefined {
+/** Response headers as Node gives them: lower-case names, a repeated header as an array. */
+export type ResponseHeaders = Record<string, string | string[] | undefined>;
+
+/** The value of a response header (`name` in lower case); the first one when it came more than once. */
+export function headerValue(headers: ResponseHeaders, name: string): string | undefined {
+  const value = headers[name];
   return Array.isArray(value) ? value[0] : value;
 }

@@ -7,6 +7,7 @@
 import type { Got } from 'got';
 import type { Logger } from 'pino';
 import { RunError } from '../errors.js';
+import type { Sleep } from './abortable-sleep.js';
 import type { TokenProvider } from './auth.js';
 import type { Deadlines } from './deadlines.js';
 import {
@@ -19,7 +20,7 @@ import {
   type RetryPolicy,
 } from './retry-policy.js';
 import type { SecretRedactor } from './secrets.js';
-import type { Throttle } from './throttle.js';
+import { headerValue, type Throttle } from './throttle.js';
 import type { ZuoraError } from './zuora-errors.js';
 
 /** How one row ended after all its attempts. */
@@ -55,8 +56,10 @@ export interface CallContext {
   throttle: Throttle;
   logger: Logger;
   /** Waits between attempts; resolves early when `signal` is aborted. */
-  sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  sleep: Sleep;
+  /** Random numbers in [0, 1) for the retry jitter. Default `Math.random`. */
   random?: () => number;
+  /** The clock, in epoch milliseconds. Default `Date.now`. */
   now?: () => number;
   /** Once aborted (run stopping or interrupted), no further attempt starts: the call keeps its last result. */
   stopSignal?: AbortSignal;
@@ -155,7 +158,7 @@ async function attemptOnce<T>(call: ZuoraCall<T>, attempt: number, ctx: CallCont
     const response = await request;
     const status = response.statusCode;
     ctx.throttle.observe(status, response.headers);
-    const requestId = first(response.headers['zuora-request-id']);
+    const requestId = headerValue(response.headers, 'zuora-request-id');
     const answer = call.read(status, response.body);
     if ('ok' in answer) {
       ctx.tokens.confirm(token);
@@ -187,7 +190,7 @@ async function attemptOnce<T>(call: ZuoraCall<T>, attempt: number, ctx: CallCont
       if (verdict === 'refused') return { final: { answered: false, failure: { ...last, credentialsRefused: true } } };
       return { renewed: last };
     }
-    const retryAfter = first(response.headers['retry-after']);
+    const retryAfter = headerValue(response.headers, 'retry-after');
     if (status === 429) {
       const wait = parseRetryAfter(retryAfter ?? '', (ctx.now ?? Date.now)());
       if (wait !== undefined) ctx.throttle.pause(Math.min(wait, ctx.policy.maxRetryAfterMs));
@@ -250,8 +253,4 @@ function describeNetworkError(code: string, timeoutMs: number, purpose: ZuoraCal
   if (code === 'ABANDONED') return 'the run was interrupted while waiting for the answer; the update may or may not have been applied';
   if (code === 'ETIMEDOUT') return `no answer within ${timeoutMs} ms; the update may or may not have been applied`;
   return `the connection failed (${code}) before an answer; the update may or may not have been applied`;
-}
-
-function first(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
 }

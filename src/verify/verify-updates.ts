@@ -18,6 +18,7 @@ export type VerifyVerdict =
   /** Not read back: the row was `failed`. */
   | 'not-read';
 
+/** Where the verifier reads and where settled rows go. */
 export interface VerifyOptions {
   /** Reads up to 200 ids (the run's UsageReader with this input's fields). */
   read(ids: string[]): Promise<ReadBatch>;
@@ -32,6 +33,7 @@ export interface VerifyOptions {
   lingerMs?: number;
 }
 
+/** `--verify`: tracks what each row sent and reads it back. */
 export interface Verifier {
   /** Wraps the sender's `put` so the verifier knows which rows of an Id were sent after which. */
   track(put: (update: UsageUpdate) => Promise<PutResult>): (update: UsageUpdate) => Promise<PutResult>;

@@ -40,6 +40,14 @@ async function stubServer(answer: (req: IncomingMessage, res: ServerResponse) =>
   return { url: `http://127.0.0.1:${port}`, count: () => count };
 }
 
+/** A loopback URL where nothing listens any more, so every connection is refused. */
+async function refusedUrl(): Promise<string> {
+  const { url } = await stubServer(() => undefined);
+  server?.close();
+  server = undefined;
+  return url;
+}
+
 async function input(): Promise<{ dir: string; input: string }> {
   const made = await workdir(INPUT);
   dirs.push(made.dir);
@@ -88,10 +96,7 @@ describe('a 2xx that is not Zuora\'s success body is never `updated`', () => {
 
 describe('an unreachable Zuora is exit 3 whenever it happens, also at the token endpoint', () => {
   it('OAuth endpoint refusing connections: exit 3 (not 1), nothing refused, the message says unreachable', async () => {
-    const stub = await stubServer(() => undefined);
-    const url = stub.url;
-    server?.close();
-    server = undefined;
+    const url = await refusedUrl();
     const { input: path } = await input();
     const run = await runCli([path, '--base-url', url, '--max-attempts', '1'], {
       env: { ZUORA_CLIENT_ID: 'client', ZUORA_CLIENT_SECRET: 'secret-value-123' },
@@ -116,10 +121,7 @@ describe('an unreachable Zuora is exit 3 whenever it happens, also at the token 
   });
 
   it('the same outage with a static token: exit 3 as well', async () => {
-    const stub = await stubServer(() => undefined);
-    const url = stub.url;
-    server?.close();
-    server = undefined;
+    const url = await refusedUrl();
     const { input: path } = await input();
     const run = await runCli([path, '--base-url', url, '--max-attempts', '1'], { env: { ZUORA_ACCESS_TOKEN: 'static-token-0123456789' } });
     expect(run.code).toBe(3);

@@ -13,3 +13,8 @@ export async function waitFor(
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
+
+/** Lets the event loop run `n` times, for what callbacks settle within a few turns (no timers, no wall clock). */
+export async function eventLoopTurns(n: number): Promise<void> {
+  for (let i = 0; i < n; i++) await new Promise((resolve) => setImmediate(resolve));
+}

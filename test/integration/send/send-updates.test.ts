@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSimulator, type Simulator } from '../../../src/simulator/create-simulator.js';
 import type { PutResult } from '../../../src/send/put-usage.js';
-import { sendUpdates, type SendItem } from '../../../src/send/send-updates.js';
+import { createRoom, sendUpdates, type SendItem } from '../../../src/send/send-updates.js';
 import { senderFor, usageId, type SenderHarness } from '../../helpers/sender.js';
-import { waitFor } from '../../helpers/wait-for.js';
+import { eventLoopTurns, waitFor } from '../../helpers/wait-for.js';
 
 let sim: Simulator | undefined;
 let sender: SenderHarness | undefined;
@@ -85,31 +85,53 @@ describe('sendUpdates against the simulator', () => {
     expect(maxAhead).toBeLessThanOrEqual(4 * 4 + 1);
   });
 
-  it('waits while the results writer says it has no room', async () => {
+  it('waits while the results writer says it has no room, and goes on when its room() resolves', async () => {
     sim = await createSimulator({ acceptAnyId: true });
     sender = senderFor(sim);
-    let room = false;
+    let free = false;
     let asked = 0;
     let started = 0;
+    const room = createRoom(() => {
+      asked++;
+      return free;
+    });
     const promise = sendUpdates(fromArray(Array.from({ length: 5 }, (_, i) => item(i, usageId(i), '1'))), {
       concurrency: 2,
-      hasRoom: () => {
-        asked++;
-        return room;
-      },
+      room,
       put: async (u) => {
         started++;
         return sender!.put(u);
       },
       onResult: () => {},
     });
-    // Asked again and again with no room: nothing started meanwhile.
-    await waitFor(() => asked >= 3, { what: 'hasRoom asked three times' });
-    expect(started).toBe(0);
-    // Nothing is running, so no finished row will wake the sender: it must notice the room by itself.
-    room = true;
+    await waitFor(() => asked >= 2, { what: 'the sender asking for room' });
+    await eventLoopTurns(20);
+    // Asked once, then the sender waits for room() instead of asking again: nothing started meanwhile.
+    expect({ asked, started }).toEqual({ asked: 2, started: 0 });
+    // Nothing is running, so no finished row will wake the sender: room() must.
+    free = true;
+    room.check();
     await promise;
     expect(started).toBe(5);
+  });
+
+  it('stops waiting for room when aborted, taking no row', async () => {
+    const controller = new AbortController();
+    let started = 0;
+    const promise = sendUpdates(fromArray([item(0, usageId(0), '1')]), {
+      concurrency: 2,
+      room: createRoom(() => false),
+      signal: controller.signal,
+      put: async () => {
+        started++;
+        return { result: 'updated', attempts: 1 };
+      },
+      onResult: () => {},
+    });
+    await eventLoopTurns(5);
+    controller.abort();
+    await promise;
+    expect(started).toBe(0);
   });
 
   it('after abort: takes no new row and lets in-flight rows finish', async () => {

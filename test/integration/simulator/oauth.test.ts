@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { DEMO_CREDENTIALS } from '../../../src/simulator/create-simulator.js';
 import { simulatorToken, tenantIds, useSimulator, withSimulator } from '../../helpers/with-simulator.js';
-import { call, getUsage, json } from './http-call.js';
+import { call, getUsage, json, type CallResult } from './http-call.js';
 
 const FORM = { 'Content-Type': 'application/x-www-form-urlencoded' };
 
-function tokenForm(fields: Record<string, string>): string {
-  return new URLSearchParams(fields).toString();
+/** POSTs `fields` URL-encoded to the token endpoint, as a client does. */
+function postTokenForm(baseUrl: string, fields: Record<string, string>): Promise<CallResult> {
+  return call(baseUrl, { method: 'POST', path: '/oauth/token', headers: FORM, body: new URLSearchParams(fields).toString() });
 }
 
 const demoForm = {
@@ -19,7 +20,7 @@ describe('POST /oauth/token', () => {
   const sim = useSimulator();
 
   it('issues a bearer token for URL-encoded demo credentials', async () => {
-    const res = await call(sim().url, { method: 'POST', path: '/oauth/token', headers: FORM, body: tokenForm(demoForm) });
+    const res = await postTokenForm(sim().url, demoForm);
     expect(res.status).toBe(200);
     const body = json(res);
     expect(body).toMatchObject({ token_type: 'bearer', expires_in: 3599 });
@@ -45,31 +46,16 @@ describe('POST /oauth/token', () => {
   });
 
   it('refuses an unknown client with 401 invalid_client', async () => {
-    const res = await call(sim().url, {
-      method: 'POST',
-      path: '/oauth/token',
-      headers: FORM,
-      body: tokenForm({ ...demoForm, client_secret: 'wrong' }),
-    });
+    const res = await postTokenForm(sim().url, { ...demoForm, client_secret: 'wrong' });
     expect(res.status).toBe(401);
     expect(json(res).error).toBe('invalid_client');
   });
 
   it('refuses another grant type with 400 unsupported_grant_type and a missing one with invalid_request', async () => {
-    const wrong = await call(sim().url, {
-      method: 'POST',
-      path: '/oauth/token',
-      headers: FORM,
-      body: tokenForm({ ...demoForm, grant_type: 'password' }),
-    });
+    const wrong = await postTokenForm(sim().url, { ...demoForm, grant_type: 'password' });
     expect(wrong.status).toBe(400);
     expect(json(wrong).error).toBe('unsupported_grant_type');
-    const missing = await call(sim().url, {
-      method: 'POST',
-      path: '/oauth/token',
-      headers: FORM,
-      body: tokenForm({ client_id: demoForm.client_id, client_secret: demoForm.client_secret }),
-    });
+    const missing = await postTokenForm(sim().url, { client_id: demoForm.client_id, client_secret: demoForm.client_secret });
     expect(missing.status).toBe(400);
     expect(json(missing).error).toBe('invalid_request');
   });

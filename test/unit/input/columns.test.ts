@@ -280,14 +280,7 @@ describe('matchColumns: missing and duplicate columns', () => {
       'Usage: Unit of Measure',
       'Usage: Description',
       'Region__c',
-      'result',
-      'error_code',
-      'error_message',
-      'http_status',
-      'attempts',
-      'track_id',
-      'request_id',
-      'line',
+      ...RESULT_COLUMNS,
     ];
     expect(matchColumns(header, strict)).toEqual({
       idIndex: 0,

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { createResultsWriter } from '../../../src/output/results-writer.js';
 import { RESULT_COLUMNS, type RowOutcome } from '../../../src/row-outcome.js';
 import { tempDir } from '../../helpers/temp-dir.js';
+import { eventLoopTurns } from '../../helpers/wait-for.js';
 
 async function paths() {
   const dir = await tempDir('zuu-writer-');
@@ -35,6 +36,33 @@ describe('createResultsWriter', () => {
     writer.add(outcome(2, 'b', 'updated'));
     expect(writer.hasRoom()).toBe(false);
     writer.add(outcome(0, 'c', 'updated'));
+    expect(writer.hasRoom()).toBe(true);
+    await writer.close();
+  });
+
+  it('room() resolves once the outcome of the slow earlier row empties its buffer', async () => {
+    const files = await paths();
+    const writer = await createResultsWriter({ ...files, header: ['Id', 'Quantity'], delimiter: ',', bom: false, maxBuffered: 2 });
+    await writer.room();
+    writer.add(outcome(1, 'a', 'updated'));
+    writer.add(outcome(2, 'b', 'updated'));
+    let resolved = false;
+    const room = writer.room().then(() => (resolved = true));
+    await eventLoopTurns(3);
+    expect(resolved).toBe(false);
+    writer.add(outcome(0, 'c', 'updated'));
+    await room;
+    expect(writer.hasRoom()).toBe(true);
+    await writer.close();
+  });
+
+  it('has no room while a file waits to drain, and room() resolves when it has drained', async () => {
+    const files = await paths();
+    const writer = await createResultsWriter({ ...files, header: ['Id', 'Quantity'], delimiter: ',', bom: false });
+    // One batch of rows (256) bigger than the file stream's buffer (16 KiB) fills it.
+    for (let seq = 0; seq < 256; seq++) writer.add(outcome(seq, `id${seq}`, 'updated', { errorMessage: 'x'.repeat(100) }));
+    expect(writer.hasRoom()).toBe(false);
+    await writer.room();
     expect(writer.hasRoom()).toBe(true);
     await writer.close();
   });
