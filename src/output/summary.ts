@@ -157,7 +157,7 @@ export function formatSummary(summary: Summary): string {
   }
   if (summary.quantityChange !== undefined) lines.push(`  quantity:  ${summary.quantityChange} (total change over the would-update rows)`);
   if (summary.readRequests !== undefined) {
-    lines.push(`  requests:  ${summary.requests} updates (${summary.retries} retries), ${summary.readRequests} reads, ${summary.tokenRequests} tokens`);
+    lines.push(`  requests:  updates ${summary.requests} (${summary.retries} retries), reads ${summary.readRequests}, tokens ${summary.tokenRequests}`);
   } else if (!summary.dryRun) {
     lines.push(`  requests:  ${summary.requests} (${summary.retries} retries)`);
   }

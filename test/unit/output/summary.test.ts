@@ -46,6 +46,11 @@ describe('formatSummary', () => {
     expect(stopped).toContain('  not reached: 5 rows never processed');
     expect(formatSummary({ ...summary({ rows: 2 }), nextStep: 'x' })).not.toContain('not reached');
   });
+
+  it('lists the requests by kind: updates with their retries, reads, tokens', () => {
+    const text = formatSummary({ ...summary({ rows: 3, requests: 4, retries: 1, readRequests: 2, tokenRequests: 1 }), nextStep: 'x' });
+    expect(text).toContain('  requests:  updates 4 (1 retries), reads 2, tokens 1');
+  });
 });
 
 describe('after a preview', () => {
