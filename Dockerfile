@@ -10,7 +10,7 @@ RUN npx tsc -p tsconfig.build.json --sourceMap false
 
 FROM node:24-alpine
 LABEL org.opencontainers.image.title="zuora-usage-update" \
-      org.opencontainers.image.description="Apply spreadsheet corrections of Zuora usage records, one PUT per row"
+      org.opencontainers.image.description="Apply spreadsheet corrections of Zuora usage records, one PUT a row or 50 rows an Actions call"
 ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./
