@@ -1,7 +1,9 @@
 import { accessSync, constants, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { RunError } from '../errors.js';
-import { runInfoPath } from '../output/resume.js';
+import { partialPath, runInfoPath } from '../output/resume.js';
+import { lockPath } from '../output/run-lock.js';
+import { journalPath } from '../resume/send-journal.js';
 import { outputFiles, type MainArgs } from './build-run-options.js';
 
 /** One file a run writes, named as the user knows it (a flag, or what it sits beside). */
@@ -52,6 +54,21 @@ export function runOutputs(args: Pick<MainArgs, 'input' | 'out' | 'failures' | '
   // An empty --backup is refused as a bad option (build-run-options.ts), not as a path.
   if (args.backup !== undefined && args.backup.trim() !== '') outputs.push({ name: '--backup', path: args.backup });
   return outputs;
+}
+
+/**
+ * The files a run keeps beside its outputs: the lock of `--out` (every run) and of `--backup`, and the
+ * journal and partial results of a real run. Another output written over one of them would break it: a
+ * summary written over the lock leaves a lock no run can take, one over the journal loses what `--resume` needs.
+ */
+export function companionFiles(args: Pick<MainArgs, 'input' | 'out' | 'failures' | 'dryRun'> & Partial<Pick<MainArgs, 'preview' | 'backup'>>): OutputFile[] {
+  const { out } = outputFiles(args);
+  const files: OutputFile[] = [{ name: 'the .lock beside --out', path: lockPath(out) }];
+  if (!args.dryRun && !args.preview) {
+    files.push({ name: 'the .journal beside --out', path: journalPath(out) }, { name: 'the .partial beside --out', path: partialPath(out) });
+  }
+  if (args.backup !== undefined && args.backup.trim() !== '') files.push({ name: 'the .lock beside --backup', path: lockPath(args.backup) });
+  return files;
 }
 
 /**

@@ -6,7 +6,7 @@ import type { Progress } from '../output/progress.js';
 import { formatSummary, nextStep, type Summary } from '../output/summary.js';
 import { run } from '../run.js';
 import { buildRunOptions, type MainArgs } from './build-run-options.js';
-import { checkOutputPaths, runOutputs } from './check-output-paths.js';
+import { checkOutputPaths, companionFiles, runOutputs } from './check-output-paths.js';
 import { watchInterrupts } from './interrupts.js';
 import { nextCommands } from './next-commands.js';
 import { errorExit } from './run-error-exit.js';
@@ -47,7 +47,7 @@ export async function reportStartFailure(error: unknown, version: string): Promi
 async function startAndRun(args: MainArgs, version: string, logger: Logger, interrupt: AbortSignal, end: RunEnd): Promise<number> {
   try {
     // First: a run that cannot start because of an output path writes nothing at all, summary included.
-    checkOutputPaths(args.input, runOutputs(args));
+    checkOutputPaths(args.input, [...runOutputs(args), ...companionFiles(args)]);
   } catch (error) {
     return reportRunError(error, logger, end);
   }

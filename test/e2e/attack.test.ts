@@ -1,0 +1,94 @@
+/**
+ * Attacks on the built CLI the way a demanding user and a hostile environment would make them: paths
+ * that point at another file of the run, runs that overlap, answers that are not Zuora's. Each test
+ * failed before the fix it names.
+ */
+
+import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/create-simulator.js';
+import { demoEnv, readCsv, runCli, workdir } from '../helpers/cli.js';
+import { usageId } from '../helpers/sender.js';
+import { waitFor } from '../helpers/wait-for.js';
+import { pendingRecord } from '../helpers/with-simulator.js';
+
+let sim: Simulator | undefined;
+afterEach(async () => {
+  await sim?.close();
+  sim = undefined;
+});
+
+async function start(options: SimulatorOptions): Promise<Simulator> {
+  sim = await createSimulator(options);
+  return sim;
+}
+
+/** The input in a folder of its own, removed after the test. */
+function inputFile(name: string, lines: string[]): Promise<{ dir: string; input: string }> {
+  return workdir({ name, text: `${lines.join('\n')}\n` });
+}
+
+const A = usageId(0xa1);
+const B = usageId(0xb2);
+const updates = (s: Simulator) => s.requests.filter((r) => r.method === 'PUT' || r.path === '/v1/action/update');
+const reads = (s: Simulator) => s.requests.filter((r) => r.path.startsWith('/v1/action/query'));
+
+describe('a path option pointing at a file the run keeps beside its outputs', () => {
+  it.each([
+    ['the lock', '.lock'],
+    ['the journal', '.journal'],
+    ['the partial results', '.partial'],
+  ])('--summary-json on %s of --out is refused before anything is written, and the next run is not locked out', async (_what, suffix) => {
+    const s = await start({ records: [pendingRecord(A, { Quantity: 1 })] });
+    const { dir, input } = await inputFile('in.csv', ['Id,Quantity', `${A},9`]);
+    const out = join(dir, 'in.results.csv');
+    const run = await runCli([input, '--summary-json', `${out}${suffix}`], { env: demoEnv(s) });
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stderr).toContain(`beside --out`);
+    expect(existsSync(`${out}${suffix}`)).toBe(false);
+    expect(existsSync(out)).toBe(false);
+    expect(updates(s)).toHaveLength(0);
+
+    const again = await runCli([input], { env: demoEnv(s) });
+    expect(again.code, again.stderr).toBe(0);
+    expect(s.tenant.get(A)?.Quantity).toBe('9');
+  });
+
+  it('--summary-json on the lock beside --backup is refused too', async () => {
+    const s = await start({ records: [pendingRecord(A, { Quantity: 1 })] });
+    const { dir, input } = await inputFile('in.csv', ['Id,Quantity', `${A},9`]);
+    const run = await runCli([input, '--backup', join(dir, 'bk.csv'), '--summary-json', join(dir, 'bk.csv.lock')], { env: demoEnv(s) });
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stderr).toContain('beside --backup');
+    expect(existsSync(join(dir, 'bk.csv.lock'))).toBe(false);
+    expect(updates(s)).toHaveLength(0);
+  });
+});
+
+describe('two runs backing up into one file', () => {
+  it('a second run with another --out but the same --backup exits 1 at once; the backup keeps one row per Id, with the values from before', async () => {
+    const s = await start({ records: [pendingRecord(A, { Quantity: 1 }), pendingRecord(B, { Quantity: 2 })], latencyMs: 300 });
+    const { dir, input: one } = await inputFile('one.csv', ['Id,Quantity', `${A},10`, `${B},20`]);
+    const two = join(dir, 'two.csv');
+    await writeFile(two, `Id,Quantity\n${A},30\n${B},40\n`);
+    const backup = join(dir, 'bk.csv');
+    const first = runCli([one, '--backup', backup, '-c', '1'], { env: demoEnv(s) });
+    await waitFor(() => reads(s).length >= 1, { timeoutMs: 60_000, what: 'the first run reading its backup' });
+
+    const second = await runCli([two, '--backup', backup, '--resume'], { env: demoEnv(s) });
+    expect(second.code, second.stderr).toBe(1);
+    expect(second.stderr).toContain(`${backup}.lock`);
+    expect(second.stderr).toContain('another --backup');
+    expect(existsSync(join(dir, 'two.results.csv'))).toBe(false);
+
+    const done = await first;
+    expect(done.code, done.stderr).toBe(0);
+    expect(await readFile(backup, 'utf8')).toBe(`Id,Quantity\n${A},1\n${B},2\n`);
+    expect(existsSync(`${backup}.lock`)).toBe(false);
+    expect(updates(s).filter((r) => r.path.includes(A))).toHaveLength(1);
+    expect(s.tenant.get(A)?.Quantity).toBe('10');
+    expect((await readCsv(join(dir, 'one.results.csv'))).map((r) => r.result)).toEqual(['updated', 'updated']);
+  });
+});
