@@ -1,9 +1,10 @@
-import { accessSync, constants, realpathSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, openSync, readSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { RunError } from '../errors.js';
 import { partialPath, runInfoPath } from '../output/resume.js';
 import { lockPath } from '../output/run-lock.js';
 import { journalPath } from '../resume/send-journal.js';
+import { RESULT_COLUMNS } from '../row-outcome.js';
 import { outputFiles, type MainArgs } from './build-run-options.js';
 
 /** One file a run writes, named as the user knows it (a flag, or what it sits beside). */
@@ -20,7 +21,12 @@ export interface PathProbe {
   /** 'file', 'folder', 'other' (a device such as /dev/full), or undefined when it does not exist. */
   kind(path: string): 'file' | 'folder' | 'other' | undefined;
   writable(path: string): boolean;
+  /** The start of an existing file as text ('' when empty or absent), to tell this tool's outputs from other files. Without it, no file is read. */
+  startOf?(path: string): string;
 }
+
+/** Bytes read from the start of an existing output: enough for any header line. */
+const HEAD_BYTES = 64 * 1024;
 
 export const NODE_PATH_PROBE: PathProbe = {
   realpath: (path) => realpathSync(path),
@@ -38,6 +44,20 @@ export const NODE_PATH_PROBE: PathProbe = {
       return true;
     } catch {
       return false;
+    }
+  },
+  startOf(path) {
+    let fd: number;
+    try {
+      fd = openSync(path, 'r');
+    } catch {
+      return '';
+    }
+    try {
+      const buffer = Buffer.alloc(HEAD_BYTES);
+      return buffer.subarray(0, readSync(fd, buffer, 0, HEAD_BYTES, 0)).toString('utf8');
+    } finally {
+      closeSync(fd);
     }
   },
 };
@@ -93,6 +113,36 @@ export function checkOutputPaths(input: string, outputs: readonly OutputFile[], 
     seen.set(real, `${output.name} (${output.path})`);
   }
   for (const output of outputs) checkWritable(output, probe);
+  for (const output of outputs) checkOwnOrNew(output, probe);
+}
+
+/**
+ * An existing --out, --failures or --summary-json is written over only when an earlier run of this tool
+ * wrote it: a results (or failures, preview) CSV, or a summary JSON. Any other file there, such as the
+ * backup of an earlier run (the only copy of the values it replaced) or another input, is refused.
+ */
+function checkOwnOrNew(output: OutputFile, probe: PathProbe): void {
+  const csv = output.name === '--out' || output.name === '--failures';
+  if (!probe.startOf || !(csv || output.name === '--summary-json')) return;
+  const head = probe.startOf(output.path);
+  if (head.trim() === '') return;
+  if (csv ? mayBeResults(head) : head.trimStart().startsWith('{')) return;
+  const what = csv ? `a results file of this tool (its header does not end with ${RESULT_COLUMNS.join(',')})` : 'a summary JSON of this tool';
+  throw new RunError(
+    'BAD_OPTION',
+    `${output.name} ${output.path} already exists and is not ${what}; it was left unchanged. A run writes over an existing file only ` +
+      `when it is one of this tool's outputs, so that a backup, an input or any other file is never lost. Choose another path for ${output.name}, or move that file away.`,
+  );
+}
+
+/** Whether a CSV's start may be this tool's results: its header ends with the result columns, or its header line is cut short (a run killed while writing it). */
+function mayBeResults(head: string): boolean {
+  const end = head.indexOf('\n');
+  if (end < 0) return true;
+  const line = head.slice(0, end).replace(/^\uFEFF/, '').replace(/\r$/, '');
+  // A header cell with a line break in it: the first line is not the whole header, so it cannot be judged.
+  if ((line.match(/"/g) ?? []).length % 2 === 1) return true;
+  return [',', ';', '\t', '|'].some((delimiter) => line === RESULT_COLUMNS.join(delimiter) || line.endsWith(`${delimiter}${RESULT_COLUMNS.join(delimiter)}`));
 }
 
 /** The outputs besides --out and --failures, for the message. */

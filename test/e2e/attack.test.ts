@@ -92,3 +92,39 @@ describe('two runs backing up into one file', () => {
     expect((await readCsv(join(dir, 'one.results.csv'))).map((r) => r.result)).toEqual(['updated', 'updated']);
   });
 });
+
+describe('an output path on a file that is not an output of this tool', () => {
+  it.each(['--out', '--failures', '--summary-json'])('%s on the backup of an earlier run is refused and the backup is left as it was', async (flag) => {
+    const s = await start({ records: [pendingRecord(A, { Quantity: 1 }), pendingRecord(B, { Quantity: 2 })] });
+    const { dir, input } = await inputFile('in.csv', ['Id,Quantity', `${A},10`, `${B},20`]);
+    const backup = join(dir, 'in.backup.csv');
+    const first = await runCli([input, '--backup', backup], { env: demoEnv(s) });
+    expect(first.code, first.stderr).toBe(0);
+    const saved = await readFile(backup, 'utf8');
+    expect(saved).toBe(`Id,Quantity\n${A},1\n${B},2\n`);
+
+    const other = join(dir, 'other.csv');
+    await writeFile(other, `Id,Quantity\n${A},11\n`);
+    const second = await runCli([other, flag, backup], { env: demoEnv(s) });
+    expect(second.code, second.stderr).toBe(1);
+    expect(second.stderr).toContain(`${flag} ${backup} already exists and is not`);
+    expect(await readFile(backup, 'utf8')).toBe(saved);
+    expect(updates(s)).toHaveLength(2);
+
+    // The restore still works from the untouched backup.
+    const restore = await runCli([backup], { env: demoEnv(s) });
+    expect(restore.code, restore.stderr).toBe(0);
+    expect([s.tenant.get(A)?.Quantity, s.tenant.get(B)?.Quantity]).toEqual(['1', '2']);
+  });
+
+  it('a results file of an earlier run (with a BOM and ;) is still written over by a run without --resume', async () => {
+    const s = await start({ records: [pendingRecord(A, { Quantity: 1 })] });
+    const { dir, input } = await workdir({ name: 'in.csv', text: `\uFEFFId;Quantity\r\n${A};10\r\n` });
+    expect((await runCli([input], { env: demoEnv(s) })).code).toBe(0);
+    await writeFile(input, `\uFEFFId;Quantity\r\n${A};12\r\n`);
+    const again = await runCli([input, '--summary-json', join(dir, 's.json')], { env: demoEnv(s) });
+    expect(again.code, again.stderr).toBe(0);
+    expect((await runCli([input, '--summary-json', join(dir, 's.json')], { env: demoEnv(s) })).code).toBe(0);
+    expect((await readCsv(join(dir, 'in.results.csv'), ';')).map((r) => r.Quantity)).toEqual(['12']);
+  });
+});
