@@ -49,6 +49,8 @@ export const NODE_PATH_PROBE: PathProbe = {
   startOf(path) {
     let fd: number;
     try {
+      // Only a regular file is read: opening a FIFO would wait for a writer, a device may never end.
+      if (!statSync(path).isFile()) return '';
       fd = openSync(path, 'r');
     } catch {
       return '';
@@ -77,17 +79,18 @@ export function runOutputs(args: Pick<MainArgs, 'input' | 'out' | 'failures' | '
 }
 
 /**
- * The files a run keeps beside its outputs: the lock of `--out` (every run) and of `--backup`, and the
+ * The files a run keeps beside its outputs: the lock of `--out` (every run), of `--backup` and of `--summary-json`, and the
  * journal and partial results of a real run. Another output written over one of them would break it: a
  * summary written over the lock leaves a lock no run can take, one over the journal loses what `--resume` needs.
  */
-export function companionFiles(args: Pick<MainArgs, 'input' | 'out' | 'failures' | 'dryRun'> & Partial<Pick<MainArgs, 'preview' | 'backup'>>): OutputFile[] {
+export function companionFiles(args: Pick<MainArgs, 'input' | 'out' | 'failures' | 'dryRun' | 'summaryJson'> & Partial<Pick<MainArgs, 'preview' | 'backup'>>): OutputFile[] {
   const { out } = outputFiles(args);
   const files: OutputFile[] = [{ name: 'the .lock beside --out', path: lockPath(out) }];
   if (!args.dryRun && !args.preview) {
     files.push({ name: 'the .journal beside --out', path: journalPath(out) }, { name: 'the .partial beside --out', path: partialPath(out) });
   }
   if (args.backup !== undefined && args.backup.trim() !== '') files.push({ name: 'the .lock beside --backup', path: lockPath(args.backup) });
+  if (args.summaryJson !== undefined && args.summaryJson.trim() !== '') files.push({ name: 'the .lock beside --summary-json', path: lockPath(args.summaryJson) });
   return files;
 }
 

@@ -4,6 +4,7 @@
  * failed before the fix it names.
  */
 
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -117,6 +118,17 @@ describe('an output path on a file that is not an output of this tool', () => {
     expect([s.tenant.get(A)?.Quantity, s.tenant.get(B)?.Quantity]).toEqual(['1', '2']);
   });
 
+  it('an --out that is a named pipe is written, never read first (reading it would wait for a writer for ever)', async () => {
+    const s = await start({ records: [pendingRecord(A, { Quantity: 1 })] });
+    const { dir, input } = await inputFile('in.csv', ['Id,Quantity', `${A},10`]);
+    const fifo = join(dir, 'results.fifo');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const received = readFile(fifo, 'utf8');
+    const run = await runCli([input, '--out', fifo], { env: demoEnv(s) });
+    expect(run.code, run.stderr).toBe(0);
+    expect(await received).toContain(`${A},10,updated`);
+  });
+
   it('a results file of an earlier run (with a BOM and ;) is still written over by a run without --resume', async () => {
     const s = await start({ records: [pendingRecord(A, { Quantity: 1 })] });
     const { dir, input } = await workdir({ name: 'in.csv', text: `\uFEFFId;Quantity\r\n${A};10\r\n` });
@@ -126,5 +138,28 @@ describe('an output path on a file that is not an output of this tool', () => {
     expect(again.code, again.stderr).toBe(0);
     expect((await runCli([input, '--summary-json', join(dir, 's.json')], { env: demoEnv(s) })).code).toBe(0);
     expect((await readCsv(join(dir, 'in.results.csv'), ';')).map((r) => r.Quantity)).toEqual(['12']);
+  });
+});
+
+describe('two runs writing one --summary-json', () => {
+  it('the second exits 1 at once and leaves the first run\'s summary alone: "running" while it runs, its own end after', async () => {
+    const s = await start({ records: [pendingRecord(A, { Quantity: 1 }), pendingRecord(B, { Quantity: 2 })], latencyMs: 300 });
+    const { dir, input } = await inputFile('in.csv', ['Id,Quantity', `${A},10`, `${B},20`]);
+    const summary = join(dir, 'summary.json');
+    const status = async () => (JSON.parse(await readFile(summary, 'utf8')) as { status: string; exitCode: number | null });
+    const first = runCli([input, '-c', '1', '--summary-json', summary], { env: demoEnv(s) });
+    await waitFor(() => updates(s).length >= 1, { timeoutMs: 60_000, what: 'the first run sending' });
+
+    const second = await runCli([input, '--out', join(dir, 'other.results.csv'), '--summary-json', summary], { env: demoEnv(s) });
+    expect(second.code, second.stderr).toBe(1);
+    expect(second.stderr).toContain(`${summary}.lock`);
+    expect(second.stderr).toContain('another --summary-json');
+    expect(await status()).toMatchObject({ status: 'running', exitCode: null });
+    expect(existsSync(join(dir, 'other.results.csv'))).toBe(false);
+
+    const done = await first;
+    expect(done.code, done.stderr).toBe(0);
+    expect(await status()).toMatchObject({ status: 'completed', exitCode: 0 });
+    expect(existsSync(`${summary}.lock`)).toBe(false);
   });
 });
