@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/create-simulator.js';
+import { createSimulator, TOKEN_FAULT_KEY, type Simulator, type SimulatorOptions } from '../../src/simulator/create-simulator.js';
 import { demoEnv, readCsv, runCli, workdir } from '../helpers/cli.js';
 import { usageId } from '../helpers/sender.js';
 import { waitFor } from '../helpers/wait-for.js';
@@ -161,5 +161,43 @@ describe('two runs writing one --summary-json', () => {
     expect(done.code, done.stderr).toBe(0);
     expect(await status()).toMatchObject({ status: 'completed', exitCode: 0 });
     expect(existsSync(`${summary}.lock`)).toBe(false);
+  });
+});
+
+describe('a proxy answering 200 with a page of its own to the token request', () => {
+  const page = { kind: 'status', status: 200, body: '<html><body>Sign in to the corporate proxy</body></html>' } as const;
+
+  it('at the start: exit 3 (Zuora unreachable), not 1 (credentials refused), with the start of the page', async () => {
+    const s = await start({ records: [pendingRecord(A, { Quantity: 1 })], faults: { [TOKEN_FAULT_KEY]: [page] } });
+    const { dir, input } = await inputFile('in.csv', ['Id,Quantity', `${A},10`]);
+    const summary = join(dir, 's.json');
+    const run = await runCli([input, '--summary-json', summary], { env: demoEnv(s) });
+    expect(run.code, run.stderr).toBe(3);
+    expect(run.stderr).toContain('Sign in to the corporate proxy');
+    expect(run.stderr).not.toContain('Check ZUORA_CLIENT_ID');
+    expect(JSON.parse(await readFile(summary, 'utf8'))).toMatchObject({ exitCode: 3, error: { code: 'ZUORA_UNREACHABLE' } });
+    expect(updates(s)).toHaveLength(0);
+  });
+
+  it('mid-run (a renewal): the rows it held are failed as unreachable, never as refused credentials, and the run goes on', async () => {
+    const ids = Array.from({ length: 40 }, (_, i) => usageId(0x300 + i));
+    const s = await start({ records: ids.map((id) => pendingRecord(id)), latencyMs: 30 });
+    const { dir, input } = await inputFile('in.csv', ['Id,Quantity', ...ids.map((id) => `${id},5`)]);
+    const run = runCli([input, '-c', '2'], { env: demoEnv(s) });
+    await waitFor(() => updates(s).length >= 5, { timeoutMs: 60_000, what: 'the first updates' });
+    s.script(TOKEN_FAULT_KEY, [page]);
+    s.expireAllTokens();
+    const done = await run;
+    expect(done.code, done.stderr).toBe(2);
+    expect(done.stderr).not.toContain('refused the credentials');
+    const rows = await readCsv(join(dir, 'in.results.csv'));
+    const failed = rows.filter((r) => r.result !== 'updated');
+    expect(failed.length).toBeGreaterThan(0);
+    expect(failed.map((r) => r.error_code)).toEqual(failed.map(() => 'ZUORA_UNREACHABLE'));
+    expect(rows.filter((r) => r.result === 'updated').every((r) => s.tenant.get(r.Id ?? '')?.Quantity === '5')).toBe(true);
+
+    const again = await runCli([join(dir, 'in.failures.csv')], { env: demoEnv(s) });
+    expect(again.code, again.stderr).toBe(0);
+    expect(ids.every((id) => s.tenant.get(id)?.Quantity === '5')).toBe(true);
   });
 });
