@@ -95,6 +95,23 @@ export function companionFiles(args: Pick<MainArgs, 'input' | 'out' | 'failures'
 }
 
 /**
+ * A dry run or a preview never writes over the results of a real run: the record that `--resume` reads
+ * and the only account of what was sent. Such results have the `.run.json` beside them, which only a
+ * real run writes. Throws RunError('BAD_OPTION').
+ */
+export function checkLookOnlyOut(args: Pick<MainArgs, 'input' | 'out' | 'failures' | 'dryRun'> & Partial<Pick<MainArgs, 'preview'>>, probe: PathProbe = NODE_PATH_PROBE): void {
+  if (!args.dryRun && !args.preview) return;
+  const { out } = outputFiles(args);
+  if (probe.kind(out) !== 'file' || probe.kind(runInfoPath(out)) !== 'file') return;
+  const what = args.preview ? '--preview' : '--dry-run';
+  throw new RunError(
+    'BAD_OPTION',
+    `--out ${out} holds the results of a real run (${runInfoPath(out)} is beside it): ${what} would write over what that run recorded, ` +
+      `which --resume needs. Leave out --out (${what} then writes ${outputFiles({ ...args, out: undefined }).out}) or choose another path.`,
+  );
+}
+
+/**
  * Checks, before any file is written or truncated, that every output is a different file from the input
  * and from each other (by real path, so links and `./` compare equal; for a file that does not exist
  * yet, the real path of its folder plus its name), and that each can be written: not a folder, in a

@@ -7,7 +7,7 @@ import { takeRunLock, type RunLock } from '../output/run-lock.js';
 import { formatSummary, nextStep, type Summary } from '../output/summary.js';
 import { run } from '../run.js';
 import { buildRunOptions, type MainArgs } from './build-run-options.js';
-import { checkOutputPaths, companionFiles, runOutputs } from './check-output-paths.js';
+import { checkLookOnlyOut, checkOutputPaths, companionFiles, runOutputs } from './check-output-paths.js';
 import { watchInterrupts } from './interrupts.js';
 import { nextCommands } from './next-commands.js';
 import { errorExit } from './run-error-exit.js';
@@ -50,6 +50,7 @@ async function startAndRun(args: MainArgs, version: string, logger: Logger, inte
   try {
     // First: a run that cannot start because of an output path writes nothing at all, summary included.
     checkOutputPaths(args.input, [...runOutputs(args), ...companionFiles(args)]);
+    checkLookOnlyOut(args);
     // One run at a time writes a summary JSON: a second run (a cron overlap) would write its own refusal
     // over the status of the run in progress, which a monitor would take for that run's.
     if (hasSummaryJson(args)) summaryLock = takeRunLock(args.summaryJson, { logger, flag: '--summary-json' });

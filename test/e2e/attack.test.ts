@@ -201,3 +201,22 @@ describe('a proxy answering 200 with a page of its own to the token request', ()
     expect(ids.every((id) => s.tenant.get(id)?.Quantity === '5')).toBe(true);
   });
 });
+
+describe('a look-only run pointed at the results of a real run', () => {
+  it.each(['--preview', '--dry-run'])('%s --out <the results of a real run> is refused; --resume still finds what that run recorded', async (flag) => {
+    const s = await start({ records: [pendingRecord(A, { Quantity: 1 }), pendingRecord(B, { Quantity: 2 })] });
+    const { dir, input } = await inputFile('in.csv', ['Id,Quantity', `${A},10`, `${B},20`]);
+    const out = join(dir, 'in.results.csv');
+    expect((await runCli([input], { env: demoEnv(s) })).code).toBe(0);
+    const recorded = await readFile(out, 'utf8');
+
+    const look = await runCli([input, flag, '--out', out], { env: demoEnv(s) });
+    expect(look.code, look.stderr).toBe(1);
+    expect(look.stderr).toContain('holds the results of a real run');
+    expect(await readFile(out, 'utf8')).toBe(recorded);
+
+    const resumed = await runCli([input, '--resume'], { env: demoEnv(s) });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(updates(s)).toHaveLength(2);
+  });
+});
