@@ -1,4 +1,4 @@
-import { accessSync, closeSync, constants, openSync, readSync, realpathSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, lstatSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { RunError } from '../errors.js';
 import { partialPath, runInfoPath } from '../output/resume.js';
@@ -23,6 +23,8 @@ export interface PathProbe {
   writable(path: string): boolean;
   /** The start of an existing file as text ('' when empty or absent), to tell this tool's outputs from other files. Without it, no file is read. */
   startOf?(path: string): string;
+  /** Whether the path is a symbolic link whose target does not exist. Without it, links are not checked. */
+  danglingLink?(path: string): boolean;
 }
 
 /** Bytes read from the start of an existing output: enough for any header line. */
@@ -42,6 +44,13 @@ export const NODE_PATH_PROBE: PathProbe = {
     try {
       accessSync(path, constants.W_OK);
       return true;
+    } catch {
+      return false;
+    }
+  },
+  danglingLink(path) {
+    try {
+      return lstatSync(path).isSymbolicLink() && NODE_PATH_PROBE.kind(path) === undefined;
     } catch {
       return false;
     }
@@ -178,6 +187,10 @@ function checkWritable(output: OutputFile, probe: PathProbe): void {
   if (kind !== undefined) {
     if (!probe.writable(output.path)) throw new RunError('BAD_OPTION', `${output.name} ${output.path} cannot be written (no permission). Choose another path.`);
     return;
+  }
+  // Writing through a link to nowhere fails only once the run has started (and written its other files).
+  if (probe.danglingLink?.(output.path)) {
+    throw new RunError('BAD_OPTION', `${output.name} ${output.path} is a link to a file in a folder that does not exist. Choose another path, or fix the link.`);
   }
   const folder = dirname(resolve(output.path));
   if (probe.kind(folder) !== 'folder') {

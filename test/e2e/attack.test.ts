@@ -5,7 +5,7 @@
  */
 
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, symlinkSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -218,5 +218,18 @@ describe('a look-only run pointed at the results of a real run', () => {
     const resumed = await runCli([input, '--resume'], { env: demoEnv(s) });
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(updates(s)).toHaveLength(2);
+  });
+});
+
+describe('an output path that is a link to nowhere', () => {
+  it('is refused before anything is written: no journal, no .run.json, nothing sent', async () => {
+    const s = await start({ records: [pendingRecord(A, { Quantity: 1 })] });
+    const { dir, input } = await inputFile('in.csv', ['Id,Quantity', `${A},10`]);
+    symlinkSync(join(dir, 'missing-folder', 'x.csv'), join(dir, 'dangling.csv'));
+    const run = await runCli([input, '--out', join(dir, 'dangling.csv')], { env: demoEnv(s) });
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stderr).toContain('is a link to a file in a folder that does not exist');
+    expect(readdirSync(dir).sort()).toEqual(['dangling.csv', 'in.csv']);
+    expect(updates(s)).toHaveLength(0);
   });
 });
