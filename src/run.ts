@@ -46,7 +46,14 @@ export async function run(options: RunOptions, deps: RunDeps): Promise<RunSummar
   // Before anything is written: two runs on one results file would lose rows and send some twice.
   const lock = takeRunLock(options.out, { logger: deps.logger, now: deps.now });
   try {
-    return await runLocked(options, deps);
+    // Two runs backing up into one file (with different --out) would each read the other's changes
+    // as "before" values and write a second row for an Id: the backup is held like the results.
+    const backupLock = options.backup === undefined ? undefined : takeRunLock(options.backup, { logger: deps.logger, now: deps.now, flag: '--backup' });
+    try {
+      return await runLocked(options, deps);
+    } finally {
+      backupLock?.release();
+    }
   } finally {
     lock.release();
   }

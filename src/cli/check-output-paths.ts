@@ -1,7 +1,11 @@
-import { accessSync, constants, realpathSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, lstatSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { RunError } from '../errors.js';
+import { partialPath } from '../output/resume.js';
+import { lockPath } from '../output/run-lock.js';
 import { runInfoPath } from '../resume/run-info.js';
+import { journalPath } from '../resume/send-journal.js';
+import { RESULT_COLUMNS } from '../row-outcome.js';
 import { outputFiles, type MainArgs } from './build-run-options.js';
 
 /** One file a run writes, named as the user knows it (a flag, or what it sits beside). */
@@ -18,7 +22,14 @@ export interface PathProbe {
   /** 'file', 'folder', 'other' (a device such as /dev/full), or undefined when it does not exist. */
   kind(path: string): 'file' | 'folder' | 'other' | undefined;
   writable(path: string): boolean;
+  /** The start of an existing file as text ('' when empty or absent), to tell this tool's outputs from other files. Without it, no file is read. */
+  startOf?(path: string): string;
+  /** Whether the path is a symbolic link whose target does not exist. Without it, links are not checked. */
+  danglingLink?(path: string): boolean;
 }
+
+/** Bytes read from the start of an existing output: enough for any header line. */
+const HEAD_BYTES = 64 * 1024;
 
 export const NODE_PATH_PROBE: PathProbe = {
   realpath: (path) => realpathSync(path),
@@ -38,6 +49,29 @@ export const NODE_PATH_PROBE: PathProbe = {
       return false;
     }
   },
+  danglingLink(path) {
+    try {
+      return lstatSync(path).isSymbolicLink() && NODE_PATH_PROBE.kind(path) === undefined;
+    } catch {
+      return false;
+    }
+  },
+  startOf(path) {
+    let fd: number;
+    try {
+      // Only a regular file is read: opening a FIFO would wait for a writer, a device may never end.
+      if (!statSync(path).isFile()) return '';
+      fd = openSync(path, 'r');
+    } catch {
+      return '';
+    }
+    try {
+      const buffer = Buffer.alloc(HEAD_BYTES);
+      return buffer.subarray(0, readSync(fd, buffer, 0, HEAD_BYTES, 0)).toString('utf8');
+    } finally {
+      closeSync(fd);
+    }
+  },
 };
 
 /** Every file the run with these flags writes; a new output is one more entry. */
@@ -52,6 +86,39 @@ export function runOutputs(args: Pick<MainArgs, 'input' | 'out' | 'failures' | '
   // An empty --backup is refused as a bad option (build-run-options.ts), not as a path.
   if (args.backup !== undefined && args.backup.trim() !== '') outputs.push({ name: '--backup', path: args.backup });
   return outputs;
+}
+
+/**
+ * The files a run keeps beside its outputs: the lock of `--out` (every run), of `--backup` and of `--summary-json`, and the
+ * journal and partial results of a real run. Another output written over one of them would break it: a
+ * summary written over the lock leaves a lock no run can take, one over the journal loses what `--resume` needs.
+ */
+export function companionFiles(args: Pick<MainArgs, 'input' | 'out' | 'failures' | 'dryRun' | 'summaryJson'> & Partial<Pick<MainArgs, 'preview' | 'backup'>>): OutputFile[] {
+  const { out } = outputFiles(args);
+  const files: OutputFile[] = [{ name: 'the .lock beside --out', path: lockPath(out) }];
+  if (!args.dryRun && !args.preview) {
+    files.push({ name: 'the .journal beside --out', path: journalPath(out) }, { name: 'the .partial beside --out', path: partialPath(out) });
+  }
+  if (args.backup !== undefined && args.backup.trim() !== '') files.push({ name: 'the .lock beside --backup', path: lockPath(args.backup) });
+  if (args.summaryJson !== undefined && args.summaryJson.trim() !== '') files.push({ name: 'the .lock beside --summary-json', path: lockPath(args.summaryJson) });
+  return files;
+}
+
+/**
+ * A dry run or a preview never writes over the results of a real run: the record that `--resume` reads
+ * and the only account of what was sent. Such results have the `.run.json` beside them, which only a
+ * real run writes. Throws RunError('BAD_OPTION').
+ */
+export function checkLookOnlyOut(args: Pick<MainArgs, 'input' | 'out' | 'failures' | 'dryRun'> & Partial<Pick<MainArgs, 'preview'>>, probe: PathProbe = NODE_PATH_PROBE): void {
+  if (!args.dryRun && !args.preview) return;
+  const { out } = outputFiles(args);
+  if (probe.kind(out) !== 'file' || probe.kind(runInfoPath(out)) !== 'file') return;
+  const what = args.preview ? '--preview' : '--dry-run';
+  throw new RunError(
+    'BAD_OPTION',
+    `--out ${out} holds the results of a real run (${runInfoPath(out)} is beside it): ${what} would write over what that run recorded, ` +
+      `which --resume needs. Leave out --out (${what} then writes ${outputFiles({ ...args, out: undefined }).out}) or choose another path.`,
+  );
 }
 
 /**
@@ -76,6 +143,36 @@ export function checkOutputPaths(input: string, outputs: readonly OutputFile[], 
     seen.set(real, `${output.name} (${output.path})`);
   }
   for (const output of outputs) checkWritable(output, probe);
+  for (const output of outputs) checkOwnOrNew(output, probe);
+}
+
+/**
+ * An existing --out, --failures or --summary-json is written over only when an earlier run of this tool
+ * wrote it: a results (or failures, preview) CSV, or a summary JSON. Any other file there, such as the
+ * backup of an earlier run (the only copy of the values it replaced) or another input, is refused.
+ */
+function checkOwnOrNew(output: OutputFile, probe: PathProbe): void {
+  const csv = output.name === '--out' || output.name === '--failures';
+  if (!probe.startOf || !(csv || output.name === '--summary-json')) return;
+  const head = probe.startOf(output.path);
+  if (head.trim() === '') return;
+  if (csv ? mayBeResults(head) : head.trimStart().startsWith('{')) return;
+  const what = csv ? `a results file of this tool (its header does not end with ${RESULT_COLUMNS.join(',')})` : 'a summary JSON of this tool';
+  throw new RunError(
+    'BAD_OPTION',
+    `${output.name} ${output.path} already exists and is not ${what}; it was left unchanged. A run writes over an existing file only ` +
+      `when it is one of this tool's outputs, so that a backup, an input or any other file is never lost. Choose another path for ${output.name}, or move that file away.`,
+  );
+}
+
+/** Whether a CSV's start may be this tool's results: its header ends with the result columns, or its header line is cut short (a run killed while writing it). */
+function mayBeResults(head: string): boolean {
+  const end = head.indexOf('\n');
+  if (end < 0) return true;
+  const line = head.slice(0, end).replace(/^\uFEFF/, '').replace(/\r$/, '');
+  // A header cell with a line break in it: the first line is not the whole header, so it cannot be judged.
+  if ((line.match(/"/g) ?? []).length % 2 === 1) return true;
+  return [',', ';', '\t', '|'].some((delimiter) => line === RESULT_COLUMNS.join(delimiter) || line.endsWith(`${delimiter}${RESULT_COLUMNS.join(delimiter)}`));
 }
 
 /** The outputs besides --out and --failures, for the message. */
@@ -91,6 +188,10 @@ function checkWritable(output: OutputFile, probe: PathProbe): void {
   if (kind !== undefined) {
     if (!probe.writable(output.path)) throw new RunError('BAD_OPTION', `${output.name} ${output.path} cannot be written (no permission). Choose another path.`);
     return;
+  }
+  // Writing through a link to nowhere fails only once the run has started (and written its other files).
+  if (probe.danglingLink?.(output.path)) {
+    throw new RunError('BAD_OPTION', `${output.name} ${output.path} is a link to a file in a folder that does not exist. Choose another path, or fix the link.`);
   }
   const folder = dirname(resolve(output.path));
   if (probe.kind(folder) !== 'folder') {

@@ -3,10 +3,11 @@ import { EXIT } from '../errors.js';
 import { createLogger } from '../logger.js';
 import type { RunOptions } from '../options.js';
 import type { Progress } from '../output/progress.js';
+import { takeRunLock, type RunLock } from '../output/run-lock.js';
 import { formatSummary, nextStep, type Summary } from '../output/summary.js';
 import { run } from '../run.js';
 import { buildRunOptions, type MainArgs } from './build-run-options.js';
-import { checkOutputPaths, runOutputs } from './check-output-paths.js';
+import { checkLookOnlyOut, checkOutputPaths, companionFiles, runOutputs } from './check-output-paths.js';
 import { watchInterrupts } from './interrupts.js';
 import { nextCommands } from './next-commands.js';
 import { errorExit } from './run-error-exit.js';
@@ -45,12 +46,30 @@ export async function reportStartFailure(error: unknown, version: string): Promi
 
 /** Checks the outputs, builds the options, runs and reports; every way it ends gives an exit code. */
 async function startAndRun(args: MainArgs, version: string, logger: Logger, interrupt: AbortSignal, end: RunEnd): Promise<number> {
+  let summaryLock: RunLock | undefined;
   try {
     // First: a run that cannot start because of an output path writes nothing at all, summary included.
-    checkOutputPaths(args.input, runOutputs(args));
+    checkOutputPaths(args.input, [...runOutputs(args), ...companionFiles(args)]);
+    checkLookOnlyOut(args);
+    // One run at a time writes a summary JSON: a second run (a cron overlap) would write its own refusal
+    // over the status of the run in progress, which a monitor would take for that run's.
+    if (hasSummaryJson(args)) summaryLock = takeRunLock(args.summaryJson, { logger, flag: '--summary-json' });
   } catch (error) {
     return reportRunError(error, logger, end);
   }
+  try {
+    return await startWithSummary(args, version, logger, interrupt, end);
+  } finally {
+    summaryLock?.release();
+  }
+}
+
+function hasSummaryJson(args: MainArgs): args is MainArgs & { summaryJson: string } {
+  return args.summaryJson !== undefined && args.summaryJson.trim() !== '';
+}
+
+/** Builds the options, runs and reports, once the outputs are known to be usable. */
+async function startWithSummary(args: MainArgs, version: string, logger: Logger, interrupt: AbortSignal, end: RunEnd): Promise<number> {
   end.learn({ path: args.summaryJson });
   let options: RunOptions;
   try {

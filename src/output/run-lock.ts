@@ -33,9 +33,11 @@ export interface RunLockDeps {
   host?: string;
   /** Whether a process exists on this host. Default: `process.kill(pid, 0)`. */
   isAlive?: (pid: number) => boolean;
+  /** The option naming the locked file, for the messages. Default `--out`. */
+  flag?: string;
 }
 
-/** The lock of a results file: `<out>.lock`. */
+/** The lock of a file a run writes (the results file, or the `--backup` file): `<file>.lock`. */
 export function lockPath(out: string): string {
   return `${out}.lock`;
 }
@@ -60,7 +62,7 @@ export function takeRunLock(out: string, deps: RunLockDeps): RunLock {
     if (create(path, text)) return held(path, text);
     const found = readLock(path);
     if (found === 'absent') continue;
-    if (found === 'unreadable' || found.host !== me.host || isAlive(found.pid)) throw lockedError(out, path, found);
+    if (found === 'unreadable' || found.host !== me.host || isAlive(found.pid)) throw lockedError(out, path, found, deps.flag);
     if (takeOverDead(path, found)) {
       deps.logger.warn(
         { lock: path, pid: found.pid, host: found.host, startedAt: found.startedAt },
@@ -68,7 +70,7 @@ export function takeRunLock(out: string, deps: RunLockDeps): RunLock {
       );
     }
   }
-  throw lockedError(out, path, readLock(path));
+  throw lockedError(out, path, readLock(path), deps.flag);
 }
 
 function create(path: string, text: string): boolean {
@@ -161,14 +163,14 @@ function processExists(pid: number): boolean {
   }
 }
 
-function lockedError(out: string, path: string, holder: LockHolder | 'absent' | 'unreadable'): RunError {
+function lockedError(out: string, path: string, holder: LockHolder | 'absent' | 'unreadable', flag = '--out'): RunError {
   const who =
     typeof holder === 'object'
       ? `pid ${holder.pid} on host ${holder.host}, started ${holder.startedAt}`
       : 'a run whose lock file cannot be read';
   return new RunError(
     'RESULTS_LOCKED',
-    `Another run is writing ${out}: ${who} (lock ${path}). Wait for it to finish, or give this run another --out. ` +
+    `Another run is writing ${out}: ${who} (lock ${path}). Wait for it to finish, or give this run another ${flag}. ` +
       `If that run is no longer running (e.g. on another host), delete ${path} and run again.`,
   );
 }

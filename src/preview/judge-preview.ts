@@ -86,7 +86,11 @@ export function createPreviewJudge(columns: readonly string[]): PreviewJudge {
           before,
         }, state.call);
       }
-      const changed = differences(fields, now, state.offset);
+      // Zuora's own values carry the tenant's offset at their date (it changes with daylight saving); a
+      // value an earlier row set may carry any offset, so a cell without one is read in the record's.
+      const setByEarlierRows = (field: string): boolean => now[field] !== state.record[field];
+      const pick = (earlier: boolean) => Object.fromEntries(Object.entries(fields).filter(([field]) => setByEarlierRows(field) === earlier));
+      const changed = [...differences(pick(false), now), ...differences(pick(true), now, state.offset)];
       if (changed.length === 0) return withCall({ result: 'unchanged', before }, state.call);
       let quantityChange: Decimal | undefined;
       const newQuantity = fields.Quantity === undefined ? undefined : parseDecimal(fields.Quantity);

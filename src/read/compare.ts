@@ -66,11 +66,14 @@ function sameDateTime(rowValue: string, zuoraValue: string, tenantOffsetMinutes:
  * Zuora's value of that field, or of its StartDateTime when that field is absent.
  */
 export function differences(row: Readonly<Record<string, string>>, record: ReadRecord, tenantOffsetMinutes?: number): FieldDifference[] {
-  const offset = tenantOffsetMinutes ?? tenantOffsetOf(record);
+  const fallback = tenantOffsetMinutes ?? tenantOffsetOf(record);
   const found: FieldDifference[] = [];
   for (const [field, value] of Object.entries(row)) {
     const held = record[field];
-    if (!sameValue(field, value, held, offset)) found.push({ field, row: value, zuora: held });
+    // Zuora writes each date-time in the tenant's zone at that date: across a daylight-saving change the
+    // EndDateTime's offset is not the StartDateTime's, and only its own gives its local part.
+    const own = held === undefined || tenantOffsetMinutes !== undefined ? undefined : dateTimeParts(held)?.offsetMinutes;
+    if (!sameValue(field, value, held, own ?? fallback)) found.push({ field, row: value, zuora: held });
   }
   return found;
 }

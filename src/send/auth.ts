@@ -136,7 +136,7 @@ class ClientCredentialsTokens implements TokenProvider {
           timeout: { request: timeoutMs },
         });
         if (response.statusCode === 200) {
-          const token = this.readToken(response.body);
+          const token = this.readToken(response.body, url.origin);
           this.options.redactor?.add(token.value);
           logger.debug({ expiresInSeconds: token.lifetimeMs / 1000, afterUnauthorized }, 'obtained an OAuth token');
           this.current = {
@@ -175,7 +175,7 @@ class ClientCredentialsTokens implements TokenProvider {
     }
   }
 
-  private readToken(body: string): { value: string; lifetimeMs: number } {
+  private readToken(body: string, origin: string): { value: string; lifetimeMs: number } {
     let parsed: unknown;
     try {
       parsed = JSON.parse(body);
@@ -184,7 +184,14 @@ class ClientCredentialsTokens implements TokenProvider {
     }
     const record = (parsed ?? {}) as { access_token?: unknown; expires_in?: unknown };
     if (typeof record.access_token !== 'string' || record.access_token === '') {
-      throw new RunError('AUTH_FAILED', 'The OAuth token endpoint answered 200 without an access_token.');
+      // Not a refusal (that is a 400/401): something else answered, such as a proxy's page. Telling the
+      // user to fix the credentials would send them the wrong way; like an outage, it is exit 3.
+      const start = (this.options.redactor?.redact(body) ?? body).replace(/\s+/g, ' ').trim().slice(0, 200);
+      throw new RunError(
+        'ZUORA_UNREACHABLE',
+        `The OAuth token endpoint ${origin} answered 200 without an access_token, so something other than Zuora answered ` +
+          `(a proxy page, a wrong --base-url); nothing was refused. The body starts: ${start === '' ? '(empty)' : start}`,
+      );
     }
     const seconds = typeof record.expires_in === 'number' && record.expires_in > 0 ? record.expires_in : 3599;
     return { value: record.access_token, lifetimeMs: seconds * 1000 };
