@@ -8,28 +8,14 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, symlinkSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createSimulator, TOKEN_FAULT_KEY, type Simulator, type SimulatorOptions } from '../../src/simulator/create-simulator.js';
-import { demoEnv, readCsv, runCli, workdir } from '../helpers/cli.js';
+import { describe, expect, it } from 'vitest';
+import { TOKEN_FAULT_KEY, type Simulator } from '../../src/simulator/create-simulator.js';
+import { demoEnv, inputFile, readCsv, runCli, workdir } from '../helpers/cli.js';
 import { usageId } from '../helpers/sender.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { pendingRecord } from '../helpers/with-simulator.js';
+import { pendingRecord, simulatorPerTest } from '../helpers/with-simulator.js';
 
-let sim: Simulator | undefined;
-afterEach(async () => {
-  await sim?.close();
-  sim = undefined;
-});
-
-async function start(options: SimulatorOptions): Promise<Simulator> {
-  sim = await createSimulator(options);
-  return sim;
-}
-
-/** The input in a folder of its own, removed after the test. */
-function inputFile(name: string, lines: string[]): Promise<{ dir: string; input: string }> {
-  return workdir({ name, text: `${lines.join('\n')}\n` });
-}
+const start = simulatorPerTest();
 
 const A = usageId(0xa1);
 const B = usageId(0xb2);

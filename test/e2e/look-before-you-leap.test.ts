@@ -2,28 +2,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { afterEach, describe, expect, it } from 'vitest';
-import { ACTION_QUERY_FAULT_KEY, createSimulator, type Simulator, type SimulatorOptions, type UsageRecord } from '../../src/simulator/create-simulator.js';
-import { demoEnv, readCsv, runCli, spawnCli, workdir } from '../helpers/cli.js';
+import { describe, expect, it } from 'vitest';
+import { ACTION_QUERY_FAULT_KEY, type Simulator, type UsageRecord } from '../../src/simulator/create-simulator.js';
+import { demoEnv, inputFile, readCsv, runCli, spawnCli } from '../helpers/cli.js';
 import { seededRandom } from '../helpers/generate.js';
 import { usageId } from '../helpers/sender.js';
-import { pendingRecord } from '../helpers/with-simulator.js';
+import { pendingRecord, simulatorPerTest } from '../helpers/with-simulator.js';
 
-let sim: Simulator | undefined;
-afterEach(async () => {
-  await sim?.close();
-  sim = undefined;
-});
-
-async function start(options: SimulatorOptions): Promise<Simulator> {
-  sim = await createSimulator(options);
-  return sim;
-}
-
-/** The input in a folder of its own, removed after the test (workdir uses tempDir). */
-function inputFile(name: string, lines: string[]): Promise<{ dir: string; input: string }> {
-  return workdir({ name, text: `${lines.join('\n')}\n` });
-}
+const start = simulatorPerTest();
 
 const reads = (s: Simulator) => s.requests.filter((r) => r.path.startsWith('/v1/action/query'));
 const updates = (s: Simulator) => s.requests.filter((r) => r.method === 'PUT' || r.path === '/v1/action/update');
@@ -286,8 +272,6 @@ describe('--backup', () => {
       const saved = backupRows(backup).map((r) => r.Id);
       expect(new Set(saved).size, `${context}: an Id backed up twice`).toBe(saved.length);
       expect(saved.sort(), context).toEqual([...ids].sort());
-      await s.close();
-      sim = undefined;
     }
   });
 });

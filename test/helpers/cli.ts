@@ -72,6 +72,11 @@ export async function workdir(fixture: string | { name: string; text: string }):
 }
 
 /** The rows of a CSV file as objects keyed by header (one key per column name: see readHeader for duplicates). */
+/** An input file of the given lines in a folder of its own, removed after the test. */
+export function inputFile(name: string, lines: string[]): Promise<{ dir: string; input: string }> {
+  return workdir({ name, text: `${lines.join('\n')}\n` });
+}
+
 export async function readCsv(path: string, delimiter = ','): Promise<Array<Record<string, string>>> {
   return parse(await readFile(path, 'utf8'), { columns: true, bom: true, delimiter }) as Array<Record<string, string>>;
 }

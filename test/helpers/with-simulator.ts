@@ -47,6 +47,23 @@ export function useSimulator(options: SimulatorOptions | (() => SimulatorOptions
   };
 }
 
+/**
+ * For files whose tests each start a simulator with their own options: `start(options)` makes one, and
+ * it is closed after the test.
+ */
+export function simulatorPerTest(): (options?: SimulatorOptions) => Promise<Simulator> {
+  let current: Simulator | undefined;
+  afterEach(async () => {
+    await current?.close();
+    current = undefined;
+  });
+  return async (options = {}) => {
+    await current?.close();
+    current = await createSimulator(options);
+    return current;
+  };
+}
+
 /** A bearer token from the simulator's token endpoint, using DEMO_CREDENTIALS unless others are given. */
 export async function simulatorToken(sim: Simulator, credentials = DEMO_CREDENTIALS): Promise<string> {
   const response = await fetch(`${sim.url}/oauth/token`, {
