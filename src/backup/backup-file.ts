@@ -1,8 +1,8 @@
 import { open, readFile, stat, truncate } from 'node:fs/promises';
 import { parse } from 'csv-parse/sync';
-import { stringify } from 'csv-stringify/sync';
 import { RunError } from '../errors.js';
 import type { ReadRecord } from '../read/usage-query.js';
+import { csvLine } from '../output/csv-line.js';
 
 /** The `--backup` file: one row per Id with its values from before this run first changed it. */
 export interface BackupFile {
@@ -66,7 +66,6 @@ export async function openBackup(path: string, options: BackupFileOptions): Prom
   }
 
   let file: Awaited<ReturnType<typeof open>> | undefined;
-  const csv = { delimiter: options.delimiter };
   // Reads finish in any order: their records are appended one batch after the other.
   let queue: Promise<void> = Promise.resolve();
   const append = async (records: readonly ReadRecord[]): Promise<void> => {
@@ -75,7 +74,7 @@ export async function openBackup(path: string, options: BackupFileOptions): Prom
     try {
       file ??= await open(path, 'a');
       const rows = fresh.map((record) => header.map((field) => record[field] ?? ''));
-      const text = stringify(needsHeader ? [header, ...rows] : rows, csv);
+      const text = (needsHeader ? [header, ...rows] : rows).map((row) => csvLine(row, options.delimiter)).join('');
       await file.appendFile(text);
       // On disk before any update of these Ids is sent: a crash never leaves a change without its backup.
       await file.datasync();

@@ -1,9 +1,9 @@
 import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { stringify } from 'csv-stringify/sync';
 import { RunError } from '../errors.js';
 import { RESULT_COLUMNS, type ResultCounts, type RowOutcome } from '../row-outcome.js';
 import { createRoom, type Room } from '../send/send-updates.js';
+import { csvLine } from './csv-line.js';
 import { spreadsheetSafe } from './spreadsheet-safe.js';
 
 /** The output files (results, and failures unless `--preview`) and how they are written. */
@@ -67,14 +67,15 @@ export async function createResultsWriter(options: ResultsWriterOptions): Promis
 
   const write = (outcome: RowOutcome): void => {
     const row = [...outcome.cells, ...(extra.length > 0 ? extra.map((_, i) => outcome.extraCells?.[i] ?? '') : []), ...resultCells(outcome)];
+    const line = csvLine(row, options.delimiter);
     counts[outcome.result] = (counts[outcome.result] ?? 0) + 1;
-    results.write(row);
+    results.write(line);
     if (!failures) return;
     const notDone = outcome.result !== 'updated' && outcome.result !== 'valid';
     // Later rows of an Id that failed go along, so re-running the failures file keeps the last row winning.
     if (notDone || failedIds.has(outcome.id)) {
       if (notDone && outcome.id !== '') failedIds.add(outcome.id);
-      failures.write(row);
+      failures.write(line);
       failuresWritten++;
     }
   };
@@ -122,14 +123,18 @@ function resultCells(outcome: RowOutcome): string[] {
   ];
 }
 
-/** Rows are turned into CSV text a batch at a time: a stream write per row costs more than the row. */
+/**
+ * Rows are turned into CSV text at once (one string, so that nothing else of the row lives on) and
+ * written a batch at a time: a stream write per row costs more than the row.
+ */
 const BATCH_ROWS = 256;
 /** Longest a finished row waits for its batch before it is written anyway. */
 const BATCH_MS = 100;
 
 interface CsvFile {
   file: WriteStream;
-  write(row: string[]): void;
+  /** One record's CSV text (csvLine). */
+  write(line: string): void;
   flush(): void;
   readonly needsDrain: boolean;
 }
@@ -154,21 +159,20 @@ async function openCsv(path: string, columns: string[], options: ResultsWriterOp
     options.onWriteError?.(error, path);
   });
   file.on('drain', onRoom).on('close', onRoom);
-  const csvOptions = { delimiter: options.delimiter };
-  let pending: string[][] = [];
+  let pending: string[] = [];
   let timer: NodeJS.Timeout | undefined;
   const flush = (): void => {
     if (timer) clearTimeout(timer);
     timer = undefined;
     if (pending.length === 0 || file.destroyed) return;
-    file.write(stringify(pending, csvOptions));
+    file.write(pending.join(''));
     pending = [];
   };
-  file.write(`${options.bom ? '\uFEFF' : ''}${stringify([columns], csvOptions)}`);
+  file.write(`${options.bom ? '\uFEFF' : ''}${csvLine(columns, options.delimiter)}`);
   return {
     file,
-    write(row) {
-      pending.push(row);
+    write(line) {
+      pending.push(line);
       if (pending.length >= BATCH_ROWS) flush();
       else timer ??= setTimeout(flush, BATCH_MS).unref();
     },
