@@ -20,5 +20,5 @@ COPY fixtures ./fixtures
 # Mount the folder with the corrections file here; results and failures are written next to it.
 WORKDIR /data
 USER node
-ENTRYPOINT ["node", "--max-semi-space-size=6", "/app/dist/src/cli.js"]
+ENTRYPOINT ["node", "--max-semi-space-size=6", "--heap-growing-percent=100", "/app/dist/src/cli.js"]
 CMD ["--help"]

@@ -20,6 +20,7 @@ interface PackageJson {
   files: string[];
   dependencies: Record<string, string>;
   engines: Record<string, string>;
+  scripts: Record<string, string>;
 }
 
 interface Lockfile {
@@ -100,6 +101,13 @@ describe('the tarball installed into an empty folder', () => {
 });
 
 describe('the Docker image ships what the package ships', () => {
+  it('npm start runs node with the Node flags of the bin', async () => {
+    const shebang = (await readFile(join(ROOT, 'src', 'cli.ts'), 'utf8')).split('\n')[0] ?? '';
+    const nodeFlags = shebang.replace(/^#!\/usr\/bin\/env -S node ?/, '').split(' ').filter(Boolean);
+    expect(nodeFlags.length).toBeGreaterThan(0);
+    expect((pkg.scripts.start ?? '').startsWith(`node ${nodeFlags.join(' ')} ${pkg.bin['zuora-usage-update']} `)).toBe(true);
+  });
+
   it('copies the package "files" roots, and starts node as the bin does', async () => {
     const dockerfile = await readFile(join(ROOT, 'Dockerfile'), 'utf8');
     const finalStage = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
