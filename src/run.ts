@@ -6,6 +6,7 @@ import { readRows, type InputTable } from './input/read-rows.js';
 import type { RunOptions } from './options.js';
 import { silentProgress, type Progress } from './output/progress.js';
 import { createResultsWriter, type ResultsWriter } from './output/results-writer.js';
+import { countRowsPerId } from './preview/count-rows-per-id.js';
 import { writeRunInfo } from './resume/run-info.js';
 import { takeRunLock } from './output/run-lock.js';
 import type { RunSummary } from './output/summary.js';
@@ -116,9 +117,11 @@ async function runLocked(options: RunOptions, deps: RunDeps): Promise<RunSummary
       for await (const item of mapped) if (!keep || !(await keep(item))) yield item;
     };
 
+    // A preview counts the rows of each Id first, so that it keeps nothing of an Id after its last row.
+    const rowsPerId = options.preview && connection ? await countRowsPerId(options.input, { delimiter: options.delimiter, encoding: options.encoding }, columns.idIndex, state.stopSignal) : undefined;
     // There is a connection exactly when this is not a dry run.
     const sent = connection
-      ? await readAndSend(valid(), connection, options, state, { record, room: writer, fields: inputFields, backup })
+      ? await readAndSend(valid(), connection, options, state, { record, room: writer, fields: inputFields, backup, rowsPerId })
       : await dryRun(valid(), record);
 
     await backup?.close();

@@ -3,6 +3,7 @@ import { differences, parseDecimal, subtractDecimals, tenantOffsetOf, type Decim
 import type { ReadCall } from '../read/query-usage.js';
 import type { ItemRead } from '../read/read-ahead.js';
 import type { ReadRecord } from '../read/usage-query.js';
+import type { IdTable } from '../resume/id-table.js';
 
 /** What `--preview` says of a valid row (an `invalid` row never gets here). */
 export interface PreviewVerdict {
@@ -43,13 +44,23 @@ export interface PreviewJudge {
  * input has a column for, in input order (the `before_<Field>` columns). A later row of an Id is
  * compared with the record as the earlier rows would leave it, as a real run would apply them.
  *
- * Holds one entry per Id previewed (the few fields read, about 200 bytes), since a later row of an Id
- * may come anywhere in the file: the preview of a file with millions of distinct Ids grows with it.
+ * Holds an entry per Id (the few fields read, about 200 bytes) while a later row of it may come. With
+ * `rowsPerId` (the input's rows counted per Id before the preview starts, countRowsPerId) an entry goes
+ * after the Id's last row, so a file of distinct Ids keeps none; without it, every entry stays.
  */
-export function createPreviewJudge(columns: readonly string[]): PreviewJudge {
+export function createPreviewJudge(columns: readonly string[], rowsPerId?: IdTable): PreviewJudge {
   const states = new Map<string, IdState | { missing: Extract<ItemRead, { kind: 'not-found' | 'failed' }> }>();
   const withCall = (verdict: PreviewVerdict, call: ReadCall): PreviewVerdict => ({ ...verdict, call });
   const requested = new Set<string>();
+  /** Counts down the Id's rows; after its last one, nothing of it is kept. */
+  const judged = (id: string): void => {
+    const left = rowsPerId?.get(id);
+    if (rowsPerId === undefined || left === undefined) return;
+    rowsPerId.add(id, left - 1);
+    if (left > 1) return;
+    states.delete(id);
+    requested.delete(id);
+  };
   return {
     needsRead(id) {
       if (requested.has(id)) return false;
@@ -57,48 +68,58 @@ export function createPreviewJudge(columns: readonly string[]): PreviewJudge {
       return true;
     },
     judge(id, fields, read) {
-      if (read !== undefined) {
-        states.set(
-          id,
-          read.kind === 'found' ? { record: read.record, call: read.call, offset: tenantOffsetOf(read.record) } : { missing: read },
-        );
-      }
-      const state = states.get(id);
-      if (state === undefined) {
-        return { result: 'failed', errorCode: 'NOT_READ', errorMessage: 'the record was not read (the run stopped first)', before: columns.map(() => '') };
-      }
-      if ('missing' in state) {
-        const before = columns.map(() => '');
-        if (state.missing.kind === 'not-found') {
-          return withCall({ result: 'not-found', errorCode: 'NOT_FOUND', errorMessage: `Zuora has no usage record with Id ${id}`, before }, state.missing.call);
-        }
-        const { failure } = state.missing;
-        return withCall({ result: 'failed', errorCode: failure.errorCode, errorMessage: `could not read the record: ${failure.errorMessage}`, before }, failure.call);
-      }
-      const before = columns.map((field) => state.record[field] ?? '');
-      const now = state.now ?? state.record;
-      const standard = Object.keys(fields).filter((field) => STANDARD.has(field));
-      if (now.RbeStatus === 'Processed' && standard.length > 0) {
-        return withCall({
-          result: 'blocked',
-          errorCode: 'BILLED',
-          errorMessage: `the record is billed (RbeStatus Processed): Zuora refuses ${standard.join(', ')}, which a real run sends even when unchanged; only custom fields can change`,
-          before,
-        }, state.call);
-      }
-      // Zuora's own values carry the tenant's offset at their date (it changes with daylight saving); a
-      // value an earlier row set may carry any offset, so a cell without one is read in the record's.
-      const setByEarlierRows = (field: string): boolean => now[field] !== state.record[field];
-      const pick = (earlier: boolean) => Object.fromEntries(Object.entries(fields).filter(([field]) => setByEarlierRows(field) === earlier));
-      const changed = [...differences(pick(false), now), ...differences(pick(true), now, state.offset)];
-      if (changed.length === 0) return withCall({ result: 'unchanged', before }, state.call);
-      let quantityChange: Decimal | undefined;
-      const newQuantity = fields.Quantity === undefined ? undefined : parseDecimal(fields.Quantity);
-      if (newQuantity !== undefined && changed.some((d) => d.field === 'Quantity')) {
-        quantityChange = subtractDecimals(newQuantity, parseDecimal(now.Quantity ?? '0') ?? { units: 0n, scale: 0 });
-      }
-      state.now = { ...now, ...fields };
-      return withCall(quantityChange === undefined ? { result: 'would-update', before } : { result: 'would-update', before, quantityChange }, state.call);
+      const verdict = judgeRow(id, fields, read);
+      judged(id);
+      return verdict;
     },
   };
+
+  function judgeRow(id: string, fields: Readonly<Record<string, string>>, read: ItemRead | undefined): PreviewVerdict {
+    if (read !== undefined) {
+      states.set(
+        id,
+        read.kind === 'found' ? { record: read.record, call: read.call, offset: tenantOffsetOf(read.record) } : { missing: read },
+      );
+    }
+    const state = states.get(id);
+    if (state === undefined && rowsPerId?.get(id) === 0) {
+      // More rows of this Id than the file had when the preview started: the file changed meanwhile.
+      return { result: 'failed', errorCode: 'INPUT_CHANGED', errorMessage: `the input file changed during the preview (a row of Id ${id} that was not there when it started); preview again`, before: columns.map(() => '') };
+    }
+    if (state === undefined) {
+      return { result: 'failed', errorCode: 'NOT_READ', errorMessage: 'the record was not read (the run stopped first)', before: columns.map(() => '') };
+    }
+    if ('missing' in state) {
+      const before = columns.map(() => '');
+      if (state.missing.kind === 'not-found') {
+        return withCall({ result: 'not-found', errorCode: 'NOT_FOUND', errorMessage: `Zuora has no usage record with Id ${id}`, before }, state.missing.call);
+      }
+      const { failure } = state.missing;
+      return withCall({ result: 'failed', errorCode: failure.errorCode, errorMessage: `could not read the record: ${failure.errorMessage}`, before }, failure.call);
+    }
+    const before = columns.map((field) => state.record[field] ?? '');
+    const now = state.now ?? state.record;
+    const standard = Object.keys(fields).filter((field) => STANDARD.has(field));
+    if (now.RbeStatus === 'Processed' && standard.length > 0) {
+      return withCall({
+        result: 'blocked',
+        errorCode: 'BILLED',
+        errorMessage: `the record is billed (RbeStatus Processed): Zuora refuses ${standard.join(', ')}, which a real run sends even when unchanged; only custom fields can change`,
+        before,
+      }, state.call);
+    }
+    // Zuora's own values carry the tenant's offset at their date (it changes with daylight saving); a
+    // value an earlier row set may carry any offset, so a cell without one is read in the record's.
+    const setByEarlierRows = (field: string): boolean => now[field] !== state.record[field];
+    const pick = (earlier: boolean) => Object.fromEntries(Object.entries(fields).filter(([field]) => setByEarlierRows(field) === earlier));
+    const changed = [...differences(pick(false), now), ...differences(pick(true), now, state.offset)];
+    if (changed.length === 0) return withCall({ result: 'unchanged', before }, state.call);
+    let quantityChange: Decimal | undefined;
+    const newQuantity = fields.Quantity === undefined ? undefined : parseDecimal(fields.Quantity);
+    if (newQuantity !== undefined && changed.some((d) => d.field === 'Quantity')) {
+      quantityChange = subtractDecimals(newQuantity, parseDecimal(now.Quantity ?? '0') ?? { units: 0n, scale: 0 });
+    }
+    state.now = { ...now, ...fields };
+    return withCall(quantityChange === undefined ? { result: 'would-update', before } : { result: 'would-update', before, quantityChange }, state.call);
+  }
 }

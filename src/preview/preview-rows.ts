@@ -2,6 +2,7 @@ import type { RowOutcome } from '../row-outcome.js';
 import { addDecimals, formatDecimal, sentFields, type Decimal } from '../read/compare.js';
 import type { ReadBatch } from '../read/query-usage.js';
 import { readAhead } from '../read/read-ahead.js';
+import type { IdTable } from '../resume/id-table.js';
 import type { SendItem } from '../send/send-updates.js';
 import { createPreviewJudge } from './judge-preview.js';
 
@@ -13,6 +14,8 @@ export interface PreviewOptions {
   /** Each previewed row's outcome, with its `before_` cells as `extraCells`. */
   record(outcome: RowOutcome): void;
   signal?: AbortSignal;
+  /** The input's rows per Id (countRowsPerId): the judge forgets an Id after its last row. */
+  rowsPerId?: IdTable;
 }
 
 /**
@@ -21,7 +24,7 @@ export interface PreviewOptions {
  * `would-update` rows) as a plain decimal.
  */
 export async function previewRows(rows: AsyncIterable<SendItem>, options: PreviewOptions): Promise<{ quantityChange: string }> {
-  const judge = createPreviewJudge(options.fields);
+  const judge = createPreviewJudge(options.fields, options.rowsPerId);
   let total: Decimal = { units: 0n, scale: 0 };
   const stream = readAhead(rows, { idOf: (item) => (judge.needsRead(item.update.id) ? item.update.id : undefined), read: options.read, signal: options.signal });
   for await (const { item, read: result } of stream) {

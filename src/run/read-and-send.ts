@@ -4,6 +4,7 @@ import type { RunOptions } from '../options.js';
 import { previewRows } from '../preview/preview-rows.js';
 import type { ReadBatch, UsageReader } from '../read/query-usage.js';
 import { fieldsToRead } from '../read/usage-query.js';
+import type { IdTable } from '../resume/id-table.js';
 import type { RowOutcome } from '../row-outcome.js';
 import type { Connection } from '../send/connect.js';
 import type { Room, SendItem } from '../send/send-updates.js';
@@ -30,13 +31,13 @@ export async function readAndSend(
   connection: Connection,
   options: RunOptions,
   state: RunState,
-  outputs: { record: (outcome: RowOutcome) => void; room: Room; fields: readonly string[]; backup: BackupFile | undefined },
+  outputs: { record: (outcome: RowOutcome) => void; room: Room; fields: readonly string[]; backup: BackupFile | undefined; rowsPerId?: IdTable },
 ): Promise<SentFacts> {
   const { record, backup } = outputs;
   const policy = createStopPolicy(options);
   const read = readStopping(connection.reader, fieldsToRead(outputs.fields), state, policy);
   if (options.preview) {
-    const { quantityChange } = await previewRows(rows, { fields: outputs.fields, read, record, signal: state.stopSignal });
+    const { quantityChange } = await previewRows(rows, { fields: outputs.fields, read, record, signal: state.stopSignal, rowsPerId: outputs.rowsPerId });
     return { rowAttempts: 0, answered: 0, quantityChange };
   }
   const backedUp = backup

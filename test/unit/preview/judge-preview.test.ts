@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { formatDecimal } from '../../../src/read/compare.js';
 import { createPreviewJudge } from '../../../src/preview/judge-preview.js';
 import type { ItemRead } from '../../../src/read/read-ahead.js';
+import { IdTable } from '../../../src/resume/id-table.js';
 
 const call = { trackId: 'p-q1', requestId: 'r-1', httpStatus: 200 };
 const found = (record: Record<string, string>): ItemRead => ({ kind: 'found', record: { Id: 'a', ...record }, call });
@@ -44,5 +45,45 @@ describe('preview judge', () => {
     const judge = createPreviewJudge(['RbeStatus', 'Quantity']);
     judge.judge('a', { RbeStatus: 'Processed' }, found(pending));
     expect(judge.judge('a', { Quantity: '1' }, undefined)).toMatchObject({ result: 'blocked' });
+  });
+
+  describe('with the rows counted per Id', () => {
+    const counted = (counts: Record<string, number>): IdTable => {
+      const table = new IdTable(true);
+      for (const [id, rows] of Object.entries(counts)) table.add(id, rows);
+      return table;
+    };
+
+    it("keeps an Id while rows of it may come, and forgets it after its last row", () => {
+      const judge = createPreviewJudge(['Quantity'], counted({ a: 2 }));
+      expect(judge.needsRead('a')).toBe(true);
+      expect(judge.judge('a', { Quantity: '10' }, found(pending))).toMatchObject({ result: 'would-update' });
+      // The second row is compared with the record as the first leaves it: the state was kept.
+      expect(judge.judge('a', { Quantity: '10.0' }, undefined)).toMatchObject({ result: 'unchanged' });
+      // Nothing of it is held any more: another row of it would be read again.
+      expect(judge.needsRead('a')).toBe(true);
+    });
+
+    it('without counts, keeps every Id to the end', () => {
+      const judge = createPreviewJudge(['Quantity']);
+      expect(judge.needsRead('a')).toBe(true);
+      judge.judge('a', { Quantity: '10' }, found(pending));
+      expect(judge.needsRead('a')).toBe(false);
+    });
+
+    it('a row the count did not see (the file changed during the preview) is failed INPUT_CHANGED, not compared with nothing', () => {
+      const judge = createPreviewJudge(['Quantity'], counted({ a: 1 }));
+      expect(judge.needsRead('a')).toBe(true);
+      expect(judge.needsRead('a')).toBe(false);
+      expect(judge.judge('a', { Quantity: '10' }, found(pending))).toMatchObject({ result: 'would-update' });
+      expect(judge.judge('a', { Quantity: '11' }, undefined)).toMatchObject({ result: 'failed', errorCode: 'INPUT_CHANGED' });
+    });
+
+    it('an Id the count did not see at all is kept, as without counts', () => {
+      const judge = createPreviewJudge(['Quantity'], counted({ a: 1 }));
+      expect(judge.needsRead('b')).toBe(true);
+      judge.judge('b', { Quantity: '10' }, found({ ...pending, Id: 'b' }));
+      expect(judge.judge('b', { Quantity: '10' }, undefined)).toMatchObject({ result: 'unchanged' });
+    });
   });
 });
