@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: the real CLI, spawned as a user would, against the simulator in a separate process.
  *
- *   npm run bench [-- --runs N] [--only <scenario>[,<scenario>...]] [--long] [--transport put|actions] [--cpu-prof]
+ *   npm run bench [-- --runs N] [--only <scenario>[,<scenario>...]] [--long] [--transport put|actions] [--node-flags="<flags>"] [--cpu-prof]
  *
  * Default scenarios: latency-bound, client-bound, rate-limited, memory, peer, transports, look-before; `scaling` (concurrency
  * and file-size sweep) runs only when named in --only. Prints one table and writes the same figures as
@@ -78,15 +78,16 @@ async function main(): Promise<void> {
   process.stdout.write(
     `\n${formatTable(bench.table)}\n\n` +
       `${info.cpu}, ${info.cores} cores, ${info.memoryGb} GB, Linux ${info.kernel}, Node ${info.node}\n` +
-      `CLI: node ${[...CLI_NODE_FLAGS, 'dist/src/cli.js'].join(' ')} <file> --base-url <simulator> -c N; bare baseline and simulator: plain node\n` +
+      `CLI: node ${[...bench.cliNodeFlags, 'dist/src/cli.js'].join(' ')} <file> --base-url <simulator> -c N; bare baseline and simulator: plain node\n` +
       `runs per figure: ${runs}; ${elapsedSeconds} s in all (${Object.entries(seconds).map(([name, s]) => `${name} ${s} s`).join(', ')})\n`,
   );
   await mkdir(RESULTS_DIR, { recursive: true });
   const report = {
     date: new Date(started).toISOString(),
     machine: info,
-    flags: { runs: flags.runs ?? null, only: [...flags.only], long: flags.long, transports: [...flags.transports], cpuProf: flags.cpuProf },
-    cliNodeFlags: CLI_NODE_FLAGS,
+    flags: { runs: flags.runs ?? null, only: [...flags.only], long: flags.long, transports: [...flags.transports], cpuProf: flags.cpuProf, nodeFlags: flags.nodeFlags ?? null },
+    cliNodeFlags: bench.cliNodeFlags,
+    shebangNodeFlags: CLI_NODE_FLAGS,
     runsPerScenario: Object.fromEntries([...flags.only].map((name) => [name, bench.runsOf(name)])),
     elapsedSeconds,
     scenarioSeconds: seconds,

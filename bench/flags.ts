@@ -1,4 +1,4 @@
-/** The bench's command line: `npm run bench -- [--runs N] [--only <scenario>[,...]] [--long] [--transport put|actions] [--cpu-prof]`. */
+/** The bench's command line: `npm run bench -- [--runs N] [--only <scenario>[,...]] [--long] [--transport put|actions] [--node-flags="<flags>"] [--cpu-prof]`. */
 
 import { parseArgs } from 'node:util';
 import { DEFAULT_SCENARIOS, SCENARIOS, TRANSPORTS, type Scenario, type Transport } from './plan.js';
@@ -17,9 +17,14 @@ export interface BenchFlags {
   transports: Set<Transport>;
   /** --cpu-prof: one more profiled client-bound CLI run. */
   cpuProf: boolean;
+  /**
+   * --node-flags: the Node flags the CLI runs with instead of its shebang's, to compare settings in
+   * one run, e.g. `--node-flags="--max-semi-space-size=6"` (the flags of the previous release).
+   */
+  nodeFlags: string[] | undefined;
 }
 
-export const USAGE = `usage: npm run bench -- [--runs N] [--only <scenario>[,...]] [--long] [--transport put|actions] [--cpu-prof]\nscenarios: ${SCENARIOS.join(', ')}`;
+export const USAGE = `usage: npm run bench -- [--runs N] [--only <scenario>[,...]] [--long] [--transport put|actions] [--node-flags="<flags>"] [--cpu-prof]\nscenarios: ${SCENARIOS.join(', ')}`;
 
 /** Parses the bench's flags; throws with a message naming the flag on a bad one. */
 export function parseBenchFlags(argv: string[]): BenchFlags {
@@ -31,6 +36,7 @@ export function parseBenchFlags(argv: string[]): BenchFlags {
       long: { type: 'boolean', default: false },
       transport: { type: 'string' },
       'cpu-prof': { type: 'boolean', default: false },
+      'node-flags': { type: 'string' },
     },
     strict: true,
     allowPositionals: false,
@@ -52,5 +58,11 @@ export function parseBenchFlags(argv: string[]): BenchFlags {
     if (!(TRANSPORTS as readonly string[]).includes(values.transport)) throw new Error(`--transport: expected ${TRANSPORTS.join(' or ')}; got "${values.transport}"`);
     transports = new Set([values.transport as Transport]);
   }
-  return { runs, only, long: values.long, transports, cpuProf: values['cpu-prof'] };
+  let nodeFlags: string[] | undefined;
+  if (values['node-flags'] !== undefined) {
+    nodeFlags = values['node-flags'].split(/\s+/).filter(Boolean);
+    const notFlags = nodeFlags.filter((flag) => !flag.startsWith('--'));
+    if (notFlags.length > 0) throw new Error(`--node-flags: expected Node flags starting with --; got "${notFlags.join(' ')}"`);
+  }
+  return { runs, only, long: values.long, transports, cpuProf: values['cpu-prof'], nodeFlags };
 }

@@ -32,7 +32,8 @@ export const PLAN = {
   clientBound: { concurrency: 32, rows: 50_000 },
   rateLimited: { perSecond: 100, rows: 6_000, concurrency: 20, latencyMs: 50 },
   /** `--transport put` at every size; `--transport actions` at `longRows` only (the issue's figure). */
-  memory: { concurrency: 32, rows: [10_000, 300_000], longRows: 1_000_000 },
+  /** `previewRows`: one `--preview` of that many distinct Ids (the judge's per-Id state must not grow with them). */
+  memory: { concurrency: 32, rows: [10_000, 300_000], longRows: 1_000_000, previewRows: 300_000 },
   peer: { rows: 2_000, parallel: 20 },
   /**
    * Zuora-like: 300 ms a request and the tenant's default limit of 40 requests in flight, `-c 40` for

@@ -86,6 +86,11 @@ export class BenchSession {
     readonly workDir: string,
   ) {}
 
+  /** The Node flags every CLI run gets: the shebang's, or `--node-flags`. */
+  get cliNodeFlags(): string[] {
+    return this.flags.nodeFlags ?? CLI_NODE_FLAGS;
+  }
+
   runsOf(scenario: Scenario): number {
     return this.flags.runs ?? DEFAULT_RUNS[scenario];
   }
@@ -109,7 +114,7 @@ export class BenchSession {
     const summaryPath = join(this.workDir, 'summary.json');
     const args = [input, '--base-url', simulator.url, '-c', String(concurrency), '-o', out, '--failures', failures, '--summary-json', summaryPath, ...(run.args ?? [])];
     const before = await simulator.stats();
-    const measured = await runMeasured(CLI, args, { env: CLI_ENV, nodeFlags: [...CLI_NODE_FLAGS, ...(run.nodeFlags ?? [])] });
+    const measured = await runMeasured(CLI, args, { env: CLI_ENV, nodeFlags: [...this.cliNodeFlags, ...(run.nodeFlags ?? [])] });
     const after = await simulator.stats();
     const what = `${rows} rows${run.args?.length ? ` with ${run.args.join(' ')}` : ''}`;
     if (measured.exitCode !== 0) throw new Error(`the CLI exited ${measured.exitCode ?? measured.signal} on ${what}:\n${measured.stderrTail}`);

@@ -14,7 +14,7 @@ import { brief, median, medianOf } from '../statistics.js';
 import { count, fixed, spread, whole } from '../table.js';
 
 /** What a preview may find for a row: each of them is a row looked at, none is a failure of the run. */
-const PREVIEW_RESULTS: PreviewResult[] = ['would-update', 'unchanged', 'blocked', 'not-found'];
+export const PREVIEW_RESULTS: PreviewResult[] = ['would-update', 'unchanged', 'blocked', 'not-found'];
 
 
 export async function lookBefore(bench: BenchSession): Promise<void> {

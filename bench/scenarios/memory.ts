@@ -1,6 +1,7 @@
 /**
  * memory: peak RSS and the live heap over files of 10,000 and 300,000 rows, and with --long of
- * 1,000,000 rows, sent with `--transport put` and (at 1,000,000 rows only) `--transport actions`.
+ * 1,000,000 rows, sent with `--transport put` and (at 1,000,000 rows only) `--transport actions`;
+ * and one `--preview` of 300,000 distinct Ids (with put selected).
  */
 
 import { PLAN, TARGETS, type Transport } from '../plan.js';
@@ -8,6 +9,7 @@ import type { BenchSession, RunFigures } from '../session.js';
 import { startSimulatorProcess } from '../simulator-client.js';
 import { brief, heapFloors, medianOf } from '../statistics.js';
 import { count, fixed, whole } from '../table.js';
+import { PREVIEW_RESULTS } from './look-before.js';
 
 export async function memory(bench: BenchSession): Promise<void> {
   const { concurrency, longRows } = PLAN.memory;
@@ -23,6 +25,7 @@ export async function memory(bench: BenchSession): Promise<void> {
   const runs = bench.runsOf('memory');
   const simulator = await startSimulatorProcess({ latencyMs: 0 });
   const byCase = new Map<string, { rows: number; transport: Transport; figures: RunFigures[] }>();
+  let previewFigures: RunFigures | undefined;
   try {
     for (const { rows, transport } of cases) {
       bench.log(`memory: writing a ${rows}-row file`);
@@ -35,10 +38,20 @@ export async function memory(bench: BenchSession): Promise<void> {
         entry.figures.push(await bench.cli(simulator, rows, concurrency, { args: ['--transport', transport] }));
       }
     }
+    if (bench.flags.transports.has('put')) {
+      const rows = PLAN.memory.previewRows;
+      bench.log(`memory: --preview, -c ${concurrency}, 0 ms, ${rows} rows`);
+      previewFigures = await bench.cli(simulator, rows, concurrency, { args: ['--preview'], done: PREVIEW_RESULTS });
+    }
   } finally {
     await simulator.close();
   }
   const result: Record<string, unknown> = {};
+  if (previewFigures) {
+    const figures = previewFigures;
+    result.preview = { rows: figures.rows, maxRssMb: figures.maxRssMb, rowsPerSecond: figures.rowsPerSecond, cpuMsPerRow: figures.cpuMsPerRow, memorySamples: figures.memorySamples ?? [] };
+    bench.row('memory', `--preview, ${count(figures.rows)} distinct Ids, -c ${concurrency}, 0 ms: peak RSS MB; rows/s, CPU ms per row`, `${fixed(figures.maxRssMb, 0)}; ${whole(figures.rowsPerSecond)}, ${fixed(figures.cpuMsPerRow, 3)}`);
+  }
   for (const [key, { rows, transport, figures: figuresOfSize }] of byCase) {
     const rss = medianOf(figuresOfSize, 'maxRssMb');
     const last = figuresOfSize[figuresOfSize.length - 1];
