@@ -47,11 +47,6 @@ export async function memory(bench: BenchSession): Promise<void> {
     await simulator.close();
   }
   const result: Record<string, unknown> = {};
-  if (previewFigures) {
-    const figures = previewFigures;
-    result.preview = { rows: figures.rows, maxRssMb: figures.maxRssMb, rowsPerSecond: figures.rowsPerSecond, cpuMsPerRow: figures.cpuMsPerRow, memorySamples: figures.memorySamples ?? [] };
-    bench.row('memory', `--preview, ${count(figures.rows)} distinct Ids, -c ${concurrency}, 0 ms: peak RSS MB; rows/s, CPU ms per row`, `${fixed(figures.maxRssMb, 0)}; ${whole(figures.rowsPerSecond)}, ${fixed(figures.cpuMsPerRow, 3)}`);
-  }
   for (const [key, { rows, transport, figures: figuresOfSize }] of byCase) {
     const rss = medianOf(figuresOfSize, 'maxRssMb');
     const last = figuresOfSize[figuresOfSize.length - 1];
@@ -77,6 +72,11 @@ export async function memory(bench: BenchSession): Promise<void> {
     // A run of a few seconds has had too few collections for its troughs to mean anything.
     if (floors && rows >= 100_000) bench.row('memory', `${name}: live heap (heapUsed after GC) early -> late, MB`, `${fixed(floors.early, 0)} -> ${fixed(floors.late, 0)}`);
     bench.row('memory', `${name}: rows/s, CPU ms per row`, `${whole(medianOf(figuresOfSize, 'rowsPerSecond'))}, ${fixed(medianOf(figuresOfSize, 'cpuMsPerRow'), 3)}`);
+  }
+  if (previewFigures) {
+    const figures = previewFigures;
+    result.preview = { rows: figures.rows, maxRssMb: figures.maxRssMb, rowsPerSecond: figures.rowsPerSecond, cpuMsPerRow: figures.cpuMsPerRow, memorySamples: figures.memorySamples ?? [] };
+    bench.row('memory', `--preview, ${count(figures.rows)} distinct Ids, -c ${concurrency}, 0 ms: peak RSS MB; rows/s, CPU ms per row`, `${fixed(figures.maxRssMb, 0)}; ${whole(figures.rowsPerSecond)}, ${fixed(figures.cpuMsPerRow, 3)}`);
   }
   const small = byCase.get('10000')?.figures;
   const large = byCase.get('300000')?.figures;
