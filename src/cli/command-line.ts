@@ -31,6 +31,17 @@ function simulateOptions(y: Argv): Argv<SimulateArgs> {
     'concurrency-limit': { type: 'number', describe: 'Usage requests in flight before 429 (Concurrency-Limit-* headers)' },
     'chaos-rate': { type: 'number', describe: 'Share of usage requests (0..1) that get a random fault: 5xx, drop, slow, lock' },
     'chaos-seed': { type: 'number', describe: 'Seed of the random faults, to replay a run' },
+    'chaos-object-rate': { type: 'number', describe: 'Share of Actions update objects (0..1) answered "try later" one by one; the call itself succeeds' },
+    'refuse-usage-updates': {
+      type: 'string',
+      choices: ['objects', 'call'],
+      describe: 'Act as a tenant that does not take Usage through POST /v1/action/update: refuse every object, or the whole call',
+    },
+    'ignore-fields': {
+      type: 'string',
+      describe: 'Comma-separated fields that updates acknowledge but never store (e.g. Quantity): a run that verifies catches it',
+      coerce: (value: string | string[]) => [value].flat().flatMap((text) => String(text).split(',')).map((field) => field.trim()).filter(Boolean),
+    },
     'accept-any-id': { type: 'boolean', default: false, describe: 'Create unknown well-formed ids on first use (for generated files)' },
   }) as unknown as Argv<SimulateArgs>;
 }

@@ -12,6 +12,12 @@ export interface SimulateArgs {
   concurrencyLimit?: number;
   chaosRate?: number;
   chaosSeed?: number;
+  /** Share of Actions update objects answered "try later" one by one (chaos `objectRate`). */
+  chaosObjectRate?: number;
+  /** A tenant that does not take Usage through Actions: every object refused, or the whole call. */
+  refuseUsageUpdates?: 'objects' | 'call';
+  /** Fields updates acknowledge but never store (for trying `--verify`). */
+  ignoreFields?: string[];
   acceptAnyId: boolean;
 }
 
@@ -42,7 +48,12 @@ export async function simulateCommand(args: SimulateArgs, io: SimulateIo): Promi
       tenantTimeZone: args.timeZone,
       rateLimit,
       concurrencyLimit: args.concurrencyLimit,
-      chaos: args.chaosRate === undefined ? undefined : { rate: args.chaosRate, seed: args.chaosSeed },
+      chaos:
+        args.chaosRate === undefined && args.chaosObjectRate === undefined
+          ? undefined
+          : { rate: args.chaosRate ?? 0, seed: args.chaosSeed, objectRate: args.chaosObjectRate },
+      refuseUsageUpdates: args.refuseUsageUpdates,
+      ignoreFields: args.ignoreFields,
       acceptAnyId: args.acceptAnyId,
       recordRequests: false,
     });
