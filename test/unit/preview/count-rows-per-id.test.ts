@@ -16,15 +16,15 @@ describe('countRowsPerId', () => {
     const b = 'b'.repeat(32);
     await writeFile(path, `Quantity;Id\n1;${a}\n2; ${a} \n3;${b}\n4;${a};extra\n5;\n`);
     const counts = await countRowsPerId(path, {}, 1);
-    expect(counts.get(a)).toBe(2);
-    expect(counts.get(b)).toBe(1);
-    expect(counts.size).toBe(2);
+    expect(counts?.get(a)).toBe(2);
+    expect(counts?.get(b)).toBe(1);
+    expect(counts?.size).toBe(2);
   });
 
-  it('stops when the run stops', async () => {
+  it('gives no count when the run stops first (a partial count would forget Ids too early)', async () => {
     const path = join(dir, 'in.csv');
     await writeFile(path, `Id,Quantity\n${'a'.repeat(32)},1\n`);
     const stopped = AbortSignal.abort();
-    expect((await countRowsPerId(path, {}, 0, stopped)).size).toBe(0);
+    expect(await countRowsPerId(path, {}, 0, stopped)).toBeUndefined();
   });
 });
