@@ -37,6 +37,8 @@ export interface PreviewJudge {
    * undefined for a later row of an Id whose first row carried the read.
    */
   judge(id: string, fields: Readonly<Record<string, string>>, read: ItemRead | undefined): PreviewVerdict;
+  /** Ids whose read record is held now (for the memory they cost). */
+  readonly held: number;
 }
 
 /**
@@ -52,25 +54,36 @@ export function createPreviewJudge(columns: readonly string[], rowsPerId?: IdTab
   const states = new Map<string, IdState | { missing: Extract<ItemRead, { kind: 'not-found' | 'failed' }> }>();
   const withCall = (verdict: PreviewVerdict, call: ReadCall): PreviewVerdict => ({ ...verdict, call });
   const requested = new Set<string>();
+  /** Rows of the Id still to come by the count; undefined without a count or for an Id it did not see. */
+  const rowsLeft = (id: string): number | undefined => rowsPerId?.get(id);
   /** Counts down the Id's rows; after its last one, nothing of it is kept. */
   const judged = (id: string): void => {
-    const left = rowsPerId?.get(id);
-    if (rowsPerId === undefined || left === undefined) return;
-    rowsPerId.add(id, left - 1);
+    const left = rowsLeft(id);
+    if (left === undefined || left <= 0) return;
+    rowsPerId?.add(id, left - 1);
     if (left > 1) return;
     states.delete(id);
     requested.delete(id);
   };
   return {
     needsRead(id) {
-      if (requested.has(id)) return false;
+      // An Id whose rows are all judged has no row left to read for (a further one is INPUT_CHANGED).
+      if (requested.has(id) || rowsLeft(id) === 0) return false;
       requested.add(id);
       return true;
     },
     judge(id, fields, read) {
+      if (rowsLeft(id) === 0) {
+        // More rows of this Id than the file had when the preview started: the file changed meanwhile,
+        // and what the earlier rows would leave is no longer held.
+        return { result: 'failed', errorCode: 'INPUT_CHANGED', errorMessage: `the input file changed during the preview (a row of Id ${id} that was not there when it started); preview again`, before: columns.map(() => '') };
+      }
       const verdict = judgeRow(id, fields, read);
       judged(id);
       return verdict;
+    },
+    get held() {
+      return states.size;
     },
   };
 
@@ -82,10 +95,6 @@ export function createPreviewJudge(columns: readonly string[], rowsPerId?: IdTab
       );
     }
     const state = states.get(id);
-    if (state === undefined && rowsPerId?.get(id) === 0) {
-      // More rows of this Id than the file had when the preview started: the file changed meanwhile.
-      return { result: 'failed', errorCode: 'INPUT_CHANGED', errorMessage: `the input file changed during the preview (a row of Id ${id} that was not there when it started); preview again`, before: columns.map(() => '') };
-    }
     if (state === undefined) {
       return { result: 'failed', errorCode: 'NOT_READ', errorMessage: 'the record was not read (the run stopped first)', before: columns.map(() => '') };
     }

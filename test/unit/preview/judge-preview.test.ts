@@ -54,14 +54,17 @@ describe('preview judge', () => {
       return table;
     };
 
-    it("keeps an Id while rows of it may come, and forgets it after its last row", () => {
-      const judge = createPreviewJudge(['Quantity'], counted({ a: 2 }));
+    it('keeps an Id while rows of it may come, and forgets it after its last row', () => {
+      const judge = createPreviewJudge(['Quantity'], counted({ a: 2, b: 1 }));
       expect(judge.needsRead('a')).toBe(true);
+      expect(judge.needsRead('b')).toBe(true);
       expect(judge.judge('a', { Quantity: '10' }, found(pending))).toMatchObject({ result: 'would-update' });
-      // The second row is compared with the record as the first leaves it: the state was kept.
+      expect(judge.judge('b', { Quantity: '4' }, found({ ...pending, Id: 'b' }))).toMatchObject({ result: 'unchanged' });
+      // b had one row: nothing of it is held; a has one more to come.
+      expect(judge.held).toBe(1);
+      // The second row of a is compared with the record as the first leaves it: the state was kept.
       expect(judge.judge('a', { Quantity: '10.0' }, undefined)).toMatchObject({ result: 'unchanged' });
-      // Nothing of it is held any more: another row of it would be read again.
-      expect(judge.needsRead('a')).toBe(true);
+      expect(judge.held).toBe(0);
     });
 
     it('without counts, keeps every Id to the end', () => {
@@ -69,14 +72,18 @@ describe('preview judge', () => {
       expect(judge.needsRead('a')).toBe(true);
       judge.judge('a', { Quantity: '10' }, found(pending));
       expect(judge.needsRead('a')).toBe(false);
+      expect(judge.held).toBe(1);
     });
 
-    it('a row the count did not see (the file changed during the preview) is failed INPUT_CHANGED, not compared with nothing', () => {
+    it('a row the count did not see (the file changed during the preview) is failed INPUT_CHANGED, never compared with a fresh read', () => {
       const judge = createPreviewJudge(['Quantity'], counted({ a: 1 }));
       expect(judge.needsRead('a')).toBe(true);
+      // Pulled before the first row is judged (the reads run ahead), or after: the same answer.
       expect(judge.needsRead('a')).toBe(false);
       expect(judge.judge('a', { Quantity: '10' }, found(pending))).toMatchObject({ result: 'would-update' });
       expect(judge.judge('a', { Quantity: '11' }, undefined)).toMatchObject({ result: 'failed', errorCode: 'INPUT_CHANGED' });
+      expect(judge.needsRead('a')).toBe(false);
+      expect(judge.judge('a', { Quantity: '12' }, found(pending))).toMatchObject({ result: 'failed', errorCode: 'INPUT_CHANGED' });
     });
 
     it('an Id the count did not see at all is kept, as without counts', () => {
