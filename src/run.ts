@@ -22,6 +22,7 @@ import { dryRun } from './run/send-rows.js';
 import { checkActionsColumns } from './send/actions-transport.js';
 import type { WaitEffects } from './send/abortable-sleep.js';
 import { connect, type Connection } from './send/connect.js';
+import type { UsageUpdate } from './send/put-usage.js';
 import type { SendItem } from './send/send-updates.js';
 
 /** Effects a run uses, passed in so tests and the CLI choose them. */
@@ -113,15 +114,28 @@ async function runLocked(options: RunOptions, deps: RunDeps): Promise<RunSummary
     const record = recordOutcomes(writer, progress, table, connection?.reader);
     const keep = resume ? resumeFilter(resume, record) : undefined;
     const mapped = mappedRows(records, table, columns, keptColumns, options, state.stopSignal, record);
+    // Rows this run will send, by their update: their journal entry must be on disk before their first request.
+    const journaled = new WeakMap<UsageUpdate, number>();
     const valid = async function* (): AsyncGenerator<SendItem> {
-      for await (const item of mapped) if (!keep || !(await keep(item))) yield item;
+      for await (const item of mapped) {
+        if (keep && (await keep(item))) continue;
+        if (resume) journaled.set(item.update, item.line);
+        yield item;
+      }
     };
+    const session = resume;
+    const beforeSend = session
+      ? (update: UsageUpdate): void => {
+          const line = journaled.get(update);
+          if (line !== undefined) session.beforeSend(line);
+        }
+      : undefined;
 
     // A preview counts the rows of each Id first, so that it keeps nothing of an Id after its last row.
     const rowsPerId = options.preview && connection ? await countRowsPerId(options.input, { delimiter: options.delimiter, encoding: options.encoding }, columns.idIndex, state.stopSignal) : undefined;
     // There is a connection exactly when this is not a dry run.
     const sent = connection
-      ? await readAndSend(valid(), connection, options, state, { record, room: writer, fields: inputFields, backup, rowsPerId })
+      ? await readAndSend(valid(), connection, options, state, { record, room: writer, fields: inputFields, backup, rowsPerId, beforeSend })
       : await dryRun(valid(), record);
 
     await backup?.close();

@@ -9,7 +9,8 @@ import { IdTable } from './id-table.js';
 /**
  * The send journal, `<out>.journal`: which Ids an unfinished run may have changed in Zuora without the
  * results saying so. A row's entry is written (to the OS, so a `kill -9` cannot lose it) before its
- * request; a later `--resume` compares the entries with the records that run wrote, and every Id with
+ * first request: entries are noted as rows are admitted to the pool and written together, in one
+ * write, when the first request of a row not yet written is about to leave; a later `--resume` compares the entries with the records that run wrote, and every Id with
  * a send that was never recorded is sent again in full from the current input, even when the row sent
  * has since been deleted from the file.
  *
@@ -30,10 +31,16 @@ export function journalPath(out: string): string {
 /** Appends this run's entries. */
 export interface SendJournal {
   /**
-   * Records that the row of `line` with this Id is about to be sent; returns once the OS has it.
-   * `recordsAhead`: the earlier results hold records after this line (which this send may outdate).
+   * Notes that the row of `line` with this Id will be sent (rows in input order); `writtenThrough`
+   * puts it on the OS. `recordsAhead`: the earlier results hold records after this line (which this
+   * send may outdate).
    */
   willSend(line: number, id: string, recordsAhead?: boolean): void;
+  /**
+   * Call before the first request carrying the row of `line` leaves: unless that row's entry is
+   * written already, writes every entry noted so far, synchronously, in one write.
+   */
+  writtenThrough(line: number): void;
   close(): void;
 }
 
@@ -52,10 +59,21 @@ export function openSendJournal(out: string, target: 'out' | 'partial'): SendJou
     throw new RunError('OUTPUT_UNWRITABLE', `Cannot write ${path}: ${(error as Error).message}. Choose another --out.`, { cause: error });
   }
   let open = true;
+  let pending = '';
+  let pendingThrough = 0;
+  let writtenLine = 0;
   return {
     willSend(line, id, recordsAhead = false) {
-      // Synchronous on purpose: the request must not leave before its entry is written.
-      writeSync(fd, `send\t${line}\t${IdTable.digest(id)}${recordsAhead ? '\t+' : ''}\n`);
+      pending += `send\t${line}\t${IdTable.digest(id)}${recordsAhead ? '\t+' : ''}\n`;
+      pendingThrough = line;
+    },
+    writtenThrough(line) {
+      if (line <= writtenLine || pending === '' || !open) return;
+      // Synchronous on purpose: the request must not leave before its entry is written. One write for
+      // every row admitted so far: the pool takes rows ahead, so most requests find theirs written.
+      writeSync(fd, pending);
+      pending = '';
+      writtenLine = pendingThrough;
     },
     close() {
       if (!open) return;

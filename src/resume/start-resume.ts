@@ -39,10 +39,12 @@ export interface ResumeSession {
   outPath: string;
   /**
    * For a valid row about to be processed: the result columns an earlier run recorded, when the row
-   * need not be sent again; otherwise undefined, and the row is in the journal (on disk) on return.
+   * need not be sent again; otherwise undefined, and the row is noted in the journal (`beforeSend` writes it).
    * Rows must come in input order.
    */
   decide(line: number, id: string, cells: string[]): Promise<string[] | undefined>;
+  /** Before the first request of the row of `line` (one `decide` sent) leaves: its journal entry is on the OS on return. */
+  beforeSend(line: number): void;
   /**
    * After the results writer closed. `complete`: every input row has its record, so those records
    * alone become the results file and the journal goes. Otherwise the journal is folded for the next
@@ -104,6 +106,9 @@ export async function startResume(options: ResumeOptions): Promise<ResumeSession
       journal.willSend(line, id, recordsAhead);
       return undefined;
     },
+    beforeSend(line) {
+      journal.writtenThrough(line);
+    },
     async finish(complete) {
       journal.close();
       await prior.close();
@@ -138,6 +143,9 @@ async function fresh(out: string): Promise<ResumeSession> {
     async decide(line, id) {
       journal.willSend(line, id);
       return undefined;
+    },
+    beforeSend(line) {
+      journal.writtenThrough(line);
     },
     async finish(complete) {
       journal.close();

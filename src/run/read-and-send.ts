@@ -7,6 +7,7 @@ import { fieldsToRead } from '../read/usage-query.js';
 import type { IdTable } from '../resume/id-table.js';
 import type { RowOutcome } from '../row-outcome.js';
 import type { Connection } from '../send/connect.js';
+import type { UsageUpdate } from '../send/put-usage.js';
 import type { Room, SendItem } from '../send/send-updates.js';
 import type { RunState } from './run-state.js';
 import { recordAnswer, sendRows, type SendCounts, type SendHooks } from './send-rows.js';
@@ -31,7 +32,15 @@ export async function readAndSend(
   connection: Connection,
   options: RunOptions,
   state: RunState,
-  outputs: { record: (outcome: RowOutcome) => void; room: Room; fields: readonly string[]; backup: BackupFile | undefined; rowsPerId?: IdTable },
+  outputs: {
+    record: (outcome: RowOutcome) => void;
+    room: Room;
+    fields: readonly string[];
+    backup: BackupFile | undefined;
+    rowsPerId?: IdTable;
+    /** Called synchronously before a row goes to the transport (the send journal writes its entry). */
+    beforeSend?: (update: UsageUpdate) => void;
+  },
 ): Promise<SentFacts> {
   const { record, backup } = outputs;
   const policy = createStopPolicy(options);
@@ -51,8 +60,14 @@ export async function readAndSend(
           record({ seq: item.seq, line: item.line, cells: item.cells, id: item.update.id, result: 'failed', attempts: 0, errorCode, errorMessage, ...call }),
       })
     : rows;
+  const { beforeSend } = outputs;
   const direct: SendHooks = {
-    put: connection.put,
+    put: beforeSend
+      ? (update) => {
+          beforeSend(update);
+          return connection.put(update);
+        }
+      : connection.put,
     rowsInFlight: connection.rowsInFlight,
     rowsAdmitted: connection.rowsAdmitted,
     inputEnded: connection.inputEnded,

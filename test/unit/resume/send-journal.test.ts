@@ -30,15 +30,27 @@ const send = (line: number, id: string) => `send\t${line}\t${IdTable.digest(id)}
 const dirty = (id: string) => `dirty\t${IdTable.digest(id)}`;
 
 describe('openSendJournal', () => {
-  it('starts a run section after the dirty entries carried over, and writes each send before returning', async () => {
+  it('starts a run section after the dirty entries carried over; writes the sends noted so far, in one write, before the first request of a row not yet written', async () => {
     const out = await results(file());
     const fresh = openSendJournal(out, 'out');
     fresh.willSend(2, 'a');
-    expect(await readFile(journalPath(out), 'utf8')).toBe(journal('run\tout', send(2, 'a')));
+    fresh.willSend(3, 'b');
+    expect(await readFile(journalPath(out), 'utf8')).toBe(journal('run\tout'));
+    fresh.writtenThrough(2);
+    expect(await readFile(journalPath(out), 'utf8')).toBe(journal('run\tout', send(2, 'a'), send(3, 'b')));
+    fresh.willSend(4, 'c');
+    // Row 3's entry is on disk already: its request needs no write.
+    fresh.writtenThrough(3);
+    expect(await readFile(journalPath(out), 'utf8')).toBe(journal('run\tout', send(2, 'a'), send(3, 'b')));
+    fresh.writtenThrough(4);
+    expect(await readFile(journalPath(out), 'utf8')).toBe(journal('run\tout', send(2, 'a'), send(3, 'b'), send(4, 'c')));
     fresh.close();
     await writeFile(journalPath(out), journal(dirty('old')));
     const resumed = openSendJournal(out, 'partial');
     resumed.willSend(3, 'b');
+    resumed.writtenThrough(3);
+    // A row noted but never sent (the run stopped first) is not written: nothing of it reached Zuora.
+    resumed.willSend(5, 'e');
     resumed.close();
     expect(await readFile(journalPath(out), 'utf8')).toBe(journal(dirty('old'), 'run\tpartial', send(3, 'b')));
   });

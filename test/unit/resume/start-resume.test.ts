@@ -79,9 +79,10 @@ describe('startResume', () => {
     await session.close();
   });
 
-  it('journals each row it sends before returning, and on completion its records alone become the results', async () => {
+  it('journals each row it sends before its first request, and on completion its records alone become the results', async () => {
     const { out, session } = await setUp([row('a', '1', 2), row('a', '9', 3), row('b', '2', 4)], [['a', '1'], ['b', '2']]);
     expect(await session.decide(2, 'a', ['a', '1'])).toBeUndefined();
+    session.beforeSend(2);
     expect(await readFile(journalPath(out), 'utf8')).toContain(`send\t2\t${IdTable.digest('a')}\t+\n`);
     expect(await session.decide(3, 'b', ['b', '2'])).toBeUndefined();
     expect(session.outPath).toBe(partialPath(out));
