@@ -114,28 +114,15 @@ async function runLocked(options: RunOptions, deps: RunDeps): Promise<RunSummary
     const record = recordOutcomes(writer, progress, table, connection?.reader);
     const keep = resume ? resumeFilter(resume, record) : undefined;
     const mapped = mappedRows(records, table, columns, keptColumns, options, state.stopSignal, record);
-    // Rows this run will send, by their update: their journal entry must be on disk before their first request.
-    const journaled = new WeakMap<UsageUpdate, number>();
     const valid = async function* (): AsyncGenerator<SendItem> {
-      for await (const item of mapped) {
-        if (keep && (await keep(item))) continue;
-        if (resume) journaled.set(item.update, item.line);
-        yield item;
-      }
+      for await (const item of mapped) if (!keep || !(await keep(item))) yield item;
     };
-    const session = resume;
-    const beforeSend = session
-      ? (update: UsageUpdate): void => {
-          const line = journaled.get(update);
-          if (line !== undefined) session.beforeSend(line);
-        }
-      : undefined;
 
     // A preview counts the rows of each Id first, so that it keeps nothing of an Id after its last row.
     const rowsPerId = options.preview && connection ? await countRowsPerId(options.input, { delimiter: options.delimiter, encoding: options.encoding }, columns.idIndex, state.stopSignal) : undefined;
     // There is a connection exactly when this is not a dry run.
     const sent = connection
-      ? await readAndSend(valid(), connection, options, state, { record, room: writer, fields: inputFields, backup, rowsPerId, beforeSend })
+      ? await readAndSend(valid(), connection, options, state, { record, room: writer, fields: inputFields, backup, rowsPerId, beforeSend: keep?.beforeSend })
       : await dryRun(valid(), record);
 
     await backup?.close();
@@ -208,19 +195,32 @@ async function openEarlierResults(
 
 /**
  * `--resume`, row side: a row kept from the earlier run is recorded again, not sent; any other row is
- * journaled as about to be sent. Resolves true when the row was kept.
+ * noted in the journal as about to be sent. Resolves true when the row was kept. `beforeSend` puts a
+ * sent row's entry on disk before its first request.
  */
-function resumeFilter(session: ResumeSession, record: (outcome: RowOutcome) => void): ((item: SendItem) => Promise<boolean>) & { kept(): number } {
+function resumeFilter(
+  session: ResumeSession,
+  record: (outcome: RowOutcome) => void,
+): ((item: SendItem) => Promise<boolean>) & { kept(): number; beforeSend(update: UsageUpdate): void } {
   let kept = 0;
+  // The input line of each row sent, by its update (what the transport is handed).
+  const journaled = new WeakMap<UsageUpdate, number>();
   const filter = async (item: SendItem): Promise<boolean> => {
     const { id } = item.update;
     const recorded = await session.decide(item.line, id, item.cells);
-    if (!recorded) return false;
+    if (!recorded) {
+      journaled.set(item.update, item.line);
+      return false;
+    }
     kept++;
     record({ seq: item.seq, line: item.line, cells: item.cells, attempts: 0, id, result: 'updated', recorded });
     return true;
   };
-  return Object.assign(filter, { kept: () => kept });
+  const beforeSend = (update: UsageUpdate): void => {
+    const line = journaled.get(update);
+    if (line !== undefined) session.beforeSend(line);
+  };
+  return Object.assign(filter, { kept: () => kept, beforeSend });
 }
 
 /** The tenant a run writes to, as recorded for `--resume`. */

@@ -10,9 +10,10 @@ import { IdTable } from './id-table.js';
  * The send journal, `<out>.journal`: which Ids an unfinished run may have changed in Zuora without the
  * results saying so. A row's entry is written (to the OS, so a `kill -9` cannot lose it) before its
  * first request: entries are noted as rows are admitted to the pool and written together, in one
- * write, when the first request of a row not yet written is about to leave; a later `--resume` compares the entries with the records that run wrote, and every Id with
- * a send that was never recorded is sent again in full from the current input, even when the row sent
- * has since been deleted from the file.
+ * write, when the first request of a row not yet written is about to leave. A later `--resume`
+ * compares the entries with the records that run wrote, and every Id with a send that was never
+ * recorded is sent again in full from the current input, even when the row sent has since been
+ * deleted from the file.
  *
  * Text, one entry a line, Ids as IdTable digests:
  *   `dirty <digest>`        an Id whose value in Zuora the results do not tell (carried over)
