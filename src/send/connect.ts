@@ -92,7 +92,8 @@ export async function connect(options: RunOptions, deps: ConnectDeps): Promise<C
     });
     if (credentials.kind === 'client') await tokens.token();
     const throttle = createThrottle({ maxConcurrency: options.concurrency, now, sleep });
-    const deadlines = createDeadlines({ timeoutMs: options.timeoutMs });
+    // On the run's clock, like every other wait: a test's virtual clock times a request out without a real wait.
+    const deadlines = createDeadlines({ timeoutMs: options.timeoutMs, now });
     closers.push(() => deadlines.close());
     const abandon = (): void => deadlines.abandonAll();
     deps.abandonSignal.addEventListener('abort', abandon, { once: true });
