@@ -42,6 +42,10 @@ function simulateOptions(y: Argv): Argv<SimulateArgs> {
       describe: 'Comma-separated fields that updates acknowledge but never store (e.g. Quantity): a run that verifies catches it',
       coerce: (value: string | string[]) => [value].flat().flatMap((text) => String(text).split(',')).map((field) => field.trim()).filter(Boolean),
     },
+    'hold-first-update': {
+      type: 'number',
+      describe: 'Hold the first PUT of each usage id without an answer and apply it this many ms later (a late request; try --settle)',
+    },
     'accept-any-id': { type: 'boolean', default: false, describe: 'Create unknown well-formed ids on first use (for generated files)' },
   }) as unknown as Argv<SimulateArgs>;
 }

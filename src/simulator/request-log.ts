@@ -28,6 +28,8 @@ export interface ReceivedRequest {
   usageId?: string;
   /** The usage ids an Actions call names, in request order: the `where` ids of a query, the `Id` of each object of an update. */
   ids?: string[];
+  /** A request held by a `hold` fault, applied after the client may have given up. */
+  appliedLate?: boolean;
   /** An Actions call answered from the `Idempotency-Key` store (nothing applied again). */
   replayed?: boolean;
   /** The `Zuora-Track-Id` header sent, if any. */

@@ -57,6 +57,12 @@ export interface SimulatorOptions {
    * a tenant that silently drops a change, for showing that `--verify` catches it. Default none.
    */
   ignoreFields?: string[];
+  /**
+   * The first PUT on each usage id gets no answer and is applied this many ms after it arrived (on
+   * `now`): a request the client gave up on (`--timeout` below it) that lands after its retry, and after
+   * later rows of the Id, as Zuora's gateway may do for up to 120 s. For trying `--settle`. Default off.
+   */
+  holdFirstUpdateMs?: number;
   /** Like `ignoreFields`, per usage id (added to `ignoreFields` for that id). Default none. */
   ignoreFieldsById?: Record<string, string[]>;
   /** HTTP status of `Success:false` business failures (Zuora documents 400; some sources show 200). Default 400. */
