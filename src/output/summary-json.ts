@@ -36,8 +36,8 @@ export interface SummaryJsonV1 {
   retries: number;
   /** `--preview`: the total quantity change over the `would-update` rows, as a plain decimal; null for any other run. */
   preview: { quantityChange: string } | null;
-  /** `--verify`: rows read back and found as sent, found otherwise (VERIFY_MISMATCH), not read back (NOT_VERIFIED), and `unknown` rows found applied; null without --verify. */
-  verify: { verified: number; mismatches: number; notVerified: number; verifiedAfterUnknown: number } | null;
+  /** `--verify`: rows read back and found as sent, found otherwise (VERIFY_MISMATCH), not read back (NOT_VERIFIED), `unknown` rows found applied, and `updated` rows left with no field to compare (not counted verified); null without --verify. */
+  verify: { verified: number; mismatches: number; notVerified: number; verifiedAfterUnknown: number; notCompared: number } | null;
   /** `--backup`: the file and the Ids it holds now; null without --backup. */
   backup: { path: string; ids: number } | null;
   timing: { startedAt: string; finishedAt: string | null; elapsedMs: number | null; rowsPerSecond: number | null };

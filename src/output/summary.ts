@@ -28,8 +28,8 @@ export interface RunSummary {
   readRequests?: number;
   /** `--preview`: the sum over `would-update` rows of new minus old quantity, as a plain decimal. */
   quantityChange?: string;
-  /** `--verify`: rows read back and found as sent, found otherwise (VERIFY_MISMATCH), not read back (NOT_VERIFIED), and `unknown` rows found applied. */
-  verify?: { verified: number; mismatches: number; notVerified: number; verifiedAfterUnknown: number };
+  /** `--verify`: rows read back and found as sent, found otherwise (VERIFY_MISMATCH), not read back (NOT_VERIFIED), `unknown` rows found applied, and `updated` rows left with no field to compare (later rows of their Id set them all). */
+  verify?: { verified: number; mismatches: number; notVerified: number; verifiedAfterUnknown: number; notCompared: number };
   /** `--backup`: the file, and the Ids it holds now. */
   backup?: { path: string; ids: number };
   /** `--preview`: the run only read, and changed nothing. */
@@ -164,6 +164,7 @@ export function formatSummary(summary: Summary): string {
   if (summary.verify) {
     const v = summary.verify;
     lines.push(`  verified:  ${v.verified} rows as sent, ${v.mismatches} mismatches, ${v.notVerified} not verified, ${v.verifiedAfterUnknown} unknown found applied`);
+    if (v.notCompared > 0) lines.push(`             ${v.notCompared} rows not compared (later rows of their Id, answered success, set every field they sent)`);
   }
   if (summary.backup) lines.push(`  backup:    ${summary.backup.path} (${summary.backup.ids} Ids)`);
   lines.push(

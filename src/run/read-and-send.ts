@@ -19,7 +19,7 @@ export interface SentFacts extends SendCounts {
   /** `--preview`: the total quantity change over the `would-update` rows. */
   quantityChange?: string;
   /** `--verify`: what the read-backs found. */
-  verify?: { verified: number; mismatches: number; notVerified: number; verifiedAfterUnknown: number };
+  verify?: { verified: number; mismatches: number; notVerified: number; verifiedAfterUnknown: number; notCompared: number };
 }
 
 /**

@@ -3,7 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
-import { ACTION_QUERY_FAULT_KEY, type Simulator, type UsageRecord } from '../../src/simulator/create-simulator.js';
+import { ACTION_QUERY_FAULT_KEY, ACTION_UPDATE_FAULT_KEY, type Simulator, type UsageRecord } from '../../src/simulator/create-simulator.js';
 import { demoEnv, inputFile, readCsv, runCli, spawnCli } from '../helpers/cli.js';
 import { seededRandom } from '../helpers/generate.js';
 import { usageId } from '../helpers/sender.js';
@@ -299,9 +299,11 @@ describe('--verify', () => {
     expect(run.code, run.stderr).toBe(0);
     const results = await readCsv(join(dir, 'v.results.csv'));
     expect(results.map((r) => [r.result, r.error_code])).toEqual(Array(7).fill(['updated', '']));
-    expect(JSON.parse(await readFile(join(dir, 's.json'), 'utf8'))).toMatchObject({ verify: { verified: 7, mismatches: 0, notVerified: 0 } });
+    // The first two rows of ids[0] have every field set again by the last: nothing left to compare.
+    expect(JSON.parse(await readFile(join(dir, 's.json'), 'utf8'))).toMatchObject({ verify: { verified: 5, mismatches: 0, notVerified: 0, notCompared: 2 } });
     expect(reads(s).length).toBeGreaterThanOrEqual(1);
-    expect(run.stderr).toMatch(/verified: +7 rows as sent, 0 mismatches/);
+    expect(run.stderr).toMatch(/verified: +5 rows as sent, 0 mismatches/);
+    expect(run.stderr).toMatch(/2 rows not compared/);
   });
 
   it('turns an update applied but never answered into updated (VERIFIED_AFTER_UNKNOWN)', async () => {
@@ -318,6 +320,28 @@ describe('--verify', () => {
       ['unknown', 'ECONNRESET'],
     ]);
     expect(results[0]?.error_message).toMatch(/Zuora holds the values sent/);
+  });
+
+  describe.each([['put'], ['actions']])('--transport %s: a later row that Zuora did not answer success covers nothing', (transport) => {
+    const X = usageId(0x700);
+    // The second row: refused for a unit the tenant does not define, or sent and never answered.
+    const later: Array<[string, string, (s: Simulator) => void]> = [
+      ['refused (400)', `${X},7,Bogus`, () => {}],
+      ['reset (no answer)', `${X},7,`, (s) => s.script(transport === 'put' ? X : ACTION_UPDATE_FAULT_KEY, [{ kind: 'pass' }, { kind: 'drop' }])],
+    ];
+    it.each(later)('second row %s: the first row, whose Quantity Zuora ignored, is a mismatch, never verified', async (name, second, script) => {
+      const s = await start({ records: [pendingRecord(X, { Quantity: 1 })], ignoreFieldsById: { [X]: ['Quantity'] } });
+      script(s);
+      const { dir, input } = await inputFile('l.csv', ['Id,Quantity,UOM', `${X},5,`, second]);
+      const run = await runCli([input, '--verify', '--transport', transport, '--max-attempts', '1', '--summary-json', join(dir, 's.json')], { env: demoEnv(s) });
+      expect(run.code, run.stderr).toBe(2);
+      expect(s.tenant.get(X)?.Quantity).toBe('1');
+      const [first, last] = await readCsv(join(dir, 'l.results.csv'));
+      expect([first?.result, first?.error_code]).toEqual(['failed', 'VERIFY_MISMATCH']);
+      expect(first?.error_message).toMatch(/Quantity sent 5, read 1/);
+      expect(last?.result).toBe(name.startsWith('refused') ? 'failed' : 'unknown');
+      expect(JSON.parse(await readFile(join(dir, 's.json'), 'utf8'))).toMatchObject({ verify: { verified: 0, mismatches: 1 } });
+    });
   });
 
   it('counts mismatches towards --max-failures', async () => {

@@ -101,7 +101,7 @@ describe('summary JSON, schema 1', () => {
       requests: { updates: 9, reads: 2, tokens: 1, total: 12 },
       outputs: { failures: null, failuresRows: null },
     });
-    const verify = { verified: 5, mismatches: 1, notVerified: 0, verifiedAfterUnknown: 0 };
+    const verify = { verified: 5, mismatches: 1, notVerified: 0, verifiedAfterUnknown: 0, notCompared: 0 };
     expect(finishedSummaryJson({ ...summary, verify, backup: { path: 'b.csv', ids: 6 } }, context)).toMatchObject({ preview: null, verify, backup: { path: 'b.csv', ids: 6 } });
   });
 
