@@ -344,6 +344,22 @@ describe('--verify', () => {
     });
   });
 
+  it.each([['put'], ['actions']])('--transport %s: applied, answer lost, then 503: unknown (never failed), and the read-back makes it updated VERIFIED_AFTER_UNKNOWN', async (transport) => {
+    const X = usageId(0x710);
+    const s = await start({ records: [pendingRecord(X, { Quantity: 1 })] });
+    s.script(transport === 'put' ? X : ACTION_UPDATE_FAULT_KEY, [{ kind: 'apply-then-drop' }, { kind: 'status', status: 503 }]);
+    const { dir, input } = await inputFile('a.csv', ['Id,Quantity', `${X},5`]);
+    const plain = await runCli([input, '--transport', transport, '--max-attempts', '2'], { env: demoEnv(s) });
+    expect(plain.code, plain.stderr).toBe(2);
+    const [row] = await readCsv(join(dir, 'a.results.csv'));
+    expect([row?.result, row?.error_code, row?.http_status]).toEqual(['unknown', 'ECONNRESET', '503']);
+    s.script(transport === 'put' ? X : ACTION_UPDATE_FAULT_KEY, [{ kind: 'apply-then-drop' }, { kind: 'status', status: 503 }]);
+    const verified = await runCli([input, '--transport', transport, '--max-attempts', '2', '--verify'], { env: demoEnv(s) });
+    expect(verified.code, verified.stderr).toBe(0);
+    const [again] = await readCsv(join(dir, 'a.results.csv'));
+    expect([again?.result, again?.error_code]).toEqual(['updated', 'VERIFIED_AFTER_UNKNOWN']);
+  });
+
   it('counts mismatches towards --max-failures', async () => {
     const ids = Array.from({ length: 30 }, (_, i) => usageId(0x600 + i));
     const s = await start({ records: ids.map((id) => pendingRecord(id)), ignoreFields: ['UOM'] });
