@@ -78,6 +78,12 @@ export interface RunOptions {
   backup?: string;
   /** `--verify`: read each updated (or unknown) row's record back and compare. */
   verify?: boolean;
+  /**
+   * `--settle <seconds>`: an Id in doubt (a request of an earlier row got no answer) is read back once
+   * that request is this old, and its last row sent again where Zuora holds other values. Undefined:
+   * such a row ends `unknown` EARLIER_ATTEMPT_IN_DOUBT.
+   */
+  settleSeconds?: number;
   /** `put`: one `PUT /v1/object/usage/{id}` a row (default); `actions`: `POST /v1/action/update` calls of many rows. */
   transport?: Transport;
   /** Rows an Actions call carries, 1 to 50. Default 50. */

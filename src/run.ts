@@ -20,7 +20,7 @@ import { createRunState } from './run/run-state.js';
 import { readAndSend } from './run/read-and-send.js';
 import { dryRun } from './run/send-rows.js';
 import { checkActionsColumns } from './send/actions-transport.js';
-import type { WaitEffects } from './send/abortable-sleep.js';
+import { abortableSleep, type WaitEffects } from './send/abortable-sleep.js';
 import { connect, type Connection } from './send/connect.js';
 import type { UsageUpdate } from './send/put-usage.js';
 import type { SendItem } from './send/send-updates.js';
@@ -122,7 +122,7 @@ async function runLocked(options: RunOptions, deps: RunDeps): Promise<RunSummary
     const rowsPerId = options.preview && connection ? await countRowsPerId(options.input, { delimiter: options.delimiter, encoding: options.encoding }, columns.idIndex, state.stopSignal) : undefined;
     // There is a connection exactly when this is not a dry run.
     const sent = connection
-      ? await readAndSend(valid(), connection, options, state, { record, room: writer, fields: inputFields, backup, rowsPerId, beforeSend: keep?.beforeSend })
+      ? await readAndSend(valid(), connection, options, state, { record, room: writer, fields: inputFields, backup, rowsPerId, beforeSend: keep?.beforeSend, clock: { now, sleep: deps.sleep ?? abortableSleep } })
       : await dryRun(valid(), record);
 
     await backup?.close();

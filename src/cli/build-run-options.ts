@@ -48,6 +48,7 @@ export interface MainArgs {
   preview: boolean;
   backup?: string;
   verify: boolean;
+  settle?: number;
 }
 
 /** The flags of the main command as they are before any is given (what yargs fills in). */
@@ -99,6 +100,7 @@ export function buildRunOptions(args: MainArgs, env: NodeJS.ProcessEnv): RunOpti
     preview: args.preview,
     backup: args.backup,
     verify: args.verify,
+    ...settleOption(args),
     ...transportOptions(args),
   };
   checkLookBeforeYouLeap(args);
@@ -210,6 +212,16 @@ function transportOptions(args: Pick<MainArgs, 'transport' | 'batchSize'>): Pick
     return { transport };
   }
   return { transport, batchSize: integerOption('--batch-size', args.batchSize ?? MAX_BATCH_SIZE, 1, MAX_BATCH_SIZE) };
+}
+
+/** `--settle <seconds>`: more than 0, at most an hour (Zuora's gateway gives up on a request after 120 s); only for a run that sends. */
+function settleOption(args: Pick<MainArgs, 'settle' | 'dryRun' | 'preview'>): Pick<RunOptions, 'settleSeconds'> {
+  if (args.settle === undefined) return {};
+  if (args.dryRun || args.preview) throw new RunError('BAD_OPTION', `--settle applies to a run that sends: ${args.dryRun ? '--dry-run' : '--preview'} sends nothing.`);
+  if (!Number.isFinite(args.settle) || args.settle <= 0 || args.settle > 3600) {
+    throw new RunError('BAD_OPTION', `--settle must be a number of seconds above 0 and at most 3600 (Zuora gives up on a request after 120 s, so 130 is safe); got "${args.settle}".`);
+  }
+  return { settleSeconds: args.settle };
 }
 
 function integerOption(flag: string, value: number, min: number, max: number): number {

@@ -34,6 +34,12 @@ export const MAIN_OPTIONS = {
     describe: `Stop early (exit ${EXIT.stoppedEarly}) after more than n failed rows, or p% of answered rows (e.g. 50 or 10%)`,
     group: 'Run:',
   },
+  settle: {
+    type: 'number',
+    describe:
+      'For Ids with a request that got no answer: wait until it is this many seconds old, read them back and re-send the last row where Zuora holds another value [default: off: such a row ends unknown EARLIER_ATTEMPT_IN_DOUBT]',
+    group: 'Run:',
+  },
   'track-prefix': { type: 'string', describe: 'Prefix of each Zuora-Track-Id (<prefix>-<line>) [default: generated per run]', group: 'Run:' },
   gzip: { type: 'boolean', default: MAIN_ARG_DEFAULTS.gzip, describe: 'Gzip request bodies (--no-gzip to send plain JSON)', group: 'Run:' },
   transport: {

@@ -38,6 +38,8 @@ export interface SummaryJsonV1 {
   preview: { quantityChange: string } | null;
   /** `--verify`: rows read back and found as sent, found otherwise (VERIFY_MISMATCH), not read back (NOT_VERIFIED), `unknown` rows found applied, and `updated` rows left with no field to compare (not counted verified); null without --verify. */
   verify: { verified: number; mismatches: number; notVerified: number; verifiedAfterUnknown: number; notCompared: number } | null;
+  /** Ids in doubt: Ids whose last row was answered success after an earlier request of the Id got no answer; with `--settle`, how many were read back holding the row's values (`settled`) and how many sent again (`resent`); null for a dry run or a preview. */
+  inDoubt: { ids: number; settled: number; resent: number } | null;
   /** `--backup`: the file and the Ids it holds now; null without --backup. */
   backup: { path: string; ids: number } | null;
   timing: { startedAt: string; finishedAt: string | null; elapsedMs: number | null; rowsPerSecond: number | null };
@@ -101,6 +103,7 @@ export function finishedSummaryJson(summary: Summary, context: SummaryJsonContex
     retries: summary.retries,
     preview: summary.preview ? { quantityChange: summary.quantityChange ?? '0' } : null,
     verify: summary.verify ?? null,
+    inDoubt: summary.inDoubt ?? null,
     backup: summary.backup ?? null,
     timing: {
       startedAt: new Date(context.now - summary.elapsedMs).toISOString(),
@@ -159,6 +162,7 @@ function base(context: SummaryJsonContext): SummaryJsonV1 {
     retries: 0,
     preview: null,
     verify: null,
+    inDoubt: null,
     backup: null,
     timing: { startedAt: new Date(context.startedAt).toISOString(), finishedAt: null, elapsedMs: null, rowsPerSecond: null },
     outputs: { results: options?.out ?? null, failures: options?.failures ?? null, failuresRows: null, summaryJson: context.path ?? null },

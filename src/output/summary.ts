@@ -30,6 +30,8 @@ export interface RunSummary {
   quantityChange?: string;
   /** `--verify`: rows read back and found as sent, found otherwise (VERIFY_MISMATCH), not read back (NOT_VERIFIED), `unknown` rows found applied, and `updated` rows left with no field to compare (later rows of their Id set them all). */
   verify?: { verified: number; mismatches: number; notVerified: number; verifiedAfterUnknown: number; notCompared: number };
+  /** Ids in doubt (SPEC "An Id in doubt"), and with `--settle` those read back as held (`settled`) and sent again (`resent`). Absent in a dry run and a preview. */
+  inDoubt?: { ids: number; settled: number; resent: number };
   /** `--backup`: the file, and the Ids it holds now. */
   backup?: { path: string; ids: number };
   /** `--preview`: the run only read, and changed nothing. */
@@ -165,6 +167,11 @@ export function formatSummary(summary: Summary): string {
     const v = summary.verify;
     lines.push(`  verified:  ${v.verified} rows as sent, ${v.mismatches} mismatches, ${v.notVerified} not verified, ${v.verifiedAfterUnknown} unknown found applied`);
     if (v.notCompared > 0) lines.push(`             ${v.notCompared} rows not compared (later rows of their Id, answered success, set every field they sent)`);
+  }
+  if (summary.inDoubt && summary.inDoubt.ids > 0) {
+    const d = summary.inDoubt;
+    const outcome = d.settled + d.resent > 0 ? `${d.settled} settled as held, ${d.resent} sent again after --settle` : 'their last row is unknown EARLIER_ATTEMPT_IN_DOUBT (send it again, or run with --settle)';
+    lines.push(`  in doubt:  ${d.ids} Ids had a request with no answer before their last row: ${outcome}`);
   }
   if (summary.backup) lines.push(`  backup:    ${summary.backup.path} (${summary.backup.ids} Ids)`);
   lines.push(

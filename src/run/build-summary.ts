@@ -28,6 +28,8 @@ export interface SummaryFacts {
   quantityChange?: string;
   /** `--verify`: what the read-backs found (the verify stage). */
   verify?: RunSummary['verify'];
+  /** Ids in doubt (the Ids-in-doubt stage). */
+  inDoubt?: RunSummary['inDoubt'];
   /** `--backup`: the file and the Ids it holds (the backup file). */
   backup?: RunSummary['backup'];
   /** Clock readings at the start and the end of the run, in ms. */
@@ -67,6 +69,7 @@ export function buildSummary(
     ...(facts.readRequests === undefined ? {} : { readRequests: facts.readRequests }),
     ...(options.preview ? { preview: true, quantityChange: facts.quantityChange } : {}),
     ...(facts.verify ? { verify: facts.verify } : {}),
+    ...(facts.inDoubt ? { inDoubt: facts.inDoubt } : {}),
     ...(facts.backup ? { backup: facts.backup } : {}),
   };
 }

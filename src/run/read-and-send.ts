@@ -11,7 +11,9 @@ import type { UsageUpdate } from '../send/put-usage.js';
 import type { Room, SendItem } from '../send/send-updates.js';
 import type { RunState } from './run-state.js';
 import { recordAnswer, sendRows, type SendCounts, type SendHooks } from './send-rows.js';
+import { watchIdsInDoubt, type DoubtCounts } from './ids-in-doubt.js';
 import { createStopPolicy, type StopPolicy } from './stop-policy.js';
+import type { Sleep } from '../send/abortable-sleep.js';
 import { verifySentRows } from './verify-sent-rows.js';
 
 /** What the stages after the mapping report: the send stage's counters, and those of preview and verify. */
@@ -20,6 +22,8 @@ export interface SentFacts extends SendCounts {
   quantityChange?: string;
   /** `--verify`: what the read-backs found. */
   verify?: { verified: number; mismatches: number; notVerified: number; verifiedAfterUnknown: number; notCompared: number };
+  /** Ids whose last row was answered after an earlier request of the Id got no answer (SPEC "An Id in doubt"). */
+  inDoubt?: DoubtCounts;
 }
 
 /**
@@ -40,6 +44,8 @@ export async function readAndSend(
     rowsPerId?: IdTable;
     /** Called synchronously before a row goes to the transport (the send journal writes its entry). */
     beforeSend?: (update: UsageUpdate) => void;
+    /** The run's clock and sleep, for `--settle`'s wait. */
+    clock: { now: () => number; sleep: Sleep };
   },
 ): Promise<SentFacts> {
   const { record, backup } = outputs;
@@ -74,10 +80,19 @@ export async function readAndSend(
     settle: recordAnswer(record),
     room: outputs.room,
   };
-  const verify = options.verify ? verifySentRows(direct, read, state, policy) : undefined;
-  const sent = await sendRows(backedUp, verify ?? direct, options, state, policy);
+  // Behind the send stage and before verify's: a row verified before its Id's late request could land is still in doubt.
+  const doubt = watchIdsInDoubt(direct, {
+    settleMs: options.settleSeconds === undefined ? undefined : options.settleSeconds * 1000,
+    read,
+    resend: connection.put,
+    ...outputs.clock,
+    signal: state.stopSignal,
+  });
+  const verify = options.verify ? verifySentRows(doubt, read, state, policy) : undefined;
+  const sent = await sendRows(doubt.admit(backedUp), verify ?? doubt, options, state, policy);
   await verify?.close();
-  return { ...sent, ...(verify ? { verify: { ...verify.counts } } : {}) };
+  await doubt.close();
+  return { ...sent, ...(verify ? { verify: { ...verify.counts } } : {}), inDoubt: { ...doubt.counts } };
 }
 
 /** Reads this input's fields of up to 200 ids; a failed read is shown to the stop policy (refused credentials, unreachable Zuora). */

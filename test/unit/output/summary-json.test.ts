@@ -56,7 +56,7 @@ const summary: Summary = {
 /** The keys of schema 1, in order (SummaryJsonV1 documents each): a change here is a schema change. */
 const SCHEMA_1_KEYS = [
   'schema', 'tool', 'version', 'status', 'exitCode', 'dryRun', 'input', 'target', 'trackPrefix', 'counts', 'rows',
-  'notReached', 'keptFromEarlierRun', 'requests', 'retries', 'preview', 'verify', 'backup', 'timing', 'outputs', 'nextStep', 'stopReason', 'stopKind', 'error',
+  'notReached', 'keptFromEarlierRun', 'requests', 'retries', 'preview', 'verify', 'inDoubt', 'backup', 'timing', 'outputs', 'nextStep', 'stopReason', 'stopKind', 'error',
 ];
 
 describe('summary JSON, schema 1', () => {
