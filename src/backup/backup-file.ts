@@ -3,6 +3,7 @@ import { parse } from 'csv-parse/sync';
 import { RunError } from '../errors.js';
 import type { ReadRecord } from '../read/usage-query.js';
 import { csvLine } from '../output/csv-line.js';
+import { IdSet } from '../rows/id-case.js';
 
 /** The `--backup` file: one row per Id with its values from before this run first changed it. */
 export interface BackupFile {
@@ -32,7 +33,7 @@ export interface BackupFileOptions {
  */
 export async function openBackup(path: string, options: BackupFileOptions): Promise<BackupFile> {
   const header = ['Id', ...options.fields];
-  const ids = new Set<string>();
+  const ids = new IdSet();
   let existing = '';
   try {
     if ((await stat(path)).size > 0) existing = await readFile(path, 'utf8');

@@ -5,6 +5,7 @@ import { RESULT_COLUMNS, type ResultCounts, type RowOutcome } from '../row-outco
 import { createRoom, type Room } from '../send/send-updates.js';
 import { csvLine } from './csv-line.js';
 import { spreadsheetSafe } from './spreadsheet-safe.js';
+import { IdSet } from '../rows/id-case.js';
 
 /** The output files (results, and failures unless `--preview`) and how they are written. */
 export interface ResultsWriterOptions {
@@ -60,7 +61,7 @@ export async function createResultsWriter(options: ResultsWriterOptions): Promis
   const onRoom = (): void => room.check();
   const results = await openCsv(options.outPath, columns, options, onRoom);
   const failures = options.failuresPath === undefined ? undefined : await openCsv(options.failuresPath, columns, options, onRoom);
-  const failedIds = new Set<string>();
+  const failedIds = new IdSet();
   const counts: ResultCounts = { updated: 0, failed: 0, unknown: 0, invalid: 0, valid: 0 };
   let next = 0;
   let failuresWritten = 0;

@@ -4,6 +4,7 @@ import type { ReadCall } from '../read/query-usage.js';
 import type { ItemRead } from '../read/read-ahead.js';
 import type { ReadRecord } from '../read/usage-query.js';
 import type { IdTable } from '../resume/id-table.js';
+import { IdMap, IdSet } from '../rows/id-case.js';
 
 /** What `--preview` says of a valid row (an `invalid` row never gets here). */
 export interface PreviewVerdict {
@@ -51,9 +52,9 @@ export interface PreviewJudge {
  * after the Id's last row, so a file of distinct Ids keeps none; without it, every entry stays.
  */
 export function createPreviewJudge(columns: readonly string[], rowsPerId?: IdTable): PreviewJudge {
-  const states = new Map<string, IdState | { missing: Extract<ItemRead, { kind: 'not-found' | 'failed' }> }>();
+  const states = new IdMap<IdState | { missing: Extract<ItemRead, { kind: 'not-found' | 'failed' }> }>();
   const withCall = (verdict: PreviewVerdict, call: ReadCall): PreviewVerdict => ({ ...verdict, call });
-  const requested = new Set<string>();
+  const requested = new IdSet();
   /** Rows of the Id still to come by the count; undefined without a count or for an Id it did not see. */
   const rowsLeft = (id: string): number | undefined => rowsPerId?.get(id);
   /** Counts down the Id's rows; after its last one, nothing of it is kept. */

@@ -2,6 +2,7 @@ import { gzipSync } from 'node:zlib';
 import { callZuora, type CallAnswer, type CallContext } from '../send/zuora-call.js';
 import { parseZuoraError } from '../send/zuora-errors.js';
 import { buildUsageQuery, readQueryPage, type QueryPage, type ReadRecord } from './usage-query.js';
+import { IdMap } from '../rows/id-case.js';
 
 /** What a read needs: the updates' client, tokens, throttle, retry policy and deadlines (one call loop), plus the run's track prefix. */
 export type ReadContext = CallContext & {
@@ -22,7 +23,7 @@ export interface ReadCall {
 export type ReadBatch =
   | {
       ok: true;
-      /** Records found, by Id; an id that matches nothing is absent. */
+      /** Records found, by Id compared without letter case (an IdMap); an id that matches nothing is absent. */
       records: Map<string, { record: ReadRecord; call: ReadCall }>;
       /** The last call of the query (its last `queryMore` page). */
       last: ReadCall;
@@ -98,7 +99,7 @@ export function createUsageReader(ctx: ReadContext): UsageReader {
 
   return {
     async read(ids, fields) {
-      const records = new Map<string, { record: ReadRecord; call: ReadCall }>();
+      const records = new IdMap<{ record: ReadRecord; call: ReadCall }>();
       const conf = ctx.pageSize === undefined ? {} : { conf: { batchSize: ctx.pageSize } };
       let answer = await call('/v1/action/query', { queryString: buildUsageQuery(fields, ids), ...conf });
       for (;;) {

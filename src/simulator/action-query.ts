@@ -56,8 +56,8 @@ export class ActionQuery {
     }
     // Sorted by Id, as an index lookup returns them: not the order of the where clause, so a client must
     // match records by Id.
-    const matched = [...new Set(parsed.ids)]
-      .map((id) => this.tenant.find(id))
+    // One record once, whatever the letter case its ids were written in.
+    const matched = [...new Set(parsed.ids.map((id) => this.tenant.find(id)))]
       .filter((record) => record !== undefined)
       .sort((a, b) => (a.Id < b.Id ? -1 : a.Id > b.Id ? 1 : 0));
     this.sweep();
