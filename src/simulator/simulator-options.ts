@@ -12,7 +12,10 @@ import type { UsageRecord } from './tenant.js';
 export interface SimulatorOptions {
   /** TCP port on 127.0.0.1. Default 0: a free port chosen by the system. */
   port?: number;
-  /** The seeded tenant's usage records. Default: the fixture tenant in `fixtures/tenant.json`. */
+  /**
+   * The seeded tenant's usage records. Default: the fixture tenant in `fixtures/tenant.json`. A Quantity
+   * seeded as text in exponent form (`'5.00E-7'`) is answered in that form by GET and query, as Zuora may.
+   */
   records?: UsageRecord[];
   /** A well-formed 32-character id that is not in the tenant is created (as a Pending record) on first GET, PUT, query or update. Default false: unknown ids are refused. */
   acceptAnyId?: boolean;

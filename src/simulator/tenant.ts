@@ -381,7 +381,12 @@ export function serialiseFields(record: UsageRecord, fields: readonly string[]):
   return `{${parts.join(',')}}`;
 }
 
+/**
+ * A quantity as Zuora answers it: its exact digits. A record seeded with a quantity in exponent form
+ * (`'5.00E-7'`) is answered in that form, as Zuora sometimes does; any other text as a JSON number.
+ */
 function quantityJson(value: unknown): string {
   const text = String(value);
+  if (/^-?\d+(?:\.\d+)?[eE][+-]?\d+$/.test(text)) return text;
   return plainDecimal(text) === undefined ? JSON.stringify(Number(text)) : text;
 }
