@@ -3,6 +3,7 @@
  * latency, faults, chaos, token expiry).
  */
 
+import type { QueryAnswerFault } from './action-query.js';
 import type { ChaosOptions } from './chaos.js';
 import type { FaultStep, ObjectFault } from './faults.js';
 import type { LimitBodyShape } from './limits.js';
@@ -43,6 +44,11 @@ export interface SimulatorOptions {
    * normally. Keys TOKEN_FAULT_KEY and ACTION_*_FAULT_KEY script the token endpoint and whole Actions calls.
    */
   faults?: Record<string, FaultStep[]>;
+  /**
+   * Query answers that do not add up (action-query.ts `QueryAnswerFault`), one per query or queryMore
+   * page answered, in order; then pages are answered normally. Default none.
+   */
+  queryAnswerFaults?: QueryAnswerFault[];
   /**
    * Per-object failures of `POST /v1/action/update`, per usage id: each object carrying the id takes the
    * next one (its result is `Success:false` with that code, it is not applied, the other objects are).
