@@ -7,6 +7,7 @@ import type { RunOptions } from './options.js';
 import { silentProgress, type Progress } from './output/progress.js';
 import { createResultsWriter, type ResultsWriter } from './output/results-writer.js';
 import { countRowsPerId } from './preview/count-rows-per-id.js';
+import { previewColumns } from './preview/preview-columns.js';
 import { writeRunInfo } from './resume/run-info.js';
 import { takeRunLock } from './output/run-lock.js';
 import type { RunSummary } from './output/summary.js';
@@ -103,7 +104,7 @@ async function runLocked(options: RunOptions, deps: RunDeps): Promise<RunSummary
       outPath: resume?.outPath ?? options.out,
       failuresPath: options.preview ? undefined : options.failures,
       header,
-      extraColumns: options.preview ? inputFields.map((field) => `before_${field}`) : undefined,
+      ...(options.preview ? previewColumns(keptColumns, columns.fields) : {}),
       delimiter: table.delimiter,
       bom: table.bom,
       onWriteError: (error, path) => state.stopEarly({ reason: `cannot write ${path}: ${error.message}`, kind: 'output' }),

@@ -3,6 +3,7 @@ import { readAhead } from '../read/read-ahead.js';
 import type { ReadRecord } from '../read/usage-query.js';
 import type { SendItem } from '../send/send-updates.js';
 import type { BackupFile } from './backup-file.js';
+import { IdMap, IdSet } from '../rows/id-case.js';
 
 /** Why a row was not sent: its record could not be read, so it could not be backed up first. */
 export interface NotBackedUp {
@@ -30,9 +31,9 @@ export interface BackUpOptions {
  */
 export async function* backUpBeforeUpdate(rows: AsyncIterable<SendItem>, options: BackUpOptions): AsyncGenerator<SendItem> {
   const { backup } = options;
-  const requested = new Set<string>();
+  const requested = new IdSet();
   // Ids whose record could not be read: their later rows are not sent either. Only failed Ids are kept.
-  const unreadable = new Map<string, NotBackedUp>();
+  const unreadable = new IdMap<NotBackedUp>();
 
   const read = async (ids: string[]): Promise<ReadBatch> => {
     const batch = await options.read(ids);

@@ -11,7 +11,7 @@ export interface PreviewOptions {
   fields: readonly string[];
   /** Reads up to 200 ids (the run's UsageReader with this input's fields). */
   read(ids: string[]): Promise<ReadBatch>;
-  /** Each previewed row's outcome, with its `before_` cells as `extraCells`. */
+  /** Each previewed row's outcome, with its `before_` cells and its `changes` cell as `extraCells`. */
   record(outcome: RowOutcome): void;
   signal?: AbortSignal;
   /** The input's rows per Id (countRowsPerId): the judge forgets an Id after its last row. */
@@ -30,7 +30,7 @@ export async function previewRows(rows: AsyncIterable<SendItem>, options: Previe
   for await (const { item, read: result } of stream) {
     // The run stopped before this read went out: the row was never reached.
     if (result?.kind === 'failed' && result.failure.notSent) continue;
-    const verdict = judge.judge(item.update.id, sentFields(item.update.body), result);
+    const verdict = judge.judge(item.update.id, sentFields(item.update.body), result, item.line);
     if (verdict.quantityChange) total = addDecimals(total, verdict.quantityChange);
     options.record({
       seq: item.seq,
@@ -44,7 +44,7 @@ export async function previewRows(rows: AsyncIterable<SendItem>, options: Previe
       attempts: 0,
       trackId: verdict.call?.trackId,
       requestId: verdict.call?.requestId,
-      extraCells: verdict.before,
+      extraCells: [...verdict.before, verdict.changes ?? ''],
     });
   }
   return { quantityChange: formatDecimal(total) };

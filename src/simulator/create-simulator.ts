@@ -108,7 +108,7 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
   const pipeline = new RequestPipeline({
     tenant,
     oauth,
-    query: new ActionQuery(tenant, now),
+    query: new ActionQuery(tenant, now, [...(options.queryAnswerFaults ?? [])]),
     update: new ActionUpdate(tenant, objectFaults, () => {
       const failure = chaos?.nextObjectFailure();
       if (failure !== undefined) log.stats.chaosObjectsFailed += 1;

@@ -3,6 +3,7 @@
  * latency, faults, chaos, token expiry).
  */
 
+import type { QueryAnswerFault } from './action-query.js';
 import type { ChaosOptions } from './chaos.js';
 import type { FaultStep, ObjectFault } from './faults.js';
 import type { LimitBodyShape } from './limits.js';
@@ -12,7 +13,10 @@ import type { UsageRecord } from './tenant.js';
 export interface SimulatorOptions {
   /** TCP port on 127.0.0.1. Default 0: a free port chosen by the system. */
   port?: number;
-  /** The seeded tenant's usage records. Default: the fixture tenant in `fixtures/tenant.json`. */
+  /**
+   * The seeded tenant's usage records. Default: the fixture tenant in `fixtures/tenant.json`. A Quantity
+   * seeded as text in exponent form (`'5.00E-7'`) is answered in that form by GET and query, as Zuora may.
+   */
   records?: UsageRecord[];
   /** A well-formed 32-character id that is not in the tenant is created (as a Pending record) on first GET, PUT, query or update. Default false: unknown ids are refused. */
   acceptAnyId?: boolean;
@@ -40,6 +44,11 @@ export interface SimulatorOptions {
    * normally. Keys TOKEN_FAULT_KEY and ACTION_*_FAULT_KEY script the token endpoint and whole Actions calls.
    */
   faults?: Record<string, FaultStep[]>;
+  /**
+   * Query answers that do not add up (action-query.ts `QueryAnswerFault`), one per query or queryMore
+   * page answered, in order; then pages are answered normally. Default none.
+   */
+  queryAnswerFaults?: QueryAnswerFault[];
   /**
    * Per-object failures of `POST /v1/action/update`, per usage id: each object carrying the id takes the
    * next one (its result is `Success:false` with that code, it is not applied, the other objects are).

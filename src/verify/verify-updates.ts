@@ -3,6 +3,7 @@ import type { ReadBatch } from '../read/query-usage.js';
 import { QUERY_ID_LIMIT, type ReadRecord } from '../read/usage-query.js';
 import type { PutResult, UsageUpdate } from '../send/put-usage.js';
 import type { SendItem } from '../send/send-updates.js';
+import { IdMap, IdSet } from '../rows/id-case.js';
 
 /** What the read-back made of a row. */
 export type VerifyVerdict =
@@ -77,11 +78,11 @@ interface IdLog {
 export function createVerifier(options: VerifyOptions): Verifier {
   const size = options.batchSize ?? QUERY_ID_LIMIT;
   const lingerMs = options.lingerMs ?? 2000;
-  const logs = new Map<string, IdLog>();
+  const logs = new IdMap<IdLog>();
   const indexOf = new WeakMap<UsageUpdate, number>();
   const reads = new Set<Promise<void>>();
   let batch: Waiting[] = [];
-  let ids = new Set<string>();
+  let ids = new IdSet();
   let timer: NodeJS.Timeout | undefined;
   let waiting = 0;
   const counts = { verified: 0, mismatches: 0, notVerified: 0, verifiedAfterUnknown: 0, notCompared: 0 };
@@ -148,7 +149,7 @@ export function createVerifier(options: VerifyOptions): Verifier {
     const entries = batch;
     const wanted = [...ids];
     batch = [];
-    ids = new Set();
+    ids = new IdSet();
     const reading = options
       .read(wanted)
       .catch((error: unknown): ReadBatch => ({ ok: false, call: { trackId: '' }, errorCode: 'CLIENT_ERROR', errorMessage: error instanceof Error ? error.message : String(error) }))

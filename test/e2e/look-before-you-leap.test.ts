@@ -57,7 +57,7 @@ describe('--preview', () => {
     expect(existsSync(join(dir, 'fix.results.csv'))).toBe(false);
     const rows = await readCsv(join(dir, 'fix.preview.csv'));
     expect(Object.keys(rows[0] ?? {})).toEqual([
-      'Id', 'Quantity', 'StartDateTime', 'Region__c', 'before_Quantity', 'before_StartDateTime', 'before_Region__c',
+      'Id', 'Quantity', 'before_Quantity', 'StartDateTime', 'before_StartDateTime', 'Region__c', 'before_Region__c', 'changes',
       'result', 'error_code', 'error_message', 'http_status', 'attempts', 'track_id', 'request_id', 'line',
     ]);
     const start15 = '2026-01-15T00:00:00.000-08:00';
@@ -71,6 +71,17 @@ describe('--preview', () => {
       ['would-update', '', '1', start15, ''],
       ['unchanged', '', '1', start15, ''],
       ['would-update', '', '1', start15, ''],
+    ]);
+    expect(rows.map((r) => r.changes)).toEqual([
+      'Quantity 4 → 5',
+      '',
+      '',
+      'Region__c APAC → EMEA',
+      '',
+      '',
+      'Quantity 1 → 2',
+      'no change: line 8 of this Id already sets Quantity 2',
+      'Quantity 2 → 0.5 (2 set by line 8 of this Id)',
     ]);
     const readRows = rows.filter((r) => r.result !== 'invalid');
     expect(readRows.every((r) => r.attempts === '0' && r.track_id === 'pv-q1' && r.http_status === '200' && r.request_id === reads(s)[0]?.requestId)).toBe(true);
@@ -203,7 +214,8 @@ describe('--backup', () => {
     const s = await start({ acceptAnyId: true });
     const { dir, input } = await inputFile('fix.csv', ['Id,Quantity', `${usageId(1)},5`, `${usageId(2)},6`]);
     const backup = join(dir, 'b.csv');
-    await writeFile(backup, `Id,Quantity\n${usageId(1)},1\n${usageId(9)},3\n${usageId(3)},2`); // last line cut short by a kill
+    // The last record cut short by a kill in its Id (one field of two: it does not parse as a record).
+    await writeFile(backup, `Id,Quantity\n${usageId(1)},1\n${usageId(9)},3\n${usageId(3).slice(0, 20)}`);
     const refused = await runCli([input, '--backup', backup], { env: demoEnv(s) });
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/already exists/);
