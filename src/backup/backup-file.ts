@@ -22,6 +22,8 @@ export interface BackupFileOptions {
   delimiter: string;
   /** `--resume`: append to an existing backup instead of refusing it. */
   resume: boolean;
+  /** `--decimal-comma`: quantities are written `42,5`, the input's convention, so the restore reads them with the same flag. */
+  decimalComma?: boolean;
 }
 
 /**
@@ -73,7 +75,9 @@ export async function openBackup(path: string, options: BackupFileOptions): Prom
     if (fresh.length === 0) return;
     try {
       file ??= await open(path, 'a');
-      const rows = fresh.map((record) => header.map((field) => record[field] ?? ''));
+      const rows = fresh.map((record) =>
+        header.map((field) => (field === 'Quantity' && record[field] !== undefined ? backupQuantity(record[field], options.decimalComma) : (record[field] ?? ''))),
+      );
       const text = (needsHeader ? [header, ...rows] : rows).map((row) => csvLine(row, options.delimiter)).join('');
       await file.appendFile(text);
       // On disk before any update of these Ids is sent: a crash never leaves a change without its backup.
@@ -100,4 +104,25 @@ export async function openBackup(path: string, options: BackupFileOptions): Prom
       file = undefined;
     },
   };
+}
+
+/**
+ * A quantity as the backup writes it: a plain decimal, digit for digit (Zuora's `5.00E-7` is
+ * `0.000000500`, which every restore reads), with a decimal comma when the input had them.
+ */
+export function backupQuantity(answer: string, decimalComma = false): string {
+  const text = answer.trim();
+  const exponent = /^([+-]?)(\d*)(?:\.(\d*))?[eE]([+-]?\d+)$/.exec(text);
+  let plain = text;
+  if (exponent) {
+    const [, sign = '', integer = '', fraction = '', power = '0'] = exponent;
+    const digits = integer + fraction;
+    const point = integer.length + Number(power);
+    const padded = point <= 0 ? '0'.repeat(1 - point) + digits : digits.padEnd(point, '0');
+    const at = Math.max(point, 1);
+    const whole = padded.slice(0, at).replace(/^0+(?=\d)/, '');
+    const decimals = padded.slice(at);
+    plain = `${sign === '-' ? '-' : ''}${whole}${decimals === '' ? '' : `.${decimals}`}`;
+  }
+  return decimalComma ? plain.replace('.', ',') : plain;
 }
