@@ -88,7 +88,7 @@ export interface NextCommands {
 const TIMES_1000_FIX =
   'the spreadsheet read their decimal point as a thousands separator. Write the quantities error_message gives, or export the records again and format the Quantity column as Text before saving (a decimal-comma spreadsheet: save with ; and pass --decimal-comma); pass --allow-times-1000 only if 1000 times is meant';
 
-/** What to do now, as a sentence with the exact command when there is one. */
+/** What to do now, as a sentence with the exact command when there is one (a line each, when there is more than one thing to do). */
 export function nextStep(summary: RunSummary, commands: NextCommands): string {
   const step = plainNextStep(summary, commands);
   const times1000 = summary.quantityTimes1000 ?? 0;
@@ -98,7 +98,8 @@ export function nextStep(summary: RunSummary, commands: NextCommands): string {
     summary.decimalCommaSigns !== undefined && summary.status === 'completed' ? decimalCommaAdvice(summary, commands) : undefined,
     summary.backup && !summary.preview && commands.restore !== undefined ? `To undo this run's changes, restore the backup: ${commands.restore}` : undefined,
   ];
-  return parts.filter((part): part is string => part !== undefined).join(' ');
+  // One line each: a step may end in a command, which a following sentence must not run into.
+  return parts.filter((part): part is string => part !== undefined).join('\n');
 }
 
 /** A run that read nothing, of a file a decimal-comma spreadsheet may have saved: preview first. */
@@ -209,7 +210,7 @@ export function formatSummary(summary: Summary): string {
     `  ${summary.preview ? 'preview: ' : 'results: '}  ${summary.out}`,
     ...(summary.preview ? [] : [`  failures:  ${summary.failures} (${summary.failuresRows} rows)`]),
     `  exit code: ${summary.exitCode}`,
-    `  next step: ${summary.nextStep}`,
+    `  next step: ${summary.nextStep.replace(/\n/g, '\n             ')}`,
     '',
   );
   return lines.join('\n');
