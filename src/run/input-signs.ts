@@ -17,6 +17,8 @@ export interface InputSigns {
 
 const DECIMAL_COMMA = /^[+-]?(\d{1,3}(\.\d{3})+|\d*),\d+$/;
 const DECIMAL_POINT = /^[+-]?\d*\.\d+$/;
+/** `1,234` is as likely an English thousand: not a sign either way. */
+const AMBIGUOUS = /^[+-]?[1-9]\d{0,2},\d{3}$/;
 
 export function createInputSigns(columns: ColumnMap, delimiter: string): InputSigns {
   const quantityIndex = columns.fields.find((column) => column.field === 'Quantity')?.index;
@@ -27,7 +29,7 @@ export function createInputSigns(columns: ColumnMap, delimiter: string): InputSi
     note(cells, rowNoSeconds) {
       noSeconds += rowNoSeconds;
       const quantity = quantityIndex === undefined ? '' : (cells[quantityIndex] ?? '').trim();
-      if (DECIMAL_COMMA.test(quantity)) commas++;
+      if (DECIMAL_COMMA.test(quantity) && !AMBIGUOUS.test(quantity)) commas++;
       else if (DECIMAL_POINT.test(quantity)) points++;
     },
     get noSeconds() {
