@@ -3,9 +3,10 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import type { Simulator } from '../../src/simulator/create-simulator.js';
-import { demoEnv, readCsv, ROOT, runCli, type CliRun } from '../helpers/cli.js';
+import { demoEnv, inputFile, readCsv, ROOT, runCli, type CliRun } from '../helpers/cli.js';
+import { usageId } from '../helpers/sender.js';
 import { tempDir } from '../helpers/temp-dir.js';
-import { simulatorPerTest } from '../helpers/with-simulator.js';
+import { pendingRecord, simulatorPerTest } from '../helpers/with-simulator.js';
 
 /**
  * The files of fixtures/european/ were written by LibreOffice Calc in a German locale (the exact
@@ -208,5 +209,36 @@ describe('a file typed with decimal commas and DD.MM.YYYY dates, saved by LibreO
     expectExit(run, 1);
     expect(run.stderr).toContain('--decimal-comma needs a ; tab or | delimiter');
     await expect(readFile(join(dir, 'pending-export.dry-run.csv'), 'utf8')).rejects.toThrow();
+  });
+});
+
+describe('QUANTITY_TIMES_1000 through --backup, row by row', () => {
+  const A = usageId(0x1a);
+  const B = usageId(0x1b);
+  const C = usageId(0x1c);
+
+  it('same-Id rows are judged against what the earlier rows leave; a UOM change goes; a refused row is never sent', async () => {
+    const s = await start({ records: [pendingRecord(A, { Quantity: '0.125' }), pendingRecord(B, { Quantity: '312.091' }), pendingRecord(C, { Quantity: 0 })] });
+    const { dir, input } = await inputFile('rows.csv', [
+      'Id,Quantity,UOM',
+      `${A},2.5,`, // 20 ×: sent
+      `${A},2500,`, // 1000 × what the row above leaves: refused
+      `${A},125,`, // 1000 × the original, but the record now holds 2.5: sent
+      `${B},312091,MB`, // a unit change: allowed
+      `${C},5000,`, // Zuora holds 0: never 1000 ×
+    ]);
+    const run = await runCli([input, '--backup', join(dir, 'rows.backup.csv')], { env: demoEnv(s) });
+    expectExit(run, 2);
+    const rows = await readCsv(join(dir, 'rows.results.csv'));
+    expect(rows.map((r) => [r.result, r.error_code, r.attempts])).toEqual([
+      ['updated', '', '1'],
+      ['invalid', 'QUANTITY_TIMES_1000', '0'],
+      ['updated', '', '1'],
+      ['updated', '', '1'],
+      ['updated', '', '1'],
+    ]);
+    expect(rows[1]?.error_message).toContain("Quantity 2500 is exactly 1000 × Zuora's 2.5");
+    expect(updates(s).filter((r) => r.body.includes('2500'))).toEqual([]);
+    expect(String(s.tenant.get(A)?.Quantity)).toBe('125');
   });
 });
