@@ -65,6 +65,10 @@ export interface RunOptions {
   gzip: boolean;
   rejectUnknownFields: boolean;
   dateFormat?: DateFormat;
+  /** `--decimal-comma`: quantities are written with a decimal comma (`42,5`); only with a `;`, tab or `|` delimiter. */
+  decimalComma?: boolean;
+  /** `--allow-times-1000`: accept a Quantity that is exactly 1000 × Zuora's (a deliberate unit change). */
+  allowTimes1000?: boolean;
   /** Forced delimiter character; detected from the header line when undefined. */
   delimiter?: string;
   /** Encoding of the input file (`--encoding`), default UTF-8; a file starting with a UTF-8 BOM is read as UTF-8 whatever it says. */
@@ -89,6 +93,10 @@ export interface RunOptions {
   /** Rows an Actions call carries, 1 to 50. Default 50. */
   batchSize?: number;
 }
+
+/** Why `--decimal-comma` needs a `;`, tab or `|` delimiter (checked on the flag, and on the delimiter detected in the file). */
+export const DECIMAL_COMMA_DELIMITER =
+  '--decimal-comma needs a ; tab or | delimiter (a spreadsheet that writes decimal commas separates cells with ;): with , as delimiter, 42,5 would be two cells. Save the file with ; as separator, or leave out --decimal-comma.';
 
 /** How rows travel to Zuora (SPEC "Fewer requests"). */
 export type Transport = 'put' | 'actions';

@@ -3,7 +3,10 @@ import { openBackup, type BackupFile } from './backup/backup-file.js';
 import { matchColumns, type ColumnMap } from './input/columns.js';
 import { checkStructure } from './input/check-structure.js';
 import { readRows, type InputTable } from './input/read-rows.js';
-import type { RunOptions } from './options.js';
+import { DECIMAL_COMMA_DELIMITER, type RunOptions } from './options.js';
+import { RunError } from './errors.js';
+import { QUANTITY_TIMES_1000 } from './read/times-1000.js';
+import { createInputSigns, type InputSigns } from './run/input-signs.js';
 import { silentProgress, type Progress } from './output/progress.js';
 import { createResultsWriter, type ResultsWriter } from './output/results-writer.js';
 import { countRowsPerId } from './preview/count-rows-per-id.js';
@@ -14,7 +17,7 @@ import type { RunSummary } from './output/summary.js';
 import type { UsageReader } from './read/query-usage.js';
 import { startResume, type ResumeSession } from './resume/start-resume.js';
 import type { RowOutcome } from './row-outcome.js';
-import { buildSummary } from './run/build-summary.js';
+import { buildSummary, type SummaryFacts } from './run/build-summary.js';
 import { countedRecords } from './run/counted-records.js';
 import { mappedRows } from './run/mapped-rows.js';
 import { createRunState } from './run/run-state.js';
@@ -68,6 +71,7 @@ async function runLocked(options: RunOptions, deps: RunDeps): Promise<RunSummary
   const { logger } = deps;
 
   const table = await readRows(options.input, { delimiter: options.delimiter, encoding: options.encoding });
+  if (options.decimalComma && table.delimiter === ',') throw new RunError('BAD_OPTION', `${DECIMAL_COMMA_DELIMITER} (${options.input} is separated by ,)`);
   const columns = matchColumns(table.header, { ignoreUnknownColumns: options.ignoreUnknownColumns });
   if (options.transport === 'actions') checkActionsColumns(columns.fields);
   await checkStructure(table);
@@ -85,7 +89,7 @@ async function runLocked(options: RunOptions, deps: RunDeps): Promise<RunSummary
   let backup: BackupFile | undefined;
   try {
     // Opened before connecting, so a backup that would be overwritten stops the run before anything is sent.
-    if (options.backup !== undefined) backup = await openBackup(options.backup, { fields: inputFields, delimiter: table.delimiter, resume: options.resume });
+    if (options.backup !== undefined) backup = await openBackup(options.backup, { fields: inputFields, delimiter: table.delimiter, resume: options.resume, decimalComma: options.decimalComma });
     if (!options.dryRun) {
       connection = await connect(options, {
         logger,
@@ -112,9 +116,15 @@ async function runLocked(options: RunOptions, deps: RunDeps): Promise<RunSummary
 
     // Started last, so the log lines of connecting do not cut through the bar.
     progress = deps.progress?.(table.totalBytes) ?? silentProgress;
-    const record = recordOutcomes(writer, progress, table, connection?.reader);
+    const recordOutcome = recordOutcomes(writer, progress, table, connection?.reader);
+    let times1000 = 0;
+    const record = (outcome: RowOutcome): void => {
+      if (outcome.errorCode === QUANTITY_TIMES_1000) times1000++;
+      recordOutcome(outcome);
+    };
     const keep = resume ? resumeFilter(resume, record) : undefined;
-    const mapped = mappedRows(records, table, columns, keptColumns, options, state.stopSignal, record);
+    const signs = createInputSigns(columns, table.delimiter);
+    const mapped = mappedRows(records, table, columns, keptColumns, options, state.stopSignal, record, signs);
     const valid = async function* (): AsyncGenerator<SendItem> {
       for await (const item of mapped) if (!keep || !(await keep(item))) yield item;
     };
@@ -147,6 +157,7 @@ async function runLocked(options: RunOptions, deps: RunDeps): Promise<RunSummary
         tokenRequests: connection?.tokens.tokenRequests ?? 0,
         readRequests: connection?.reader.requests,
         backup: backup && options.backup !== undefined ? { path: options.backup, ids: backup.size } : undefined,
+        ...spreadsheetFacts(signs, options, times1000, logger),
         startedAt,
         endedAt: now(),
       },
@@ -160,6 +171,29 @@ async function runLocked(options: RunOptions, deps: RunDeps): Promise<RunSummary
     await backup?.close();
     await connection?.close();
   }
+}
+
+/**
+ * What the run learnt of the spreadsheet that wrote the file: rows refused as 1000 × Zuora's (where
+ * records were read first), and the warnings a person should read: times without seconds, and a
+ * decimal-comma spreadsheet's file sent without reading Zuora's values first.
+ */
+function spreadsheetFacts(signs: InputSigns, options: RunOptions, times1000: number, logger: Logger): Pick<SummaryFacts, 'quantityTimes1000' | 'warnings' | 'decimalCommaSigns'> {
+  const warnings: string[] = [];
+  if (signs.noSeconds > 0) {
+    const warning = `${signs.noSeconds} date-time cell(s) had a time without seconds (such as 23:59), read as 23:59:00`;
+    logger.warn(warning);
+    warnings.push(warning);
+  }
+  // Modes that read each record before writing check every quantity against Zuora's (times-1000.ts).
+  const readsFirst = options.preview === true || options.backup !== undefined;
+  const decimalCommaSigns = readsFirst ? undefined : signs.decimalCommaSigns();
+  if (decimalCommaSigns !== undefined) {
+    warnings.push(
+      `this file shows signs of a spreadsheet in a decimal-comma locale (${decimalCommaSigns}): such a spreadsheet saves a quantity with three decimals as one 1000 times larger (0.125 as 125) without a word, and this run read nothing from Zuora that could catch it; --preview or --backup compare each quantity with Zuora's first`,
+    );
+  }
+  return { ...(readsFirst ? { quantityTimes1000: times1000 } : {}), ...(warnings.length > 0 ? { warnings } : {}), ...(decimalCommaSigns ? { decimalCommaSigns } : {}) };
 }
 
 /** Hands outcomes to the writer and the progress display; returns the function every stage records with. */

@@ -18,6 +18,12 @@ export interface BackUpOptions {
   read(ids: string[]): Promise<ReadBatch>;
   /** A row that is not sent because its record (or an earlier row's, same Id) could not be read. */
   onNotSent(item: SendItem, why: NotBackedUp): void;
+  /**
+   * Whether to hold a row back although its Id is backed up (a quantity a spreadsheet multiplied by
+   * 1000): `record` is the Id's record when this row carried its read, else undefined. The callee
+   * records the row; true keeps it from the sender.
+   */
+  refuse?(item: SendItem, record: ReadRecord | undefined): boolean;
   /** The backup file cannot be written: the run should stop (no row of the batch is sent). */
   onWriteError?(error: Error): void;
   signal?: AbortSignal;
@@ -72,11 +78,11 @@ export async function* backUpBeforeUpdate(rows: AsyncIterable<SendItem>, options
         options.onNotSent(item, { ...earlier, errorMessage: `not sent: an earlier row of this Id could not be backed up (${earlier.errorMessage})` });
         continue;
       }
-      yield item;
+      if (!options.refuse?.(item, undefined)) yield item;
       continue;
     }
     if (result.kind === 'found') {
-      yield item;
+      if (!options.refuse?.(item, result.record)) yield item;
       continue;
     }
     if (result.kind === 'failed' && result.failure.notSent) continue;

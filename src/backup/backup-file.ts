@@ -24,6 +24,8 @@ export interface BackupFileOptions {
   delimiter: string;
   /** `--resume`: append to an existing backup instead of refusing it. */
   resume: boolean;
+  /** `--decimal-comma`: quantities are written `42,5`, the input's convention, so the restore reads them with the same flag. */
+  decimalComma?: boolean;
 }
 
 /**
@@ -81,7 +83,9 @@ export async function openBackup(path: string, options: BackupFileOptions): Prom
     try {
       file ??= await open(path, 'a');
       // Zuora may answer a quantity in exponent form: written as a plain decimal, so the row restores.
-      const rows = fresh.map((record) => header.map((field) => (field === 'Quantity' ? plainDecimalText(record[field] ?? '') : (record[field] ?? ''))));
+      const rows = fresh.map((record) =>
+        header.map((field) => (field === 'Quantity' && record[field] !== undefined ? backupQuantity(record[field], options.decimalComma) : (record[field] ?? ''))),
+      );
       const text = (needsHeader ? [header, ...rows] : rows).map((row) => csvLine(row, options.delimiter)).join('');
       await file.appendFile(lineOpen ? `\n${text}` : text);
       lineOpen = false;
@@ -127,4 +131,13 @@ function keptText(existing: string, fields: number, delimiter: string): string {
     // A quote that never closes: cut short.
   }
   return whole;
+}
+
+/**
+ * A quantity as the backup writes it: a plain decimal, digit for digit (Zuora's `5.00E-7` is
+ * `0.000000500`, which every restore reads), with a decimal comma when the input had them.
+ */
+export function backupQuantity(answer: string, decimalComma = false): string {
+  const plain = plainDecimalText(answer.trim());
+  return decimalComma ? plain.replace('.', ',') : plain;
 }

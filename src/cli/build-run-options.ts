@@ -3,6 +3,7 @@ import { parseEncodingOption } from '../input/encodings.js';
 import { parseDelimiterOption } from '../input/read-rows.js';
 import {
   checkTrackPrefix,
+  DECIMAL_COMMA_DELIMITER,
   DEFAULTS,
   ENVIRONMENT_NAMES,
   generateTrackPrefix,
@@ -37,6 +38,8 @@ export interface MainArgs {
   gzip: boolean;
   rejectUnknownFields: boolean;
   dateFormat?: string;
+  decimalComma: boolean;
+  allowTimes1000: boolean;
   delimiter?: string;
   encoding: string;
   ignoreUnknownColumns: boolean;
@@ -61,6 +64,8 @@ export const MAIN_ARG_DEFAULTS = {
   gzip: true,
   rejectUnknownFields: true,
   ignoreUnknownColumns: false,
+  decimalComma: false,
+  allowTimes1000: false,
   encoding: 'utf-8',
   transport: 'put',
   logLevel: 'info',
@@ -92,6 +97,8 @@ export function buildRunOptions(args: MainArgs, env: NodeJS.ProcessEnv): RunOpti
     gzip: args.gzip,
     rejectUnknownFields: args.rejectUnknownFields,
     dateFormat: args.dateFormat as DateFormat | undefined,
+    decimalComma: args.decimalComma,
+    allowTimes1000: args.allowTimes1000,
     delimiter: args.delimiter === undefined ? undefined : parseDelimiterOption(args.delimiter),
     encoding: parseEncodingOption(args.encoding),
     ignoreUnknownColumns: args.ignoreUnknownColumns,
@@ -104,6 +111,7 @@ export function buildRunOptions(args: MainArgs, env: NodeJS.ProcessEnv): RunOpti
     ...transportOptions(args),
   };
   checkLookBeforeYouLeap(args);
+  if (options.decimalComma && options.delimiter === ',') throw new RunError('BAD_OPTION', DECIMAL_COMMA_DELIMITER);
   const prefixProblem = checkTrackPrefix(options.trackPrefix);
   if (prefixProblem) throw new RunError('BAD_OPTION', prefixProblem);
   // The built-in simulator takes its own demo client: credentials exported for a real tenant are not used.

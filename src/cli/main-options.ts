@@ -1,5 +1,6 @@
 import { EXIT } from '../errors.js';
 import { ENVIRONMENT_NAMES, TRANSPORTS } from '../options.js';
+import { DATE_FORMATS } from '../rows/date-time.js';
 import { MAX_BATCH_SIZE } from '../send/post-update-batch.js';
 import { MAIN_ARG_DEFAULTS } from './build-run-options.js';
 
@@ -19,11 +20,18 @@ export const MAIN_OPTIONS = {
   'summary-json': { type: 'string', describe: 'Also write the run summary as JSON to this file', group: 'Files:' },
   delimiter: { type: 'string', describe: 'Force the delimiter: , ; | or tab [default: detected from the header line]', group: 'Input:' },
   encoding: { type: 'string', default: MAIN_ARG_DEFAULTS.encoding, describe: 'Encoding of the input: utf-8, windows-1252 (Excel "CSV" on Windows) or latin1', group: 'Input:' },
-  'date-format': { type: 'string', choices: ['MM/DD/YYYY', 'DD/MM/YYYY'], describe: 'Also accept this date format besides ISO', group: 'Input:' },
+  'date-format': { type: 'string', choices: DATE_FORMATS, describe: 'Also accept this date format besides ISO (optionally with HH:MM[:SS])', group: 'Input:' },
+  'decimal-comma': { type: 'boolean', default: MAIN_ARG_DEFAULTS.decimalComma, describe: 'Quantities are written with a decimal comma (42,5); only with a ; tab or | delimiter', group: 'Input:' },
   'ignore-unknown-columns': { type: 'boolean', default: MAIN_ARG_DEFAULTS.ignoreUnknownColumns, describe: 'Carry unknown columns along instead of stopping', group: 'Input:' },
   'dry-run': { type: 'boolean', default: MAIN_ARG_DEFAULTS.dryRun, describe: 'Read and validate everything, send nothing', group: 'Run:' },
   preview: { type: 'boolean', default: MAIN_ARG_DEFAULTS.preview, describe: 'Read current values, change nothing: writes <input>.preview.csv (or --out) with before_ columns', group: 'Look before you leap:' },
   backup: { type: 'string', describe: "Save each Id's values before this run changes it, as a restorable input file", group: 'Look before you leap:' },
+  'allow-times-1000': {
+    type: 'boolean',
+    default: MAIN_ARG_DEFAULTS.allowTimes1000,
+    describe: "Accept a Quantity exactly 1000 × Zuora's (a deliberate unit change); refused by default where records are read first",
+    group: 'Look before you leap:',
+  },
   verify: { type: 'boolean', default: MAIN_ARG_DEFAULTS.verify, describe: 'Read each updated record back and compare with what was sent', group: 'Look before you leap:' },
   resume: { type: 'boolean', default: MAIN_ARG_DEFAULTS.resume, describe: 'Finish an earlier run of the same input and --out', group: 'Run:' },
   concurrency: { alias: 'c', type: 'number', default: MAIN_ARG_DEFAULTS.concurrency, describe: 'Most requests in flight', group: 'Run:' },

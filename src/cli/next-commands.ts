@@ -25,6 +25,8 @@ export function nextCommands(args: MainArgs, options: Pick<RunOptions, 'input' |
     sendFailures: command(options.failures, [...summaryJson, ...newBackup(options.failures)]),
     preview: command(options.input, ['--preview', '--out', options.out, ...summaryJson]),
     applyWithBackup: command(options.input, [...summaryJson, '--backup', backupBeside(options.input), '--verify']),
+    previewFirst: command(options.input, ['--preview', ...summaryJson]),
+    ...(args.backup === undefined ? {} : { restore: command(args.backup, [...summaryJson]) }),
   };
 }
 
@@ -48,10 +50,12 @@ function sendingFlags(args: MainArgs): string[] {
   add('--max-attempts', args.maxAttempts, MAIN_ARG_DEFAULTS.maxAttempts);
   add('--timeout', args.timeout, MAIN_ARG_DEFAULTS.timeout);
   add('--date-format', args.dateFormat);
+  if (args.decimalComma) flags.push('--decimal-comma');
   add('--delimiter', args.delimiter);
   add('--encoding', args.encoding, MAIN_ARG_DEFAULTS.encoding);
   add('--max-failures', args.maxFailures);
   if (args.verify) flags.push('--verify');
+  if (args.allowTimes1000) flags.push('--allow-times-1000');
   add('--transport', args.transport, MAIN_ARG_DEFAULTS.transport);
   add('--batch-size', args.batchSize);
   if (args.ignoreUnknownColumns) flags.push('--ignore-unknown-columns');

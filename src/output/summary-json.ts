@@ -42,6 +42,10 @@ export interface SummaryJsonV1 {
   inDoubt: { ids: number; settled: number; resent: number } | null;
   /** `--backup`: the file and the Ids it holds now; null without --backup. */
   backup: { path: string; ids: number } | null;
+  /** Rows refused as exactly 1000 × Zuora's quantity (`QUANTITY_TIMES_1000`, also counted in `invalid`); null in a run that read no record before writing. */
+  quantityTimes1000: number | null;
+  /** Warnings about the input file (times without seconds, signs of a decimal-comma spreadsheet in a run that read nothing), each once. */
+  warnings: string[];
   timing: { startedAt: string; finishedAt: string | null; elapsedMs: number | null; rowsPerSecond: number | null };
   outputs: { results: string | null; failures: string | null; failuresRows: number | null; summaryJson: string | null };
   /** What to do now, with the exact command when there is one. */
@@ -105,6 +109,8 @@ export function finishedSummaryJson(summary: Summary, context: SummaryJsonContex
     verify: summary.verify ?? null,
     inDoubt: summary.inDoubt ?? null,
     backup: summary.backup ?? null,
+    quantityTimes1000: summary.quantityTimes1000 ?? null,
+    warnings: summary.warnings ?? [],
     timing: {
       startedAt: new Date(context.now - summary.elapsedMs).toISOString(),
       finishedAt: new Date(context.now).toISOString(),
@@ -164,6 +170,8 @@ function base(context: SummaryJsonContext): SummaryJsonV1 {
     verify: null,
     inDoubt: null,
     backup: null,
+    quantityTimes1000: null,
+    warnings: [],
     timing: { startedAt: new Date(context.startedAt).toISOString(), finishedAt: null, elapsedMs: null, rowsPerSecond: null },
     outputs: { results: options?.out ?? null, failures: options?.failures ?? null, failuresRows: null, summaryJson: context.path ?? null },
     nextStep: null,

@@ -34,6 +34,12 @@ export interface RunSummary {
   inDoubt?: { ids: number; settled: number; resent: number };
   /** `--backup`: the file, and the Ids it holds now. */
   backup?: { path: string; ids: number };
+  /** Rows refused (`invalid`, never sent) because their Quantity is exactly 1000 × Zuora's (QUANTITY_TIMES_1000); only in runs that read records first. */
+  quantityTimes1000?: number;
+  /** Warnings about the input file, each written once. */
+  warnings?: string[];
+  /** A run that read nothing, on a file with signs of a decimal-comma spreadsheet: the signs, in words (the next step suggests a preview first). */
+  decimalCommaSigns?: string;
   /** `--preview`: the run only read, and changed nothing. */
   preview?: boolean;
   elapsedMs: number;
@@ -74,10 +80,39 @@ export interface NextCommands {
   preview: string;
   /** Applies this input after a preview, with a new backup and `--verify`. */
   applyWithBackup: string;
+  /** `--preview` of this input, its preview file in the default place (before a first real run). */
+  previewFirst?: string;
+  /** Sends the `--backup` file back, restoring the values this run changed; undefined without `--backup`. */
+  restore?: string;
 }
 
-/** What to do now, as a sentence with the exact command when there is one. */
+/** The fix for rows whose Quantity a spreadsheet multiplied by 1000, as the next step says it. */
+const TIMES_1000_FIX =
+  'the spreadsheet read their decimal point as a thousands separator. Write the quantities error_message gives, or export the records again and format the Quantity column as Text before saving (a decimal-comma spreadsheet: save with ; and pass --decimal-comma); pass --allow-times-1000 only if 1000 times is meant';
+
+/** What to do now, as a sentence with the exact command when there is one (a line each, when there is more than one thing to do). */
 export function nextStep(summary: RunSummary, commands: NextCommands): string {
+  const step = plainNextStep(summary, commands);
+  const times1000 = summary.quantityTimes1000 ?? 0;
+  const parts = [
+    times1000 > 0 ? `${times1000} row(s) have a Quantity exactly 1000 × Zuora's (QUANTITY_TIMES_1000, not sent): ${TIMES_1000_FIX}.` : undefined,
+    step,
+    summary.decimalCommaSigns !== undefined && summary.status === 'completed' ? decimalCommaAdvice(summary, commands) : undefined,
+    summary.backup && !summary.preview && commands.restore !== undefined ? `To undo this run's changes, restore the backup: ${commands.restore}` : undefined,
+  ];
+  // One line each: a step may end in a command, which a following sentence must not run into.
+  return parts.filter((part): part is string => part !== undefined).join('\n');
+}
+
+/** A run that read nothing, of a file a decimal-comma spreadsheet may have saved: preview first. */
+function decimalCommaAdvice(summary: RunSummary, commands: NextCommands): string {
+  const preview = commands.previewFirst ?? commands.preview;
+  return summary.dryRun || summary.counts.updated === 0
+    ? `Preview it first, which compares each quantity with Zuora's: ${preview}`
+    : `Check the quantities this run sent (a spreadsheet may have made some 1000 times larger), and preview the next file from this spreadsheet first: ${preview}`;
+}
+
+function plainNextStep(summary: RunSummary, commands: NextCommands): string {
   const { counts } = summary;
   if (summary.preview) return previewNextStep(summary, commands);
   if (summary.status !== 'completed') {
@@ -158,6 +193,10 @@ export function formatSummary(summary: Summary): string {
     lines.push(`  resumed:   ${summary.keptFromEarlierRun} rows already updated by an earlier run, not sent again`);
   }
   if (summary.quantityChange !== undefined) lines.push(`  quantity:  ${summary.quantityChange} (total change over the would-update rows)`);
+  if ((summary.quantityTimes1000 ?? 0) > 0) {
+    lines.push(`  x1000:     ${summary.quantityTimes1000} rows refused, not sent: Quantity exactly 1000 × Zuora's (QUANTITY_TIMES_1000; counted in invalid)`);
+  }
+  for (const warning of summary.warnings ?? []) lines.push(`  warning:   ${warning}`);
   if (summary.readRequests !== undefined) {
     lines.push(`  requests:  updates ${summary.requests} (${summary.retries} retries), reads ${summary.readRequests}, tokens ${summary.tokenRequests}`);
   } else if (!summary.dryRun) {
@@ -179,7 +218,7 @@ export function formatSummary(summary: Summary): string {
     `  ${summary.preview ? 'preview: ' : 'results: '}  ${summary.out}`,
     ...(summary.preview ? [] : [`  failures:  ${summary.failures} (${summary.failuresRows} rows)`]),
     `  exit code: ${summary.exitCode}`,
-    `  next step: ${summary.nextStep}`,
+    `  next step: ${summary.nextStep.replace(/\n/g, '\n             ')}`,
     '',
   );
   return lines.join('\n');

@@ -5,11 +5,12 @@ import type { ReadCall } from '../read/query-usage.js';
 import type { ItemRead } from '../read/read-ahead.js';
 import type { ReadRecord } from '../read/usage-query.js';
 import type { IdTable } from '../resume/id-table.js';
+import { quantityTimes1000, type Times1000Options } from '../read/times-1000.js';
 import { IdMap, IdSet } from '../rows/id-case.js';
 
 /** What `--preview` says of a valid row (an `invalid` row never gets here). */
 export interface PreviewVerdict {
-  result: 'would-update' | 'unchanged' | 'blocked' | 'not-found' | 'failed';
+  result: 'would-update' | 'unchanged' | 'blocked' | 'not-found' | 'failed' | 'invalid';
   errorCode?: string;
   errorMessage?: string;
   /** Zuora's value of each previewed field, as it answered it ('' when absent or unread); text fields formula-safe. */
@@ -38,6 +39,11 @@ interface IdState {
   offset: number | undefined;
 }
 
+/** How the preview judges quantities: `--allow-times-1000`, and `--decimal-comma` for the messages. */
+export interface PreviewQuantityOptions extends Times1000Options {
+  allowTimes1000?: boolean;
+}
+
 export interface PreviewJudge {
   /** Whether rows of this Id still need a read: the first row of each Id does; later ones reuse it. */
   needsRead(id: string): boolean;
@@ -59,7 +65,7 @@ export interface PreviewJudge {
  * `rowsPerId` (the input's rows counted per Id before the preview starts, countRowsPerId) an entry goes
  * after the Id's last row, so a file of distinct Ids keeps none; without it, every entry stays.
  */
-export function createPreviewJudge(columns: readonly string[], rowsPerId?: IdTable): PreviewJudge {
+export function createPreviewJudge(columns: readonly string[], rowsPerId?: IdTable, quantities: PreviewQuantityOptions = {}): PreviewJudge {
   const states = new IdMap<IdState | { missing: Extract<ItemRead, { kind: 'not-found' | 'failed' }> }>();
   const withCall = (verdict: PreviewVerdict, call: ReadCall): PreviewVerdict => ({ ...verdict, call });
   const requested = new IdSet();
@@ -117,6 +123,9 @@ export function createPreviewJudge(columns: readonly string[], rowsPerId?: IdTab
     }
     const before = columns.map((field) => beforeCell(field, state.record[field]));
     const now = state.now ?? state.record;
+    // A quantity a spreadsheet multiplied by 1000 is a file error, whatever the record's status: never sent.
+    const times1000 = quantities.allowTimes1000 ? undefined : quantityTimes1000(fields.Quantity, fields.UOM, now.Quantity, now.UOM, quantities);
+    if (times1000) return withCall({ result: 'invalid', ...times1000, before }, state.call);
     const standard = Object.keys(fields).filter((field) => STANDARD.has(field));
     if (now.RbeStatus === 'Processed' && standard.length > 0) {
       return withCall({

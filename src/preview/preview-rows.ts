@@ -4,7 +4,7 @@ import type { ReadBatch } from '../read/query-usage.js';
 import { readAhead } from '../read/read-ahead.js';
 import type { IdTable } from '../resume/id-table.js';
 import type { SendItem } from '../send/send-updates.js';
-import { createPreviewJudge } from './judge-preview.js';
+import { createPreviewJudge, type PreviewQuantityOptions } from './judge-preview.js';
 
 export interface PreviewOptions {
   /** Updatable fields the input has a column for, in input order: the `before_<Field>` columns. */
@@ -16,6 +16,8 @@ export interface PreviewOptions {
   signal?: AbortSignal;
   /** The input's rows per Id (countRowsPerId): the judge forgets an Id after its last row. */
   rowsPerId?: IdTable;
+  /** `--allow-times-1000` and `--decimal-comma`. */
+  quantities?: PreviewQuantityOptions;
 }
 
 /**
@@ -24,7 +26,7 @@ export interface PreviewOptions {
  * `would-update` rows) as a plain decimal.
  */
 export async function previewRows(rows: AsyncIterable<SendItem>, options: PreviewOptions): Promise<{ quantityChange: string }> {
-  const judge = createPreviewJudge(options.fields, options.rowsPerId);
+  const judge = createPreviewJudge(options.fields, options.rowsPerId, options.quantities);
   let total: Decimal = { units: 0n, scale: 0 };
   const stream = readAhead(rows, { idOf: (item) => (judge.needsRead(item.update.id) ? item.update.id : undefined), read: options.read, signal: options.signal });
   for await (const { item, read: result } of stream) {

@@ -32,6 +32,12 @@ export interface SummaryFacts {
   inDoubt?: RunSummary['inDoubt'];
   /** `--backup`: the file and the Ids it holds (the backup file). */
   backup?: RunSummary['backup'];
+  /** Rows refused as exactly 1000 × Zuora's quantity; only in modes that read records first. */
+  quantityTimes1000?: number;
+  /** Warnings about the file, each once (summary-facts in run.ts). */
+  warnings?: string[];
+  /** A run that read nothing, on a file with signs of a decimal-comma spreadsheet: the signs, in words. */
+  decimalCommaSigns?: string;
   /** Clock readings at the start and the end of the run, in ms. */
   startedAt: number;
   endedAt: number;
@@ -71,5 +77,8 @@ export function buildSummary(
     ...(facts.verify ? { verify: facts.verify } : {}),
     ...(facts.inDoubt ? { inDoubt: facts.inDoubt } : {}),
     ...(facts.backup ? { backup: facts.backup } : {}),
+    ...(facts.quantityTimes1000 === undefined ? {} : { quantityTimes1000: facts.quantityTimes1000 }),
+    ...(facts.warnings ? { warnings: facts.warnings } : {}),
+    ...(facts.decimalCommaSigns ? { decimalCommaSigns: facts.decimalCommaSigns } : {}),
   };
 }

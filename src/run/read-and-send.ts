@@ -2,7 +2,9 @@ import { backUpBeforeUpdate } from '../backup/back-up-before-update.js';
 import type { BackupFile } from '../backup/backup-file.js';
 import type { RunOptions } from '../options.js';
 import { previewRows } from '../preview/preview-rows.js';
+import { sentFields } from '../read/compare.js';
 import type { ReadBatch, UsageReader } from '../read/query-usage.js';
+import { createTimes1000Tracker } from '../read/times-1000.js';
 import { fieldsToRead } from '../read/usage-query.js';
 import type { IdTable } from '../resume/id-table.js';
 import type { RowOutcome } from '../row-outcome.js';
@@ -52,7 +54,8 @@ export async function readAndSend(
   const policy = createStopPolicy(options);
   const read = readStopping(connection.reader, fieldsToRead(outputs.fields), state, policy);
   if (options.preview) {
-    const { quantityChange } = await previewRows(rows, { fields: outputs.fields, read, record, signal: state.stopSignal, rowsPerId: outputs.rowsPerId });
+    const quantities = { allowTimes1000: options.allowTimes1000, decimalComma: options.decimalComma };
+    const { quantityChange } = await previewRows(rows, { fields: outputs.fields, read, record, signal: state.stopSignal, rowsPerId: outputs.rowsPerId, quantities });
     return { rowAttempts: 0, answered: 0, quantityChange };
   }
   const backedUp = backup
@@ -61,6 +64,7 @@ export async function readAndSend(
         read,
         onWriteError: (error) => state.stopEarly({ reason: error.message, kind: 'output' }),
         signal: state.stopSignal,
+        refuse: options.allowTimes1000 ? undefined : times1000Refusal(record, options),
         // Not sent because its record could not be read (and backed up): the read call's ids.
         onNotSent: (item, { errorCode, errorMessage, call }) =>
           record({ seq: item.seq, line: item.line, cells: item.cells, id: item.update.id, result: 'failed', attempts: 0, errorCode, errorMessage, ...call }),
@@ -93,6 +97,20 @@ export async function readAndSend(
   await verify?.close();
   await doubt.close();
   return { ...sent, ...(verify ? { verify: { ...verify.counts } } : {}), inDoubt: { ...doubt.counts } };
+}
+
+/**
+ * Holds back, as `invalid` with `QUANTITY_TIMES_1000`, a row whose Quantity is exactly 1000 × what
+ * Zuora holds (as the earlier rows of its Id leave it): the read for the backup shows it.
+ */
+function times1000Refusal(record: (outcome: RowOutcome) => void, options: RunOptions): (item: SendItem, read: Readonly<Record<string, string>> | undefined) => boolean {
+  const tracker = createTimes1000Tracker({ decimalComma: options.decimalComma });
+  return (item, read) => {
+    const refusal = tracker.judge(item.update.id, sentFields(item.update.body), read);
+    if (!refusal) return false;
+    record({ seq: item.seq, line: item.line, cells: item.cells, id: item.update.id, result: 'invalid', attempts: 0, ...refusal });
+    return true;
+  };
 }
 
 /** Reads this input's fields of up to 200 ids; a failed read is shown to the stop policy (refused credentials, unreachable Zuora). */

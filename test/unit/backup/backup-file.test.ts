@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { openBackup } from '../../../src/backup/backup-file.js';
+import { backupQuantity, openBackup } from '../../../src/backup/backup-file.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 
 let dir: string;
@@ -77,5 +77,28 @@ describe('backup file', () => {
     ]);
     await backup.close();
     expect(await readFile(path, 'utf8')).toBe('Id;Quantity;Region__c\na;0.000000500;\nb;-1500;\nc;12.50;\n');
+  });
+});
+
+describe('backup quantities: plain decimals, digit for digit, in the input\'s convention', () => {
+  it.each([
+    ['5.00E-7', false, '0.000000500'],
+    ['1.5E3', false, '1500'],
+    ['-2.5e-3', false, '-0.0025'],
+    ['417.078', false, '417.078'],
+    ['12', false, '12'],
+    ['417.078', true, '417,078'],
+    ['5.00E-7', true, '0,000000500'],
+    ['-3.25', true, '-3,25'],
+  ] as const)('%s (decimal comma: %s) is written %s', (answer, decimalComma, written) => {
+    expect(backupQuantity(answer, decimalComma)).toBe(written);
+  });
+
+  it('with decimalComma the file holds decimal commas, so a restore with --decimal-comma reads it', async () => {
+    const path = join(dir, 'b.csv');
+    const backup = await openBackup(path, { ...options, decimalComma: true });
+    await backup.add([{ Id: 'a', Quantity: '0.125', Region__c: 'EU' }]);
+    await backup.close();
+    expect(await readFile(path, 'utf8')).toBe('Id;Quantity;Region__c\na;0,125;EU\n');
   });
 });

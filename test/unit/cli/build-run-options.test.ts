@@ -126,3 +126,16 @@ describe('parseMaxFailures', () => {
     expect(refusal(() => parseMaxFailures(text))).toContain('--max-failures must be a count');
   });
 });
+
+describe('--decimal-comma and --allow-times-1000', () => {
+  it('--decimal-comma with --delimiter , is a bad option; with ; tab or | it is taken', () => {
+    expect(refusal(() => buildRunOptions(args({ decimalComma: true, delimiter: ',' }), {}))).toMatch(/^BAD_OPTION: --decimal-comma needs a ; tab or \| delimiter/);
+    for (const delimiter of [';', 'tab', '|']) expect(buildRunOptions(args({ decimalComma: true, delimiter }), {})).toMatchObject({ decimalComma: true });
+    expect(buildRunOptions(args({ decimalComma: true }), {})).toMatchObject({ decimalComma: true, delimiter: undefined });
+  });
+
+  it('--allow-times-1000 reaches the run options; both are off by default', () => {
+    expect(buildRunOptions(args({ allowTimes1000: true }), {})).toMatchObject({ allowTimes1000: true });
+    expect(buildRunOptions(args(), {})).toMatchObject({ allowTimes1000: false, decimalComma: false });
+  });
+});
