@@ -92,7 +92,7 @@ export function checkExportFilters(raw: {
     checkWhere(raw.where);
     filters.where = raw.where.trim();
   }
-  const conditions = generatedConditions({ ...filters, accounts: accounts.slice(0, 1) }).length + (filters.where === undefined ? 0 : countConditions(filters.where));
+  const conditions = generatedConditions(filters, accounts[0]).length + (filters.where === undefined ? 0 : countConditions(filters.where));
   if (conditions > QUERY_ID_LIMIT) {
     throw new RunError('BAD_OPTION', `--where: the query would have ${conditions} conditions; Zuora takes at most ${QUERY_ID_LIMIT} in one where clause.`);
   }
