@@ -78,6 +78,8 @@ export interface RunOptions {
   backup?: string;
   /** `--verify`: read each updated (or unknown) row's record back and compare. */
   verify?: boolean;
+  /** `--skip-unchanged`: read each Id first and send only the rows that change something. */
+  skipUnchanged?: boolean;
   /** `put`: one `PUT /v1/object/usage/{id}` a row (default); `actions`: `POST /v1/action/update` calls of many rows. */
   transport?: Transport;
   /** Rows an Actions call carries, 1 to 50. Default 50. */

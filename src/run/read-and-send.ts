@@ -2,7 +2,7 @@ import { backUpBeforeUpdate } from '../backup/back-up-before-update.js';
 import type { BackupFile } from '../backup/backup-file.js';
 import type { RunOptions } from '../options.js';
 import { previewRows } from '../preview/preview-rows.js';
-import type { ReadBatch, UsageReader } from '../read/query-usage.js';
+import type { ReadBatch, ReadCall, UsageReader } from '../read/query-usage.js';
 import { fieldsToRead } from '../read/usage-query.js';
 import type { IdTable } from '../resume/id-table.js';
 import type { RowOutcome } from '../row-outcome.js';
@@ -11,6 +11,7 @@ import type { UsageUpdate } from '../send/put-usage.js';
 import type { Room, SendItem } from '../send/send-updates.js';
 import type { RunState } from './run-state.js';
 import { recordAnswer, sendRows, type SendCounts, type SendHooks } from './send-rows.js';
+import { createSkipUnchanged } from '../skip/skip-unchanged.js';
 import { createStopPolicy, type StopPolicy } from './stop-policy.js';
 import { verifySentRows } from './verify-sent-rows.js';
 
@@ -20,6 +21,8 @@ export interface SentFacts extends SendCounts {
   quantityChange?: string;
   /** `--verify`: what the read-backs found. */
   verify?: { verified: number; mismatches: number; notVerified: number; verifiedAfterUnknown: number };
+  /** `--skip-unchanged`: rows not sent because Zuora already held their values. */
+  skippedUnchanged?: number;
 }
 
 /**
@@ -49,17 +52,21 @@ export async function readAndSend(
     const { quantityChange } = await previewRows(rows, { fields: outputs.fields, read, record, signal: state.stopSignal, rowsPerId: outputs.rowsPerId });
     return { rowAttempts: 0, answered: 0, quantityChange };
   }
+  // --skip-unchanged keeps what the reads find; with --backup, the backup's read serves both.
+  const skip = options.skipUnchanged ? createSkipUnchanged({ rowsPerId: outputs.rowsPerId }) : undefined;
+  const notSent = (item: SendItem, { errorCode, errorMessage, call }: { errorCode: string; errorMessage: string; call: ReadCall }): void =>
+    record({ seq: item.seq, line: item.line, cells: item.cells, id: item.update.id, result: 'failed', attempts: 0, errorCode, errorMessage, ...call });
   const backedUp = backup
     ? backUpBeforeUpdate(rows, {
         backup,
-        read,
+        read: skip ? skip.capture(read) : read,
         onWriteError: (error) => state.stopEarly({ reason: error.message, kind: 'output' }),
         signal: state.stopSignal,
         // Not sent because its record could not be read (and backed up): the read call's ids.
-        onNotSent: (item, { errorCode, errorMessage, call }) =>
-          record({ seq: item.seq, line: item.line, cells: item.cells, id: item.update.id, result: 'failed', attempts: 0, errorCode, errorMessage, ...call }),
+        onNotSent: notSent,
       })
     : rows;
+  const judged = skip ? skip.readFirst(backedUp, { read: skip.capture(read), onNotSent: notSent, signal: state.stopSignal }) : backedUp;
   const { beforeSend } = outputs;
   const direct: SendHooks = {
     put: beforeSend
@@ -75,9 +82,11 @@ export async function readAndSend(
     room: outputs.room,
   };
   const verify = options.verify ? verifySentRows(direct, read, state, policy) : undefined;
-  const sent = await sendRows(backedUp, verify ?? direct, options, state, policy);
+  const hooks = verify ?? direct;
+  // Outermost: a row that changes nothing is answered before the journal, verify or the transport see it.
+  const sent = await sendRows(judged, skip ? { ...hooks, put: skip.wrapPut(hooks.put) } : hooks, options, state, policy);
   await verify?.close();
-  return { ...sent, ...(verify ? { verify: { ...verify.counts } } : {}) };
+  return { ...sent, ...(verify ? { verify: { ...verify.counts } } : {}), ...(skip ? { skippedUnchanged: skip.skipped } : {}) };
 }
 
 /** Reads this input's fields of up to 200 ids; a failed read is shown to the stop policy (refused credentials, unreachable Zuora). */
