@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { once } from 'node:events';
 
-/** Rows per run: about 10 MB of a typical export row; a million records make 50 run files. */
-export const DEFAULT_RUN_SIZE = 20_000;
+/** Rows per run: a few MB of typical export rows; a million records make 100 run files, merged holding one row each. */
+export const DEFAULT_RUN_SIZE = 10_000;
 
 export interface ExternalSorter {
   /** Adds a row with its key (rows compare by key, as strings). */
