@@ -88,6 +88,8 @@ export interface RunOptions {
    * such a row ends `unknown` EARLIER_ATTEMPT_IN_DOUBT.
    */
   settleSeconds?: number;
+  /** `--skip-unchanged`: read each Id first and send only the rows that change something. */
+  skipUnchanged?: boolean;
   /** `put`: one `PUT /v1/object/usage/{id}` a row (default); `actions`: `POST /v1/action/update` calls of many rows. */
   transport?: Transport;
   /** Rows an Actions call carries, 1 to 50. Default 50. */

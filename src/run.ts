@@ -129,8 +129,8 @@ async function runLocked(options: RunOptions, deps: RunDeps): Promise<RunSummary
       for await (const item of mapped) if (!keep || !(await keep(item))) yield item;
     };
 
-    // A preview counts the rows of each Id first, so that it keeps nothing of an Id after its last row.
-    const rowsPerId = options.preview && connection ? await countRowsPerId(options.input, { delimiter: options.delimiter, encoding: options.encoding }, columns.idIndex, state.stopSignal) : undefined;
+    // A preview (and --skip-unchanged) counts the rows of each Id first, so that it keeps nothing of an Id after its last row.
+    const rowsPerId = (options.preview || options.skipUnchanged) && connection ? await countRowsPerId(options.input, { delimiter: options.delimiter, encoding: options.encoding }, columns.idIndex, state.stopSignal) : undefined;
     // There is a connection exactly when this is not a dry run.
     const sent = connection
       ? await readAndSend(valid(), connection, options, state, { record, room: writer, fields: inputFields, backup, rowsPerId, beforeSend: keep?.beforeSend, clock: { now, sleep: deps.sleep ?? abortableSleep } })
@@ -248,7 +248,7 @@ function resumeFilter(
       return false;
     }
     kept++;
-    record({ seq: item.seq, line: item.line, cells: item.cells, attempts: 0, id, result: 'updated', recorded });
+    record({ seq: item.seq, line: item.line, cells: item.cells, attempts: 0, id, result: recorded[0] === 'unchanged' ? 'unchanged' : 'updated', recorded });
     return true;
   };
   const beforeSend = (update: UsageUpdate): void => {

@@ -52,6 +52,7 @@ export interface MainArgs {
   backup?: string;
   verify: boolean;
   settle?: number;
+  skipUnchanged?: boolean;
 }
 
 /** The flags of the main command as they are before any is given (what yargs fills in). */
@@ -71,6 +72,7 @@ export const MAIN_ARG_DEFAULTS = {
   logLevel: 'info',
   preview: false,
   verify: false,
+  skipUnchanged: false,
 } as const satisfies Partial<MainArgs>;
 
 /**
@@ -108,6 +110,7 @@ export function buildRunOptions(args: MainArgs, env: NodeJS.ProcessEnv): RunOpti
     backup: args.backup,
     verify: args.verify,
     ...settleOption(args),
+    skipUnchanged: args.skipUnchanged === true,
     ...transportOptions(args),
   };
   checkLookBeforeYouLeap(args);
@@ -196,7 +199,13 @@ export function readCredentials(env: NodeJS.ProcessEnv): Credentials {
 }
 
 /** `--preview`, `--backup`, `--verify`: which combinations make sense (SPEC "Look before you leap"). */
-function checkLookBeforeYouLeap(args: Pick<MainArgs, 'preview' | 'backup' | 'verify' | 'dryRun' | 'resume'>): void {
+function checkLookBeforeYouLeap(args: Pick<MainArgs, 'preview' | 'backup' | 'verify' | 'dryRun' | 'resume' | 'skipUnchanged'>): void {
+  if (args.skipUnchanged && (args.preview || args.dryRun)) {
+    throw new RunError(
+      'BAD_OPTION',
+      `--skip-unchanged with ${args.preview ? '--preview' : '--dry-run'}: it decides what a real run sends. ${args.preview ? 'A preview already says which rows are unchanged.' : 'Use --preview to see which rows are unchanged.'}`,
+    );
+  }
   if (args.preview) {
     const clash = [args.dryRun && '--dry-run', args.backup !== undefined && '--backup', args.verify && '--verify', args.resume && '--resume'].filter(Boolean);
     if (clash.length > 0) {

@@ -6,6 +6,7 @@ import { CONFIG_OPTIONS } from '../config/settings.js';
 import { EXIT, EXIT_MEANINGS, RunError } from '../errors.js';
 import type { SimulateArgs } from '../simulator/simulate-command.js';
 import type { MainArgs } from './build-run-options.js';
+import { exportOptions, runExportCommand, type ExportArgs } from './export-command.js';
 import { MAIN_OPTIONS } from './main-options.js';
 import { reportStartFailure, runMain } from './run-main.js';
 
@@ -98,6 +99,9 @@ async function parseAndRun(argv: string[], version: string): Promise<number> {
     .usage('$0 <input.csv> [options]\n\nApply corrected usage records from a CSV to Zuora: one PUT /v1/object/usage/{id} per row, or batches through /v1/action/update (--transport actions).')
     .command('$0 <input>', 'Apply the corrections in <input>', mainOptions, async (args) => {
       exitCode = await runMain(args as unknown as MainArgs, version);
+    })
+    .command('export', 'Write usage records from Zuora as an input file to edit and apply (see the README walkthrough)', exportOptions, async (args) => {
+      exitCode = await runExportCommand(args as unknown as ExportArgs, version);
     })
     .command('simulate', 'Run the built-in Zuora simulator on a loopback port', simulateOptions, async (args) => {
       exitCode = await runSimulate(args as unknown as SimulateArgs);

@@ -33,6 +33,12 @@ export const MAIN_OPTIONS = {
     group: 'Look before you leap:',
   },
   verify: { type: 'boolean', default: MAIN_ARG_DEFAULTS.verify, describe: 'Read each updated record back and compare with what was sent', group: 'Look before you leap:' },
+  'skip-unchanged': {
+    type: 'boolean',
+    default: MAIN_ARG_DEFAULTS.skipUnchanged,
+    describe: 'Read each Id first (200 a request) and send only the rows that change something; the others are unchanged',
+    group: 'Look before you leap:',
+  },
   resume: { type: 'boolean', default: MAIN_ARG_DEFAULTS.resume, describe: 'Finish an earlier run of the same input and --out', group: 'Run:' },
   concurrency: { alias: 'c', type: 'number', default: MAIN_ARG_DEFAULTS.concurrency, describe: 'Most requests in flight', group: 'Run:' },
   'max-attempts': { type: 'number', default: MAIN_ARG_DEFAULTS.maxAttempts, describe: 'Attempts per row, the first included', group: 'Run:' },

@@ -19,10 +19,12 @@ export function nextCommands(args: MainArgs, options: Pick<RunOptions, 'input' |
   const summaryJson = given('--summary-json', args.summaryJson);
   const sameInputPaths = [...given('--failures', args.failures), ...summaryJson];
   const newBackup = (input: string): string[] => (args.backup === undefined ? [] : ['--backup', backupBeside(input)]);
+  // Not in sendingFlags: a preview command cannot take it.
+  const skip = args.skipUnchanged ? ['--skip-unchanged'] : [];
   return {
-    resume: command(options.input, ['--resume', '--out', options.out, ...sameInputPaths, ...given('--backup', args.backup)]),
-    send: command(options.input, [...given('--out', args.out), ...sameInputPaths, ...newBackup(options.input)]),
-    sendFailures: command(options.failures, [...summaryJson, ...newBackup(options.failures)]),
+    resume: command(options.input, ['--resume', '--out', options.out, ...sameInputPaths, ...given('--backup', args.backup), ...skip]),
+    send: command(options.input, [...given('--out', args.out), ...sameInputPaths, ...newBackup(options.input), ...skip]),
+    sendFailures: command(options.failures, [...summaryJson, ...newBackup(options.failures), ...skip]),
     preview: command(options.input, ['--preview', '--out', options.out, ...summaryJson]),
     applyWithBackup: command(options.input, [...summaryJson, '--backup', backupBeside(options.input), '--verify']),
     previewFirst: command(options.input, ['--preview', ...summaryJson]),

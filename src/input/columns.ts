@@ -75,8 +75,11 @@ const READ_ONLY_KEYS: ReadonlyMap<string, string> = new Map(
     'UniqueKey',
   ]
     .map((name): [string, string] => [name.toLowerCase(), name])
-    // The Usage Data Source labels this column "Submission Date".
-    .concat([['submissiondate', 'SubmissionDateTime']]),
+    // The Usage Data Source labels this column "Submission Date"; `export` writes the status as context.
+    .concat([
+      ['submissiondate', 'SubmissionDateTime'],
+      ['currentstatus', 'Current Status'],
+    ]),
 );
 
 const RESULT_KEYS: ReadonlySet<string> = new Set(RESULT_COLUMNS.map((name) => keyOf(name)));

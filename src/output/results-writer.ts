@@ -78,7 +78,7 @@ export async function createResultsWriter(options: ResultsWriterOptions): Promis
     counts[outcome.result] = (counts[outcome.result] ?? 0) + 1;
     results.write(line);
     if (!failures) return;
-    const notDone = outcome.result !== 'updated' && outcome.result !== 'valid';
+    const notDone = outcome.result !== 'updated' && outcome.result !== 'valid' && outcome.result !== 'unchanged';
     // Later rows of an Id that failed go along, so re-running the failures file keeps the last row winning.
     if (notDone || failedIds.has(outcome.id)) {
       if (notDone && outcome.id !== '') failedIds.add(outcome.id);

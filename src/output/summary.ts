@@ -181,6 +181,8 @@ export function formatSummary(summary: Summary): string {
       ]
     : [
         ['updated', counts.updated],
+        // --skip-unchanged: rows Zuora already held, not sent.
+        ...(counts.unchanged === undefined ? [] : [['unchanged', counts.unchanged] as [string, number]]),
         ['failed', counts.failed],
         ['unknown', counts.unknown],
         ['invalid', counts.invalid],

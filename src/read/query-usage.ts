@@ -53,6 +53,12 @@ export interface UsageReader {
   readonly requests: number;
   /** Read calls numbered so far (`q<n>`), each `queryMore` one of them. */
   readonly calls: number;
+  /**
+   * Runs one ZOQL query to its last page (`export`), handing each page's records on as it comes, so
+   * nothing gathers here. Calls are tracked `<prefix>-<letter><n>` (`x` for the export), numbered apart
+   * from the `q` reads. Resolves the pages read, or the failure of the page that failed after its retries.
+   */
+  queryPages(queryString: string, onPage: (records: ReadRecord[]) => Promise<void> | void, letter: string): Promise<{ ok: true; pages: number } | ReadFailure>;
 }
 
 /**
@@ -63,6 +69,8 @@ export interface UsageReader {
 export function createUsageReader(ctx: ReadContext): UsageReader {
   let calls = 0;
   let requests = 0;
+  // Calls of other letters than `q` (the export's `x`), each letter numbered from 1.
+  const otherCalls = new Map<string, number>();
   const base = ctx.baseUrl.replace(/\/+$/, '');
 
   // The reader counts its own requests, for the summary's reads; the context's counter is the updates'.
@@ -73,8 +81,11 @@ export function createUsageReader(ctx: ReadContext): UsageReader {
     },
   };
 
-  const call = async (path: string, body: unknown): Promise<CallOutcome> => {
-    const trackId = `${ctx.trackPrefix}-q${++calls}`;
+  const call = async (path: string, body: unknown, letter = 'q'): Promise<CallOutcome> => {
+    let n: number;
+    if (letter === 'q') n = ++calls;
+    else otherCalls.set(letter, (n = (otherCalls.get(letter) ?? 0) + 1));
+    const trackId = `${ctx.trackPrefix}-${letter}${n}`;
     const text = JSON.stringify(body);
     const payload = ctx.gzip ? gzipSync(text) : Buffer.from(text);
     const headers: Record<string, string> = {
@@ -139,6 +150,16 @@ export function createUsageReader(ctx: ReadContext): UsageReader {
         ctx.logger.debug({ trackId: outcome.incomplete.call.trackId, attempt: fresh, delayMs: delay, why: outcome.incomplete.errorMessage }, 'query answer incomplete; querying again');
         await ctx.sleep(delay, ctx.stopSignal);
         if (ctx.stopSignal?.aborted) return outcome.incomplete;
+      }
+    },
+    async queryPages(queryString, onPage, letter) {
+      const conf = ctx.pageSize === undefined ? {} : { conf: { batchSize: ctx.pageSize } };
+      let answer = await call('/v1/action/query', { queryString, ...conf }, letter);
+      for (let pages = 1; ; pages++) {
+        if (!answer.ok) return answer;
+        await onPage(answer.page.records);
+        if (answer.page.queryLocator === undefined) return { ok: true, pages };
+        answer = await call('/v1/action/queryMore', { queryLocator: answer.page.queryLocator, ...conf }, letter);
       }
     },
     get requests() {

@@ -100,7 +100,7 @@ export async function startResume(options: ResumeOptions): Promise<ResumeSession
     outPath: partialPath(out),
     async decide(line, id, cells) {
       const recorded = await prior.lookup(line);
-      if (recorded?.result === 'updated' && sameCells(recorded.cells, cells) && !dirty.has(id) && !sent.has(id)) return recorded.resultCells;
+      if ((recorded?.result === 'updated' || recorded?.result === 'unchanged') && sameCells(recorded.cells, cells) && !dirty.has(id) && !sent.has(id)) return recorded.resultCells;
       const recordsAhead = !prior.ended();
       if (recordsAhead && !dirty.has(id)) sent.add(id);
       journal.willSend(line, id, recordsAhead);

@@ -6,6 +6,7 @@ import type { PutResult, UsageUpdate } from '../send/put-usage.js';
 import type { Room, SendItem } from '../send/send-updates.js';
 import type { Unanswered } from '../send/zuora-call.js';
 import type { SendHooks } from './send-rows.js';
+import { IdMap } from '../rows/id-case.js';
 
 /** What the Ids-in-doubt stage found (SPEC "Outputs", "An Id in doubt"). */
 export interface DoubtCounts {
@@ -63,14 +64,14 @@ interface Held {
  * the rows held are decided at once (a later row of the Id is then judged on its own).
  */
 export function watchIdsInDoubt(hooks: SendHooks, options: DoubtOptions): DoubtStage {
-  const sources = new Map<string, Source>();
+  const sources = new IdMap<Source>();
   const sourceOf = new WeakMap<UsageUpdate, Source>();
   const lineOf = new WeakMap<UsageUpdate, number>();
   /** Rows of an Id taken by the sender and not yet through this stage. */
-  const open = new Map<string, number>();
-  const held = new Map<string, Held>();
+  const open = new IdMap<number>();
+  const held = new IdMap<Held>();
   /** Ids being settled: their next row waits until the settle is over (it must not race a re-send). */
-  const settling = new Map<string, Promise<void>>();
+  const settling = new IdMap<Promise<void>>();
   const counts: DoubtCounts = { ids: 0, settled: 0, resent: 0 };
   let inputEnded = false;
 

@@ -3,7 +3,7 @@ import type { BackupFile } from '../backup/backup-file.js';
 import type { RunOptions } from '../options.js';
 import { previewRows } from '../preview/preview-rows.js';
 import { sentFields } from '../read/compare.js';
-import type { ReadBatch, UsageReader } from '../read/query-usage.js';
+import type { ReadBatch, ReadCall, UsageReader } from '../read/query-usage.js';
 import { createTimes1000Tracker } from '../read/times-1000.js';
 import { fieldsToRead } from '../read/usage-query.js';
 import type { IdTable } from '../resume/id-table.js';
@@ -14,6 +14,7 @@ import type { Room, SendItem } from '../send/send-updates.js';
 import type { RunState } from './run-state.js';
 import { recordAnswer, sendRows, type SendCounts, type SendHooks } from './send-rows.js';
 import { watchIdsInDoubt, type DoubtCounts } from './ids-in-doubt.js';
+import { createSkipUnchanged } from '../skip/skip-unchanged.js';
 import { createStopPolicy, type StopPolicy } from './stop-policy.js';
 import type { Sleep } from '../send/abortable-sleep.js';
 import { verifySentRows } from './verify-sent-rows.js';
@@ -26,6 +27,8 @@ export interface SentFacts extends SendCounts {
   verify?: { verified: number; mismatches: number; notVerified: number; verifiedAfterUnknown: number; notCompared: number };
   /** Ids whose last row was answered after an earlier request of the Id got no answer (SPEC "An Id in doubt"). */
   inDoubt?: DoubtCounts;
+  /** `--skip-unchanged`: rows not sent because Zuora already held their values. */
+  skippedUnchanged?: number;
 }
 
 /**
@@ -58,18 +61,24 @@ export async function readAndSend(
     const { quantityChange } = await previewRows(rows, { fields: outputs.fields, read, record, signal: state.stopSignal, rowsPerId: outputs.rowsPerId, quantities });
     return { rowAttempts: 0, answered: 0, quantityChange };
   }
+  // --skip-unchanged keeps what the reads find; with --backup, the backup's read serves both.
+  const skip = options.skipUnchanged ? createSkipUnchanged({ rowsPerId: outputs.rowsPerId }) : undefined;
+  const notSent = (item: SendItem, { errorCode, errorMessage, call }: { errorCode: string; errorMessage: string; call: ReadCall }): void =>
+    record({ seq: item.seq, line: item.line, cells: item.cells, id: item.update.id, result: 'failed', attempts: 0, errorCode, errorMessage, ...call });
   const backedUp = backup
     ? backUpBeforeUpdate(rows, {
         backup,
-        read,
+        read: skip ? skip.capture(read) : read,
         onWriteError: (error) => state.stopEarly({ reason: error.message, kind: 'output' }),
         signal: state.stopSignal,
         refuse: options.allowTimes1000 ? undefined : times1000Refusal(record, options),
         // Not sent because its record could not be read (and backed up): the read call's ids.
-        onNotSent: (item, { errorCode, errorMessage, call }) =>
-          record({ seq: item.seq, line: item.line, cells: item.cells, id: item.update.id, result: 'failed', attempts: 0, errorCode, errorMessage, ...call }),
+        onNotSent: notSent,
       })
     : rows;
+  // Without a backup, the skip's own read shows a quantity a spreadsheet multiplied by 1000.
+  const refuse = backup || options.allowTimes1000 ? undefined : times1000Refusal(record, options);
+  const judged = skip ? skip.readFirst(backedUp, { read: skip.capture(read), onNotSent: notSent, refuse, signal: state.stopSignal }) : backedUp;
   const { beforeSend } = outputs;
   const direct: SendHooks = {
     put: beforeSend
@@ -93,10 +102,12 @@ export async function readAndSend(
     signal: state.stopSignal,
   });
   const verify = options.verify ? verifySentRows(doubt, read, state, policy) : undefined;
-  const sent = await sendRows(doubt.admit(backedUp), verify ?? doubt, options, state, policy);
+  const hooks = verify ?? doubt;
+  // Outermost: a row that changes nothing is answered before the journal, verify or the transport see it.
+  const sent = await sendRows(doubt.admit(judged), skip ? { ...hooks, put: skip.wrapPut(hooks.put) } : hooks, options, state, policy);
   await verify?.close();
   await doubt.close();
-  return { ...sent, ...(verify ? { verify: { ...verify.counts } } : {}), inDoubt: { ...doubt.counts } };
+  return { ...sent, ...(verify ? { verify: { ...verify.counts } } : {}), inDoubt: { ...doubt.counts }, ...(skip ? { skippedUnchanged: skip.skipped } : {}) };
 }
 
 /**

@@ -50,6 +50,8 @@ export async function sendRows(
     onInputEnd: hooks.inputEnded,
     onResult: (item, result) => {
       if (result.result === 'not-sent') return;
+      // --skip-unchanged: nothing was sent, so nothing for the request counts or the stop rules.
+      if (result.result === 'unchanged') return hooks.settle(item, result);
       rowAttempts += result.attempts;
       answered++;
       hooks.settle(item, result);

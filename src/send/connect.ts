@@ -34,6 +34,12 @@ export interface Connection {
   close(): Promise<void>;
 }
 
+/** What connecting needs of the options: the target, credentials, limits and request shape (a run's, or an export's). */
+export type ConnectOptions = Pick<
+  RunOptions,
+  'target' | 'credentials' | 'entityIds' | 'orgIds' | 'zuoraVersion' | 'concurrency' | 'maxAttempts' | 'timeoutMs' | 'trackPrefix' | 'gzip' | 'rejectUnknownFields' | 'transport' | 'batchSize'
+>;
+
 /** Effects of connecting, from `run()`. */
 export interface ConnectDeps extends WaitEffects {
   logger: Logger;
@@ -50,7 +56,7 @@ export interface ConnectDeps extends WaitEffects {
  * and the token provider, and checks OAuth client credentials before any row is sent (refused ones
  * are a RunError, exit 1, nothing sent).
  */
-export async function connect(options: RunOptions, deps: ConnectDeps): Promise<Connection> {
+export async function connect(options: ConnectOptions, deps: ConnectDeps): Promise<Connection> {
   const closers: Array<() => Promise<void> | void> = [];
   const close = async (): Promise<void> => {
     for (const closer of closers.reverse()) await closer();
@@ -143,7 +149,7 @@ export async function connect(options: RunOptions, deps: ConnectDeps): Promise<C
   }
 }
 
-function extraHeaders(options: RunOptions): Record<string, string> {
+function extraHeaders(options: ConnectOptions): Record<string, string> {
   const headers: Record<string, string> = {};
   if (options.entityIds) headers['zuora-entity-ids'] = options.entityIds;
   if (options.orgIds) headers['zuora-org-ids'] = options.orgIds;

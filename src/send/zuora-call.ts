@@ -25,8 +25,11 @@ import type { ZuoraError } from './zuora-errors.js';
 
 /** How one row ended after all its attempts. */
 export interface SendResult {
-  /** `not-sent`: the run stopped before the first attempt could start; the row has no outcome. */
-  result: 'updated' | 'failed' | 'unknown' | 'not-sent';
+  /**
+   * `not-sent`: the run stopped before the first attempt could start; the row has no outcome.
+   * `unchanged`: `--skip-unchanged` found Zuora already holding the row's values; nothing was sent.
+   */
+  result: 'updated' | 'failed' | 'unknown' | 'not-sent' | 'unchanged';
   /** Requests that carried the row. */
   attempts: number;
   httpStatus?: number;

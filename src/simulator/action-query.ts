@@ -7,8 +7,9 @@
 import { randomBytes } from 'node:crypto';
 import { type Answer, invalidValueFault, soapFaultAnswer } from './answers.js';
 import { jsonObject } from './http-exchange.js';
-import { serialiseFields, type Tenant } from './tenant.js';
-import { parseUsageQuery } from './zoql.js';
+import { serialiseFields, type Tenant, type UsageRecord } from './tenant.js';
+import { parseUsageQuery, type UsageQuery } from './zoql.js';
+import { checkCondition, matchesWhere, inScanOrder } from './zoql-filter.js';
 
 /** Most records a query or queryMore answers at once, and the default `conf.batchSize` (Zuora: 2000). */
 export const MAX_BATCH_SIZE = 2000;
@@ -65,14 +66,41 @@ export class ActionQuery {
       if (field === undefined) return soapFaultAnswer('INVALID_FIELD', `invalid field for query: Usage.${written.toLowerCase()}`, 'MalformedQueryFault');
       if (!fields.includes(field)) fields.push(field);
     }
-    // Sorted by Id, as an index lookup returns them: not the order of the where clause, so a client must
-    // match records by Id.
-    // One record once, whatever the letter case its ids were written in.
-    const matched = [...new Set(parsed.ids.map((id) => this.tenant.find(id)))]
-      .filter((record) => record !== undefined)
-      .sort((a, b) => (a.Id < b.Id ? -1 : a.Id > b.Id ? 1 : 0));
+    const matched = this.select(parsed);
+    if (typeof matched === 'string') return soapFaultAnswer('MALFORMED_QUERY', matched, 'MalformedQueryFault');
     this.sweep();
     return this.page({ records: matched.map((record) => serialiseFields(record, fields)), offset: 0, expiresAt: 0 }, batchSize);
+  }
+
+  /**
+   * The records a where clause selects. A list of `Id = '...'` conditions is an index lookup, answered
+   * sorted by Id (not in the order of the where clause, so a client must match records by Id); any
+   * other clause is a table scan, answered in no order a client could rely on (inScanOrder). A string
+   * says why a condition cannot be taken.
+   */
+  private select(parsed: UsageQuery): UsageRecord[] | string {
+    const idLookup = parsed.where.length > 0 && parsed.where.every((group) => group.length === 1 && group[0]?.field.toLowerCase() === 'id' && group[0].operator === '=' && group[0].value !== undefined);
+    if (idLookup) {
+      // One record once, whatever the letter case its ids were written in.
+      return [...new Set(parsed.ids.map((id) => this.tenant.find(id)))]
+        .filter((record) => record !== undefined)
+        .sort((a, b) => (a.Id < b.Id ? -1 : a.Id > b.Id ? 1 : 0));
+    }
+    const where = [];
+    for (const group of parsed.where) {
+      const conditions = [];
+      for (const condition of group) {
+        const field = this.tenant.queryableField(condition.field);
+        if (field === undefined) return `invalid field for query: Usage.${condition.field.toLowerCase()}`;
+        const problem = checkCondition(field, condition);
+        if (problem !== undefined) return problem;
+        conditions.push({ ...condition, field });
+      }
+      where.push(conditions);
+    }
+    const found: UsageRecord[] = [];
+    for (const record of this.tenant.records.values()) if (matchesWhere(record, where, this.tenant.offset)) found.push(record);
+    return inScanOrder(found);
   }
 
   /** `POST /v1/action/queryMore` with the decoded body. */
