@@ -78,6 +78,8 @@ export interface RunOptions {
   backup?: string;
   /** `--verify`: read each updated (or unknown) row's record back and compare. */
   verify?: boolean;
+  /** `--report <file.html>`: also write a self-contained HTML report of the run (report/). */
+  report?: string;
   /** `put`: one `PUT /v1/object/usage/{id}` a row (default); `actions`: `POST /v1/action/update` calls of many rows. */
   transport?: Transport;
   /** Rows an Actions call carries, 1 to 50. Default 50. */

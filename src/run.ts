@@ -13,6 +13,8 @@ import type { RunSummary } from './output/summary.js';
 import type { UsageReader } from './read/query-usage.js';
 import { startResume, type ResumeSession } from './resume/start-resume.js';
 import type { RowOutcome } from './row-outcome.js';
+import { createQuantityLedger } from './report/quantity-totals.js';
+import type { RunReporter } from './report/report-collector.js';
 import { buildSummary } from './run/build-summary.js';
 import { countedRecords } from './run/counted-records.js';
 import { mappedRows } from './run/mapped-rows.js';
@@ -36,6 +38,8 @@ export interface RunDeps extends WaitEffects {
   progress?: (totalBytes: number | undefined) => Progress;
   /** The `User-Agent` of every request. Default `zuora-usage-update` (the CLI adds its version). */
   userAgent?: string;
+  /** `--report`: told when the run starts writing its outputs, then every row (report/). */
+  report?: RunReporter;
 }
 
 /**
@@ -111,7 +115,16 @@ async function runLocked(options: RunOptions, deps: RunDeps): Promise<RunSummary
 
     // Started last, so the log lines of connecting do not cut through the bar.
     progress = deps.progress?.(table.totalBytes) ?? silentProgress;
-    const record = recordOutcomes(writer, progress, table, connection?.reader);
+    const recordRow = recordOutcomes(writer, progress, table, connection?.reader);
+    const { report } = deps;
+    const record = report ? (outcome: RowOutcome) => (recordRow(outcome), report.row(outcome)) : recordRow;
+    // A preview adds up quantities per unit and per account (the summary and the report).
+    const ledger = options.preview ? createQuantityLedger() : undefined;
+    const live = connection;
+    report?.start({
+      ledger,
+      requests: live && (() => ({ updates: live.requests, reads: live.reader.requests, tokens: live.tokens.tokenRequests, pauses: live.pauses })),
+    });
     const keep = resume ? resumeFilter(resume, record) : undefined;
     const mapped = mappedRows(records, table, columns, keptColumns, options, state.stopSignal, record);
     const valid = async function* (): AsyncGenerator<SendItem> {
@@ -122,7 +135,7 @@ async function runLocked(options: RunOptions, deps: RunDeps): Promise<RunSummary
     const rowsPerId = options.preview && connection ? await countRowsPerId(options.input, { delimiter: options.delimiter, encoding: options.encoding }, columns.idIndex, state.stopSignal) : undefined;
     // There is a connection exactly when this is not a dry run.
     const sent = connection
-      ? await readAndSend(valid(), connection, options, state, { record, room: writer, fields: inputFields, backup, rowsPerId, beforeSend: keep?.beforeSend })
+      ? await readAndSend(valid(), connection, options, state, { record, room: writer, fields: inputFields, backup, rowsPerId, beforeSend: keep?.beforeSend, ledger })
       : await dryRun(valid(), record);
 
     await backup?.close();
@@ -145,6 +158,8 @@ async function runLocked(options: RunOptions, deps: RunDeps): Promise<RunSummary
         records: records.count(),
         tokenRequests: connection?.tokens.tokenRequests ?? 0,
         readRequests: connection?.reader.requests,
+        quantities: ledger?.totals(),
+        pauses: connection?.pauses,
         backup: backup && options.backup !== undefined ? { path: options.backup, ids: backup.size } : undefined,
         startedAt,
         endedAt: now(),

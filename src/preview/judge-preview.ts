@@ -16,6 +16,8 @@ export interface PreviewVerdict {
   quantityChange?: Decimal;
   /** The read call that answered for this Id (the first row's, for later rows of the Id). */
   call?: ReadCall;
+  /** A `would-update` row: the record as the earlier rows leave it, and as this row would leave it (the quantity totals). */
+  transition?: { from: ReadRecord; to: ReadRecord };
 }
 
 const STANDARD = new Set<string>(UPDATABLE_FIELDS);
@@ -129,6 +131,7 @@ export function createPreviewJudge(columns: readonly string[], rowsPerId?: IdTab
       quantityChange = subtractDecimals(newQuantity, parseDecimal(now.Quantity ?? '0') ?? { units: 0n, scale: 0 });
     }
     state.now = { ...now, ...fields };
-    return withCall(quantityChange === undefined ? { result: 'would-update', before } : { result: 'would-update', before, quantityChange }, state.call);
+    const transition = { from: now, to: state.now };
+    return withCall(quantityChange === undefined ? { result: 'would-update', before, transition } : { result: 'would-update', before, quantityChange, transition }, state.call);
   }
 }

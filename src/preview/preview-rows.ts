@@ -4,6 +4,7 @@ import type { ReadBatch } from '../read/query-usage.js';
 import { readAhead } from '../read/read-ahead.js';
 import type { IdTable } from '../resume/id-table.js';
 import type { SendItem } from '../send/send-updates.js';
+import type { QuantityLedger } from '../report/quantity-totals.js';
 import { createPreviewJudge } from './judge-preview.js';
 
 export interface PreviewOptions {
@@ -16,6 +17,8 @@ export interface PreviewOptions {
   signal?: AbortSignal;
   /** The input's rows per Id (countRowsPerId): the judge forgets an Id after its last row. */
   rowsPerId?: IdTable;
+  /** Adds up quantities per unit and per account, before and after (the summary and the report). */
+  ledger?: QuantityLedger;
 }
 
 /**
@@ -30,8 +33,10 @@ export async function previewRows(rows: AsyncIterable<SendItem>, options: Previe
   for await (const { item, read: result } of stream) {
     // The run stopped before this read went out: the row was never reached.
     if (result?.kind === 'failed' && result.failure.notSent) continue;
+    if (result?.kind === 'found') options.ledger?.read(result.record);
     const verdict = judge.judge(item.update.id, sentFields(item.update.body), result);
     if (verdict.quantityChange) total = addDecimals(total, verdict.quantityChange);
+    if (verdict.transition) options.ledger?.change({ line: item.line, id: item.update.id, ...verdict.transition });
     options.record({
       seq: item.seq,
       line: item.line,

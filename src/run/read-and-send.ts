@@ -2,6 +2,7 @@ import { backUpBeforeUpdate } from '../backup/back-up-before-update.js';
 import type { BackupFile } from '../backup/backup-file.js';
 import type { RunOptions } from '../options.js';
 import { previewRows } from '../preview/preview-rows.js';
+import type { QuantityLedger } from '../report/quantity-totals.js';
 import type { ReadBatch, UsageReader } from '../read/query-usage.js';
 import { fieldsToRead } from '../read/usage-query.js';
 import type { IdTable } from '../resume/id-table.js';
@@ -40,13 +41,15 @@ export async function readAndSend(
     rowsPerId?: IdTable;
     /** Called synchronously before a row goes to the transport (the send journal writes its entry). */
     beforeSend?: (update: UsageUpdate) => void;
+    /** `--preview`: the quantity totals per unit and per account. */
+    ledger?: QuantityLedger;
   },
 ): Promise<SentFacts> {
   const { record, backup } = outputs;
   const policy = createStopPolicy(options);
-  const read = readStopping(connection.reader, fieldsToRead(outputs.fields), state, policy);
+  const read = readStopping(connection.reader, fieldsToRead(outputs.fields, { accountNumber: options.report !== undefined }), state, policy);
   if (options.preview) {
-    const { quantityChange } = await previewRows(rows, { fields: outputs.fields, read, record, signal: state.stopSignal, rowsPerId: outputs.rowsPerId });
+    const { quantityChange } = await previewRows(rows, { fields: outputs.fields, read, record, signal: state.stopSignal, rowsPerId: outputs.rowsPerId, ledger: outputs.ledger });
     return { rowAttempts: 0, answered: 0, quantityChange };
   }
   const backedUp = backup
