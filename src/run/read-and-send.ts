@@ -47,7 +47,9 @@ export async function readAndSend(
 ): Promise<SentFacts> {
   const { record, backup } = outputs;
   const policy = createStopPolicy(options);
-  const read = readStopping(connection.reader, fieldsToRead(outputs.fields, { accountNumber: options.report !== undefined }), state, policy);
+  // A preview always reads the quantity and its unit: its totals are per unit of measure.
+  const readFields = options.preview ? [...outputs.fields, 'Quantity', 'UOM'] : outputs.fields;
+  const read = readStopping(connection.reader, fieldsToRead(readFields, { accountNumber: options.report !== undefined }), state, policy);
   if (options.preview) {
     const { quantityChange } = await previewRows(rows, { fields: outputs.fields, read, record, signal: state.stopSignal, rowsPerId: outputs.rowsPerId, ledger: outputs.ledger });
     return { rowAttempts: 0, answered: 0, quantityChange };
