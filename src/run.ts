@@ -14,6 +14,7 @@ import type { UsageReader } from './read/query-usage.js';
 import { startResume, type ResumeSession } from './resume/start-resume.js';
 import type { RowOutcome } from './row-outcome.js';
 import { createQuantityLedger } from './report/quantity-totals.js';
+import { createRunQuantities, type RunQuantities } from './report/run-quantities.js';
 import type { RunReporter } from './report/report-collector.js';
 import { buildSummary } from './run/build-summary.js';
 import { countedRecords } from './run/counted-records.js';
@@ -117,14 +118,11 @@ async function runLocked(options: RunOptions, deps: RunDeps): Promise<RunSummary
     progress = deps.progress?.(table.totalBytes) ?? silentProgress;
     const recordRow = recordOutcomes(writer, progress, table, connection?.reader);
     const { report } = deps;
-    const record = report ? (outcome: RowOutcome) => (recordRow(outcome), report.row(outcome)) : recordRow;
+    // A run with --backup and --report adds up the quantities it read and the rows Zuora answered updated.
+    let runQuantities: RunQuantities | undefined;
+    const record = report ? (outcome: RowOutcome) => (recordRow(outcome), runQuantities?.recorded(outcome), report.row(outcome)) : recordRow;
     // A preview adds up quantities per unit and per account (the summary and the report).
     const ledger = options.preview ? createQuantityLedger() : undefined;
-    const live = connection;
-    report?.start({
-      ledger,
-      requests: live && (() => ({ updates: live.requests, reads: live.reader.requests, tokens: live.tokens.tokenRequests, pauses: live.pauses })),
-    });
     const keep = resume ? resumeFilter(resume, record) : undefined;
     const mapped = mappedRows(records, table, columns, keptColumns, options, state.stopSignal, record);
     const valid = async function* (): AsyncGenerator<SendItem> {
@@ -132,10 +130,17 @@ async function runLocked(options: RunOptions, deps: RunDeps): Promise<RunSummary
     };
 
     // A preview counts the rows of each Id first, so that it keeps nothing of an Id after its last row.
-    const rowsPerId = options.preview && connection ? await countRowsPerId(options.input, { delimiter: options.delimiter, encoding: options.encoding }, columns.idIndex, state.stopSignal) : undefined;
+    const countIds = options.preview || (report !== undefined && backup !== undefined);
+    const rowsPerId = countIds && connection ? await countRowsPerId(options.input, { delimiter: options.delimiter, encoding: options.encoding }, columns.idIndex, state.stopSignal) : undefined;
+    if (!options.preview && report && backup && rowsPerId) runQuantities = createRunQuantities(rowsPerId);
+    const live = connection;
+    report?.start({
+      ledger: ledger ?? runQuantities,
+      requests: live && (() => ({ updates: live.requests, reads: live.reader.requests, tokens: live.tokens.tokenRequests, pauses: live.pauses })),
+    });
     // There is a connection exactly when this is not a dry run.
     const sent = connection
-      ? await readAndSend(valid(), connection, options, state, { record, room: writer, fields: inputFields, backup, rowsPerId, beforeSend: keep?.beforeSend, ledger })
+      ? await readAndSend(valid(), connection, options, state, { record, room: writer, fields: inputFields, backup, rowsPerId, beforeSend: keep?.beforeSend, ledger, runQuantities })
       : await dryRun(valid(), record);
 
     await backup?.close();

@@ -95,7 +95,7 @@ function rowTable(rows: readonly ReportRow[]): string {
 function quantitySection({ quantities, context }: ReportData): string {
   if (!quantities) {
     const why = context.mode === 'dry-run' ? 'A dry run reads nothing from Zuora' : 'This run read no records before changing them';
-    return `<section><h2>Quantity change</h2><p class="muted">${why}, so the quantities before are not known. A <code>--preview</code> report shows the change per unit of measure and per account.</p></section>`;
+    return `<section><h2>Quantity change</h2><p class="muted">${why}, so the quantities before are not known. A <code>--preview</code> report, or a run with <code>--backup</code>, shows the change per unit of measure and per account.</p></section>`;
   }
   const uomRows = quantities.byUom.map((t) => totalRow(e(t.key), t)).join('');
   const uomTable = `<h3>Per unit of measure</h3><table class="q" id="by-uom"><thead><tr><th>unit</th><th>records</th><th>old total</th><th>new total</th><th>difference</th></tr></thead><tbody>${uomRows}</tbody></table>`;
@@ -116,7 +116,11 @@ function quantitySection({ quantities, context }: ReportData): string {
   const topTable = top
     ? `<h3>The largest changes (top ${quantities.topRows.length} rows by absolute change)</h3><table class="q" id="top-rows"><thead><tr><th>line</th><th>Id</th><th>account</th><th>unit</th><th>old</th><th>new</th><th>change</th></tr></thead><tbody>${top}</tbody></table>`
     : '<p>No row changes a quantity.</p>';
-  return `<section><h2>Quantity change</h2><p class="muted">Totals over the records read, as Zuora holds them and as the rows would leave them. Units are never added together.</p>${uomTable}${accountTable}${topTable}</section>`;
+  const basis =
+    context.mode === 'preview'
+      ? 'Totals over the records read, as Zuora holds them and as the rows would leave them.'
+      : 'Totals over the records backed up, as Zuora held them before this run and as the rows Zuora answered updated leave them (a refused or unanswered row changes nothing here); the largest changes are per Id, at its last updated row.';
+  return `<section><h2>Quantity change</h2><p class="muted">${basis} Units are never added together.</p>${uomTable}${accountTable}${topTable}</section>`;
 }
 
 function totalRow(first: string, t: QuantityTotal, cssClass = ''): string {

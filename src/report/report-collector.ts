@@ -1,6 +1,6 @@
 import { DONE_RESULTS, type RowOutcome, type RowResult } from '../row-outcome.js';
 import { LEADING_CODES } from './error-advice.js';
-import type { QuantityLedger } from './quantity-totals.js';
+import type { QuantityTotals } from './quantity-totals.js';
 
 /** One row as the report shows it: where it is, and what was said of it. */
 export interface ReportRow {
@@ -21,8 +21,8 @@ export interface ErrorGroup {
 
 /** What a run tells the report while it goes on, read whenever the report is written. */
 export interface LiveRunFacts {
-  /** `--preview`: the quantity totals. */
-  ledger?: QuantityLedger;
+  /** The quantity totals, when the run reads records before changing them (`--preview`, `--backup`). */
+  ledger?: { totals(): QuantityTotals };
   /** Requests so far by kind, and the pauses Zuora asked for; undefined in a dry run. */
   requests?(): { updates: number; reads: number; tokens: number; pauses: { count: number; ms: number } };
 }

@@ -3,6 +3,7 @@ import type { BackupFile } from '../backup/backup-file.js';
 import type { RunOptions } from '../options.js';
 import { previewRows } from '../preview/preview-rows.js';
 import type { QuantityLedger } from '../report/quantity-totals.js';
+import type { RunQuantities } from '../report/run-quantities.js';
 import type { ReadBatch, UsageReader } from '../read/query-usage.js';
 import { fieldsToRead } from '../read/usage-query.js';
 import type { IdTable } from '../resume/id-table.js';
@@ -43,21 +44,24 @@ export async function readAndSend(
     beforeSend?: (update: UsageUpdate) => void;
     /** `--preview`: the quantity totals per unit and per account. */
     ledger?: QuantityLedger;
+    /** `--backup` with `--report`: the quantities backed up and as the updated rows leave them. */
+    runQuantities?: RunQuantities;
   },
 ): Promise<SentFacts> {
   const { record, backup } = outputs;
   const policy = createStopPolicy(options);
-  // A preview always reads the quantity and its unit: its totals are per unit of measure.
-  const readFields = options.preview ? [...outputs.fields, 'Quantity', 'UOM'] : outputs.fields;
+  // Quantity totals (a preview, a backup with a report) read the quantity and its unit: they are per unit of measure.
+  const readFields = options.preview || outputs.runQuantities ? [...outputs.fields, 'Quantity', 'UOM'] : outputs.fields;
   const read = readStopping(connection.reader, fieldsToRead(readFields, { accountNumber: options.report !== undefined }), state, policy);
   if (options.preview) {
     const { quantityChange } = await previewRows(rows, { fields: outputs.fields, read, record, signal: state.stopSignal, rowsPerId: outputs.rowsPerId, ledger: outputs.ledger });
     return { rowAttempts: 0, answered: 0, quantityChange };
   }
+  const { runQuantities } = outputs;
   const backedUp = backup
     ? backUpBeforeUpdate(rows, {
         backup,
-        read,
+        read: runQuantities ? readNoting(read, runQuantities) : read,
         onWriteError: (error) => state.stopEarly({ reason: error.message, kind: 'output' }),
         signal: state.stopSignal,
         // Not sent because its record could not be read (and backed up): the read call's ids.
@@ -80,9 +84,29 @@ export async function readAndSend(
     room: outputs.room,
   };
   const verify = options.verify ? verifySentRows(direct, read, state, policy) : undefined;
-  const sent = await sendRows(backedUp, verify ?? direct, options, state, policy);
+  const sent = await sendRows(runQuantities ? noteSent(backedUp, runQuantities) : backedUp, verify ?? direct, options, state, policy);
   await verify?.close();
   return { ...sent, ...(verify ? { verify: { ...verify.counts } } : {}) };
+}
+
+/** A read whose records found are noted by the run's quantity totals (the values before the run). */
+function readNoting(read: (ids: string[]) => Promise<ReadBatch>, quantities: RunQuantities): (ids: string[]) => Promise<ReadBatch> {
+  return async (ids) => {
+    const batch = await read(ids);
+    if (batch.ok) for (const id of ids) {
+      const found = batch.records.get(id);
+      if (found) quantities.read(found.record);
+    }
+    return batch;
+  };
+}
+
+/** Rows on their way to the transport, noted with the fields they carry. */
+async function* noteSent(rows: AsyncIterable<SendItem>, quantities: RunQuantities): AsyncGenerator<SendItem> {
+  for await (const item of rows) {
+    quantities.sent(item);
+    yield item;
+  }
 }
 
 /** Reads this input's fields of up to 200 ids; a failed read is shown to the stop policy (refused credentials, unreachable Zuora). */

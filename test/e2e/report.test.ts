@@ -68,18 +68,27 @@ describe('--report', () => {
     expect(summary.preview.byAccount.top[0]).toMatchObject({ key: 'A00000002', uom: 'GB', change: '-3', accountId: '8ad00000000000000000000000000002' });
   });
 
-  it('a run with --backup and --verify (put): requests by kind, verify outcomes, the backup and the restore command', async () => {
+  it('a run with --backup and --verify (put): the change Zuora confirmed per unit, requests by kind, verify outcomes, the backup and the restore command', async () => {
     const s = await start({ records: tenant() });
-    const { dir, input } = await inputFile('fix.csv', ['Id,Quantity', `${A},5`, `${B},7`]);
+    const { dir, input } = await inputFile('fix.csv', ['Id,Quantity', `${A},5`, `${B},8`, `${BILLED},1`, `${B},7`]);
     const report = join(dir, 'r.html');
     const run = await runCli([input, '--backup', join(dir, 'fix.backup.csv'), '--verify', '--report', report], { env: demoEnv(s) });
-    expect(run.code, run.stderr).toBe(0);
+    expect(run.code, run.stderr).toBe(2);
     const doc = page(report);
-    expect(counts(doc)).toEqual({ updated: '2', 'rows with a result': '2' });
+    expect(counts(doc)).toEqual({ updated: '3', failed: '1', 'rows with a result': '4' });
+    // Old values from the backup reads; new ones only from rows Zuora answered updated (the billed row was refused).
+    expect(tableRows(byId(doc, 'by-uom')).slice(1)).toEqual([
+      ['GB', '2', '13', '10', '-3'],
+      ['Minutes', '1', '4', '5', '+1'],
+    ]);
+    expect(tableRows(byId(doc, 'top-rows')).slice(1).map((r) => [r[0], r[1], r[6]])).toEqual([
+      ['5', B, '-3'],
+      ['2', A, '+1'],
+    ]);
     const facts = runFacts(doc);
-    expect(facts.Requests).toMatch(/^updates 2, reads [1-9]\d*, tokens 1$/);
-    expect(facts.Verify).toBe('2 rows read back as sent, 0 mismatches, 0 not verified, 0 unknown found applied');
-    expect(facts.Backup).toContain('fix.backup.csv (2 Ids)');
+    expect(facts.Requests).toMatch(/^updates 4, reads [1-9]\d*, tokens 1$/);
+    expect(facts.Verify).toBe('3 rows read back as sent, 0 mismatches, 0 not verified, 0 unknown found applied');
+    expect(facts.Backup).toContain('fix.backup.csv (3 Ids)');
     // The target came from ZUORA_BASE_URL, which the restore uses again.
     expect(facts['How to restore']).toContain(`zuora-usage-update ${join(dir, 'fix.backup.csv')} --verify`);
   });
