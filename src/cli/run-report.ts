@@ -93,16 +93,29 @@ async function digest(path: string): Promise<string> {
   return hash.digest('hex');
 }
 
+/** Where the user and host come from: the operating system's answers by default. */
+export interface WhoRunsSources {
+  userName(): string | undefined;
+  uid(): number | undefined;
+  host(): string;
+}
+
+const OS_SOURCES: WhoRunsSources = {
+  userName: () => userInfo().username,
+  uid: () => (typeof process.getuid === 'function' ? process.getuid() : undefined),
+  host: () => hostname(),
+};
+
 /** The user (or `uid <n>` where the user has no name, as in many containers) and the host. */
-function whoRuns(): { user: string; host: string } {
+export function whoRuns(sources: WhoRunsSources = OS_SOURCES): { user: string; host: string } {
   let user: string | undefined;
   try {
-    user = userInfo().username || undefined;
+    user = sources.userName() || undefined;
   } catch {
-    // No passwd entry for this uid.
+    // No passwd entry for this uid: os.userInfo() throws.
   }
-  const uid = typeof process.getuid === 'function' ? process.getuid() : undefined;
-  return { user: user ?? (uid === undefined ? 'unknown user' : `uid ${uid}`), host: hostname() };
+  const uid = sources.uid();
+  return { user: user ?? (uid === undefined ? 'unknown user' : `uid ${uid}`), host: sources.host() };
 }
 
 function targetText(args: MainArgs, options: RunOptions): string {
