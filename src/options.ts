@@ -90,6 +90,8 @@ export interface RunOptions {
   settleSeconds?: number;
   /** `--skip-unchanged`: read each Id first and send only the rows that change something. */
   skipUnchanged?: boolean;
+  /** `--report <file.html>`: also write a self-contained HTML report of the run (report/). */
+  report?: string;
   /** `put`: one `PUT /v1/object/usage/{id}` a row (default); `actions`: `POST /v1/action/update` calls of many rows. */
   transport?: Transport;
   /** Rows an Actions call carries, 1 to 50. Default 50. */

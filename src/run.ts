@@ -17,6 +17,9 @@ import type { RunSummary } from './output/summary.js';
 import type { UsageReader } from './read/query-usage.js';
 import { startResume, type ResumeSession } from './resume/start-resume.js';
 import type { RowOutcome } from './row-outcome.js';
+import { createQuantityLedger } from './report/quantity-totals.js';
+import { createRunQuantities, type RunQuantities } from './report/run-quantities.js';
+import type { RunReporter } from './report/report-collector.js';
 import { buildSummary, type SummaryFacts } from './run/build-summary.js';
 import { countedRecords } from './run/counted-records.js';
 import { mappedRows } from './run/mapped-rows.js';
@@ -40,6 +43,8 @@ export interface RunDeps extends WaitEffects {
   progress?: (totalBytes: number | undefined) => Progress;
   /** The `User-Agent` of every request. Default `zuora-usage-update` (the CLI adds its version). */
   userAgent?: string;
+  /** `--report`: told when the run starts writing its outputs, then every row (report/). */
+  report?: RunReporter;
 }
 
 /**
@@ -116,12 +121,21 @@ async function runLocked(options: RunOptions, deps: RunDeps): Promise<RunSummary
 
     // Started last, so the log lines of connecting do not cut through the bar.
     progress = deps.progress?.(table.totalBytes) ?? silentProgress;
-    const recordOutcome = recordOutcomes(writer, progress, table, connection?.reader);
+    const recordRow = recordOutcomes(writer, progress, table, connection?.reader);
+    const { report } = deps;
+    // A run with --backup and --report adds up the quantities it read and the rows Zuora answered updated.
+    let runQuantities: RunQuantities | undefined;
     let times1000 = 0;
     const record = (outcome: RowOutcome): void => {
       if (outcome.errorCode === QUANTITY_TIMES_1000) times1000++;
-      recordOutcome(outcome);
+      recordRow(outcome);
+      if (report) {
+        runQuantities?.recorded(outcome);
+        report.row(outcome);
+      }
     };
+    // A preview adds up quantities per unit and per account (the summary and the report).
+    const ledger = options.preview ? createQuantityLedger() : undefined;
     const keep = resume ? resumeFilter(resume, record) : undefined;
     const signs = createInputSigns(columns, table.delimiter);
     const mapped = mappedRows(records, table, columns, keptColumns, options, state.stopSignal, record, signs);
@@ -129,11 +143,28 @@ async function runLocked(options: RunOptions, deps: RunDeps): Promise<RunSummary
       for await (const item of mapped) if (!keep || !(await keep(item))) yield item;
     };
 
-    // A preview (and --skip-unchanged) counts the rows of each Id first, so that it keeps nothing of an Id after its last row.
-    const rowsPerId = (options.preview || options.skipUnchanged) && connection ? await countRowsPerId(options.input, { delimiter: options.delimiter, encoding: options.encoding }, columns.idIndex, state.stopSignal) : undefined;
+    // A preview (and --skip-unchanged, and a report of a backed-up run) counts the rows of each Id first, so that it keeps nothing of an Id after its last row.
+    const countIds = options.preview || options.skipUnchanged === true || (report !== undefined && backup !== undefined);
+    const rowsPerId = countIds && connection ? await countRowsPerId(options.input, { delimiter: options.delimiter, encoding: options.encoding }, columns.idIndex, state.stopSignal) : undefined;
+    if (!options.preview && report && backup && rowsPerId) runQuantities = createRunQuantities(rowsPerId);
+    const live = connection;
+    report?.start({
+      ledger: ledger ?? runQuantities,
+      requests: live && (() => ({ updates: live.requests, reads: live.reader.requests, tokens: live.tokens.tokenRequests, pauses: live.pauses })),
+    });
     // There is a connection exactly when this is not a dry run.
     const sent = connection
-      ? await readAndSend(valid(), connection, options, state, { record, room: writer, fields: inputFields, backup, rowsPerId, beforeSend: keep?.beforeSend, clock: { now, sleep: deps.sleep ?? abortableSleep } })
+      ? await readAndSend(valid(), connection, options, state, {
+          record,
+          room: writer,
+          fields: inputFields,
+          backup,
+          rowsPerId,
+          beforeSend: keep?.beforeSend,
+          clock: { now, sleep: deps.sleep ?? abortableSleep },
+          ledger,
+          runQuantities,
+        })
       : await dryRun(valid(), record);
 
     await backup?.close();
@@ -156,6 +187,8 @@ async function runLocked(options: RunOptions, deps: RunDeps): Promise<RunSummary
         records: records.count(),
         tokenRequests: connection?.tokens.tokenRequests ?? 0,
         readRequests: connection?.reader.requests,
+        quantities: ledger?.totals(),
+        pauses: connection?.pauses,
         backup: backup && options.backup !== undefined ? { path: options.backup, ids: backup.size } : undefined,
         ...spreadsheetFacts(signs, options, times1000, logger),
         startedAt,

@@ -45,6 +45,7 @@ export interface MainArgs {
   ignoreUnknownColumns: boolean;
   maxFailures?: string;
   summaryJson?: string;
+  report?: string;
   transport: string;
   batchSize?: number;
   logLevel: string;
@@ -106,6 +107,7 @@ export function buildRunOptions(args: MainArgs, env: NodeJS.ProcessEnv): RunOpti
     ignoreUnknownColumns: args.ignoreUnknownColumns,
     maxFailures: args.maxFailures === undefined ? undefined : parseMaxFailures(args.maxFailures),
     summaryJson: args.summaryJson,
+    report: args.report,
     preview: args.preview,
     backup: args.backup,
     verify: args.verify,
@@ -115,6 +117,7 @@ export function buildRunOptions(args: MainArgs, env: NodeJS.ProcessEnv): RunOpti
   };
   checkLookBeforeYouLeap(args);
   if (options.decimalComma && options.delimiter === ',') throw new RunError('BAD_OPTION', DECIMAL_COMMA_DELIMITER);
+  if (args.report !== undefined && args.report.trim() === '') throw new RunError('BAD_OPTION', '--report needs a file name, e.g. --report corrections.report.html');
   const prefixProblem = checkTrackPrefix(options.trackPrefix);
   if (prefixProblem) throw new RunError('BAD_OPTION', prefixProblem);
   // The built-in simulator takes its own demo client: credentials exported for a real tenant are not used.

@@ -18,6 +18,7 @@ export const MAIN_OPTIONS = {
   out: { alias: 'o', type: 'string', describe: 'Results CSV [default: <input>.results.csv]', group: 'Files:' },
   failures: { type: 'string', describe: 'Failures CSV, itself a valid input [default: <input>.failures.csv]', group: 'Files:' },
   'summary-json': { type: 'string', describe: 'Also write the run summary as JSON to this file', group: 'Files:' },
+  report: { type: 'string', describe: 'Also write a self-contained HTML report (preview, dry run or run) to this file', group: 'Files:' },
   delimiter: { type: 'string', describe: 'Force the delimiter: , ; | or tab [default: detected from the header line]', group: 'Input:' },
   encoding: { type: 'string', default: MAIN_ARG_DEFAULTS.encoding, describe: 'Encoding of the input: utf-8, windows-1252 (Excel "CSV" on Windows) or latin1', group: 'Input:' },
   'date-format': { type: 'string', choices: DATE_FORMATS, describe: 'Also accept this date format besides ISO (optionally with HH:MM[:SS])', group: 'Input:' },

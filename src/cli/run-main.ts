@@ -10,6 +10,7 @@ import { buildRunOptions, type MainArgs } from './build-run-options.js';
 import { checkLookOnlyOut, checkOutputPaths, companionFiles, runOutputs } from './check-output-paths.js';
 import { watchInterrupts } from './interrupts.js';
 import { nextCommands } from './next-commands.js';
+import { startRunReport, type RunReport } from './run-report.js';
 import { errorExit } from './run-error-exit.js';
 import { watchRunEnd, type RunEnd } from './summary-json.js';
 
@@ -85,23 +86,27 @@ async function startWithSummary(args: MainArgs, version: string, logger: Logger,
     const { terminalProgress } = await import('../output/terminal-progress.js');
     progress = (total) => terminalProgress(process.stderr, total);
   }
+  // Written only once run() starts writing its outputs, and then however the run ends.
+  const report: RunReport | undefined = startRunReport(args, options, { logger, version, now: Date.now });
   try {
-    const ended = await run(options, { logger, signal: interrupt, progress, userAgent: `zuora-usage-update/${version}` });
+    const ended = await run(options, { logger, signal: interrupt, progress, userAgent: `zuora-usage-update/${version}`, report: report?.collector });
     const summary: Summary = { ...ended, nextStep: nextStep(ended, nextCommands(args, options)) };
     process.stderr.write(formatSummary(summary));
+    report?.finished(summary);
     end.finished(summary);
     return summary.exitCode;
   } catch (error) {
-    return reportRunError(error, logger, end);
+    return reportRunError(error, logger, end, report);
   }
 }
 
 /** Logs a run that ended by an error, ends it (`--summary-json`, "run finished"), and gives its exit code. */
-function reportRunError(error: unknown, logger: Logger, end: RunEnd): number {
+function reportRunError(error: unknown, logger: Logger, end: RunEnd, report?: RunReport): number {
   const failure = errorExit(error);
   if (failure.unexpected) logger.fatal({ err: error }, 'unexpected error');
   else logger.error({ code: failure.code }, failure.message);
   process.stderr.write(`\nzuora-usage-update: ${failure.message}\n`);
+  report?.failed(failure);
   end.failed(failure);
   return failure.exitCode;
 }

@@ -1,5 +1,6 @@
 import { urlWithoutSecrets } from '../config/mask-secrets.js';
 import type { RunOptions } from '../options.js';
+import type { AccountTotal, QuantityTotal } from '../report/quantity-totals.js';
 import type { ResultCounts } from '../row-outcome.js';
 import type { StopKind, Summary } from './summary.js';
 
@@ -34,8 +35,13 @@ export interface SummaryJsonV1 {
   requests: { updates: number; reads: number; tokens: number; total: number };
   /** Update requests that were retries of an earlier attempt. */
   retries: number;
-  /** `--preview`: the total quantity change over the `would-update` rows, as a plain decimal; null for any other run. */
-  preview: { quantityChange: string } | null;
+  /**
+   * `--preview`: the total quantity change over the `would-update` rows, as a plain decimal (adds all
+   * units together: kept for older readers), then per unit of measure (`byUom`: old and new totals of
+   * the records read, and the change) and per account in each unit (`byAccount`: the 20 with the
+   * largest change, the rest one entry per unit); null for any other run.
+   */
+  preview: { quantityChange: string; byUom?: QuantityTotal[]; byAccount?: { top: AccountTotal[]; other: Array<QuantityTotal & { accounts: number }> } } | null;
   /** `--verify`: rows read back and found as sent, found otherwise (VERIFY_MISMATCH), not read back (NOT_VERIFIED), `unknown` rows found applied, and `updated` rows left with no field to compare (not counted verified); null without --verify. */
   verify: { verified: number; mismatches: number; notVerified: number; verifiedAfterUnknown: number; notCompared: number } | null;
   /** Ids in doubt: Ids whose last row was answered success after an earlier request of the Id got no answer; with `--settle`, how many were read back holding the row's values (`settled`) and how many sent again (`resent`); null for a dry run or a preview. */
@@ -105,7 +111,12 @@ export function finishedSummaryJson(summary: Summary, context: SummaryJsonContex
       total: summary.requests + (summary.readRequests ?? 0) + summary.tokenRequests,
     },
     retries: summary.retries,
-    preview: summary.preview ? { quantityChange: summary.quantityChange ?? '0' } : null,
+    preview: summary.preview
+      ? {
+          quantityChange: summary.quantityChange ?? '0',
+          ...(summary.quantities ? { byUom: summary.quantities.byUom, byAccount: { top: summary.quantities.topAccounts, other: summary.quantities.otherAccounts } } : {}),
+        }
+      : null,
     verify: summary.verify ?? null,
     inDoubt: summary.inDoubt ?? null,
     backup: summary.backup ?? null,

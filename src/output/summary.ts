@@ -1,4 +1,5 @@
 import { EXIT } from '../errors.js';
+import type { QuantityTotals } from '../report/quantity-totals.js';
 import { DONE_RESULTS, type ResultCounts, type RowResult } from '../row-outcome.js';
 
 /** How a run ended, as `run()` returns it: facts only, no advice. */
@@ -28,6 +29,10 @@ export interface RunSummary {
   readRequests?: number;
   /** `--preview`: the sum over `would-update` rows of new minus old quantity, as a plain decimal. */
   quantityChange?: string;
+  /** `--preview`: old and new quantity totals per unit of measure (never added across units) and per account. */
+  quantities?: QuantityTotals;
+  /** Pauses Zuora asked for (429 Retry-After, RateLimit-Remaining 0) and the time they covered; absent in a dry run. */
+  pauses?: { count: number; ms: number };
   /** `--verify`: rows read back and found as sent, found otherwise (VERIFY_MISMATCH), not read back (NOT_VERIFIED), `unknown` rows found applied, and `updated` rows left with no field to compare (later rows of their Id set them all). */
   verify?: { verified: number; mismatches: number; notVerified: number; verifiedAfterUnknown: number; notCompared: number };
   /** Ids in doubt (SPEC "An Id in doubt"), and with `--settle` those read back as held (`settled`) and sent again (`resent`). Absent in a dry run and a preview. */
@@ -194,7 +199,10 @@ export function formatSummary(summary: Summary): string {
   if (summary.keptFromEarlierRun > 0) {
     lines.push(`  resumed:   ${summary.keptFromEarlierRun} rows already updated by an earlier run, not sent again`);
   }
-  if (summary.quantityChange !== undefined) lines.push(`  quantity:  ${summary.quantityChange} (total change over the would-update rows)`);
+  if (summary.quantities && summary.quantities.byUom.length > 0) {
+    // One line per unit: Minutes, Seats and GB are never added together.
+    summary.quantities.byUom.forEach((t, i) => lines.push(`  ${i === 0 ? 'quantity: ' : '          '} ${t.key}: ${t.old} -> ${t.new} (${signed(t.change)}, ${t.records} records)`));
+  } else if (summary.quantityChange !== undefined) lines.push(`  quantity:  ${summary.quantityChange} (total change over the would-update rows)`);
   if ((summary.quantityTimes1000 ?? 0) > 0) {
     lines.push(`  x1000:     ${summary.quantityTimes1000} rows refused, not sent: Quantity exactly 1000 × Zuora's (QUANTITY_TIMES_1000; counted in invalid)`);
   }
@@ -224,6 +232,10 @@ export function formatSummary(summary: Summary): string {
     '',
   );
   return lines.join('\n');
+}
+
+function signed(decimal: string): string {
+  return decimal.startsWith('-') || decimal === '0' ? decimal : `+${decimal}`;
 }
 
 function capitalize(text: string): string {

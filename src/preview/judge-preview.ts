@@ -24,6 +24,8 @@ export interface PreviewVerdict {
   quantityChange?: Decimal;
   /** The read call that answered for this Id (the first row's, for later rows of the Id). */
   call?: ReadCall;
+  /** A `would-update` row: the record as the earlier rows leave it, and as this row would leave it (the quantity totals). */
+  transition?: { from: ReadRecord; to: ReadRecord };
 }
 
 const STANDARD = new Set<string>(UPDATABLE_FIELDS);
@@ -157,7 +159,8 @@ export function createPreviewJudge(columns: readonly string[], rowsPerId?: IdTab
     }
     state.now = { ...now, ...fields };
     if (line !== undefined) state.setBy = { ...state.setBy, ...Object.fromEntries(Object.keys(fields).map((field) => [field, line])) };
-    return withCall(quantityChange === undefined ? { result: 'would-update', before, changes } : { result: 'would-update', before, changes, quantityChange }, state.call);
+    const transition = { from: now, to: state.now };
+    return withCall(quantityChange === undefined ? { result: 'would-update', before, changes, transition } : { result: 'would-update', before, changes, quantityChange, transition }, state.call);
   }
 }
 

@@ -4,6 +4,7 @@ import type { ReadBatch } from '../read/query-usage.js';
 import { readAhead } from '../read/read-ahead.js';
 import type { IdTable } from '../resume/id-table.js';
 import type { SendItem } from '../send/send-updates.js';
+import type { QuantityLedger } from '../report/quantity-totals.js';
 import { createPreviewJudge, type PreviewQuantityOptions } from './judge-preview.js';
 
 export interface PreviewOptions {
@@ -18,6 +19,8 @@ export interface PreviewOptions {
   rowsPerId?: IdTable;
   /** `--allow-times-1000` and `--decimal-comma`. */
   quantities?: PreviewQuantityOptions;
+  /** Adds up quantities per unit and per account, before and after (the summary and the report). */
+  ledger?: QuantityLedger;
 }
 
 /**
@@ -32,8 +35,10 @@ export async function previewRows(rows: AsyncIterable<SendItem>, options: Previe
   for await (const { item, read: result } of stream) {
     // The run stopped before this read went out: the row was never reached.
     if (result?.kind === 'failed' && result.failure.notSent) continue;
+    if (result?.kind === 'found') options.ledger?.read(result.record);
     const verdict = judge.judge(item.update.id, sentFields(item.update.body), result, item.line);
     if (verdict.quantityChange) total = addDecimals(total, verdict.quantityChange);
+    if (verdict.transition) options.ledger?.change({ line: item.line, id: item.update.id, ...verdict.transition });
     options.record({
       seq: item.seq,
       line: item.line,

@@ -13,11 +13,12 @@ export const ALWAYS_READ = ['Id', 'RbeStatus', 'AccountId'] as const;
 export type ReadRecord = Readonly<Record<string, string>>;
 
 /**
- * The fields to select: `Id`, `RbeStatus`, `AccountId`, then every updatable field the input has a
- * column for, in input order, each once.
+ * The fields to select: `Id`, `RbeStatus`, `AccountId` (and `AccountNumber` for a report, which names
+ * accounts as people know them), then every updatable field the input has a column for, in input
+ * order, each once.
  */
-export function fieldsToRead(inputFields: readonly string[]): string[] {
-  return [...new Set<string>([...ALWAYS_READ, ...inputFields])];
+export function fieldsToRead(inputFields: readonly string[], options: { accountNumber?: boolean } = {}): string[] {
+  return [...new Set<string>([...ALWAYS_READ, ...(options.accountNumber ? ['AccountNumber'] : []), ...inputFields])];
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { RunOptions } from '../options.js';
 import { exitCodeFor, type RunSummary, type StopKind } from '../output/summary.js';
+import type { QuantityTotals } from '../report/quantity-totals.js';
 import type { ResultCounts } from '../row-outcome.js';
 
 /** What the stages of a run report at its end, each from its own counters. */
@@ -26,6 +27,10 @@ export interface SummaryFacts {
   readRequests?: number;
   /** `--preview`: the total quantity change over the `would-update` rows (the preview stage). */
   quantityChange?: string;
+  /** `--preview`: quantity totals per unit of measure and per account (the preview stage's ledger). */
+  quantities?: QuantityTotals;
+  /** Pauses Zuora asked for (the connection's throttle). */
+  pauses?: RunSummary['pauses'];
   /** `--verify`: what the read-backs found (the verify stage). */
   verify?: RunSummary['verify'];
   /** Ids in doubt (the Ids-in-doubt stage). */
@@ -73,7 +78,8 @@ export function buildSummary(
     failuresRows: facts.failuresRows,
     trackPrefix: options.trackPrefix,
     ...(facts.readRequests === undefined ? {} : { readRequests: facts.readRequests }),
-    ...(options.preview ? { preview: true, quantityChange: facts.quantityChange } : {}),
+    ...(options.preview ? { preview: true, quantityChange: facts.quantityChange, ...(facts.quantities ? { quantities: facts.quantities } : {}) } : {}),
+    ...(facts.pauses ? { pauses: facts.pauses } : {}),
     ...(facts.verify ? { verify: facts.verify } : {}),
     ...(facts.inDoubt ? { inDoubt: facts.inDoubt } : {}),
     ...(facts.backup ? { backup: facts.backup } : {}),

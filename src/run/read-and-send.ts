@@ -2,6 +2,8 @@ import { backUpBeforeUpdate } from '../backup/back-up-before-update.js';
 import type { BackupFile } from '../backup/backup-file.js';
 import type { RunOptions } from '../options.js';
 import { previewRows } from '../preview/preview-rows.js';
+import type { QuantityLedger } from '../report/quantity-totals.js';
+import type { RunQuantities } from '../report/run-quantities.js';
 import { sentFields } from '../read/compare.js';
 import type { ReadBatch, ReadCall, UsageReader } from '../read/query-usage.js';
 import { createTimes1000Tracker } from '../read/times-1000.js';
@@ -51,24 +53,32 @@ export async function readAndSend(
     beforeSend?: (update: UsageUpdate) => void;
     /** The run's clock and sleep, for `--settle`'s wait. */
     clock: { now: () => number; sleep: Sleep };
+    /** `--preview`: the quantity totals per unit and per account. */
+    ledger?: QuantityLedger;
+    /** `--backup` with `--report`: the quantities backed up and as the updated rows leave them. */
+    runQuantities?: RunQuantities;
   },
 ): Promise<SentFacts> {
   const { record, backup } = outputs;
   const policy = createStopPolicy(options);
-  const read = readStopping(connection.reader, fieldsToRead(outputs.fields), state, policy);
+  // Quantity totals (a preview, a backup with a report) read the quantity and its unit: they are per unit of measure.
+  const readFields = options.preview || outputs.runQuantities ? [...outputs.fields, 'Quantity', 'UOM'] : outputs.fields;
+  const read = readStopping(connection.reader, fieldsToRead(readFields, { accountNumber: options.report !== undefined }), state, policy);
   if (options.preview) {
     const quantities = { allowTimes1000: options.allowTimes1000, decimalComma: options.decimalComma };
-    const { quantityChange } = await previewRows(rows, { fields: outputs.fields, read, record, signal: state.stopSignal, rowsPerId: outputs.rowsPerId, quantities });
+    const { quantityChange } = await previewRows(rows, { fields: outputs.fields, read, record, signal: state.stopSignal, rowsPerId: outputs.rowsPerId, quantities, ledger: outputs.ledger });
     return { rowAttempts: 0, answered: 0, quantityChange };
   }
   // --skip-unchanged keeps what the reads find; with --backup, the backup's read serves both.
   const skip = options.skipUnchanged ? createSkipUnchanged({ rowsPerId: outputs.rowsPerId }) : undefined;
   const notSent = (item: SendItem, { errorCode, errorMessage, call }: { errorCode: string; errorMessage: string; call: ReadCall }): void =>
     record({ seq: item.seq, line: item.line, cells: item.cells, id: item.update.id, result: 'failed', attempts: 0, errorCode, errorMessage, ...call });
+  const { runQuantities } = outputs;
+  const backupRead = runQuantities ? readNoting(read, runQuantities) : read;
   const backedUp = backup
     ? backUpBeforeUpdate(rows, {
         backup,
-        read: skip ? skip.capture(read) : read,
+        read: skip ? skip.capture(backupRead) : backupRead,
         onWriteError: (error) => state.stopEarly({ reason: error.message, kind: 'output' }),
         signal: state.stopSignal,
         refuse: options.allowTimes1000 ? undefined : times1000Refusal(record, options),
@@ -104,7 +114,7 @@ export async function readAndSend(
   const verify = options.verify ? verifySentRows(doubt, read, state, policy) : undefined;
   const hooks = verify ?? doubt;
   // Outermost: a row that changes nothing is answered before the journal, verify or the transport see it.
-  const sent = await sendRows(doubt.admit(judged), skip ? { ...hooks, put: skip.wrapPut(hooks.put) } : hooks, options, state, policy);
+  const sent = await sendRows(doubt.admit(runQuantities ? noteSent(judged, runQuantities) : judged), skip ? { ...hooks, put: skip.wrapPut(hooks.put) } : hooks, options, state, policy);
   await verify?.close();
   await doubt.close();
   return { ...sent, ...(verify ? { verify: { ...verify.counts } } : {}), inDoubt: { ...doubt.counts }, ...(skip ? { skippedUnchanged: skip.skipped } : {}) };
@@ -122,6 +132,26 @@ function times1000Refusal(record: (outcome: RowOutcome) => void, options: RunOpt
     record({ seq: item.seq, line: item.line, cells: item.cells, id: item.update.id, result: 'invalid', attempts: 0, ...refusal });
     return true;
   };
+}
+
+/** A read whose records found are noted by the run's quantity totals (the values before the run). */
+function readNoting(read: (ids: string[]) => Promise<ReadBatch>, quantities: RunQuantities): (ids: string[]) => Promise<ReadBatch> {
+  return async (ids) => {
+    const batch = await read(ids);
+    if (batch.ok) for (const id of ids) {
+      const found = batch.records.get(id);
+      if (found) quantities.read(found.record);
+    }
+    return batch;
+  };
+}
+
+/** Rows on their way to the transport, noted with the fields they carry. */
+async function* noteSent(rows: AsyncIterable<SendItem>, quantities: RunQuantities): AsyncGenerator<SendItem> {
+  for await (const item of rows) {
+    quantities.sent(item);
+    yield item;
+  }
 }
 
 /** Reads this input's fields of up to 200 ids; a failed read is shown to the stop policy (refused credentials, unreachable Zuora). */

@@ -28,6 +28,8 @@ export interface Connection {
   inputEnded(): void;
   /** Update requests sent so far (a batch call counts once, whatever it carries). */
   readonly requests: number;
+  /** Pauses Zuora asked for so far, and the time they covered (the throttle's). */
+  readonly pauses: { count: number; ms: number };
   tokens: TokenProvider;
   /** Batched reads of usage records (`--preview`, `--backup`, `--verify`), through the same throttle, tokens and retries. */
   reader: UsageReader;
@@ -137,6 +139,9 @@ export async function connect(options: ConnectOptions, deps: ConnectDeps): Promi
       inputEnded: () => transport?.inputEnded(),
       get requests() {
         return requests;
+      },
+      get pauses() {
+        return throttle.pauses;
       },
       tokens,
       // Through the same call loop, throttle and tokens as the updates; reads count their own requests.

@@ -101,7 +101,8 @@ describe('--preview', () => {
       counts: { 'would-update': 4, unchanged: 2, blocked: 1, 'not-found': 1, invalid: 1 },
     });
     expect(run.stderr).toContain('4 would-update, 2 unchanged, 1 blocked, 1 not-found, 0 failed, 1 invalid');
-    expect(run.stderr).toContain('quantity:  0.5');
+    // Per unit of measure (here every record is in GB): old and new totals of the records read.
+    expect(run.stderr).toContain('quantity:  GB: 18 -> 18.5 (+0.5, 4 records)');
   });
 
   it('exits 0 when every row would update or is unchanged', async () => {
