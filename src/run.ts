@@ -4,7 +4,7 @@ import { matchColumns, type ColumnMap } from './input/columns.js';
 import { checkStructure } from './input/check-structure.js';
 import { readRows, type InputTable } from './input/read-rows.js';
 import type { RunOptions } from './options.js';
-import { silentProgress, type Progress } from './output/progress.js';
+import { silentProgress, type Progress, type ProgressSource } from './output/progress.js';
 import { createResultsWriter, type ResultsWriter } from './output/results-writer.js';
 import { countRowsPerId } from './preview/count-rows-per-id.js';
 import { writeRunInfo } from './resume/run-info.js';
@@ -32,8 +32,8 @@ export interface RunDeps extends WaitEffects {
   signal?: AbortSignal;
   /** After an interrupt, how long in-flight requests may take before they are abandoned (`unknown`). Default 10 s. */
   graceMs?: number;
-  /** Makes the progress display once the input size is known. Default: none. */
-  progress?: (totalBytes: number | undefined) => Progress;
+  /** Makes the progress display once the run starts sending (the records counted, what holds the run back). Default: none. */
+  progress?: (source: ProgressSource) => Progress;
   /** The `User-Agent` of every request. Default `zuora-usage-update` (the CLI adds its version). */
   userAgent?: string;
 }
@@ -69,7 +69,7 @@ async function runLocked(options: RunOptions, deps: RunDeps): Promise<RunSummary
   const table = await readRows(options.input, { delimiter: options.delimiter, encoding: options.encoding });
   const columns = matchColumns(table.header, { ignoreUnknownColumns: options.ignoreUnknownColumns });
   if (options.transport === 'actions') checkActionsColumns(columns.fields);
-  await checkStructure(table);
+  const structure = await checkStructure(table);
   logColumns(logger, columns);
   const keptColumns = keptIndexes(table.header.length, columns);
   const header = keptColumns.map((i) => table.header[i] ?? '');
@@ -110,7 +110,12 @@ async function runLocked(options: RunOptions, deps: RunDeps): Promise<RunSummary
     });
 
     // Started last, so the log lines of connecting do not cut through the bar.
-    progress = deps.progress?.(table.totalBytes) ?? silentProgress;
+    progress =
+      deps.progress?.({
+        records: structure.records,
+        pushback: connection?.pushback,
+        stopping: () => deps.signal?.aborted === true,
+      }) ?? silentProgress;
     const record = recordOutcomes(writer, progress, table, connection?.reader);
     const keep = resume ? resumeFilter(resume, record) : undefined;
     const mapped = mappedRows(records, table, columns, keptColumns, options, state.stopSignal, record);

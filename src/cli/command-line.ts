@@ -74,7 +74,7 @@ export async function runCommandLine(argv: string[]): Promise<number> {
   try {
     settings = resolveSettings(argv, process.env, process.cwd());
   } catch (error) {
-    return reportStartFailure(error, version);
+    return reportStartFailure(error, version, argv);
   }
   if (settings.printConfig) {
     process.stdout.write(printConfig(settings, process.env, process.cwd()));
@@ -83,7 +83,7 @@ export async function runCommandLine(argv: string[]): Promise<number> {
   try {
     return await parseAndRun(settings.argv, version);
   } catch (error) {
-    return reportStartFailure(error, version);
+    return reportStartFailure(error, version, settings.argv);
   }
 }
 

@@ -41,6 +41,12 @@ export interface Throttle {
   readonly inFlight: number;
   /** Pace between request starts in ms (0 when no rate limit was announced). */
   readonly intervalMs: number;
+  /** Epoch ms until which no request starts (a pause Zuora asked for); in the past when none. */
+  readonly pausedUntil: number;
+  /** The upper bound of the concurrency (-c). */
+  readonly maxConcurrency: number;
+  /** True when Zuora's answers brought the concurrency below -c (not the slow start still climbing). */
+  readonly lowered: boolean;
 }
 
 /** The throttle's bounds and effects; every field has a default. */
@@ -190,6 +196,15 @@ export function createThrottle(options: ThrottleOptions = {}): Throttle {
     },
     get intervalMs() {
       return intervalMs;
+    },
+    get pausedUntil() {
+      return pausedUntil;
+    },
+    get maxConcurrency() {
+      return max;
+    },
+    get lowered() {
+      return !slowStart && concurrency < max;
     },
   };
 }
