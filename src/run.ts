@@ -1,10 +1,12 @@
 import type { Logger } from 'pino';
 import { openBackup, type BackupFile } from './backup/backup-file.js';
 import { matchColumns, type ColumnMap } from './input/columns.js';
+import { RunError } from './errors.js';
 import { checkStructure } from './input/check-structure.js';
-import { readRows, type InputTable } from './input/read-rows.js';
+import { readRows } from './input/read-rows.js';
 import type { RunOptions } from './options.js';
 import { silentProgress, type Progress, type ProgressSource } from './output/progress.js';
+import { createErrorTally } from './output/error-groups.js';
 import { createResultsWriter, type ResultsWriter } from './output/results-writer.js';
 import { countRowsPerId } from './preview/count-rows-per-id.js';
 import { writeRunInfo } from './resume/run-info.js';
@@ -78,6 +80,7 @@ async function runLocked(options: RunOptions, deps: RunDeps): Promise<RunSummary
 
   const state = createRunState({ interrupt: deps.signal, graceMs: deps.graceMs ?? 10_000, logger });
   const records = countedRecords(table);
+  const errors = createErrorTally();
   let connection: Connection | undefined;
   let resume: ResumeSession | undefined;
   let progress: Progress = silentProgress;
@@ -86,15 +89,22 @@ async function runLocked(options: RunOptions, deps: RunDeps): Promise<RunSummary
     // Opened before connecting, so a backup that would be overwritten stops the run before anything is sent.
     if (options.backup !== undefined) backup = await openBackup(options.backup, { fields: inputFields, delimiter: table.delimiter, resume: options.resume });
     if (!options.dryRun) {
-      connection = await connect(options, {
-        logger,
-        stopSignal: state.stopSignal,
-        abandonSignal: state.abandonSignal,
-        now,
-        sleep: deps.sleep,
-        random: deps.random,
-        userAgent: deps.userAgent,
-      });
+      try {
+        connection = await connect(options, {
+          logger,
+          stopSignal: state.stopSignal,
+          abandonSignal: state.abandonSignal,
+          now,
+          sleep: deps.sleep,
+          random: deps.random,
+          userAgent: deps.userAgent,
+        });
+      } catch (error) {
+        // An outage before the first row is an early stop like any other (exit 3), with its summary:
+        // every record is not reached, nothing was written, and --resume finishes the job.
+        if (!(error instanceof RunError && error.code === 'ZUORA_UNREACHABLE')) throw error;
+        return { ...unreachableAtStart(error.message, structure.records, options, startedAt, now()), error: { code: error.code, message: error.message } };
+      }
       // A preview changes nothing: no tenant to record, no sends to journal.
       if (!options.preview) resume = await openEarlierResults(options, { header, keptColumns, idIndex: columns.idIndex }, logger, now);
     }
@@ -116,7 +126,7 @@ async function runLocked(options: RunOptions, deps: RunDeps): Promise<RunSummary
         pushback: connection?.pushback,
         stopping: () => deps.signal?.aborted === true,
       }) ?? silentProgress;
-    const record = recordOutcomes(writer, progress, table, connection?.reader);
+    const record = recordOutcomes(writer, progress, connection?.reader, errors);
     const keep = resume ? resumeFilter(resume, record) : undefined;
     const mapped = mappedRows(records, table, columns, keptColumns, options, state.stopSignal, record);
     const valid = async function* (): AsyncGenerator<SendItem> {
@@ -144,6 +154,7 @@ async function runLocked(options: RunOptions, deps: RunDeps): Promise<RunSummary
         stopKind: state.stop?.kind,
         counts: writer.counts,
         failuresRows: writer.failuresWritten,
+        errorCounts: errors.counts(),
         keptFromEarlierRun: keep?.kept() ?? 0,
         ...sent,
         requests: connection?.requests ?? 0,
@@ -166,17 +177,48 @@ async function runLocked(options: RunOptions, deps: RunDeps): Promise<RunSummary
   }
 }
 
+/** The summary of a run that could not reach Zuora for its first token: stopped early, nothing sent or written. */
+function unreachableAtStart(reason: string, records: number, options: RunOptions, startedAt: number, endedAt: number): RunSummary {
+  return {
+    ...buildSummary(
+      {
+        status: 'stopped',
+        stopReason: reason,
+        stopKind: 'unreachable',
+        counts: { updated: 0, failed: 0, unknown: 0, invalid: 0, valid: 0 },
+        failuresRows: 0,
+        keptFromEarlierRun: 0,
+        records,
+        requests: 0,
+        rowAttempts: 0,
+        answered: 0,
+        tokenRequests: 0,
+        startedAt,
+        endedAt,
+      },
+      options,
+    ),
+    nothingWritten: true,
+  };
+}
+
 /** Hands outcomes to the writer and the progress display; returns the function every stage records with. */
-function recordOutcomes(writer: ResultsWriter, progress: Progress, table: InputTable, reader: UsageReader | undefined): (outcome: RowOutcome) => void {
+function recordOutcomes(
+  writer: ResultsWriter,
+  progress: Progress,
+  reader: UsageReader | undefined,
+  errors: ReturnType<typeof createErrorTally>,
+): (outcome: RowOutcome) => void {
   let done = 0;
   let notUpdated = 0;
   return (outcome) => {
     writer.add(outcome);
+    errors.add(outcome);
     done++;
     if (outcome.result !== 'updated' && outcome.result !== 'valid') notUpdated++;
     // Reads are shown once there are any: a run without --preview, --backup or --verify shows none.
     const reads = reader && reader.requests > 0 ? { reads: reader.requests } : {};
-    progress.tick({ done, failed: notUpdated, bytesRead: table.bytesRead(), ...reads });
+    progress.tick({ done, failed: notUpdated, ...reads });
   };
 }
 

@@ -1,5 +1,6 @@
 import { EXIT } from '../errors.js';
 import type { RunOptions } from '../options.js';
+import { adviseErrors } from '../output/error-groups.js';
 import type { Progress, ProgressSource } from '../output/progress.js';
 import { takeRunLock, type RunLock } from '../output/run-lock.js';
 import { formatSummary, nextStep, type Summary } from '../output/summary.js';
@@ -90,7 +91,8 @@ async function startWithSummary(args: MainArgs, version: string, out: StderrOutp
   const progress = terminal ? (source: ProgressSource): Progress => terminal.progress(source) : undefined;
   try {
     const ended = await run(options, { logger, signal: interrupt, progress, userAgent: `zuora-usage-update/${version}` });
-    const summary: Summary = { ...ended, nextStep: nextStep(ended, nextCommands(args, options)) };
+    const errors = adviseErrors(ended.errorCounts ?? [], { transport: options.transport });
+    const summary: Summary = { ...ended, errors, nextStep: nextStep({ ...ended, errors }, nextCommands(args, options)) };
     // One summary: the block for people (text), or the "run finished" line (json).
     if (out.format === 'text') out.write(formatSummary(summary));
     end.finished(summary);

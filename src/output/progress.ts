@@ -3,7 +3,7 @@ import type { Pushback } from '../send/pushback.js';
 /** What the run reports as it goes; the CLI decides whether anyone sees it. */
 export interface Progress {
   /** A record got its outcome. `reads`: read requests so far (`--preview`, `--backup`, `--verify`), never counted as rows. */
-  tick(state: { done: number; failed: number; bytesRead: number; reads?: number }): void;
+  tick(state: { done: number; failed: number; reads?: number }): void;
   stop(): void;
 }
 

@@ -53,7 +53,7 @@ describe('the progress bar', () => {
     const progress = fake.terminal.progress({ records: 3000 });
     fake.advance(8_000);
     // 160 rows finished after 40 reads of 200 Ids: 5%, not the 60% the bytes read ahead would say.
-    progress.tick({ done: 160, failed: 0, bytesRead: 60_000, reads: 40 });
+    progress.tick({ done: 160, failed: 0, reads: 40 });
     const bar = fake.lastBar();
     expect(bar).toContain('  5% | 160 / 3,000 rows');
     expect(bar).toContain('40 reads');
@@ -66,7 +66,7 @@ describe('the progress bar', () => {
     const fake = fakeTerminal();
     const progress = fake.terminal.progress({ records: 3000 });
     fake.advance(30_000);
-    progress.tick({ done: 1968, failed: 12, bytesRead: 0 });
+    progress.tick({ done: 1968, failed: 12 });
     const bar = fake.lastBar();
     expect(bar).toContain('65% | 1,968 / 3,000 rows');
     expect(bar).toContain('12 not updated');
@@ -81,7 +81,7 @@ describe('the progress bar', () => {
       for (let i = 0; i < 40; i++) {
         fake.advance(500);
         done += rate / 2;
-        progress.tick({ done: Math.round(done), failed: 0, bytesRead: 0 });
+        progress.tick({ done: Math.round(done), failed: 0 });
       }
     }
     const bar = fake.lastBar();
@@ -119,7 +119,7 @@ describe('the progress bar', () => {
     const fake = fakeTerminal();
     const progress = fake.terminal.progress({ records: 300 });
     fake.advance(1_000);
-    progress.tick({ done: 100, failed: 0, bytesRead: 0 });
+    progress.tick({ done: 100, failed: 0 });
     fake.terminal.write('WARN: interrupted: finishing the requests in flight (press Ctrl-C again to stop at once)\n');
     // The warning is a line of its own, whole; the bar is below it.
     expect(fake.screen()[0]).toBe('WARN: interrupted: finishing the requests in flight (press Ctrl-C again to stop at once)');
