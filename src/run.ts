@@ -1,13 +1,14 @@
 import type { Logger } from 'pino';
 import { openBackup, type BackupFile } from './backup/backup-file.js';
 import { matchColumns, type ColumnMap } from './input/columns.js';
-import { checkStructure } from './input/check-structure.js';
-import { readRows, type InputTable } from './input/read-rows.js';
-import { DECIMAL_COMMA_DELIMITER, type RunOptions } from './options.js';
 import { RunError } from './errors.js';
+import { checkStructure } from './input/check-structure.js';
+import { readRows } from './input/read-rows.js';
+import { DECIMAL_COMMA_DELIMITER, type RunOptions } from './options.js';
 import { QUANTITY_TIMES_1000 } from './read/times-1000.js';
 import { createInputSigns, type InputSigns } from './run/input-signs.js';
-import { silentProgress, type Progress } from './output/progress.js';
+import { silentProgress, type Progress, type ProgressSource } from './output/progress.js';
+import { createErrorTally } from './output/error-groups.js';
 import { createResultsWriter, type ResultsWriter } from './output/results-writer.js';
 import { countRowsPerId } from './preview/count-rows-per-id.js';
 import { previewColumns } from './preview/preview-columns.js';
@@ -39,8 +40,8 @@ export interface RunDeps extends WaitEffects {
   signal?: AbortSignal;
   /** After an interrupt, how long in-flight requests may take before they are abandoned (`unknown`). Default 10 s. */
   graceMs?: number;
-  /** Makes the progress display once the input size is known. Default: none. */
-  progress?: (totalBytes: number | undefined) => Progress;
+  /** Makes the progress display once the run starts sending (the records counted, what holds the run back). Default: none. */
+  progress?: (source: ProgressSource) => Progress;
   /** The `User-Agent` of every request. Default `zuora-usage-update` (the CLI adds its version). */
   userAgent?: string;
   /** `--report`: told when the run starts writing its outputs, then every row (report/). */
@@ -79,7 +80,7 @@ async function runLocked(options: RunOptions, deps: RunDeps): Promise<RunSummary
   if (options.decimalComma && table.delimiter === ',') throw new RunError('BAD_OPTION', `${DECIMAL_COMMA_DELIMITER} (${options.input} is separated by ,)`);
   const columns = matchColumns(table.header, { ignoreUnknownColumns: options.ignoreUnknownColumns });
   if (options.transport === 'actions') checkActionsColumns(columns.fields);
-  await checkStructure(table);
+  const structure = await checkStructure(table);
   logColumns(logger, columns);
   const keptColumns = keptIndexes(table.header.length, columns);
   const header = keptColumns.map((i) => table.header[i] ?? '');
@@ -88,6 +89,7 @@ async function runLocked(options: RunOptions, deps: RunDeps): Promise<RunSummary
 
   const state = createRunState({ interrupt: deps.signal, graceMs: deps.graceMs ?? 10_000, logger });
   const records = countedRecords(table);
+  const errors = createErrorTally();
   let connection: Connection | undefined;
   let resume: ResumeSession | undefined;
   let progress: Progress = silentProgress;
@@ -96,15 +98,22 @@ async function runLocked(options: RunOptions, deps: RunDeps): Promise<RunSummary
     // Opened before connecting, so a backup that would be overwritten stops the run before anything is sent.
     if (options.backup !== undefined) backup = await openBackup(options.backup, { fields: inputFields, delimiter: table.delimiter, resume: options.resume, decimalComma: options.decimalComma });
     if (!options.dryRun) {
-      connection = await connect(options, {
-        logger,
-        stopSignal: state.stopSignal,
-        abandonSignal: state.abandonSignal,
-        now,
-        sleep: deps.sleep,
-        random: deps.random,
-        userAgent: deps.userAgent,
-      });
+      try {
+        connection = await connect(options, {
+          logger,
+          stopSignal: state.stopSignal,
+          abandonSignal: state.abandonSignal,
+          now,
+          sleep: deps.sleep,
+          random: deps.random,
+          userAgent: deps.userAgent,
+        });
+      } catch (error) {
+        // An outage before the first row is an early stop like any other (exit 3), with its summary:
+        // every record is not reached, nothing was written, and --resume finishes the job.
+        if (!(error instanceof RunError && error.code === 'ZUORA_UNREACHABLE')) throw error;
+        return { ...unreachableAtStart(error.message, structure.records, options, startedAt, now()), error: { code: error.code, message: error.message } };
+      }
       // A preview changes nothing: no tenant to record, no sends to journal.
       if (!options.preview) resume = await openEarlierResults(options, { header, keptColumns, idIndex: columns.idIndex }, logger, now);
     }
@@ -120,8 +129,13 @@ async function runLocked(options: RunOptions, deps: RunDeps): Promise<RunSummary
     });
 
     // Started last, so the log lines of connecting do not cut through the bar.
-    progress = deps.progress?.(table.totalBytes) ?? silentProgress;
-    const recordRow = recordOutcomes(writer, progress, table, connection?.reader);
+    progress =
+      deps.progress?.({
+        records: structure.records,
+        pushback: connection?.pushback,
+        stopping: () => deps.signal?.aborted === true,
+      }) ?? silentProgress;
+    const recordRow = recordOutcomes(writer, progress, connection?.reader, errors);
     const { report } = deps;
     // A run with --backup and --report adds up the quantities it read and the rows Zuora answered updated.
     let runQuantities: RunQuantities | undefined;
@@ -181,6 +195,7 @@ async function runLocked(options: RunOptions, deps: RunDeps): Promise<RunSummary
         stopKind: state.stop?.kind,
         counts: writer.counts,
         failuresRows: writer.failuresWritten,
+        errorCounts: errors.counts(),
         keptFromEarlierRun: keep?.kept() ?? 0,
         ...sent,
         requests: connection?.requests ?? 0,
@@ -229,17 +244,48 @@ function spreadsheetFacts(signs: InputSigns, options: RunOptions, times1000: num
   return { ...(readsFirst ? { quantityTimes1000: times1000 } : {}), ...(warnings.length > 0 ? { warnings } : {}), ...(decimalCommaSigns ? { decimalCommaSigns } : {}) };
 }
 
+/** The summary of a run that could not reach Zuora for its first token: stopped early, nothing sent or written. */
+function unreachableAtStart(reason: string, records: number, options: RunOptions, startedAt: number, endedAt: number): RunSummary {
+  return {
+    ...buildSummary(
+      {
+        status: 'stopped',
+        stopReason: reason,
+        stopKind: 'unreachable',
+        counts: { updated: 0, failed: 0, unknown: 0, invalid: 0, valid: 0 },
+        failuresRows: 0,
+        keptFromEarlierRun: 0,
+        records,
+        requests: 0,
+        rowAttempts: 0,
+        answered: 0,
+        tokenRequests: 0,
+        startedAt,
+        endedAt,
+      },
+      options,
+    ),
+    nothingWritten: true,
+  };
+}
+
 /** Hands outcomes to the writer and the progress display; returns the function every stage records with. */
-function recordOutcomes(writer: ResultsWriter, progress: Progress, table: InputTable, reader: UsageReader | undefined): (outcome: RowOutcome) => void {
+function recordOutcomes(
+  writer: ResultsWriter,
+  progress: Progress,
+  reader: UsageReader | undefined,
+  errors: ReturnType<typeof createErrorTally>,
+): (outcome: RowOutcome) => void {
   let done = 0;
   let notUpdated = 0;
   return (outcome) => {
     writer.add(outcome);
+    errors.add(outcome);
     done++;
     if (outcome.result !== 'updated' && outcome.result !== 'valid') notUpdated++;
     // Reads are shown once there are any: a run without --preview, --backup or --verify shows none.
     const reads = reader && reader.requests > 0 ? { reads: reader.requests } : {};
-    progress.tick({ done, failed: notUpdated, bytesRead: table.bytesRead(), ...reads });
+    progress.tick({ done, failed: notUpdated, ...reads });
   };
 }
 

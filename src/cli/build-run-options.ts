@@ -49,6 +49,8 @@ export interface MainArgs {
   transport: string;
   batchSize?: number;
   logLevel: string;
+  /** `--log-format`; undefined: `text` on a terminal, else `json` (stderr-output.ts). */
+  logFormat?: string;
   preview: boolean;
   backup?: string;
   verify: boolean;

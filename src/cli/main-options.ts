@@ -3,6 +3,7 @@ import { ENVIRONMENT_NAMES, TRANSPORTS } from '../options.js';
 import { DATE_FORMATS } from '../rows/date-time.js';
 import { MAX_BATCH_SIZE } from '../send/post-update-batch.js';
 import { MAIN_ARG_DEFAULTS } from './build-run-options.js';
+import { LOG_FORMATS } from './stderr-output.js';
 
 /**
  * The flags of the main command, as yargs takes them: the one home of their names, types, choices
@@ -67,4 +68,10 @@ export const MAIN_OPTIONS = {
   'batch-size': { type: 'number', describe: `Rows per Actions call with --transport actions, 1 to ${MAX_BATCH_SIZE} [default: ${MAX_BATCH_SIZE}]`, group: 'Run:' },
   'reject-unknown-fields': { type: 'boolean', default: MAIN_ARG_DEFAULTS.rejectUnknownFields, describe: 'Add rejectUnknownFields=true (--no-reject-unknown-fields to omit)', group: 'Run:' },
   'log-level': { type: 'string', default: MAIN_ARG_DEFAULTS.logLevel, choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], describe: 'Log level (pino)', group: 'Run:' },
+  'log-format': {
+    type: 'string',
+    choices: LOG_FORMATS,
+    describe: 'text: readable lines and a summary block; json: JSON lines, the summary as one line [default: text on a terminal, else json]',
+    group: 'Run:',
+  },
 } as const;

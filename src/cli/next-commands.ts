@@ -25,6 +25,14 @@ export function nextCommands(args: MainArgs, options: Pick<RunOptions, 'input' |
     resume: command(options.input, ['--resume', '--out', options.out, ...sameInputPaths, ...given('--backup', args.backup), ...skip]),
     send: command(options.input, [...given('--out', args.out), ...sameInputPaths, ...newBackup(options.input), ...skip]),
     sendFailures: command(options.failures, [...summaryJson, ...newBackup(options.failures), ...skip]),
+    ...(args.transport === 'actions'
+      ? {
+          // Said explicitly, though it is the default: the point of the advice.
+          sendFailuresPut: ['zuora-usage-update', options.failures, ...summaryJson, ...newBackup(options.failures), ...skip, ...sendingFlags({ ...args, transport: 'put', batchSize: undefined }), '--transport', 'put']
+            .map(shellQuote)
+            .join(' '),
+        }
+      : {}),
     preview: command(options.input, ['--preview', '--out', options.out, ...summaryJson]),
     applyWithBackup: command(options.input, [...summaryJson, '--backup', backupBeside(options.input), '--verify']),
     previewFirst: command(options.input, ['--preview', ...summaryJson]),

@@ -62,6 +62,8 @@ export interface SummaryJsonV1 {
   stopKind: StopKind | null;
   /** The error that kept the run from starting or ended it (exit 1, 3 or 130 before any row). */
   error: { code: string; message: string } | null;
+  /** Rows not done per `error_code` (most rows first), with one line of advice each; empty when none. */
+  errors: Array<{ code: string; rows: number; advice: string }>;
 }
 
 export type SummaryTarget =
@@ -128,13 +130,17 @@ export function finishedSummaryJson(summary: Summary, context: SummaryJsonContex
       elapsedMs: summary.elapsedMs,
       rowsPerSecond: Math.round(summary.rowsPerSecond * 10) / 10,
     },
-    // A preview writes no failures file.
-    outputs: summary.preview
+    // A preview writes no failures file; a run that could not reach Zuora at all writes nothing.
+    outputs: summary.nothingWritten
+      ? { results: null, failures: null, failuresRows: null, summaryJson: context.path ?? null }
+      : summary.preview
       ? { results: summary.out, failures: null, failuresRows: null, summaryJson: context.path ?? null }
       : { results: summary.out, failures: summary.failures, failuresRows: summary.failuresRows, summaryJson: context.path ?? null },
     nextStep: summary.nextStep,
     stopReason: summary.stopReason ?? null,
     stopKind: summary.stopKind ?? null,
+    errors: (summary.errors ?? []).map(({ code, rows, advice }) => ({ code, rows, advice })),
+    error: summary.error ?? null,
   };
 }
 
@@ -189,6 +195,7 @@ function base(context: SummaryJsonContext): SummaryJsonV1 {
     stopReason: null,
     stopKind: null,
     error: null,
+    errors: [],
   };
 }
 
@@ -204,24 +211,22 @@ function summaryTarget(options: SummaryJsonOptions): SummaryTarget {
 }
 
 /**
- * The fields of the last log record of every run (`msg: "run finished"`), taken from the summary JSON
- * document so the two never disagree: one line a log pipeline can alert on without reading files.
+ * The fields of the last log record of a run in `--log-format json` (`msg: "run finished"`): the summary
+ * as one line, taken from the summary JSON document so the two never disagree and a key added to the
+ * document shows here too. Requests and timing are flattened (`requests` is the total); an error that
+ * ended the run is named by its code only, since its message was logged once already.
  */
 export function runFinishedFields(doc: SummaryJsonV1): Record<string, unknown> {
+  const { schema: _schema, tool: _tool, error, requests, timing, outputs, ...rest } = doc;
   return {
-    exitCode: doc.exitCode,
-    status: doc.status,
-    counts: doc.counts,
-    rows: doc.rows,
-    notReached: doc.notReached,
-    requests: doc.requests.total,
-    retries: doc.retries,
-    elapsedMs: doc.timing.elapsedMs,
-    results: doc.outputs.results,
-    failures: doc.outputs.failures,
-    ...(doc.error ? { errorCode: doc.error.code } : {}),
-    ...(doc.stopReason ? { stopReason: doc.stopReason } : {}),
-    nextStep: doc.nextStep,
+    ...rest,
+    requests: requests.total,
+    elapsedMs: timing.elapsedMs,
+    rowsPerSecond: timing.rowsPerSecond,
+    results: outputs.results,
+    failures: outputs.failures,
+    failuresRows: outputs.failuresRows,
+    ...(error ? { errorCode: error.code } : {}),
   };
 }
 

@@ -1,6 +1,7 @@
 import { EXIT } from '../errors.js';
 import type { QuantityTotals } from '../report/quantity-totals.js';
 import { DONE_RESULTS, type ResultCounts, type RowResult } from '../row-outcome.js';
+import type { ErrorCount, ErrorGroup } from './error-groups.js';
 
 /** How a run ended, as `run()` returns it: facts only, no advice. */
 export interface RunSummary {
@@ -54,11 +55,19 @@ export interface RunSummary {
   failures: string;
   /** Rows written to the failures file. */
   failuresRows: number;
+  /** Rows not done per error_code, most rows first. */
+  errorCounts?: ErrorCount[];
+  /** The run stopped before writing any file (Zuora unreachable for the first token): no results, no failures file. */
+  nothingWritten?: boolean;
+  /** The error that stopped the run before its first row (`ZUORA_UNREACHABLE`). */
+  error?: { code: string; message: string };
   trackPrefix: string;
 }
 
 /** How the run ended, for people (stderr) and machines (`--summary-json`). */
 export interface Summary extends RunSummary {
+  /** Rows not done per error_code, with one line of advice each (error-groups.ts). */
+  errors?: ErrorGroup[];
   /** What to do now, as a sentence with the exact command when there is one. */
   nextStep: string;
 }
@@ -81,6 +90,8 @@ export interface NextCommands {
   send: string;
   /** Sends the failures file again. */
   sendFailures: string;
+  /** Sends the failures file again one PUT a row (`--transport put`), when Actions refused Usage. */
+  sendFailuresPut?: string;
   /** `--preview` again, with the same outputs. */
   preview: string;
   /** Applies this input after a preview, with a new backup and `--verify`. */
@@ -96,7 +107,7 @@ const TIMES_1000_FIX =
   'the spreadsheet read their decimal point as a thousands separator. Write the quantities error_message gives, or export the records again and format the Quantity column as Text before saving (a decimal-comma spreadsheet: save with ; and pass --decimal-comma); pass --allow-times-1000 only if 1000 times is meant';
 
 /** What to do now, as a sentence with the exact command when there is one (a line each, when there is more than one thing to do). */
-export function nextStep(summary: RunSummary, commands: NextCommands): string {
+export function nextStep(summary: RunSummary & Pick<Summary, 'errors'>, commands: NextCommands): string {
   const step = plainNextStep(summary, commands);
   const times1000 = summary.quantityTimes1000 ?? 0;
   const parts = [
@@ -117,7 +128,7 @@ function decimalCommaAdvice(summary: RunSummary, commands: NextCommands): string
     : `Check the quantities this run sent (a spreadsheet may have made some 1000 times larger), and preview the next file from this spreadsheet first: ${preview}`;
 }
 
-function plainNextStep(summary: RunSummary, commands: NextCommands): string {
+function plainNextStep(summary: RunSummary & Pick<Summary, 'errors'>, commands: NextCommands): string {
   const { counts } = summary;
   if (summary.preview) return previewNextStep(summary, commands);
   if (summary.status !== 'completed') {
@@ -127,8 +138,11 @@ function plainNextStep(summary: RunSummary, commands: NextCommands): string {
         return `Fix the credentials (ZUORA_CLIENT_ID/ZUORA_CLIENT_SECRET or ZUORA_ACCESS_TOKEN), then finish the job with: ${resume}`;
       case 'unreachable':
         return `Check the network, proxy and --env/--base-url, then finish the job with: ${resume}`;
-      case 'max-failures':
-        return `Look at error_message in ${summary.failures}: the file or the target is probably wrong. Fix it, then finish the job with: ${resume}`;
+      case 'max-failures': {
+        const top = summary.errors?.[0];
+        const most = top ? ` Most of them: ${top.code} (${top.rows}): ${top.advice}.` : '';
+        return `Look at error_message in ${summary.failures}: the file or the target is probably wrong.${most} Fix it, then finish the job with: ${resume}`;
+      }
       case 'output':
         return `Make room or choose another --out, then finish the job with: ${resume}`;
       default:
@@ -143,12 +157,42 @@ function plainNextStep(summary: RunSummary, commands: NextCommands): string {
     return `All rows are valid. Send them with: ${commands.send}`;
   }
   if (notDone === 0) return 'Nothing left to do.';
+  if (summary.errors !== undefined && summary.errors.length > 0) return nextStepByErrors(summary.errors, summary.failures, commands);
   const parts: string[] = [];
   if (counts.invalid + counts.failed > 0) {
     parts.push(`fix the cells named in error_message of ${summary.failures} (open it in your spreadsheet)`);
   }
   if (counts.unknown > 0) parts.push(`rows marked unknown may or may not have been applied; re-sending them is safe`);
   return `${capitalize(parts.join('; '))}. Then send the failures file again: ${commands.sendFailures}`;
+}
+
+/**
+ * The next step of a finished run with rows not done, from what their errors need: cells to fix, rows
+ * to send again as they are, rows for `--transport put`, and rows no edit of the file can fix.
+ */
+function nextStepByErrors(errors: readonly ErrorGroup[], failures: string, commands: NextCommands): string {
+  const rows = (remedy: ErrorGroup['remedy']): number => errors.filter((group) => group.remedy === remedy).reduce((sum, group) => sum + group.rows, 0);
+  const codes = (remedy: ErrorGroup['remedy']): string => errors.filter((group) => group.remedy === remedy).map((group) => group.code).join(', ');
+  const fix = rows('fix-cells');
+  const again = rows('send-again');
+  const put = rows('use-put');
+  const setup = rows('fix-setup');
+  const stuck = rows('not-in-file');
+  const steps: string[] = [];
+  if (setup > 0) steps.push(`${setup} row(s) failed because of the setup (${codes('fix-setup')}): fix it first (see the errors above)`);
+  if (fix > 0) steps.push(`fix the cells named in error_message of ${failures} (${fix} row(s): ${codes('fix-cells')}; open it in your spreadsheet)`);
+  if (again > 0) steps.push(`${again} row(s) (${codes('send-again')}) need nothing fixed: sending them again is safe`);
+  if (stuck > 0) {
+    steps.push(
+      `${stuck} row(s) (${codes('not-in-file')}) cannot be fixed by editing the file (see the errors above); they stay in the failures file and will fail again until fixed in Zuora`,
+    );
+  }
+  let send: string;
+  if (fix + again + setup === 0 && put === 0) send = '';
+  else if (put > 0) send = ` Then send the failures file one PUT a row (Actions refused ${put} row(s) with ${codes('use-put')}): ${commands.sendFailuresPut ?? commands.sendFailures}`;
+  else send = ` Then send the failures file again: ${commands.sendFailures}`;
+  if (steps.length === 0) return send.trim();
+  return `${capitalize(steps.join('; '))}.${send}`;
 }
 
 /** After `--preview`: read the preview, then apply with a backup. */
@@ -193,6 +237,9 @@ export function formatSummary(summary: Summary): string {
         ['invalid', counts.invalid],
       ];
   lines.push(`  rows:      ${summary.rows} (${shown.map(([name, n]) => `${n} ${name}`).join(', ')})`);
+  for (const [i, group] of (summary.errors ?? []).entries()) {
+    lines.push(`  ${i === 0 ? 'errors:   ' : '          '} ${group.code} ${group.rows}: ${group.advice}`);
+  }
   if (summary.notReached > 0) {
     lines.push(`  not reached: ${summary.notReached} rows never processed (no result yet); the next step finishes them`);
   }
@@ -225,8 +272,12 @@ export function formatSummary(summary: Summary): string {
   if (summary.backup) lines.push(`  backup:    ${summary.backup.path} (${summary.backup.ids} Ids)`);
   lines.push(
     `  time:      ${(summary.elapsedMs / 1000).toFixed(1)} s, ${summary.rowsPerSecond.toFixed(1)} rows/s`,
-    `  ${summary.preview ? 'preview: ' : 'results: '}  ${summary.out}`,
-    ...(summary.preview ? [] : [`  failures:  ${summary.failures} (${summary.failuresRows} rows)`]),
+    ...(summary.nothingWritten
+      ? ['  results:   none written (nothing was sent)']
+      : [
+          `  ${summary.preview ? 'preview: ' : 'results: '}  ${summary.out}`,
+          ...(summary.preview ? [] : [`  failures:  ${summary.failures} (${summary.failuresRows} rows${summary.notReached > 0 ? `; the ${summary.notReached} rows not reached are not in it` : ''})`]),
+        ]),
     `  exit code: ${summary.exitCode}`,
     `  next step: ${summary.nextStep.replace(/\n/g, '\n             ')}`,
     '',

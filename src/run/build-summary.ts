@@ -1,4 +1,5 @@
 import type { RunOptions } from '../options.js';
+import type { ErrorCount } from '../output/error-groups.js';
 import { exitCodeFor, type RunSummary, type StopKind } from '../output/summary.js';
 import type { QuantityTotals } from '../report/quantity-totals.js';
 import type { ResultCounts } from '../row-outcome.js';
@@ -12,6 +13,8 @@ export interface SummaryFacts {
   counts: Readonly<ResultCounts>;
   /** Rows written to the failures file (the results writer). */
   failuresRows: number;
+  /** Rows not done per error_code (run.ts counts them as they are recorded). */
+  errorCounts?: ErrorCount[];
   /** Rows kept from an earlier run by `--resume` (the resume filter). */
   keptFromEarlierRun: number;
   /** Input records, all of them, also those a stopped run never reached (the reader). */
@@ -76,6 +79,7 @@ export function buildSummary(
     out: options.out,
     failures: options.failures,
     failuresRows: facts.failuresRows,
+    errorCounts: facts.errorCounts ?? [],
     trackPrefix: options.trackPrefix,
     ...(facts.readRequests === undefined ? {} : { readRequests: facts.readRequests }),
     ...(options.preview ? { preview: true, quantityChange: facts.quantityChange, ...(facts.quantities ? { quantities: facts.quantities } : {}) } : {}),

@@ -7,6 +7,7 @@ import { closeHttpClient, createHttpClient } from './http-client.js';
 import { createActionsTransport } from './actions-transport.js';
 import { putUsage, type PutContext, type PutResult, type UsageUpdate } from './put-usage.js';
 import { MAX_BATCH_SIZE } from './post-update-batch.js';
+import { readPushback, type Pushback, type RetryGauge } from './pushback.js';
 import { DEFAULT_RETRY_POLICY } from './retry-policy.js';
 import { createDeadlines } from './deadlines.js';
 import { createSecretRedactor } from './secrets.js';
@@ -33,6 +34,8 @@ export interface Connection {
   tokens: TokenProvider;
   /** Batched reads of usage records (`--preview`, `--backup`, `--verify`), through the same throttle, tokens and retries. */
   reader: UsageReader;
+  /** What holds the run back now (a pause, retries, a lowered concurrency), for the progress bar. */
+  pushback(): Pushback;
   close(): Promise<void>;
 }
 
@@ -107,6 +110,7 @@ export async function connect(options: ConnectOptions, deps: ConnectDeps): Promi
     deps.abandonSignal.addEventListener('abort', abandon, { once: true });
     closers.push(() => deps.abandonSignal.removeEventListener('abort', abandon));
     let requests = 0;
+    const retries: RetryGauge = { waiting: 0 };
     const ctx: PutContext = {
       client,
       baseUrl,
@@ -127,6 +131,7 @@ export async function connect(options: ConnectOptions, deps: ConnectDeps): Promi
       countRequest: () => {
         requests++;
       },
+      retries,
     };
     // The transport is the one stage that differs: the pool, the call loop and the throttle are shared.
     const batchSize = options.transport === 'actions' ? (options.batchSize ?? MAX_BATCH_SIZE) : 1;
@@ -146,6 +151,7 @@ export async function connect(options: ConnectOptions, deps: ConnectDeps): Promi
       tokens,
       // Through the same call loop, throttle and tokens as the updates; reads count their own requests.
       reader: createUsageReader({ ...ctx, logger: deps.logger.child({ stage: 'read' }), trackPrefix: options.trackPrefix }),
+      pushback: () => readPushback(throttle, retries, now()),
       close,
     };
   } catch (error) {

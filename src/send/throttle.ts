@@ -43,6 +43,12 @@ export interface Throttle {
   readonly intervalMs: number;
   /** Pauses Zuora asked for so far (429 `Retry-After`, `RateLimit-Remaining: 0`), and the time they covered in ms (overlaps once). */
   readonly pauses: { count: number; ms: number };
+  /** Epoch ms until which no request starts (a pause Zuora asked for); in the past when none. */
+  readonly pausedUntil: number;
+  /** The upper bound of the concurrency (-c). */
+  readonly maxConcurrency: number;
+  /** True when Zuora's answers brought the concurrency below -c (not the slow start still climbing). */
+  readonly lowered: boolean;
 }
 
 /** The throttle's bounds and effects; every field has a default. */
@@ -201,6 +207,15 @@ export function createThrottle(options: ThrottleOptions = {}): Throttle {
     },
     get pauses() {
       return { ...pauses };
+    },
+    get pausedUntil() {
+      return pausedUntil;
+    },
+    get maxConcurrency() {
+      return max;
+    },
+    get lowered() {
+      return !slowStart && concurrency < max;
     },
   };
 }

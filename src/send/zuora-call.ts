@@ -19,6 +19,7 @@ import {
   type AttemptFailure,
   type RetryPolicy,
 } from './retry-policy.js';
+import type { RetryGauge } from './pushback.js';
 import type { SecretRedactor } from './secrets.js';
 import { headerValue, type Throttle } from './throttle.js';
 import type { ZuoraError } from './zuora-errors.js';
@@ -85,6 +86,8 @@ export interface CallContext {
   redactor?: SecretRedactor;
   /** Called once per request sent, so the run counts real requests whatever a request carries. */
   countRequest?: () => void;
+  /** Calls waiting for their next attempt, for the progress bar (pushback.ts). */
+  retries?: RetryGauge;
 }
 
 /** How an answer that arrived reads: Zuora's success (and what it says), Zuora's error, or a 2xx that is not Zuora's answer. */
@@ -154,7 +157,12 @@ export async function callZuora<T>(call: ZuoraCall<T>, ctx: CallContext): Promis
     const delay = retryDelay(prior + attempt, outcome.retry, ctx.policy, ctx.random, (ctx.now ?? Date.now)());
     if (delay === 'stop' || ctx.stopSignal?.aborted) return done(last);
     ctx.logger.debug({ ...call.logFields, attempt, failure: outcome.retry, delayMs: delay }, 'retrying');
-    await ctx.sleep(delay, ctx.stopSignal);
+    if (ctx.retries) ctx.retries.waiting++;
+    try {
+      await ctx.sleep(delay, ctx.stopSignal);
+    } finally {
+      if (ctx.retries) ctx.retries.waiting--;
+    }
     if (ctx.stopSignal?.aborted) return done(last);
   }
 }

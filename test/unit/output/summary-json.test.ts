@@ -57,6 +57,7 @@ const summary: Summary = {
 const SCHEMA_1_KEYS = [
   'schema', 'tool', 'version', 'status', 'exitCode', 'dryRun', 'input', 'target', 'trackPrefix', 'counts', 'rows',
   'notReached', 'keptFromEarlierRun', 'requests', 'retries', 'preview', 'verify', 'inDoubt', 'backup', 'quantityTimes1000', 'warnings', 'timing', 'outputs', 'nextStep', 'stopReason', 'stopKind', 'error',
+  'errors',
 ];
 
 describe('summary JSON, schema 1', () => {
