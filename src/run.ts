@@ -234,11 +234,11 @@ function spreadsheetFacts(signs: InputSigns, options: RunOptions, times1000: num
     warnings.push(warning);
   }
   // Modes that read each record before writing check every quantity against Zuora's (times-1000.ts).
-  const readsFirst = options.preview === true || options.backup !== undefined;
+  const readsFirst = options.preview === true || options.backup !== undefined || options.skipUnchanged === true;
   const decimalCommaSigns = readsFirst ? undefined : signs.decimalCommaSigns();
   if (decimalCommaSigns !== undefined) {
     warnings.push(
-      `this file shows signs of a spreadsheet in a decimal-comma locale (${decimalCommaSigns}): such a spreadsheet saves a quantity with three decimals as one 1000 times larger (0.125 as 125) without a word, and this run read nothing from Zuora that could catch it; --preview or --backup compare each quantity with Zuora's first`,
+      `this file shows signs of a spreadsheet in a decimal-comma locale (${decimalCommaSigns}): such a spreadsheet saves a quantity with three decimals as one 1000 times larger (0.125 as 125) without a word, and this run read nothing from Zuora that could catch it; --preview, --backup or --skip-unchanged compare each quantity with Zuora's first`,
     );
   }
   return { ...(readsFirst ? { quantityTimes1000: times1000 } : {}), ...(warnings.length > 0 ? { warnings } : {}), ...(decimalCommaSigns ? { decimalCommaSigns } : {}) };

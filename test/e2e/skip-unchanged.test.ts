@@ -139,3 +139,28 @@ describe('--skip-unchanged', () => {
     expect(s.requests).toEqual([]);
   });
 });
+
+describe('--skip-unchanged and a quantity a spreadsheet multiplied by 1000', () => {
+  it.each(['put', 'actions'])('refuses it from the skip read alone (no --backup), judging a later row of the Id against what the earlier ones leave (--transport %s)', async (transport) => {
+    // A holds 5: 5000 is 1000 × (refused). B holds 10: row 1 sets 0.012, so row 2's 12 is 1000 × what row 1 leaves (refused).
+    const s = await start({ records: tenant() });
+    const { dir, input } = await inputFile('fix.csv', ['Id,Quantity', `${A},5000`, `${B},0.012`, `${B},12`, `${C},2`]);
+    const run = await runCli([input, '--skip-unchanged', '--transport', transport, '--track-prefix', 'sk'], { env: demoEnv(s) });
+    expect(run.code, run.stderr).toBe(2);
+    const rows = await readCsv(join(dir, 'fix.results.csv'));
+    expect(rows.map((r) => [r.result, r.error_code, r.attempts])).toEqual([
+      ['invalid', 'QUANTITY_TIMES_1000', '0'],
+      ['updated', '', '1'],
+      ['invalid', 'QUANTITY_TIMES_1000', '0'],
+      ['updated', '', '1'],
+    ]);
+    expect(String(s.tenant.get(A)?.Quantity)).toBe('5');
+    expect(String(s.tenant.get(B)?.Quantity)).toBe('0.012');
+    expect(updates(s).flatMap((r) => r.ids ?? [r.usageId])).not.toContain(A);
+
+    const allowed = await start({ records: tenant() });
+    const again = await runCli([input, '--skip-unchanged', '--allow-times-1000', '--transport', transport], { env: demoEnv(allowed) });
+    expect(again.code, again.stderr).toBe(0);
+    expect(String(allowed.tenant.get(A)?.Quantity)).toBe('5000');
+  });
+});
