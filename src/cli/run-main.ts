@@ -26,7 +26,7 @@ export async function runMain(args: MainArgs, version: string): Promise<number> 
     onFirst: (signal) =>
       logger.warn(
         { signal },
-        `interrupted: finishing the requests in flight (${signal === 'SIGINT' && out.terminal ? 'press Ctrl-C again to stop at once' : 'send the signal again to exit at once'})`,
+        `interrupted: finishing in-flight requests (${signal === 'SIGINT' && out.terminal ? 'press Ctrl-C again to stop at once' : 'send the signal again to exit at once'})`,
       ),
     onRepeat: (signal) => {
       logger.warn({ signal }, 'interrupted again: exiting at once; rows in flight get no result (run again with --resume)');

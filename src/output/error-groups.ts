@@ -11,6 +11,8 @@ export interface ErrorCount {
   rows: number;
   /** Rows of the group whose result is `unknown` (the update may or may not have been applied). */
   unknown: number;
+  /** Rows of the group whose last answer was a 429 or a 5xx: Zuora busy or over a limit, nothing applied. */
+  busy: number;
 }
 
 /** Counts the rows not done per `error_code`, as outcomes are recorded. */
@@ -21,8 +23,9 @@ export function createErrorTally(): { add(outcome: RowOutcome): void; counts(): 
       if (DONE_RESULTS.has(outcome.result)) return;
       const billed = outcome.errorCode === 'BILLED' || (outcome.result === 'failed' && /\b(has|have|already) (already )?been billed\b/i.test(outcome.errorMessage ?? ''));
       const code = billed ? 'BILLED' : (outcome.errorCode ?? outcome.result.toUpperCase());
-      const group = groups.get(code) ?? { code, rows: 0, unknown: 0 };
+      const group = groups.get(code) ?? { code, rows: 0, unknown: 0, busy: 0 };
       group.rows++;
+      if (outcome.result === 'failed' && (outcome.httpStatus === 429 || (outcome.httpStatus ?? 0) >= 500)) group.busy++;
       if (outcome.result === 'unknown') group.unknown++;
       groups.set(code, group);
     },
@@ -98,6 +101,9 @@ function advice(count: ErrorCount, context: { transport?: string }): { remedy: E
   }
   if (count.unknown === count.rows) {
     return { remedy: 'send-again', advice: 'no answer: the update may or may not have been applied; sending it again is safe' };
+  }
+  if (count.busy === count.rows) {
+    return { remedy: 'send-again', advice: 'Zuora was busy or over a limit (HTTP 429 or 5xx) until the row gave up: not applied; send it again as it is' };
   }
   if (SEND_AGAIN.has(code)) return { remedy: 'send-again', advice: 'not applied (Zuora busy, a limit, or not reached): send these rows again as they are' };
   if (code === 'NOT_FOUND' || code === 'INVALID_ID') {

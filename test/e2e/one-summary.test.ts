@@ -47,7 +47,8 @@ describe('--log-format: one summary, every error once', () => {
 
   it('json is the default when stderr is not a terminal: JSON lines only, the summary as the last one', async () => {
     const { dir, input } = await workdir('usage-corrections-with-problems.csv');
-    const run = await runCli([input, '--env', 'local', '--summary-json', join(dir, 's.json')]);
+    // As a scheduler runs it: no --log-format anywhere (the test helper's default is unset).
+    const run = await runCli([input, '--env', 'local', '--summary-json', join(dir, 's.json')], { env: { ZUORA_USAGE_LOG_FORMAT: '' } });
     expect(run.code).toBe(2);
     const lines = run.stderr.trim().split('\n');
     const records = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
@@ -74,8 +75,8 @@ describe('--log-format: one summary, every error once', () => {
 
   it('the environment and a config file can set it, like every option (ZUORA_USAGE_LOG_FORMAT)', async () => {
     const { dir } = await workdir('usage-corrections.csv');
-    const run = await runCli([join(dir, 'missing.csv'), '--env', 'local'], { env: { ZUORA_USAGE_LOG_FORMAT: 'text' } });
-    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    const run = await runCli([join(dir, 'missing.csv'), '--env', 'local'], { env: { ZUORA_USAGE_LOG_FORMAT: 'json' } });
+    expect(run.stderr.trim().split('\n').map((line) => (JSON.parse(line) as { msg: string }).msg)).toEqual([expect.stringContaining('missing.csv'), 'run finished']);
   });
 });
 

@@ -37,7 +37,7 @@ describe('every output is a different file from the input and from each other (e
   it('--summary-json naming the input is refused and the input stays as it was', async () => {
     const { dir } = await fixture();
     const before = await snapshot(dir);
-    const run = await runCli(['usage-corrections.csv', '--env', 'local', '--summary-json', 'usage-corrections.csv'], { cwd: dir });
+    const run = await runCli(['usage-corrections.csv', '--env', 'local', '--summary-json', 'usage-corrections.csv', '--log-format', 'json'], { cwd: dir });
     expect(run.code).toBe(EXIT.couldNotStart);
     expect(run.stderr).toContain('--summary-json usage-corrections.csv is the same file as the input');
     expect(await snapshot(dir)).toEqual(before);
@@ -167,7 +167,7 @@ describe('a run that stops before the end says so, in every way it can end', () 
   it('a second signal exits at once; the summary JSON still gets its final status and the log ends with "run finished"', async () => {
     sim = await createSimulator({ latencyMs: 20_000 });
     const { dir, input } = await fixture();
-    const cli = startCli([input, '-c', '2', '--summary-json', join(dir, 's.json')], demoEnv(sim));
+    const cli = startCli([input, '-c', '2', '--summary-json', join(dir, 's.json'), '--log-format', 'json'], demoEnv(sim));
     const server = sim;
     await until(() => server.requests.some((r) => r.method === 'PUT'));
     cli.child.kill('SIGINT');

@@ -19,7 +19,12 @@ const quote = (arg: string): string => `'${arg.replace(/'/g, `'\\''`)}'`;
  */
 function onTerminal(args: string[], env: Record<string, string> = {}) {
   const command = [process.execPath, CLI, ...args].map(quote).join(' ');
-  const child = spawn(SCRIPT, ['-qec', command, '/dev/null'], { cwd: ROOT, env: { ...childEnv(env), COLUMNS: '120', TERM: 'xterm' }, stdio: ['pipe', 'pipe', 'pipe'] });
+  // No --log-format: the default of a terminal.
+  const child = spawn(SCRIPT, ['-qec', command, '/dev/null'], {
+    cwd: ROOT,
+    env: { ...childEnv({ ZUORA_USAGE_LOG_FORMAT: '', ...env }), COLUMNS: '120', TERM: 'xterm' },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout.setEncoding('utf8').on('data', (data: string) => (output += data));
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));

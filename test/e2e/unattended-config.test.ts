@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SETTINGS } from '../../src/config/settings.js';
 import { createSimulator, DEMO_CREDENTIALS, type Simulator } from '../../src/simulator/create-simulator.js';
-import { CLI, demoEnv, lastLogRecord, readCsv, ROOT, runCli, workdir } from '../helpers/cli.js';
+import { CLI, demoEnv, lastLogRecord, logMessages, readCsv, ROOT, runCli, workdir } from '../helpers/cli.js';
 import { guardVariables, runProcess } from '../helpers/run-process.js';
 
 /** Settings from the environment and a config file, on the built CLI (unit tests cover the rules one by one). */
@@ -51,17 +51,17 @@ describe('refused settings: exit 1 before anything is sent, naming the key', () 
     sim = await createSimulator();
     const { dir } = await fixture();
     await writeFile(join(dir, '.zuora-usage-update.json'), JSON.stringify(config));
-    const run = await runCli(['usage-corrections.csv'], { cwd: dir, env: { ...demoEnv(sim), ...env } });
+    const run = await runCli(['usage-corrections.csv', '--log-format', 'json'], { cwd: dir, env: { ...demoEnv(sim), ...env } });
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(message);
+    expect(logMessages(run.stderr)).toMatch(message);
     expect(sim.requests).toHaveLength(0);
     expect(lastLogRecord(run.stderr)).toMatchObject({ msg: 'run finished', exitCode: 1, status: 'not-started', errorCode: 'BAD_OPTION' });
   });
 
   it('a flag yargs refuses ends the same way', async () => {
-    const run = await runCli(['usage-corrections.csv', '--env', 'local', '--concurency', '3']);
+    const run = await runCli(['usage-corrections.csv', '--env', 'local', '--concurency', '3', '--log-format', 'json']);
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/Unknown argument: concurency/);
+    expect(logMessages(run.stderr)).toMatch(/Unknown option --concurency: did you mean --concurrency\?/);
     expect(lastLogRecord(run.stderr)).toMatchObject({ msg: 'run finished', exitCode: 1, errorCode: 'BAD_OPTION' });
   });
 
@@ -127,7 +127,7 @@ describe('summary JSON (schema 1) and the "run finished" record', () => {
     sim = await createSimulator();
     const { dir, input } = await fixture('usage-corrections-with-problems.csv');
     const summaryPath = join(dir, 'summary.json');
-    const run = await runCli([input, '--summary-json', summaryPath, '--entity-ids', 'e-1'], { env: demoEnv(sim) });
+    const run = await runCli([input, '--summary-json', summaryPath, '--entity-ids', 'e-1', '--log-format', 'json'], { env: demoEnv(sim) });
     expect(run.code).toBe(2);
     const text = await readFile(summaryPath, 'utf8');
     const summary = JSON.parse(text) as Record<string, unknown>;
@@ -151,7 +151,7 @@ describe('summary JSON (schema 1) and the "run finished" record', () => {
   it('a run that cannot start still ends with the record and a not-started summary', async () => {
     const { dir, input } = await fixture();
     const summaryPath = join(dir, 'summary.json');
-    const run = await runCli([input, '--summary-json', summaryPath, '--concurrency', '0', '--env', 'local']);
+    const run = await runCli([input, '--summary-json', summaryPath, '--concurrency', '0', '--env', 'local', '--log-format', 'json']);
     expect(run.code).toBe(1);
     expect(JSON.parse(await readFile(summaryPath, 'utf8'))).toMatchObject({ schema: 1, status: 'not-started', exitCode: 1, error: { code: 'BAD_OPTION' } });
     expect(lastLogRecord(run.stderr)).toMatchObject({ msg: 'run finished', level: 50, exitCode: 1 });

@@ -20,14 +20,16 @@ const LOOPBACK_GUARD = new URL('./loopback-guard.mjs', import.meta.url).href;
 
 /**
  * The environment of a spawned Node process in a test: this one's without ZUORA_* variables, plus
- * `extra`, plus the loopback guard preloaded (a connect or lookup of any host but loopback makes the
- * child print why and exit with GUARD_EXIT_CODE).
+ * `ZUORA_USAGE_LOG_FORMAT=text` (tests read messages and the summary block as a person does; a test of
+ * the JSON log passes `--log-format json`, or `ZUORA_USAGE_LOG_FORMAT: ''` for the default of a
+ * stderr that is not a terminal), plus `extra`, plus the loopback guard preloaded (a connect or lookup
+ * of any host but loopback makes the child print why and exit with GUARD_EXIT_CODE).
  */
 export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('ZUORA_')) env[key] = value;
   const nodeOptions = [process.env.NODE_OPTIONS, `--import=${LOOPBACK_GUARD}`].filter(Boolean).join(' ');
-  return { ...env, ...extra, NODE_OPTIONS: nodeOptions, [GUARD_ENV]: 'exit' };
+  return { ...env, ZUORA_USAGE_LOG_FORMAT: 'text', ...extra, NODE_OPTIONS: nodeOptions, [GUARD_ENV]: 'exit' };
 }
 
 /** Spawns the built CLI (`args` after `dist/src/cli.js`) with childEnv(env); for tests that signal or kill it. */
@@ -91,6 +93,15 @@ export async function readHeader(path: string, delimiter = ','): Promise<string[
 export function lastLogRecord(log: string): Record<string, unknown> {
   const lines = log.trimEnd().split('\n');
   return JSON.parse(lines[lines.length - 1] ?? '') as Record<string, unknown>;
+}
+
+/** The messages of a JSON log (`--log-format json`), one a line, as a person would read them. */
+export function logMessages(log: string): string {
+  return log
+    .trim()
+    .split('\n')
+    .map((line) => String((JSON.parse(line) as { msg?: unknown }).msg))
+    .join('\n');
 }
 
 /** Environment that points the CLI at a simulator with its demo OAuth client. */

@@ -55,6 +55,20 @@ describe('putUsage: every retryable case recovers and records its attempts', () 
     expect(sender.sleeps).toHaveLength(faults.length);
   });
 
+  it('counts the row as retrying while it waits for its next attempt, for the progress bar', async () => {
+    const retries = { waiting: 0 };
+    const seen: number[] = [];
+    const { sender } = await start([{ kind: 'status', status: 503 }, { kind: 'status', status: 503 }], {
+      retries,
+      sleep: async () => {
+        seen.push(retries.waiting);
+      },
+    });
+    expect(await sender.put(update())).toMatchObject({ result: 'updated', attempts: 3 });
+    expect(seen).toEqual([1, 1]);
+    expect(retries.waiting).toBe(0);
+  });
+
   it('a request with no answer times out and is retried', async () => {
     const { sim, sender } = await start([{ kind: 'hang' }], { timeoutMs: 300 });
     const result = await sender.put(update());

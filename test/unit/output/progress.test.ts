@@ -120,15 +120,15 @@ describe('the progress bar', () => {
     const progress = fake.terminal.progress({ records: 300 });
     fake.advance(1_000);
     progress.tick({ done: 100, failed: 0 });
-    fake.terminal.write('WARN: interrupted: finishing the requests in flight (press Ctrl-C again to stop at once)\n');
+    fake.terminal.write('WARN: interrupted: finishing in-flight requests (press Ctrl-C again to stop at once)\n');
     // The warning is a line of its own, whole; the bar is below it.
-    expect(fake.screen()[0]).toBe('WARN: interrupted: finishing the requests in flight (press Ctrl-C again to stop at once)');
+    expect(fake.screen()[0]).toBe('WARN: interrupted: finishing in-flight requests (press Ctrl-C again to stop at once)');
     expect(fake.screen()[1]).toContain('100 / 300 rows');
     progress.stop();
     expect(fake.timerRunning()).toBe(false);
     fake.terminal.write('\nzuora-usage-update: Interrupted: in-flight requests were allowed to finish.\n');
     expect(fake.screen()).toEqual([
-      'WARN: interrupted: finishing the requests in flight (press Ctrl-C again to stop at once)',
+      'WARN: interrupted: finishing in-flight requests (press Ctrl-C again to stop at once)',
       '',
       'zuora-usage-update: Interrupted: in-flight requests were allowed to finish.',
       '',
