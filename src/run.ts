@@ -36,6 +36,8 @@ export interface RunDeps extends WaitEffects {
   progress?: (totalBytes: number | undefined) => Progress;
   /** The `User-Agent` of every request. Default `zuora-usage-update` (the CLI adds its version). */
   userAgent?: string;
+  /** The clock of the per-attempt time limits (connect.ts `attemptNow`). Default `Date.now`. */
+  attemptNow?: () => number;
 }
 
 /**
@@ -94,6 +96,7 @@ async function runLocked(options: RunOptions, deps: RunDeps): Promise<RunSummary
         sleep: deps.sleep,
         random: deps.random,
         userAgent: deps.userAgent,
+        attemptNow: deps.attemptNow,
       });
       // A preview changes nothing: no tenant to record, no sends to journal.
       if (!options.preview) resume = await openEarlierResults(options, { header, keptColumns, idIndex: columns.idIndex }, logger, now);
