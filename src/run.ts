@@ -46,6 +46,8 @@ export interface RunDeps extends WaitEffects {
   userAgent?: string;
   /** `--report`: told when the run starts writing its outputs, then every row (report/). */
   report?: RunReporter;
+  /** The clock of the per-attempt time limits (connect.ts `attemptNow`). Default `Date.now`. */
+  attemptNow?: () => number;
 }
 
 /**
@@ -107,6 +109,7 @@ async function runLocked(options: RunOptions, deps: RunDeps): Promise<RunSummary
           sleep: deps.sleep,
           random: deps.random,
           userAgent: deps.userAgent,
+          attemptNow: deps.attemptNow,
         });
       } catch (error) {
         // An outage before the first row is an early stop like any other (exit 3), with its summary:

@@ -54,6 +54,12 @@ export interface ConnectDeps extends WaitEffects {
   abandonSignal: AbortSignal;
   /** The `User-Agent` of every request. Default `zuora-usage-update` (the CLI adds its version). */
   userAgent?: string;
+  /**
+   * The clock the per-attempt time limits (`--timeout`) are measured on, in epoch ms. Default `Date.now`:
+   * requests are really in flight, also when a test's clock jumps ahead on every backoff; a test that
+   * drives time-outs passes its virtual clock (with a faked sweep interval) and never waits for real.
+   */
+  attemptNow?: () => number;
 }
 
 /**
@@ -103,8 +109,7 @@ export async function connect(options: ConnectOptions, deps: ConnectDeps): Promi
     });
     if (credentials.kind === 'client') await tokens.token();
     const throttle = createThrottle({ maxConcurrency: options.concurrency, now, sleep });
-    // On the run's clock, like every other wait: a test's virtual clock times a request out without a real wait.
-    const deadlines = createDeadlines({ timeoutMs: options.timeoutMs, now });
+    const deadlines = createDeadlines({ timeoutMs: options.timeoutMs, now: deps.attemptNow });
     closers.push(() => deadlines.close());
     const abandon = (): void => deadlines.abandonAll();
     deps.abandonSignal.addEventListener('abort', abandon, { once: true });

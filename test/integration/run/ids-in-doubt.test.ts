@@ -37,6 +37,7 @@ async function runHeld(lines: string[], overrides: Partial<RunOptions>, applyAft
     logger: quietLogger,
     now: clock.now,
     sleep: clock.sleep,
+    attemptNow: clock.now,
     random: () => 0.5,
   });
   await waitFor(() => simulator.requests.some((r) => r.outcome === 'hung'), { what: 'the first update held' });

@@ -9,7 +9,7 @@ import { waitFor } from '../../helpers/wait-for.js';
 import { pendingRecord } from '../../helpers/with-simulator.js';
 
 /**
- * The per-attempt time limit runs on the run's injected clock: a test moves the clock past the limit
+ * The per-attempt time limit runs on an injected clock (`attemptNow`): a test moves the clock past the limit
  * and runs the sweep (a faked interval), and the request in flight is given up at once, with no real
  * wait of the 30 s default.
  */
@@ -29,7 +29,7 @@ describe('per-attempt time limits on the injected clock', () => {
     sim = await createSimulator({ records: [pendingRecord(X)], faults: { [X]: [{ kind: 'hang' }] }, now: clock.now });
     const simulator = sim;
     const { dir, input } = await inputFile('t.csv', ['Id,Quantity', `${X},5`]);
-    const running = run(runOptions(input, simulator, { timeoutMs: 30_000, maxAttempts: 2 }), { logger: quietLogger, now: clock.now, sleep: clock.sleep });
+    const running = run(runOptions(input, simulator, { timeoutMs: 30_000, maxAttempts: 2 }), { logger: quietLogger, now: clock.now, sleep: clock.sleep, attemptNow: clock.now });
     await waitFor(() => simulator.requests.some((r) => r.method === 'PUT' && r.outcome === 'hung'), { what: 'the first PUT held' });
     clock.advance(30_001);
     vi.advanceTimersByTime(1_000);
