@@ -51,7 +51,8 @@ export const PLAN = {
     careful: { rows: 2_000, perSecond: 100, latencyMs: 50, concurrency: 8 },
   },
   /** `export` of `records`; `--skip-unchanged` on an export of `skipRows` with `edits` quantities changed. */
-  export: { records: 100_000, skipRows: 10_000, edits: 20 },
+  /** `--long` adds an export of `longRecords`: its peak RSS against the 100,000's shows whether memory stays flat. */
+  export: { records: 100_000, longRecords: 300_000, skipRows: 10_000, edits: 20 },
   transports: { rows: 10_000, latencyMs: 300, concurrencyLimit: 40, concurrency: 40, batchSize: 50, actionsRunsPerPutRun: 3 },
   scaling: {
     /** At 50 ms: rows = 250 x C, about 12.5 s each at the C/L bound. */

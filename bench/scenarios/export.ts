@@ -10,7 +10,7 @@ import { parse } from 'csv-parse/sync';
 import { csvLine } from '../../src/output/csv-line.js';
 import { DEMO_CREDENTIALS } from '../../src/simulator/create-simulator.js';
 import { runMeasured } from '../measured-process.js';
-import { PLAN } from '../plan.js';
+import { PLAN, TARGETS } from '../plan.js';
 import { CLI, type BenchSession } from '../session.js';
 import { startSimulatorProcess, type SimulatorProcess } from '../simulator-client.js';
 import { count, fixed, whole } from '../table.js';
@@ -29,21 +29,30 @@ export async function exportScenario(bench: BenchSession): Promise<void> {
   const { records, skipRows, edits } = PLAN.export;
   const result: Record<string, unknown> = {};
 
-  const big = await startSimulatorProcess({ generatedRecords: records });
-  const out = join(bench.workDir, 'export.csv');
-  try {
-    bench.log(`export: ${records} records`);
-    const { run, requests, tokens } = await runCli(bench, big, ['export', '-o', out]);
-    const rows = (await readFile(out, 'utf8')).split('\r\n').length - 2;
-    if (rows !== records) throw new Error(`export wrote ${rows} rows of ${records}`);
-    const pages = Math.ceil(records / 2000);
-    const seconds = run.wallMs / 1000;
-    result.export = { records, requests: requests - tokens, expectedRequests: pages, tokens, wallMs: run.wallMs, recordsPerSecond: records / seconds, maxRssMb: run.usage?.maxRssMb };
-    bench.row('export', `export of ${count(records)} records: query + queryMore requests (token apart)`, String(requests - tokens), `= ${pages} (ceil(n / 2,000))`, requests - tokens === pages);
-    bench.row('export', `export of ${count(records)} records: records/s, peak RSS MB`, `${whole(records / seconds)}, ${fixed(run.usage?.maxRssMb ?? Number.NaN, 0)}`);
-  } finally {
-    await big.close();
-    await rm(out, { force: true });
+  const sizes = bench.flags.long ? [records, PLAN.export.longRecords] : [records];
+  const peaks: number[] = [];
+  for (const size of sizes) {
+    const big = await startSimulatorProcess({ generatedRecords: size });
+    const out = join(bench.workDir, 'export.csv');
+    try {
+      bench.log(`export: ${size} records`);
+      const { run, requests, tokens } = await runCli(bench, big, ['export', '-o', out]);
+      const rows = (await readFile(out, 'utf8')).split('\r\n').length - 2;
+      if (rows !== size) throw new Error(`export wrote ${rows} rows of ${size}`);
+      const pages = Math.ceil(size / 2000);
+      const seconds = run.wallMs / 1000;
+      peaks.push(run.usage?.maxRssMb ?? Number.NaN);
+      result[`export${size}`] = { records: size, requests: requests - tokens, expectedRequests: pages, tokens, wallMs: run.wallMs, recordsPerSecond: size / seconds, maxRssMb: run.usage?.maxRssMb };
+      bench.row('export', `export of ${count(size)} records: query + queryMore requests (token apart)`, String(requests - tokens), `= ${pages} (ceil(n / 2,000))`, requests - tokens === pages);
+      bench.row('export', `export of ${count(size)} records: records/s, peak RSS MB`, `${whole(size / seconds)}, ${fixed(run.usage?.maxRssMb ?? Number.NaN, 0)}`);
+    } finally {
+      await big.close();
+      await rm(out, { force: true });
+    }
+  }
+  if (peaks.length > 1) {
+    const growth = (peaks[1] ?? Number.NaN) / (peaks[0] ?? Number.NaN);
+    bench.row('export', `peak RSS: ${count(PLAN.export.longRecords)} / ${count(records)} records`, fixed(growth, 2), `<= ${TARGETS.rssGrowth}`, growth <= TARGETS.rssGrowth);
   }
 
   const small = await startSimulatorProcess({ generatedRecords: skipRows });

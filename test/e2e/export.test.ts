@@ -130,6 +130,19 @@ describe('export', () => {
     expect(await readCsv(out)).toHaveLength(5);
   });
 
+  it('writes quantities with a decimal comma and ; with --decimal-comma, and refuses it with a , delimiter', async () => {
+    const s = await start({ records: smallTenant() });
+    const dir = await tempDir();
+    const out = join(dir, 'usage.csv');
+    const run = await runCli(['export', '-o', out, '--decimal-comma'], { env: demoEnv(s) });
+    expect(run.code, run.stderr).toBe(0);
+    const rows = await readCsv(out, ';');
+    expect(rows.map((r) => r.Quantity)).toEqual(['2', '5', '0,000000500', '3', '4']);
+    const refused = await runCli(['export', '-o', join(dir, 'other.csv'), '--decimal-comma', '--delimiter', ','], { env: demoEnv(s) });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/--decimal-comma with --delimiter ",": a decimal comma needs another delimiter/);
+  });
+
   it('writes ; with BOM as a spreadsheet in a ; locale saves it, and the file reads back as input: an unedited preview is all unchanged or blocked', async () => {
     const s = await start({ records: smallTenant() });
     const dir = await tempDir();
