@@ -21,7 +21,8 @@ export interface BackUpOptions {
   /**
    * Whether to hold a row back although its Id is backed up (a quantity a spreadsheet multiplied by
    * 1000): `record` is the Id's record when this row carried its read, else undefined. The callee
-   * records the row; true keeps it from the sender.
+   * records the row; true keeps it from the sender. With it, the first row of every Id carries a read,
+   * also of an Id the backup already holds (`--resume`).
    */
   refuse?(item: SendItem, record: ReadRecord | undefined): boolean;
   /** The backup file cannot be written: the run should stop (no row of the batch is sent). */
@@ -52,7 +53,8 @@ export async function* backUpBeforeUpdate(rows: AsyncIterable<SendItem>, options
     try {
       await backup.add(records);
       // The backup knows these Ids from now on; only Ids whose read failed stay here (with `unreadable`).
-      for (const record of records) requested.delete(record.Id as string);
+      // With `refuse`, every Id is read once in this run (kept here), also one an earlier run backed up.
+      if (!options.refuse) for (const record of records) requested.delete(record.Id as string);
     } catch (error) {
       options.onWriteError?.(error as Error);
       return { ok: false, call: batch.last, errorCode: 'BACKUP_UNWRITABLE', errorMessage: (error as Error).message };
@@ -63,7 +65,8 @@ export async function* backUpBeforeUpdate(rows: AsyncIterable<SendItem>, options
   const stream = readAhead(rows, {
     idOf: (item) => {
       const { id } = item.update;
-      if (backup.has(id) || requested.has(id)) return undefined;
+      // An Id the backup holds from the run `--resume` continues is read again when `refuse` needs Zuora's current value.
+      if (requested.has(id) || (backup.has(id) && !options.refuse)) return undefined;
       requested.add(id);
       return id;
     },

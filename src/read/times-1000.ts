@@ -78,7 +78,8 @@ export function createTimes1000Tracker(options: Times1000Options = {}): Times100
   return {
     judge(id, fields, record) {
       const key = id.toLowerCase();
-      if (record !== undefined) left.set(key, { Quantity: record.Quantity, UOM: record.UOM });
+      // Only the Id's first read counts: a later row is judged against what the earlier rows leave.
+      if (record !== undefined && !left.has(key)) left.set(key, { Quantity: record.Quantity, UOM: record.UOM });
       const now = left.get(key);
       if (now === undefined) return undefined;
       const refusal = quantityTimes1000(fields.Quantity, fields.UOM, now.Quantity, now.UOM, options);

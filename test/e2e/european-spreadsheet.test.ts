@@ -1,4 +1,4 @@
-import { copyFile, readFile } from 'node:fs/promises';
+import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
@@ -240,5 +240,23 @@ describe('QUANTITY_TIMES_1000 through --backup, row by row', () => {
     expect(rows[1]?.error_message).toContain("Quantity 2500 is exactly 1000 × Zuora's 2.5");
     expect(updates(s).filter((r) => r.body.includes('2500'))).toEqual([]);
     expect(String(s.tenant.get(A)?.Quantity)).toBe('125');
+  });
+});
+
+describe('QUANTITY_TIMES_1000 when --resume continues a backup', () => {
+  it('an Id the earlier run already backed up is read again and judged, never sent 1000 times larger', async () => {
+    const A = usageId(0x2a);
+    const s = await start({ records: [pendingRecord(A, { Quantity: '0.125' })] });
+    const { dir, input } = await inputFile('again.csv', ['Id,Quantity', `${A},125`]);
+    const backup = join(dir, 'again.backup.csv');
+    await writeFile(backup, `Id,Quantity\n${A},0.125\n`);
+    const run = await runCli([input, '--resume', '--backup', backup], { env: demoEnv(s) });
+    expectExit(run, 2);
+    const rows = await readCsv(join(dir, 'again.results.csv'));
+    expect(rows.map((r) => [r.result, r.error_code, r.attempts])).toEqual([['invalid', 'QUANTITY_TIMES_1000', '0']]);
+    expect(updates(s)).toEqual([]);
+    expect(String(s.tenant.get(A)?.Quantity)).toBe('0.125');
+    // Read for the judgement, not backed up twice.
+    expect(await readFile(backup, 'utf8')).toBe(`Id,Quantity\n${A},0.125\n`);
   });
 });

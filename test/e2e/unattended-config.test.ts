@@ -101,7 +101,7 @@ describe('--print-config', () => {
 describe('the option table of config/ matches --help', () => {
   it('every main option is a setting, with the default --help shows', async () => {
     const help = (await runCli(['--help'])).stdout;
-    const flags = [...new Set(help.match(/(?<=\s)--[a-z][a-z-]*(?=[\s,])/g))].map((f) => f.slice(2));
+    const flags = [...new Set(help.match(/(?<=\s)--[a-z][a-z0-9-]*(?=[\s,])/g))].map((f) => f.slice(2));
     const own = new Set(['version', 'help', 'config', 'print-config', 'no-gzip', 'no-reject-unknown-fields']);
     expect(flags.filter((f) => !own.has(f)).sort()).toEqual(SETTINGS.map((s) => s.name).sort());
     // Defaults yargs applies itself (numbers, booleans, a value off a fixed list) must read the same in both.

@@ -156,7 +156,7 @@ describe('the config file', () => {
     ['a number as string', { concurrency: '16' }, /key "concurrency": must be a number; got "16" \(a string\)/],
     ['a boolean as string', { resume: 'true' }, /key "resume": must be a boolean/],
     ['null', { out: null }, /key "out": must be a string; got null \(null\)/],
-    ['a value off the list', { 'date-format': 'YYYY/MM/DD' }, /key "date-format": must be one of MM\/DD\/YYYY, DD\/MM\/YYYY/],
+    ['a value off the list', { 'date-format': 'DD-MM-YYYY' }, /key "date-format": must be one of MM\/DD\/YYYY, DD\/MM\/YYYY, DD.MM.YYYY, YYYY\/MM\/DD/],
     ['both spellings of one option', { maxAttempts: 3, 'max-attempts': 4 }, /"maxAttempts" sets the same option/],
     ['a client secret', { concurrency: 'wrong too', clientSecret: 'abc' }, /key "clientSecret": credentials are never read from a file/],
     ['an access token', { ZUORA_ACCESS_TOKEN: 'abc' }, /key "ZUORA_ACCESS_TOKEN": credentials are never read/],

@@ -70,6 +70,12 @@ describe('rows sharing an Id are judged against what the earlier rows leave', ()
     expect(tracker.judge('a', { Quantity: '125000', UOM: 'GB' })?.errorCode).toBe('QUANTITY_TIMES_1000');
   });
 
+  it('a second read of the Id (a later row read again) does not replace what the earlier rows leave', () => {
+    const tracker = createTimes1000Tracker();
+    expect(tracker.judge('a', { Quantity: '2.5' }, record)).toBeUndefined();
+    expect(tracker.judge('a', { Quantity: '2500' }, record)?.errorCode).toBe('QUANTITY_TIMES_1000');
+  });
+
   it('an Id not read in this run is not judged', () => {
     expect(createTimes1000Tracker().judge('b', { Quantity: '125' })).toBeUndefined();
   });
