@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { openBackup, type BackupFile } from './backup/backup-file.js';
 import { matchColumns, type ColumnMap } from './input/columns.js';
+import { checkBlankHeaderColumns } from './input/blank-header-columns.js';
 import { checkStructure } from './input/check-structure.js';
 import { readRows, type InputTable } from './input/read-rows.js';
 import type { RunOptions } from './options.js';
@@ -70,6 +71,7 @@ async function runLocked(options: RunOptions, deps: RunDeps): Promise<RunSummary
   const columns = matchColumns(table.header, { ignoreUnknownColumns: options.ignoreUnknownColumns });
   if (options.transport === 'actions') checkActionsColumns(columns.fields);
   await checkStructure(table);
+  await checkBlankHeaderColumns(options.input, table.header, { delimiter: options.delimiter, encoding: options.encoding, ignoreUnknownColumns: options.ignoreUnknownColumns });
   logColumns(logger, columns);
   const keptColumns = keptIndexes(table.header.length, columns);
   const header = keptColumns.map((i) => table.header[i] ?? '');

@@ -186,7 +186,10 @@ export function readCredentials(env: NodeJS.ProcessEnv): Credentials {
 }
 
 /** `--preview`, `--backup`, `--verify`: which combinations make sense (SPEC "Look before you leap"). */
-function checkLookBeforeYouLeap(args: Pick<MainArgs, 'preview' | 'backup' | 'verify' | 'dryRun' | 'resume'>): void {
+function checkLookBeforeYouLeap(args: Pick<MainArgs, 'preview' | 'backup' | 'verify' | 'dryRun' | 'resume'> & Partial<Pick<MainArgs, 'failures'>>): void {
+  if (args.preview && args.failures !== undefined) {
+    throw new RunError('BAD_OPTION', `--preview writes no failures file (it sends nothing, so nothing fails): leave out --failures ${args.failures}, or give it to the run that applies the file.`);
+  }
   if (args.preview) {
     const clash = [args.dryRun && '--dry-run', args.backup !== undefined && '--backup', args.verify && '--verify', args.resume && '--resume'].filter(Boolean);
     if (clash.length > 0) {

@@ -6,6 +6,7 @@ import { CONFIG_OPTIONS } from '../config/settings.js';
 import { EXIT, EXIT_MEANINGS, RunError } from '../errors.js';
 import type { SimulateArgs } from '../simulator/simulate-command.js';
 import type { MainArgs } from './build-run-options.js';
+import { replayEarlySignals } from './early-signals.js';
 import { MAIN_OPTIONS } from './main-options.js';
 import { reportStartFailure, runMain } from './run-main.js';
 
@@ -59,6 +60,7 @@ async function runSimulate(args: SimulateArgs): Promise<number> {
     process.once('SIGINT', () => resolve());
     process.once('SIGTERM', () => resolve());
   });
+  replayEarlySignals();
   const started = await simulateCommand(args, { stdout: process.stdout, stderr: process.stderr, stopped });
   return started ? EXIT.ok : EXIT.couldNotStart;
 }

@@ -214,6 +214,15 @@ describe('printConfig', () => {
     expect(text).toContain('ZUORA_CLIENT_SECRET  set (hidden)');
     for (const secret of ['leaked-in-url', 'the-client-secret', 'the-bearer-token', 'client-id-0123456789']) expect(text).not.toContain(secret);
   });
+
+  it('shows the client id by its last 4 characters, as the README says, and a short one by its length only', () => {
+    const long = { ZUORA_CLIENT_ID: '3f2a9c1e-77b0-4d4e-9a51-0c6d8e2f5b7a' };
+    expect(printConfig(resolveSettings(['in.csv'], long, cwd), long, cwd)).toContain('ZUORA_CLIENT_ID      …5b7a (36 characters)');
+    const short = { ZUORA_CLIENT_ID: 'abc123' };
+    const text = printConfig(resolveSettings(['in.csv'], short, cwd), short, cwd);
+    expect(text).toContain('ZUORA_CLIENT_ID      set (6 characters: too short to show its last 4)');
+    expect(text).not.toContain('c123');
+  });
 });
 
 describe('a value option given twice on the command line', () => {
