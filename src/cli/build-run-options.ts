@@ -33,6 +33,7 @@ export interface MainArgs {
   timeout: number;
   dryRun: boolean;
   resume: boolean;
+  overwrite: boolean;
   trackPrefix?: string;
   gzip: boolean;
   rejectUnknownFields: boolean;
@@ -57,6 +58,7 @@ export const MAIN_ARG_DEFAULTS = {
   timeout: DEFAULTS.timeoutMs,
   dryRun: false,
   resume: false,
+  overwrite: false,
   gzip: true,
   rejectUnknownFields: true,
   ignoreUnknownColumns: false,
@@ -87,6 +89,7 @@ export function buildRunOptions(args: MainArgs, env: NodeJS.ProcessEnv): RunOpti
     timeoutMs: integerOption('--timeout', args.timeout, 100, 600_000),
     dryRun: args.dryRun,
     resume: args.resume,
+    overwrite: args.overwrite,
     trackPrefix: args.trackPrefix ?? generateTrackPrefix(),
     gzip: args.gzip,
     rejectUnknownFields: args.rejectUnknownFields,
@@ -102,6 +105,9 @@ export function buildRunOptions(args: MainArgs, env: NodeJS.ProcessEnv): RunOpti
     ...transportOptions(args),
   };
   checkLookBeforeYouLeap(args);
+  if (args.overwrite && args.resume) {
+    throw new RunError('BAD_OPTION', '--overwrite and --resume contradict each other: --resume finishes the earlier run whose results are at --out, --overwrite starts over and replaces them. Give one.');
+  }
   const prefixProblem = checkTrackPrefix(options.trackPrefix);
   if (prefixProblem) throw new RunError('BAD_OPTION', prefixProblem);
   // The built-in simulator takes its own demo client: credentials exported for a real tenant are not used.
