@@ -121,8 +121,18 @@ export function outputFiles(args: Pick<MainArgs, 'input' | 'out' | 'failures' | 
   return {
     // A dry run or a preview writes beside, never over, the results of a real run (which --resume relies on).
     out: args.out ?? (args.dryRun ? `${stem}.dry-run.csv` : args.preview ? `${stem}.preview.csv` : `${stem}.results.csv`),
-    failures: args.failures ?? (args.dryRun ? `${stem}.dry-run.failures.csv` : `${stem}.failures.csv`),
+    failures: args.failures ?? (args.dryRun ? `${stem}.dry-run.failures.csv` : nextFailuresName(stem)),
   };
+}
+
+/**
+ * The failures file of a run of `<stem>.csv`: `<stem>.failures.csv`; re-running a failures file numbers
+ * the round instead of piling names up: `x.failures.csv` -> `x.failures-2.csv` -> `x.failures-3.csv`.
+ */
+function nextFailuresName(stem: string): string {
+  const round = /^(.*\.failures)(?:-(\d+))?$/i.exec(stem);
+  if (round?.[1] === undefined) return `${stem}.failures.csv`;
+  return `${round[1]}-${round[2] === undefined ? 2 : Number(round[2]) + 1}.csv`;
 }
 
 /**
