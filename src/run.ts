@@ -114,6 +114,7 @@ async function runLocked(options: RunOptions, out: string, deps: RunDeps): Promi
       extraColumns: options.preview ? inputFields.map((field) => `before_${field}`) : undefined,
       delimiter: table.delimiter,
       bom: table.bom,
+      lineEnd: table.lineEnd,
       onWriteError: (error, path) => state.stopEarly({ reason: `cannot write ${path}: ${error.message}`, kind: 'output' }),
     });
     // Only now that the results file is this run's: a kill before leaves results without a record, never mislabelled ones.

@@ -197,3 +197,21 @@ describe('no silent overwrite of an unfinished run (issue 18)', () => {
     expect(run.stderr).toContain('--overwrite and --resume contradict each other');
   });
 });
+
+describe('line endings follow the input (issue 18)', () => {
+  it.each([
+    ['CRLF in, CRLF out', '\r\n'],
+    ['LF in, LF out', '\n'],
+  ])('%s: results and failures', async (_name, eol) => {
+    const s = await start({ records: IDS.map((id, i) => pendingRecord(id, { Quantity: i + 1 })) });
+    const { dir, input } = await workdir({ name: 'in.csv', text: ['Id,Quantity', `${IDS[0]},10`, `${IDS[1]},abc`, `${IDS[2]},30`, ''].join(eol) });
+    const run = await runCli([input], { env: demoEnv(s) });
+    expect(run.code, run.stderr).toBe(EXIT.someRowsNotUpdated);
+    for (const name of ['in.results.csv', 'in.failures.csv']) {
+      const text = await readFile(join(dir, name), 'utf8');
+      const lines = text.split('\n').slice(0, -1);
+      expect(lines.length, name).toBeGreaterThan(1);
+      for (const line of lines) expect(line.endsWith('\r'), `${name}: ${line}`).toBe(eol === '\r\n');
+    }
+  });
+});
