@@ -4,8 +4,12 @@
 // once it quadruples, since most of what got promotes there is dead within a request. Peak RSS of a
 // 1,000,000-row run: 157 -> 121 MB (put), 174 -> 129 MB (actions). The Dockerfile's ENTRYPOINT and
 // `npm start` pass the same flags.
-import { hideBin } from 'yargs/helpers';
-import { runCommandLine } from './cli/command-line.js';
+import { holdEarlySignals } from './cli/early-signals.js';
+
+// Before the modules load: a Ctrl-C while they do must still end the run with its summary JSON.
+holdEarlySignals();
+const { hideBin } = await import('yargs/helpers');
+const { runCommandLine } = await import('./cli/command-line.js');
 
 // Exit explicitly: a scheduler must get the code even if a stray socket would keep the loop alive.
 process.exit(await runCommandLine(hideBin(process.argv)));

@@ -16,6 +16,7 @@ export type RunErrorCode =
   | 'MAX_FAILURES' // --max-failures reached
   | 'OUTPUT_UNWRITABLE' // results, failures or summary file cannot be written
   | 'RESULTS_LOCKED' // another run holds the lock of the results file
+  | 'UNFINISHED_RESULTS' // --out holds an unfinished run's results, and neither --resume nor --overwrite was given
   | 'INTERRUPTED'; // SIGINT/SIGTERM before the first row was sent
 
 export class RunError extends Error {

@@ -60,6 +60,8 @@ export interface RunOptions {
   timeoutMs: number;
   dryRun: boolean;
   resume: boolean;
+  /** `--overwrite`: start over although `out` holds an unfinished run's results (SPEC "Outputs"). Default false. */
+  overwrite?: boolean;
   /** Prefix of each `Zuora-Track-Id`: `<prefix>-<line>`. */
   trackPrefix: string;
   gzip: boolean;

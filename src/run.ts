@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { openBackup, type BackupFile } from './backup/backup-file.js';
 import { matchColumns, type ColumnMap } from './input/columns.js';
 import { RunError } from './errors.js';
+import { checkBlankHeaderColumns } from './input/blank-header-columns.js';
 import { checkStructure } from './input/check-structure.js';
 import { readRows } from './input/read-rows.js';
 import { DECIMAL_COMMA_DELIMITER, type RunOptions } from './options.js';
@@ -12,8 +13,10 @@ import { createErrorTally } from './output/error-groups.js';
 import { createResultsWriter, type ResultsWriter } from './output/results-writer.js';
 import { countRowsPerId } from './preview/count-rows-per-id.js';
 import { previewColumns } from './preview/preview-columns.js';
-import { writeRunInfo } from './resume/run-info.js';
+import { removeRunInfo, writeRunInfo, type RunInfo } from './resume/run-info.js';
 import { takeRunLock } from './output/run-lock.js';
+import { checkSideFiles, realResultsPath } from './output/side-files.js';
+import { checkEarlierResults } from './output/unfinished-results.js';
 import type { RunSummary } from './output/summary.js';
 import type { UsageReader } from './read/query-usage.js';
 import { startResume, type ResumeSession } from './resume/start-resume.js';
@@ -57,14 +60,17 @@ export interface RunDeps extends WaitEffects {
  * anything was sent) are thrown as RunError. The advice (next step) is the CLI edge's.
  */
 export async function run(options: RunOptions, deps: RunDeps): Promise<RunSummary> {
+  // The results file by its real path: a symlinked --out shares its lock and side files with its target.
+  const out = realResultsPath(options.out);
   // Before anything is written: two runs on one results file would lose rows and send some twice.
-  const lock = takeRunLock(options.out, { logger: deps.logger, now: deps.now });
+  const lock = takeRunLock(out, { logger: deps.logger, now: deps.now });
   try {
+    if (!options.dryRun && !options.preview) checkSideFiles(out);
     // Two runs backing up into one file (with different --out) would each read the other's changes
     // as "before" values and write a second row for an Id: the backup is held like the results.
     const backupLock = options.backup === undefined ? undefined : takeRunLock(options.backup, { logger: deps.logger, now: deps.now, flag: '--backup' });
     try {
-      return await runLocked(options, deps);
+      return await runLocked(options, out, deps);
     } finally {
       backupLock?.release();
     }
@@ -73,7 +79,7 @@ export async function run(options: RunOptions, deps: RunDeps): Promise<RunSummar
   }
 }
 
-async function runLocked(options: RunOptions, deps: RunDeps): Promise<RunSummary> {
+async function runLocked(options: RunOptions, out: string, deps: RunDeps): Promise<RunSummary> {
   const now = deps.now ?? Date.now;
   const startedAt = now();
   const { logger } = deps;
@@ -83,6 +89,7 @@ async function runLocked(options: RunOptions, deps: RunDeps): Promise<RunSummary
   const columns = matchColumns(table.header, { ignoreUnknownColumns: options.ignoreUnknownColumns });
   if (options.transport === 'actions') checkActionsColumns(columns.fields);
   const structure = await checkStructure(table);
+  await checkBlankHeaderColumns(options.input, table.header, { delimiter: options.delimiter, encoding: options.encoding, ignoreUnknownColumns: options.ignoreUnknownColumns });
   logColumns(logger, columns);
   const keptColumns = keptIndexes(table.header.length, columns);
   const header = keptColumns.map((i) => table.header[i] ?? '');
@@ -96,6 +103,7 @@ async function runLocked(options: RunOptions, deps: RunDeps): Promise<RunSummary
   let resume: ResumeSession | undefined;
   let progress: Progress = silentProgress;
   let backup: BackupFile | undefined;
+  let writer: ResultsWriter | undefined;
   try {
     // Opened before connecting, so a backup that would be overwritten stops the run before anything is sent.
     if (options.backup !== undefined) backup = await openBackup(options.backup, { fields: inputFields, delimiter: table.delimiter, resume: options.resume, decimalComma: options.decimalComma });
@@ -118,18 +126,22 @@ async function runLocked(options: RunOptions, deps: RunDeps): Promise<RunSummary
         return { ...unreachableAtStart(error.message, structure.records, options, startedAt, now()), error: { code: error.code, message: error.message } };
       }
       // A preview changes nothing: no tenant to record, no sends to journal.
-      if (!options.preview) resume = await openEarlierResults(options, { header, keptColumns, idIndex: columns.idIndex }, logger, now);
+      if (!options.preview) resume = await openEarlierResults(options, out, { header, keptColumns, idIndex: columns.idIndex }, logger);
     }
-    const writer = await createResultsWriter({
+    writer = await createResultsWriter({
       // A resumed run never overwrites what the earlier run recorded until the end (start-resume.ts).
-      outPath: resume?.outPath ?? options.out,
+      outPath: resume?.outPath ?? out,
       failuresPath: options.preview ? undefined : options.failures,
       header,
       ...(options.preview ? previewColumns(keptColumns, columns.fields) : {}),
       delimiter: table.delimiter,
       bom: table.bom,
+      lineEnd: table.lineEnd,
       onWriteError: (error, path) => state.stopEarly({ reason: `cannot write ${path}: ${error.message}`, kind: 'output' }),
     });
+    // Only now that the results file is this run's: a kill before leaves results without a record, never mislabelled ones.
+    const runInfo: RunInfo = { tool: 'zuora-usage-update', target: targetIdentity(options), input: options.input, trackPrefix: options.trackPrefix, startedAt: new Date(startedAt).toISOString() };
+    if (resume) await writeRunInfo(out, runInfo);
 
     // Started last, so the log lines of connecting do not cut through the bar.
     progress =
@@ -187,6 +199,8 @@ async function runLocked(options: RunOptions, deps: RunDeps): Promise<RunSummary
     await backup?.close();
     await writer.close();
     await resume?.finish(state.status === 'completed');
+    // The run's end, which tells later runs its results are complete (unfinished-results.ts).
+    if (resume && state.status === 'completed') await writeRunInfo(out, { ...runInfo, completedAt: new Date(now()).toISOString() });
     resume = undefined;
     progress.stop();
     // Counted to the end, so the summary can say how many records a stopped run never reached.
@@ -215,6 +229,8 @@ async function runLocked(options: RunOptions, deps: RunDeps): Promise<RunSummary
       options,
     );
   } finally {
+    // On an unexpected error too: the rows already answered reach the results file (closing twice is harmless).
+    await writer?.close();
     await records.close();
     state.dispose();
     progress.stop();
@@ -299,14 +315,17 @@ function recordOutcomes(
  */
 async function openEarlierResults(
   options: RunOptions,
+  out: string,
   shape: { header: string[]; keptColumns: number[]; idIndex: number },
   logger: Logger,
-  now: () => number,
 ): Promise<ResumeSession> {
   const target = targetIdentity(options);
+  // Results of an unfinished run are not written over without --resume or --overwrite.
+  if (!options.resume) await checkEarlierResults(out, { overwrite: options.overwrite === true, input: options.input, delimiter: options.delimiter, encoding: options.encoding, logger });
   // Checks an earlier results file is one of ours (and leaves it alone if not) before anything else.
-  const session = await startResume({ out: options.out, resume: options.resume, target, input: options.input, delimiter: options.delimiter, encoding: options.encoding, ...shape, logger });
-  await writeRunInfo(options.out, { tool: 'zuora-usage-update', target, input: options.input, trackPrefix: options.trackPrefix, startedAt: new Date(now()).toISOString() });
+  const session = await startResume({ out, resume: options.resume, target, input: options.input, delimiter: options.delimiter, encoding: options.encoding, ...shape, logger });
+  // Results about to be written anew lose their record first (written again once they are this run's).
+  if (session.outPath === out) await removeRunInfo(out);
   return session;
 }
 

@@ -34,6 +34,7 @@ export interface MainArgs {
   timeout: number;
   dryRun: boolean;
   resume: boolean;
+  overwrite: boolean;
   trackPrefix?: string;
   gzip: boolean;
   rejectUnknownFields: boolean;
@@ -65,6 +66,7 @@ export const MAIN_ARG_DEFAULTS = {
   timeout: DEFAULTS.timeoutMs,
   dryRun: false,
   resume: false,
+  overwrite: false,
   gzip: true,
   rejectUnknownFields: true,
   ignoreUnknownColumns: false,
@@ -98,6 +100,7 @@ export function buildRunOptions(args: MainArgs, env: NodeJS.ProcessEnv): RunOpti
     timeoutMs: integerOption('--timeout', args.timeout, 100, 600_000),
     dryRun: args.dryRun,
     resume: args.resume,
+    overwrite: args.overwrite,
     trackPrefix: args.trackPrefix ?? generateTrackPrefix(),
     gzip: args.gzip,
     rejectUnknownFields: args.rejectUnknownFields,
@@ -120,6 +123,9 @@ export function buildRunOptions(args: MainArgs, env: NodeJS.ProcessEnv): RunOpti
   checkLookBeforeYouLeap(args);
   if (options.decimalComma && options.delimiter === ',') throw new RunError('BAD_OPTION', DECIMAL_COMMA_DELIMITER);
   if (args.report !== undefined && args.report.trim() === '') throw new RunError('BAD_OPTION', '--report needs a file name, e.g. --report corrections.report.html');
+  if (args.overwrite && args.resume) {
+    throw new RunError('BAD_OPTION', '--overwrite and --resume contradict each other: --resume finishes the earlier run whose results are at --out, --overwrite starts over and replaces them. Give one.');
+  }
   const prefixProblem = checkTrackPrefix(options.trackPrefix);
   if (prefixProblem) throw new RunError('BAD_OPTION', prefixProblem);
   // The built-in simulator takes its own demo client: credentials exported for a real tenant are not used.
@@ -133,8 +139,18 @@ export function outputFiles(args: Pick<MainArgs, 'input' | 'out' | 'failures' | 
   return {
     // A dry run or a preview writes beside, never over, the results of a real run (which --resume relies on).
     out: args.out ?? (args.dryRun ? `${stem}.dry-run.csv` : args.preview ? `${stem}.preview.csv` : `${stem}.results.csv`),
-    failures: args.failures ?? (args.dryRun ? `${stem}.dry-run.failures.csv` : `${stem}.failures.csv`),
+    failures: args.failures ?? (args.dryRun ? `${stem}.dry-run.failures.csv` : nextFailuresName(stem)),
   };
+}
+
+/**
+ * The failures file of a run of `<stem>.csv`: `<stem>.failures.csv`; re-running a failures file numbers
+ * the round instead of piling names up: `x.failures.csv` -> `x.failures-2.csv` -> `x.failures-3.csv`.
+ */
+function nextFailuresName(stem: string): string {
+  const round = /^(.*\.failures)(?:-(\d+))?$/i.exec(stem);
+  if (round?.[1] === undefined) return `${stem}.failures.csv`;
+  return `${round[1]}-${round[2] === undefined ? 2 : Number(round[2]) + 1}.csv`;
 }
 
 /**
@@ -204,7 +220,10 @@ export function readCredentials(env: NodeJS.ProcessEnv): Credentials {
 }
 
 /** `--preview`, `--backup`, `--verify`: which combinations make sense (SPEC "Look before you leap"). */
-function checkLookBeforeYouLeap(args: Pick<MainArgs, 'preview' | 'backup' | 'verify' | 'dryRun' | 'resume' | 'skipUnchanged'>): void {
+function checkLookBeforeYouLeap(args: Pick<MainArgs, 'preview' | 'backup' | 'verify' | 'dryRun' | 'resume' | 'skipUnchanged'> & Partial<Pick<MainArgs, 'failures'>>): void {
+  if (args.preview && args.failures !== undefined) {
+    throw new RunError('BAD_OPTION', `--preview writes no failures file (it sends nothing, so nothing fails): leave out --failures ${args.failures}, or give it to the run that applies the file.`);
+  }
   if (args.skipUnchanged && (args.preview || args.dryRun)) {
     throw new RunError(
       'BAD_OPTION',

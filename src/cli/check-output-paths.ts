@@ -3,7 +3,8 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { RunError } from '../errors.js';
 import { partialPath } from '../output/resume.js';
 import { lockPath } from '../output/run-lock.js';
-import { runInfoPath } from '../resume/run-info.js';
+import { realResultsPath } from '../output/side-files.js';
+import { legacyRunInfoPath, runInfoPath } from '../resume/run-info.js';
 import { journalPath } from '../resume/send-journal.js';
 import { RESULT_COLUMNS } from '../row-outcome.js';
 import { outputFiles, type MainArgs } from './build-run-options.js';
@@ -81,7 +82,7 @@ export function runOutputs(args: Pick<MainArgs, 'input' | 'out' | 'failures' | '
   const outputs: OutputFile[] = [{ name: '--out', path: out }];
   if (!args.preview) outputs.push({ name: '--failures', path: failures });
   // A dry run records no tenant, so it writes no .run.json.
-  if (!args.dryRun && !args.preview) outputs.push({ name: 'the .run.json beside --out', path: runInfoPath(out) });
+  if (!args.dryRun && !args.preview) outputs.push({ name: 'the .run.json beside --out', path: runInfoPath(realResultsPath(out)) });
   if (args.summaryJson !== undefined) outputs.push({ name: '--summary-json', path: args.summaryJson });
   // An empty --backup is refused as a bad option (build-run-options.ts), not as a path.
   if (args.backup !== undefined && args.backup.trim() !== '') outputs.push({ name: '--backup', path: args.backup });
@@ -95,7 +96,8 @@ export function runOutputs(args: Pick<MainArgs, 'input' | 'out' | 'failures' | '
  * summary written over the lock leaves a lock no run can take, one over the journal loses what `--resume` needs.
  */
 export function companionFiles(args: Pick<MainArgs, 'input' | 'out' | 'failures' | 'dryRun' | 'summaryJson'> & Partial<Pick<MainArgs, 'preview' | 'backup'>>): OutputFile[] {
-  const { out } = outputFiles(args);
+  // Side files follow the real path of the results file (run.ts names them so).
+  const out = realResultsPath(outputFiles(args).out);
   const files: OutputFile[] = [{ name: 'the .lock beside --out', path: lockPath(out) }];
   if (!args.dryRun && !args.preview) {
     files.push({ name: 'the .journal beside --out', path: journalPath(out) }, { name: 'the .partial beside --out', path: partialPath(out) });
@@ -113,11 +115,13 @@ export function companionFiles(args: Pick<MainArgs, 'input' | 'out' | 'failures'
 export function checkLookOnlyOut(args: Pick<MainArgs, 'input' | 'out' | 'failures' | 'dryRun'> & Partial<Pick<MainArgs, 'preview'>>, probe: PathProbe = NODE_PATH_PROBE): void {
   if (!args.dryRun && !args.preview) return;
   const { out } = outputFiles(args);
-  if (probe.kind(out) !== 'file' || probe.kind(runInfoPath(out)) !== 'file') return;
+  const real = realResultsPath(out);
+  const info = [runInfoPath(real), legacyRunInfoPath(real)].find((path) => probe.kind(path) === 'file');
+  if (probe.kind(out) !== 'file' || info === undefined) return;
   const what = args.preview ? '--preview' : '--dry-run';
   throw new RunError(
     'BAD_OPTION',
-    `--out ${out} holds the results of a real run (${runInfoPath(out)} is beside it): ${what} would write over what that run recorded, ` +
+    `--out ${out} holds the results of a real run (${info} is beside it): ${what} would write over what that run recorded, ` +
       `which --resume needs. Leave out --out (${what} then writes ${outputFiles({ ...args, out: undefined }).out}) or choose another path.`,
   );
 }

@@ -8,6 +8,7 @@ import { ENVIRONMENT_NAMES } from '../options.js';
 import type { SimulateArgs } from '../simulator/simulate-command.js';
 import type { MainArgs } from './build-run-options.js';
 import { exportOptions, runExportCommand, type ExportArgs } from './export-command.js';
+import { replayEarlySignals } from './early-signals.js';
 import { MAIN_OPTIONS } from './main-options.js';
 import { explainUsageError, type KnownFlags } from './usage-words.js';
 import { reportStartFailure, runMain } from './run-main.js';
@@ -75,6 +76,7 @@ async function runSimulate(args: SimulateArgs): Promise<number> {
     process.once('SIGINT', () => resolve());
     process.once('SIGTERM', () => resolve());
   });
+  replayEarlySignals();
   const started = await simulateCommand(args, { stdout: process.stdout, stderr: process.stderr, stopped });
   return started ? EXIT.ok : EXIT.couldNotStart;
 }

@@ -42,6 +42,12 @@ export const MAIN_OPTIONS = {
     group: 'Look before you leap:',
   },
   resume: { type: 'boolean', default: MAIN_ARG_DEFAULTS.resume, describe: 'Finish an earlier run of the same input and --out', group: 'Run:' },
+  overwrite: {
+    type: 'boolean',
+    default: MAIN_ARG_DEFAULTS.overwrite,
+    describe: "Start over although --out holds an unfinished run's results (without it, or --resume, they are refused)",
+    group: 'Run:',
+  },
   concurrency: { alias: 'c', type: 'number', default: MAIN_ARG_DEFAULTS.concurrency, describe: 'Most requests in flight', group: 'Run:' },
   'max-attempts': { type: 'number', default: MAIN_ARG_DEFAULTS.maxAttempts, describe: 'Attempts per row, the first included', group: 'Run:' },
   timeout: { type: 'number', default: MAIN_ARG_DEFAULTS.timeout, describe: 'Limit for one attempt, in ms', group: 'Run:' },

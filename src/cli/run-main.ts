@@ -7,6 +7,7 @@ import { formatSummary, nextStep, type Summary } from '../output/summary.js';
 import { run } from '../run.js';
 import { buildRunOptions, type MainArgs } from './build-run-options.js';
 import { checkLookOnlyOut, checkOutputPaths, companionFiles, runOutputs } from './check-output-paths.js';
+import { replayEarlySignals } from './early-signals.js';
 import { watchInterrupts } from './interrupts.js';
 import { nextCommands } from './next-commands.js';
 import { startRunReport, type RunReport } from './run-report.js';
@@ -34,6 +35,8 @@ export async function runMain(args: MainArgs, version: string): Promise<number> 
       process.exit(EXIT.interrupted);
     },
   });
+  // A signal while the CLI was loading interrupts the run now that it can end with its summary.
+  replayEarlySignals();
   try {
     return await startAndRun(args, version, out, interrupts.signal, end);
   } finally {

@@ -8,11 +8,14 @@ export function maskSecret(value: string | undefined): string {
   return value === undefined || value.trim() === '' ? 'not set' : 'set (hidden)';
 }
 
-/** An identifier such as an OAuth client id: its last 4 characters, enough to tell two apart. */
+/**
+ * An identifier such as an OAuth client id: its last 4 characters, enough to tell two apart, and its
+ * length. One of 8 characters or fewer shows none (4 would be half of it), and says so (README "Settings").
+ */
 export function maskIdentifier(value: string | undefined): string {
   if (value === undefined || value.trim() === '') return 'not set';
   const trimmed = value.trim();
-  return trimmed.length <= 8 ? 'set (hidden)' : `…${trimmed.slice(-4)} (${trimmed.length} characters)`;
+  return trimmed.length <= 8 ? `set (${trimmed.length} characters: too short to show its last 4)` : `…${trimmed.slice(-4)} (${trimmed.length} characters)`;
 }
 
 /**

@@ -57,6 +57,7 @@ export function resolveSettings(argv: string[], env: NodeJS.ProcessEnv, cwd: str
     string: [...SETTINGS.filter((s) => s.type === 'string').map((s) => s.name), CONFIG_FLAG],
     alias: Object.fromEntries(SETTINGS.filter((s) => s.alias).map((s) => [s.name, [s.alias as string]])),
   });
+  checkRepeatedFlags(parsed);
   const flagValues = new Map<string, SettingValue>();
   const unknownFlags: string[] = [];
   const ownFlags = [CONFIG_FLAG, PRINT_CONFIG_FLAG].flatMap((flag) => [flag, camelCaseOf(flag)]);
@@ -109,6 +110,25 @@ export function resolveSettings(argv: string[], env: NodeJS.ProcessEnv, cwd: str
     effective,
     unknownFlags,
   };
+}
+
+/**
+ * A value option given twice on the command line (`--out a.csv --out b.csv`, `-o a -o b`) is a bad
+ * option (SPEC "Command"): which one was meant cannot be known, and yargs would hand the run an array.
+ * Options taking several values take them comma-separated, once. Switches (`--verify --verify`) say the same twice.
+ */
+function checkRepeatedFlags(parsed: Record<string, unknown>): void {
+  for (const setting of SETTINGS) {
+    if (setting.type === 'boolean') continue;
+    const value = parsed[setting.name];
+    if (!Array.isArray(value)) continue;
+    const flag = `--${setting.name}${setting.alias ? ` (-${setting.alias})` : ''}`;
+    throw new RunError(
+      'BAD_OPTION',
+      `${flag} is given ${value.length} times (${value.map((v) => JSON.stringify(String(v))).join(', ')}); give it once. ` +
+        'Options that take several values take them comma-separated in one flag.',
+    );
+  }
 }
 
 /** One flag in the `--name=value` form, so a value starting with `-` is never read as a flag. */

@@ -40,6 +40,8 @@ export interface InputTable {
   delimiter: string;
   /** The line break ending records: `\n` (LF and CRLF files) or `\r` (classic Mac files). */
   lineBreak: '\n' | '\r';
+  /** How the outputs end their lines, like the input's header line: `\r\n` for a CRLF file, else `\n`. */
+  lineEnd: '\n' | '\r\n';
   /**
    * The encoding the cells are decoded from: the one asked for, except that a file starting with a
    * UTF-8 byte order mark is UTF-8 (such as the failures file of a run of a windows-1252 input).
@@ -156,6 +158,7 @@ export async function readRows(path: string, options: { delimiter?: string; enco
     header: header.cells.map((cell) => cell.trim()),
     delimiter,
     lineBreak,
+    lineEnd: firstLine.crlf ? '\r\n' : '\n',
     encoding,
     utf8Bom,
     bom: utf8Bom || encoding !== 'utf-8',
@@ -324,19 +327,23 @@ function checkHeaderUtf8(path: string, head: Buffer, start: number, end: number,
  * The first non-blank line of the head (continuing over line breaks inside quotes) and the kind of
  * line break the file uses, or undefined when the head holds only blank lines.
  */
-function headerLine(head: Buffer): { bytes: Buffer; lineBreak: '\n' | '\r' } | undefined {
+function headerLine(head: Buffer): { bytes: Buffer; lineBreak: '\n' | '\r'; crlf: boolean } | undefined {
   let start = 0;
   let quoted = false;
   let lineBreak: '\n' | '\r' | undefined;
+  let crlf = false;
   for (let i = 0; i <= head.length; i++) {
     const byte = head[i];
     if (byte === QUOTE) quoted = !quoted;
     const atEnd = i === head.length;
     if (!atEnd && (quoted || (byte !== LF && byte !== CR))) continue;
     // A CR not followed by LF ends lines only in classic Mac files, where it is the sole line break.
-    if (!atEnd && lineBreak === undefined) lineBreak = byte === CR && head[i + 1] !== LF ? '\r' : '\n';
+    if (!atEnd && lineBreak === undefined) {
+      lineBreak = byte === CR && head[i + 1] !== LF ? '\r' : '\n';
+      crlf = byte === CR && head[i + 1] === LF;
+    }
     const bytes = head.subarray(start, i);
-    if (bytes.toString('utf8').trim() !== '') return { bytes, lineBreak: lineBreak ?? '\n' };
+    if (bytes.toString('utf8').trim() !== '') return { bytes, lineBreak: lineBreak ?? '\n', crlf };
     if (atEnd) return undefined;
     start = i + 1;
   }

@@ -4,14 +4,14 @@
  * doubled. The results are written a row at a time, for every row of the file: this costs one string
  * a row where csv-stringify's sync API built several arrays a cell (BENCHMARKS.md, memory).
  */
-export function csvLine(cells: readonly (string | undefined)[], delimiter: string): string {
+export function csvLine(cells: readonly (string | undefined)[], delimiter: string, lineEnd: '\n' | '\r\n' = '\n'): string {
   let line = '';
   for (let i = 0; i < cells.length; i++) {
     if (i > 0) line += delimiter;
     const cell = cells[i] ?? '';
     line += needsQuotes(cell, delimiter) ? `"${cell.replaceAll('"', '""')}"` : cell;
   }
-  return `${line}\n`;
+  return `${line}${lineEnd}`;
 }
 
 function needsQuotes(cell: string, delimiter: string): boolean {

@@ -26,6 +26,8 @@ export interface ResultsWriterOptions {
   delimiter: string;
   /** Start both files with a UTF-8 BOM (when the input had one, for Excel). */
   bom: boolean;
+  /** End lines like the input (CRLF in, CRLF out). Default `\n`. */
+  lineEnd?: '\n' | '\r\n';
   /** Called once if a file cannot be written any more (disk full, ...): the run should stop early. */
   onWriteError?: (error: Error, path: string) => void;
   /**
@@ -74,7 +76,7 @@ export async function createResultsWriter(options: ResultsWriterOptions): Promis
 
   const write = (outcome: RowOutcome): void => {
     const row = [...(extra.length > 0 ? placeExtra(outcome.cells, extra.map((_, i) => outcome.extraCells?.[i] ?? '')) : outcome.cells), ...resultCells(outcome)];
-    const line = csvLine(row, options.delimiter);
+    const line = csvLine(row, options.delimiter, options.lineEnd);
     counts[outcome.result] = (counts[outcome.result] ?? 0) + 1;
     results.write(line);
     if (!failures) return;
@@ -195,7 +197,7 @@ async function openCsv(path: string, columns: string[], options: ResultsWriterOp
     file.write(pending.join(''));
     pending = [];
   };
-  file.write(`${options.bom ? '\uFEFF' : ''}${csvLine(columns, options.delimiter)}`);
+  file.write(`${options.bom ? '\uFEFF' : ''}${csvLine(columns, options.delimiter, options.lineEnd)}`);
   return {
     file,
     write(line) {

@@ -91,7 +91,7 @@ export async function mergePartial(out: string): Promise<void> {
   const merged = `${out}.merging`;
   const view = await openMergedView(out);
   try {
-    const csv = stringify({ delimiter: view.delimiter, bom: view.bom });
+    const csv = stringify({ delimiter: view.delimiter, bom: view.bom, record_delimiter: view.lineEnd ?? '\n' });
     const file = createWriteStream(merged);
     csv.pipe(file);
     await write(csv, [...view.header, ...RESULT_COLUMNS]);
@@ -133,6 +133,7 @@ export async function openMergedView(out: string): Promise<ResultsFileReader> {
     header: newer.header,
     delimiter: newer.delimiter,
     bom: newer.bom,
+    lineEnd: newer.lineEnd,
     async next() {
       if (a === undefined && b === undefined) return undefined;
       if (b === undefined || (a !== undefined && a.line < b.line)) {
@@ -194,6 +195,8 @@ export interface ResultsFileReader {
   header: string[];
   delimiter: string;
   bom: boolean;
+  /** How its lines end, kept when it is merged. */
+  lineEnd?: '\n' | '\r\n';
   next(): Promise<PriorResult | undefined>;
   close(): Promise<void>;
 }
@@ -214,6 +217,7 @@ export async function openResultsFile(path: string): Promise<ResultsFileReader> 
     header: table.header.slice(0, inputWidth),
     delimiter: table.delimiter,
     bom: table.bom,
+    lineEnd: table.lineEnd,
     async next() {
       for (;;) {
         const step = await iterator.next();

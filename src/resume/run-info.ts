@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { RunError } from '../errors.js';
 
 /** Which tenant a results file was recorded against, kept beside it as `<out>.run.json`. */
@@ -9,11 +9,44 @@ export interface RunInfo {
   input: string;
   trackPrefix: string;
   startedAt: string;
+  /** The results file (its real path) this record belongs to; absent in records of earlier versions. */
+  results?: string;
+  /** Set once the run recorded every input row (its end): results without it are an unfinished run's. */
+  completedAt?: string;
 }
 
-/** Where the run info of the results file `out` is kept. */
+/**
+ * Where the run info of the results file `out` is kept: `<out>.run.json`, named from the whole file
+ * name so that `res.csv` and `res` never share one (SPEC "Outputs").
+ */
 export function runInfoPath(out: string): string {
+  return `${out}.run.json`;
+}
+
+/** Where earlier versions kept it (`res.csv` -> `res.run.json`, which `res` also used): read for `--resume`, never written. */
+export function legacyRunInfoPath(out: string): string {
   return `${out.replace(/\.csv$/i, '')}.run.json`;
+}
+
+/**
+ * The run info of the results file `out`, undefined when there is none. An earlier version's file is
+ * read when there is no current one, unless it says it belongs to another results file (`res` writes
+ * the name `res.csv` used to have).
+ */
+export async function readRunInfo(out: string): Promise<Partial<RunInfo> | undefined> {
+  const current = await readJson(runInfoPath(out));
+  if (current !== undefined) return current;
+  const legacy = legacyRunInfoPath(out) === runInfoPath(out) ? undefined : await readJson(legacyRunInfoPath(out));
+  return legacy !== undefined && (legacy.results === undefined || legacy.results === out) ? legacy : undefined;
+}
+
+async function readJson(path: string): Promise<Partial<RunInfo> | undefined> {
+  try {
+    const value = JSON.parse(await readFile(path, 'utf8')) as unknown;
+    return typeof value === 'object' && value !== null ? (value as Partial<RunInfo>) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -22,12 +55,8 @@ export function runInfoPath(out: string): string {
  * `updated` in a sandbox must not count as done in production.
  */
 export async function checkResumeTarget(out: string, target: string): Promise<'same' | 'unknown'> {
-  let info: Partial<RunInfo>;
-  try {
-    info = JSON.parse(await readFile(runInfoPath(out), 'utf8')) as Partial<RunInfo>;
-  } catch {
-    return 'unknown';
-  }
+  const info = await readRunInfo(out);
+  if (info === undefined) return 'unknown';
   if (info.target === target) return 'same';
   throw new RunError(
     'BAD_OPTION',
@@ -36,12 +65,26 @@ export async function checkResumeTarget(out: string, target: string): Promise<'s
   );
 }
 
-/** Records which tenant the results in `out` are written against (OUTPUT_UNWRITABLE when it cannot). */
+/**
+ * Records which tenant the results in `out` are written against (OUTPUT_UNWRITABLE when it cannot),
+ * whole or not at all (written beside it, then renamed into place).
+ */
 export async function writeRunInfo(out: string, info: RunInfo): Promise<void> {
   const path = runInfoPath(out);
   try {
-    await writeFile(path, `${JSON.stringify(info, null, 2)}\n`);
+    await writeFile(`${path}.next`, `${JSON.stringify({ ...info, results: out }, null, 2)}\n`);
+    await rename(`${path}.next`, path);
   } catch (error) {
     throw new RunError('OUTPUT_UNWRITABLE', `Cannot write ${path}: ${(error as Error).message}. Choose another --out.`, { cause: error });
   }
+}
+
+/**
+ * Removes the run info of `out` before its results are written anew: a kill between truncating the
+ * results and recording the new tenant then leaves results with no record (processed again), never
+ * results labelled with the tenant of the run they replaced. Only call on a file of this tool
+ * (checkSideFiles).
+ */
+export async function removeRunInfo(out: string): Promise<void> {
+  await rm(runInfoPath(out), { force: true });
 }

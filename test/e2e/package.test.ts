@@ -1,4 +1,4 @@
-import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, cp, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readCsv, ROOT } from '../helpers/cli.js';
@@ -121,4 +121,25 @@ describe('the Docker image ships what the package ships', () => {
     const ignored = (await readFile(join(ROOT, '.dockerignore'), 'utf8')).split('\n');
     for (const excluded of pkg.files.filter((f) => f.startsWith('!fixtures/'))) expect(ignored, excluded).toContain(excluded.slice(1));
   });
+});
+
+describe('npm install -g . (a folder install), then npm pack', () => {
+  // The folder install links the checkout; `npm pack` then rebuilds its dist/ (prepack), which must leave
+  // the bin executable. Done on a copy of the checkout, so the dist/ other test files run stays as it is.
+  it('the installed command still runs', async () => {
+    const copy = join(dir, 'checkout');
+    await mkdir(copy);
+    for (const name of ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'README.md', 'src', 'fixtures', 'dist']) {
+      await cp(join(ROOT, name), join(copy, name), { recursive: true });
+    }
+    await symlink(join(ROOT, 'node_modules'), join(copy, 'node_modules'));
+    const prefix = join(dir, 'prefix');
+    const install = await run('npm', ['install', '-g', '.', '--prefix', prefix, '--offline', '--no-audit', '--no-fund'], copy);
+    expect(install.code, install.stderr).toBe(0);
+    const pack = await run('npm', ['pack', '--pack-destination', dir], copy);
+    expect(pack.code, pack.stderr).toBe(0);
+    const version = await run(join(prefix, 'bin', 'zuora-usage-update'), ['--version'], dir);
+    expect(version.code, version.stderr).toBe(0);
+    expect(version.stdout.trim()).toBe(pkg.version);
+  }, 240_000);
 });

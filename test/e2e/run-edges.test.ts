@@ -57,7 +57,7 @@ describe('every output is a different file from the input and from each other (e
 
   it('--failures naming the .run.json beside the results is refused', async () => {
     const { dir, input } = await fixture();
-    const run = await runCli([input, '--env', 'local', '--failures', join(dir, 'usage-corrections.results.run.json')]);
+    const run = await runCli([input, '--env', 'local', '--failures', join(dir, 'usage-corrections.results.csv.run.json')]);
     expect(run.code).toBe(EXIT.couldNotStart);
     expect(run.stderr).toContain('the .run.json beside --out');
     expect(await readdir(dir)).toEqual(['usage-corrections.csv']);
@@ -108,7 +108,7 @@ describe('the next step keeps every path option the run was given', () => {
     expect((await runCli(send)).code).toBe(EXIT.ok);
     expect(JSON.parse(await readFile(join(dir, 's.json'), 'utf8'))).toMatchObject({ status: 'completed', dryRun: false, outputs: { results: join(dir, 'r.csv') } });
     expect(await readFile(join(dir, 'r.csv'), 'utf8')).toContain(',updated,');
-    expect((await readdir(dir)).sort()).toEqual(['f.csv', 'r.csv', 'r.run.json', 's.json', 'usage-corrections.csv']);
+    expect((await readdir(dir)).sort()).toEqual(['f.csv', 'r.csv', 'r.csv.run.json', 's.json', 'usage-corrections.csv']);
   });
 });
 

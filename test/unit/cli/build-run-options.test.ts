@@ -69,6 +69,10 @@ describe('outputFiles', () => {
     [{ input: 'a.CSV', dryRun: false }, { out: 'a.results.csv', failures: 'a.failures.csv' }],
     [{ input: 'a.csv', dryRun: true }, { out: 'a.dry-run.csv', failures: 'a.dry-run.failures.csv' }],
     [{ input: 'a.csv', dryRun: false, out: 'r.csv', failures: 'f.csv' }, { out: 'r.csv', failures: 'f.csv' }],
+    // Re-running a failures file numbers the round: never a.failures.failures.csv.
+    [{ input: 'a.failures.csv', dryRun: false }, { out: 'a.failures.results.csv', failures: 'a.failures-2.csv' }],
+    [{ input: 'a.failures-2.csv', dryRun: false }, { out: 'a.failures-2.results.csv', failures: 'a.failures-3.csv' }],
+    [{ input: 'dir/a.Failures-9.CSV', dryRun: false }, { out: 'dir/a.Failures-9.results.csv', failures: 'dir/a.Failures-10.csv' }],
   ])('%j -> %j', (given, expected) => {
     expect(outputFiles(given)).toEqual(expected);
   });

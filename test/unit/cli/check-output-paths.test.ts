@@ -21,7 +21,7 @@ describe('runOutputs', () => {
     expect(outputs({ summaryJson: '/data/s.json' })).toEqual([
       { name: '--out', path: '/data/in.results.csv' },
       { name: '--failures', path: '/data/in.failures.csv' },
-      { name: 'the .run.json beside --out', path: '/data/in.results.run.json' },
+      { name: 'the .run.json beside --out', path: '/data/in.results.csv.run.json' },
       { name: '--summary-json', path: '/data/s.json' },
     ]);
   });
@@ -45,7 +45,7 @@ describe('checkOutputPaths', () => {
     ['the summary JSON over the input', { summaryJson: '/data/in.csv' }, '--summary-json /data/in.csv is the same file as the input'],
     ['the results over the input through a link', { out: '/link.csv' }, '--out /link.csv is the same file as the input'],
     ['the summary JSON over the results', { summaryJson: '/data/in.results.csv' }, '--summary-json /data/in.results.csv is the same file as --out (/data/in.results.csv)'],
-    ['the failures over the .run.json', { failures: '/data/in.results.run.json' }, 'the .run.json beside --out /data/in.results.run.json is the same file as --failures'],
+    ['the failures over the .run.json', { failures: '/data/in.results.csv.run.json' }, 'the .run.json beside --out /data/in.results.csv.run.json is the same file as --failures'],
     ['results into a folder', { out: '/data/dir' }, '--out /data/dir is a folder'],
     ['failures in a missing folder', { failures: '/nowhere/f.csv' }, '--failures /nowhere/f.csv: the folder /nowhere does not exist'],
     ['a summary in a read-only folder', { summaryJson: '/ro/s.json' }, '--summary-json /ro/s.json: the folder /ro cannot be written'],

@@ -25,6 +25,7 @@ describe('the files of --preview and --backup', () => {
     [{ preview: true, dryRun: true }, /--preview only reads .* --dry-run/],
     [{ preview: true, backup: 'b.csv', verify: true }, /--preview only reads .* --backup, --verify/],
     [{ preview: true, resume: true }, /--preview only reads .* --resume/],
+    [{ preview: true, failures: 'x.csv' }, /--preview writes no failures file .* leave out --failures x.csv/],
     [{ backup: 'b.csv', dryRun: true }, /--backup with --dry-run/],
     [{ verify: true, dryRun: true }, /--verify with --dry-run/],
   ])('refuses %j', (overrides, message) => {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { printConfig } from '../../../src/config/print-config.js';
 import { resolveSettings, type ResolvedSettings } from '../../../src/config/resolve-settings.js';
+import { SETTINGS } from '../../../src/config/settings.js';
 import { RunError } from '../../../src/errors.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 
@@ -220,5 +221,41 @@ describe('printConfig', () => {
     expect(text).toContain('ZUORA_CLIENT_ID      …abcd (24 characters)');
     expect(text).toContain('ZUORA_CLIENT_SECRET  set (hidden)');
     for (const secret of ['leaked-in-url', 'the-client-secret', 'the-bearer-token', 'client-id-0123456789']) expect(text).not.toContain(secret);
+  });
+
+  it('shows the client id by its last 4 characters, as the README says, and a short one by its length only', () => {
+    const long = { ZUORA_CLIENT_ID: '3f2a9c1e-77b0-4d4e-9a51-0c6d8e2f5b7a' };
+    expect(printConfig(resolveSettings(['in.csv'], long, cwd), long, cwd)).toContain('ZUORA_CLIENT_ID      …5b7a (36 characters)');
+    const short = { ZUORA_CLIENT_ID: 'abc123' };
+    const text = printConfig(resolveSettings(['in.csv'], short, cwd), short, cwd);
+    expect(text).toContain('ZUORA_CLIENT_ID      set (6 characters: too short to show its last 4)');
+    expect(text).not.toContain('c123');
+  });
+});
+
+describe('a value option given twice on the command line', () => {
+  const valueSettings = SETTINGS.filter((s) => s.type !== 'boolean');
+  const sample = (name: string): string => (name === 'concurrency' || name === 'max-attempts' || name === 'timeout' || name === 'batch-size' ? '2' : 'a');
+
+  it.each(valueSettings.map((s) => [s.name]))('--%s twice is a bad option naming it', (name) => {
+    const message = badOption(() => resolveSettings(['in.csv', `--${name}`, sample(name), `--${name}=${sample(name)}`], {}, cwd));
+    expect(message).toContain(`--${name}`);
+    expect(message).toContain('give it once');
+  });
+
+  it('counts a short and a long flag of one option as a repeat', () => {
+    expect(badOption(() => resolveSettings(['in.csv', '-o', 'a.csv', '--out', 'b.csv'], {}, cwd))).toMatch(/--out \(-o\) is given 2 times \("a.csv", "b.csv"\)/);
+  });
+
+  it('takes a flag plus the same setting in the environment and the config file as precedence, not a repeat', async () => {
+    await writeConfig({ out: 'file.csv', transport: 'actions' });
+    const resolved = resolveSettings(['in.csv', '--out', 'flag.csv', '--transport', 'put'], { ZUORA_USAGE_OUT: 'env.csv', ZUORA_USAGE_TRANSPORT: 'actions' }, cwd);
+    expect(valueOf(resolved, 'out')).toBe('flag.csv');
+    expect(resolved.argv.filter((arg) => arg.startsWith('--out'))).toEqual(['--out']);
+    expect(valueOf(resolved, 'transport')).toBe('put');
+  });
+
+  it('lets a switch be given twice (it says the same thing)', () => {
+    expect(() => resolveSettings(['in.csv', '--verify', '--verify'], {}, cwd)).not.toThrow();
   });
 });

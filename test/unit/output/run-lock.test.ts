@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { lockPath, takeRunLock, type RunLockDeps } from '../../../src/output/run-lock.js';
+import { LOCK_REFRESH_MS, LOCK_STALE_MS, lockPath, takeRunLock, type RunLock, type RunLockDeps } from '../../../src/output/run-lock.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 
 async function out(): Promise<string> {
@@ -30,7 +30,13 @@ describe('takeRunLock', () => {
     const path = await out();
     const lock = takeRunLock(path, deps());
     expect(lock.path).toBe(`${path}.lock`);
-    expect(JSON.parse(readFileSync(lockPath(path), 'utf8'))).toEqual({ pid: 100, host: 'h1', startedAt: '2026-11-28T00:00:00.000Z' });
+    expect(JSON.parse(readFileSync(lockPath(path), 'utf8'))).toEqual({
+      pid: 100,
+      host: 'h1',
+      startedAt: '2026-11-28T00:00:00.000Z',
+      refreshedAt: '2026-11-28T00:00:00.000Z',
+      token: expect.any(String),
+    });
     lock.release();
     lock.release();
     expect(existsSync(lockPath(path))).toBe(false);
@@ -72,5 +78,93 @@ describe('takeRunLock', () => {
     writeFileSync(lockPath(path), holder(55));
     lock.release();
     expect(readFileSync(lockPath(path), 'utf8')).toBe(holder(55));
+  });
+});
+
+describe('the lock is a lease (SPEC "Runs that overlap")', () => {
+  const T0 = Date.UTC(2026, 10, 28);
+  /** A lock as a live holder refreshed it `ageMs` before T0. */
+  const leased = (pid: number, host: string, ageMs: number) =>
+    JSON.stringify({ pid, host, startedAt: '2026-11-27T00:00:00.000Z', refreshedAt: new Date(T0 - ageMs).toISOString(), token: `t-${pid}-${host}` });
+  /** Refresh timers the test runs by hand. */
+  const timers = () => {
+    const refreshes: Array<() => void> = [];
+    return { refreshes, every: (ms: number, refresh: () => void) => (expect(ms).toBe(LOCK_REFRESH_MS), refreshes.push(refresh), () => undefined) };
+  };
+
+  it.each([
+    ['another host', 2, 'h2'],
+    ['this host, pid 1 again (a container restarted in place, alive: itself)', 1, 'h1'],
+  ])('a lock of %s not refreshed for 60 s is taken over; one refreshed 59 s ago is not', async (_name, pid, host) => {
+    const path = await out();
+    writeFileSync(lockPath(path), leased(pid, host, LOCK_STALE_MS - 1000));
+    expect(() => takeRunLock(path, deps({ pid: 1, now: () => T0, every: timers().every }))).toThrow(/last refreshed 59 s ago/);
+    writeFileSync(lockPath(path), leased(pid, host, LOCK_STALE_MS));
+    const d = deps({ pid: 1, now: () => T0, every: timers().every });
+    const lock = takeRunLock(path, d);
+    expect(d.logs.join('')).toMatch(/taking over a lock not refreshed for 60 s or more/);
+    expect(JSON.parse(readFileSync(lockPath(path), 'utf8'))).toMatchObject({ pid: 1, host: 'h1', refreshedAt: new Date(T0).toISOString() });
+    lock.release();
+    expect(existsSync(lockPath(path))).toBe(false);
+  });
+
+  it('a holder that refreshes every 10 s is never stale, even to a run with its own pid and host name', async () => {
+    const path = await out();
+    let clock = T0;
+    const t = timers();
+    const lock = takeRunLock(path, deps({ pid: 1, now: () => clock, every: t.every, token: 'first' }));
+    for (let i = 0; i < 30; i++) {
+      clock += LOCK_REFRESH_MS;
+      for (const refresh of t.refreshes) refresh();
+      expect(() => takeRunLock(path, deps({ pid: 1, now: () => clock, every: timers().every, token: 'second' }))).toThrow(/last refreshed 0 s ago/);
+    }
+    expect(lock.refresh()).toBe(true);
+    lock.release();
+  });
+
+  it('a holder whose lock was taken over learns it at its next refresh and leaves the new lock alone', async () => {
+    const path = await out();
+    let clock = T0;
+    const first = takeRunLock(path, deps({ now: () => clock, every: timers().every, token: 'first' }));
+    clock += LOCK_STALE_MS;
+    const second = takeRunLock(path, deps({ pid: 101, now: () => clock, every: timers().every, token: 'second' }));
+    expect(first.refresh()).toBe(false);
+    first.release();
+    expect(JSON.parse(readFileSync(lockPath(path), 'utf8'))).toMatchObject({ token: 'second' });
+    second.release();
+  });
+
+  it.each([
+    ['each run finds the lock stale before the next takes it over', 'stale-seen'],
+    ['a run claims the takeover while another finds the lock stale', 'claimed'],
+  ] as const)('three runs meeting one stale lock at once: exactly one holds it (%s)', async (_name, step) => {
+    const path = await out();
+    writeFileSync(lockPath(path), leased(7, 'h2', LOCK_STALE_MS * 2));
+    const holders: RunLock[] = [];
+    const refused: string[] = [];
+    // Run `pid` takes the lock; at `step` it lets run `next` do the same, to the end, before going on.
+    const attempt = (pid: number, next?: () => void): void => {
+      let interleaved = false;
+      const onStep = (at: string): void => {
+        if (at !== step || interleaved || !next) return;
+        interleaved = true;
+        next();
+      };
+      try {
+        holders.push(takeRunLock(path, deps({ pid, now: () => T0, every: timers().every, token: `run-${pid}`, onStep })));
+      } catch (error) {
+        refused.push(`${pid}: ${(error as Error).message.slice(0, 40)}`);
+      }
+    };
+    attempt(1, () => attempt(2, () => attempt(3)));
+    // A run that finds the takeover claimed leaves without claiming: run 3 then starts after it.
+    if (holders.length + refused.length < 3) attempt(3);
+    expect(holders).toHaveLength(1);
+    expect(refused).toHaveLength(2);
+    const token = (JSON.parse(readFileSync(lockPath(path), 'utf8')) as { token: string }).token;
+    expect(holders[0]!.refresh()).toBe(true);
+    expect(token).toMatch(/^run-/);
+    for (const lock of holders) lock.release();
+    expect(existsSync(lockPath(path))).toBe(false);
   });
 });
