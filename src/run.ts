@@ -32,6 +32,8 @@ export interface RunDeps extends WaitEffects {
   signal?: AbortSignal;
   /** After an interrupt, how long in-flight requests may take before they are abandoned (`unknown`). Default 10 s. */
   graceMs?: number;
+  /** A second interrupt: requests in flight are abandoned now (`unknown`), and the run writes what it has. */
+  abandonNow?: AbortSignal;
   /** Makes the progress display once the input size is known. Default: none. */
   progress?: (totalBytes: number | undefined) => Progress;
   /** The `User-Agent` of every request. Default `zuora-usage-update` (the CLI adds its version). */
@@ -76,7 +78,7 @@ async function runLocked(options: RunOptions, deps: RunDeps): Promise<RunSummary
   // Look before you leap: the updatable fields the input has a column for, in input order.
   const inputFields = columns.fields.map((column) => column.field);
 
-  const state = createRunState({ interrupt: deps.signal, graceMs: deps.graceMs ?? 10_000, logger });
+  const state = createRunState({ interrupt: deps.signal, graceMs: deps.graceMs ?? 10_000, abandonNow: deps.abandonNow, logger });
   const records = countedRecords(table);
   let connection: Connection | undefined;
   let resume: ResumeSession | undefined;

@@ -17,22 +17,41 @@ import { watchRunEnd, type RunEnd } from './summary-json.js';
 export async function runMain(args: MainArgs, version: string): Promise<number> {
   const logger = await createLogger({ level: args.logLevel, pretty: process.stderr.isTTY === true });
   const end = watchRunEnd({ logger, version, now: Date.now });
+  // A second signal abandons the requests in flight at once: their rows end `unknown`, and the run still
+  // writes every row it has, its true counts and its journal (so --resume re-sends only what may have
+  // been sent). A third signal, or a run that has not ended within ABANDON_EXIT_MS, exits there and then.
+  const abandonNow = new AbortController();
+  const exitNow = (): never => process.exit(EXIT.interrupted);
   // Listening from the start: a signal while the run starts up interrupts it rather than killing the process.
   const interrupts = watchInterrupts({
     emitter: process,
     now: Date.now,
     onFirst: (signal) => logger.warn({ signal }, 'interrupted: finishing in-flight requests (send the signal again to exit at once)'),
     onRepeat: (signal) => {
-      logger.warn({ signal }, 'interrupted again: exiting at once; rows in flight get no result (run again with --resume)');
-      // The exit event writes the summary JSON's final status and the "run finished" record.
-      process.exit(EXIT.interrupted);
+      if (abandonNow.signal.aborted) {
+        logger.warn({ signal }, 'interrupted a third time: exiting without writing the rows still held (run again with --resume)');
+        // The exit event writes the summary JSON's final status and the "run finished" record.
+        exitNow();
+      }
+      logger.warn({ signal }, 'interrupted again: abandoning the requests in flight (their rows end unknown) and exiting');
+      abandonNow.abort();
+      setTimeout(exitNow, ABANDON_EXIT_MS).unref();
     },
   });
   try {
-    return await startAndRun(args, version, logger, interrupts.signal, end);
+    return await startAndRun(args, version, logger, { interrupt: interrupts.signal, abandonNow: abandonNow.signal }, end);
   } finally {
     interrupts.dispose();
   }
+}
+
+/** After a second signal, how long the run may take to write what it has before the process exits anyway. */
+const ABANDON_EXIT_MS = 5000;
+
+/** The CLI's signals: the first interrupts, a second abandons the requests in flight. */
+interface Interrupts {
+  interrupt: AbortSignal;
+  abandonNow: AbortSignal;
 }
 
 /**
@@ -45,7 +64,7 @@ export async function reportStartFailure(error: unknown, version: string): Promi
 }
 
 /** Checks the outputs, builds the options, runs and reports; every way it ends gives an exit code. */
-async function startAndRun(args: MainArgs, version: string, logger: Logger, interrupt: AbortSignal, end: RunEnd): Promise<number> {
+async function startAndRun(args: MainArgs, version: string, logger: Logger, interrupts: Interrupts, end: RunEnd): Promise<number> {
   let summaryLock: RunLock | undefined;
   try {
     // First: a run that cannot start because of an output path writes nothing at all, summary included.
@@ -58,7 +77,7 @@ async function startAndRun(args: MainArgs, version: string, logger: Logger, inte
     return reportRunError(error, logger, end);
   }
   try {
-    return await startWithSummary(args, version, logger, interrupt, end);
+    return await startWithSummary(args, version, logger, interrupts, end);
   } finally {
     summaryLock?.release();
   }
@@ -69,7 +88,7 @@ function hasSummaryJson(args: MainArgs): args is MainArgs & { summaryJson: strin
 }
 
 /** Builds the options, runs and reports, once the outputs are known to be usable. */
-async function startWithSummary(args: MainArgs, version: string, logger: Logger, interrupt: AbortSignal, end: RunEnd): Promise<number> {
+async function startWithSummary(args: MainArgs, version: string, logger: Logger, interrupts: Interrupts, end: RunEnd): Promise<number> {
   end.learn({ path: args.summaryJson });
   let options: RunOptions;
   try {
@@ -86,7 +105,7 @@ async function startWithSummary(args: MainArgs, version: string, logger: Logger,
     progress = (total) => terminalProgress(process.stderr, total);
   }
   try {
-    const ended = await run(options, { logger, signal: interrupt, progress, userAgent: `zuora-usage-update/${version}` });
+    const ended = await run(options, { logger, signal: interrupts.interrupt, abandonNow: interrupts.abandonNow, progress, userAgent: `zuora-usage-update/${version}` });
     const summary: Summary = { ...ended, nextStep: nextStep(ended, nextCommands(args, options)) };
     process.stderr.write(formatSummary(summary));
     end.finished(summary);
