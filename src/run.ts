@@ -7,6 +7,7 @@ import type { RunOptions } from './options.js';
 import { silentProgress, type Progress } from './output/progress.js';
 import { createResultsWriter, type ResultsWriter } from './output/results-writer.js';
 import { countRowsPerId } from './preview/count-rows-per-id.js';
+import { readingOptions } from './resume/reading-options.js';
 import { writeRunInfo } from './resume/run-info.js';
 import { takeRunLock } from './output/run-lock.js';
 import type { RunSummary } from './output/summary.js';
@@ -190,8 +191,9 @@ async function openEarlierResults(
 ): Promise<ResumeSession> {
   const target = targetIdentity(options);
   // Checks an earlier results file is one of ours (and leaves it alone if not) before anything else.
-  const session = await startResume({ out: options.out, resume: options.resume, target, input: options.input, delimiter: options.delimiter, encoding: options.encoding, ...shape, logger });
-  await writeRunInfo(options.out, { tool: 'zuora-usage-update', target, input: options.input, trackPrefix: options.trackPrefix, startedAt: new Date(now()).toISOString() });
+  const reading = readingOptions(options);
+  const session = await startResume({ out: options.out, resume: options.resume, target, input: options.input, delimiter: options.delimiter, encoding: options.encoding, reading, ...shape, logger });
+  await writeRunInfo(options.out, { tool: 'zuora-usage-update', target, input: options.input, trackPrefix: options.trackPrefix, startedAt: new Date(now()).toISOString(), reading });
   return session;
 }
 

@@ -1,5 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { RunError } from '../errors.js';
+import type { ReadingOptions } from './reading-options.js';
 
 /** Which tenant a results file was recorded against, kept beside it as `<out>.run.json`. */
 export interface RunInfo {
@@ -9,6 +10,8 @@ export interface RunInfo {
   input: string;
   trackPrefix: string;
   startedAt: string;
+  /** The options that decide what a cell means (reading-options.ts); absent in files of earlier versions. */
+  reading?: ReadingOptions;
 }
 
 /** Where the run info of the results file `out` is kept. */

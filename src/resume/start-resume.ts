@@ -5,6 +5,7 @@ import type { InputEncoding } from '../input/encodings.js';
 import { readRows } from '../input/read-rows.js';
 import { inspectResultsFile, openPriorResults, openResultsFile, partialPath, sameCells, type PriorResults } from '../output/resume.js';
 import { IdTable } from './id-table.js';
+import { checkReadingOptions, defaultReading, type ReadingOptions } from './reading-options.js';
 import { checkResumeTarget } from './run-info.js';
 import { consolidateJournal, journalPath, openSendJournal, readDirtyIds, removeJournal } from './send-journal.js';
 
@@ -25,6 +26,8 @@ export interface ResumeOptions {
   delimiter?: string;
   /** The input's encoding, as the run reads it (`--encoding`). */
   encoding?: InputEncoding;
+  /** The options that decide what a cell means, compared with those the earlier run recorded. */
+  reading: ReadingOptions;
   /** Input header without result columns of an earlier run, as echoed in the results. */
   header: string[];
   /** Positions of the input cells echoed in the results. */
@@ -71,6 +74,18 @@ export async function startResume(options: ResumeOptions): Promise<ResumeSession
   if (!priors) return fresh(out);
   if ((await checkResumeTarget(out, options.target)) === 'unknown') {
     logger.warn({ results: out }, 'no record of which tenant the earlier run used: every row is processed again');
+    await priors.close();
+    return fresh(out);
+  }
+  // Throws (nothing sent) when a cell would mean something else now. A results file of an earlier version
+  // recorded no reading options: with the defaults every cell reads as it did without options, so its
+  // rows are judged as usual; with other options its rows may have been read either way: all processed again.
+  const reading = await checkReadingOptions(out, options.reading).catch(async (error: unknown) => {
+    await priors?.close();
+    throw error;
+  });
+  if (reading === 'unrecorded' && !defaultReading(options.reading)) {
+    logger.warn({ results: out }, 'no record of the reading options (--date-format, --encoding, ...) of the earlier run: every row is processed again');
     await priors.close();
     return fresh(out);
   }

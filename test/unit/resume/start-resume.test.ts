@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { partialPath } from '../../../src/output/resume.js';
+import { DEFAULT_READING } from '../../../src/resume/reading-options.js';
 import { runInfoPath } from '../../../src/resume/run-info.js';
 import { IdTable } from '../../../src/resume/id-table.js';
 import { journalPath } from '../../../src/resume/send-journal.js';
@@ -30,6 +31,7 @@ async function setUp(recorded: string[], input: Array<[string, string]>, resume 
     header: ['Id', 'Quantity'],
     keptColumns: [0, 1],
     idIndex: 0,
+    reading: DEFAULT_READING,
     logger: pino({ level: 'silent' }),
   });
   /** Which rows of the input the session sends (line numbers), in order. */
