@@ -116,7 +116,8 @@ async function runLocked(options: RunOptions, deps: RunDeps): Promise<RunSummary
     progress = deps.progress?.(table.totalBytes) ?? silentProgress;
     const record = recordOutcomes(writer, progress, table, connection?.reader);
     const keep = resume ? resumeFilter(resume, record) : undefined;
-    const mapped = mappedRows(records, table, columns, keptColumns, options, state.stopSignal, record);
+    // Invalid rows still count among their Id's rows for the resume filter (which row of the Id is which).
+    const mapped = mappedRows(records, table, columns, keptColumns, options, state.stopSignal, keep ? keep.passing(record) : record);
     const valid = async function* (): AsyncGenerator<SendItem> {
       for await (const item of mapped) if (!keep || !(await keep(item))) yield item;
     };
@@ -205,7 +206,7 @@ async function openEarlierResults(
 function resumeFilter(
   session: ResumeSession,
   record: (outcome: RowOutcome) => void,
-): ((item: SendItem) => Promise<boolean>) & { kept(): number; beforeSend(update: UsageUpdate): void } {
+): ((item: SendItem) => Promise<boolean>) & { kept(): number; beforeSend(update: UsageUpdate): void; passing(next: (outcome: RowOutcome) => void): (outcome: RowOutcome) => void } {
   let kept = 0;
   // The input line of each row sent, by its update (what the transport is handed).
   const journaled = new WeakMap<UsageUpdate, number>();
@@ -224,7 +225,11 @@ function resumeFilter(
     const line = journaled.get(update);
     if (line !== undefined) session.beforeSend(line);
   };
-  return Object.assign(filter, { kept: () => kept, beforeSend });
+  const passing = (next: (outcome: RowOutcome) => void) => (outcome: RowOutcome) => {
+    session.passed(outcome.cells);
+    next(outcome);
+  };
+  return Object.assign(filter, { kept: () => kept, beforeSend, passing });
 }
 
 /** The tenant a run writes to, as recorded for `--resume`. */
