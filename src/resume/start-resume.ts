@@ -129,7 +129,7 @@ export async function startResume(options: ResumeOptions): Promise<ResumeSession
       // Kept wherever the row moved: its record now says the line it has in the current input.
       if (recorded) return [...recorded.slice(0, -1), String(line)];
       // A send that later records of the earlier results may outdate (send-journal.ts).
-      journal.willSend(line, id, line < judged.lastLine);
+      journal.willSend(line, id, line <= judged.lastLine);
       return undefined;
     },
     passed(cells) {

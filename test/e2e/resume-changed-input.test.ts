@@ -229,4 +229,53 @@ describe('--resume after the input changed', () => {
       sim = undefined;
     }
   }, 120_000);
+
+  it('after kill -9 at random moments with rows moved or the file sorted in between, every Id ends at its last row and no untouched row is sent', async () => {
+    const seed = Number(process.env.RESUME_MOVE_SEED ?? 15);
+    const random = seededRandom(seed);
+    for (let trial = 0; trial < 3; trial++) {
+      sim = await createSimulator({ acceptAnyId: true, latencyMs: 4 });
+      const ids = Array.from({ length: 80 }, (_, i) => usageId(50_000 + trial * 1000 + i));
+      let rows = Array.from({ length: 240 }, (_, i): [string, string] => [ids[Math.floor(random() * ids.length)]!, `${i}.5`]);
+      const { input, out } = await folder('m.csv', csv(rows));
+      const context = `seed ${seed}, trial ${trial}`;
+      // Moves a few rows, or sorts the file by Id (stable), and deletes one row.
+      const edit = async (): Promise<void> => {
+        const next = [...rows];
+        if (random() < 0.5) next.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+        else for (let i = 0; i < 5; i++) next.splice(Math.floor(random() * next.length), 0, ...next.splice(Math.floor(random() * next.length), 1));
+        next.splice(Math.floor(random() * next.length), 1);
+        rows = next;
+        await writeFile(input, csv(rows));
+      };
+      const args = [input, '-c', '8', '--resume'];
+      const killAfterPuts = async (): Promise<void> => {
+        const s = sim!;
+        const mark = s.requests.length;
+        const puts = 1 + Math.floor(random() * rows.length * 0.8);
+        await runAndKill(args, demoEnv(s), () => putsAfter(s, mark).length >= puts);
+      };
+      await killAfterPuts();
+      await edit();
+      await killAfterPuts();
+      await edit();
+      const final = await runCli(args, { env: demoEnv(sim) });
+      expect(final.code, `${context}: ${final.stderr}`).toBe(0);
+
+      const results = await readCsv(out);
+      expect(results.map((r) => [r.Id, r.Quantity]), context).toEqual(rows);
+      expect(results.map((r) => Number(r.line)), context).toEqual(rows.map((_, i) => i + 2));
+      expect(results.every((r) => r.result === 'updated'), context).toBe(true);
+      for (const [id, q] of lastRows(rows)) expect(quantity(sim, id), `${context}, Id ${id}`).toBe(q);
+
+      // Once finished, a move of rows of untouched Ids sends nothing.
+      const moved = [...rows.slice(1), rows[0]!].filter(([id]) => id !== rows[0]![0]).concat(rows.filter(([id]) => id === rows[0]![0]));
+      await writeFile(input, csv(moved));
+      const mark = sim.requests.length;
+      expect((await runCli(args, { env: demoEnv(sim) })).code, context).toBe(0);
+      expect(putsAfter(sim, mark), context).toEqual([]);
+      await sim.close();
+      sim = undefined;
+    }
+  }, 120_000);
 });
