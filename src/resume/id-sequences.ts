@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -137,7 +137,7 @@ export class IdSequences {
   }
 
   private fold(slot: number, k: number, cells: readonly string[]): void {
-    const digest = createHash('sha1').update(JSON.stringify([k, cells])).digest();
+    const digest = hash('sha1', JSON.stringify([k, cells]), 'buffer');
     this.lo[slot] = (this.lo[slot]! ^ digest.readUInt32LE(0)) >>> 0;
     this.hi[slot] = (this.hi[slot]! ^ digest.readUInt32LE(4)) >>> 0;
   }
