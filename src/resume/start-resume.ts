@@ -63,9 +63,9 @@ export interface ResumeSession {
 
 /**
  * Starts the bookkeeping of a sending run. With `--resume` and usable earlier results: folds what an
- * unfinished run left, then finds the Ids whose rows differ from those the results record (a streaming
- * pass over results and input; only those Ids are kept in memory). Otherwise a fresh run: every row is
- * sent and the results file is written anew.
+ * unfinished run left, then judges per Id which rows may be kept (id-sequences.ts: a streaming pass over
+ * the results and one over the input; a few numbers per Id in memory, the rows that may be kept in a
+ * scratch file). Otherwise a fresh run: every row is sent and the results file is written anew.
  */
 export async function startResume(options: ResumeOptions): Promise<ResumeSession> {
   const { out, logger } = options;
