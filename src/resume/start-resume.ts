@@ -106,10 +106,11 @@ export async function startResume(options: ResumeOptions): Promise<ResumeSession
     sequences.close();
     throw error;
   }
-  if (judged.changedIds > 0) {
+  if (judged.changedIds > 0 || fromJournal > 0) {
     logger.info(
-      { changedIds: judged.changedIds, ids: judged.changedIds, unrecordedSends: fromJournal },
-      `${judged.changedIds} Ids changed since the results were written or may have been sent without a record: all their rows are sent again`,
+      { changedIds: judged.changedIds, unrecordedSends: fromJournal },
+      `${judged.changedIds} Ids of the results changed since they were written or may have been sent without a record ` +
+        `(${fromJournal} Ids in the send journal): all their rows are sent again`,
     );
   }
   const journal = openSendJournal(out, 'partial');

@@ -63,11 +63,10 @@ describe('a second Ctrl-C (issue 18)', () => {
     const sent = puts(s, mark).map((r) => r.usageId);
     expect(sent.filter((id) => updatedBefore.has(id!))).toEqual([]);
     expect(sent).toHaveLength(rows - updatedBefore.size);
-    // Ids the journal holds as possibly sent: the unknown row's, and the few rows admitted to the pool whose
-    // entries were written with a sent row's (one grouped write) but never left; not the whole run's.
+    // Ids the journal holds as possibly sent: at most the unknown row's and the few rows admitted to the pool
+    // whose entries were written with a sent row's (one grouped write) but never left; not the whole run's.
     const journaled = resumed.stderr.split('\n').map((l) => (l.startsWith('{') ? (JSON.parse(l) as { unrecordedSends?: number }) : {}));
     const unrecorded = journaled.find((l) => l.unrecordedSends !== undefined)?.unrecordedSends ?? 0;
-    expect(unrecorded).toBeGreaterThanOrEqual(count('unknown'));
     expect(unrecorded).toBeLessThan(count('unknown') + 10);
     const final = await readCsv(out);
     expect(final).toHaveLength(rows);
