@@ -3,7 +3,7 @@
  *
  *   npm run bench [-- --runs N] [--only <scenario>[,<scenario>...]] [--long] [--transport put|actions] [--node-flags="<flags>"] [--cpu-prof]
  *
- * Default scenarios: latency-bound, client-bound, rate-limited, memory, peer, transports, look-before; `scaling` (concurrency
+ * Default scenarios: latency-bound, client-bound, rate-limited, memory, peer, transports, look-before, export; `scaling` (concurrency
  * and file-size sweep) runs only when named in --only. Prints one table and writes the same figures as
  * JSON to bench/results/latest.json. Input files are generated in os.tmpdir() and removed at the end.
  * See BENCHMARKS.md for the method. The plan is in plan.ts, each scenario in scenarios/.
@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { parseBenchFlags, USAGE, type BenchFlags } from './flags.js';
 import { TARGETS, type Scenario } from './plan.js';
 import { clientBound } from './scenarios/client-bound.js';
+import { exportScenario } from './scenarios/export.js';
 import { latencyBound } from './scenarios/latency-bound.js';
 import { lookBefore } from './scenarios/look-before.js';
 import { memory } from './scenarios/memory.js';
@@ -68,6 +69,7 @@ async function main(): Promise<void> {
     if (flags.only.has('memory')) await timed('memory', () => memory(bench));
     if (flags.only.has('transports')) await timed('transports', () => transports(bench));
     if (flags.only.has('look-before')) await timed('look-before', () => lookBefore(bench));
+    if (flags.only.has('export')) await timed('export', () => exportScenario(bench));
     if (flags.only.has('scaling')) await timed('scaling', () => scaling(bench));
   } finally {
     await rm(workDir, { recursive: true, force: true });

@@ -1,9 +1,9 @@
 /** What the benchmark runs: its scenarios, their sizes and knobs, runs per figure, and the targets. */
 
-export const SCENARIOS = ['latency-bound', 'client-bound', 'rate-limited', 'memory', 'peer', 'transports', 'look-before', 'scaling'] as const;
+export const SCENARIOS = ['latency-bound', 'client-bound', 'rate-limited', 'memory', 'peer', 'transports', 'look-before', 'export', 'scaling'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 /** `scaling` runs only when named in --only. */
-export const DEFAULT_SCENARIOS: Scenario[] = ['latency-bound', 'client-bound', 'rate-limited', 'memory', 'peer', 'transports', 'look-before'];
+export const DEFAULT_SCENARIOS: Scenario[] = ['latency-bound', 'client-bound', 'rate-limited', 'memory', 'peer', 'transports', 'look-before', 'export'];
 
 /** The CLI's `--transport` values; the scenarios that compare them measure the ones `--transport` selects. */
 export const TRANSPORTS = ['put', 'actions'] as const;
@@ -23,6 +23,8 @@ export const DEFAULT_RUNS: Record<Scenario, number> = {
   transports: 1,
   // Plain and --backup --verify alternate, three runs each: their ratio is the figure, and it is 0.9 or more.
   'look-before': 3,
+  // Requests are counted, not timed: one run tells.
+  export: 1,
   scaling: 1,
 };
 
@@ -48,6 +50,8 @@ export const PLAN = {
     preview: { rows: 20_000, latencyMs: 50, concurrency: 8 },
     careful: { rows: 2_000, perSecond: 100, latencyMs: 50, concurrency: 8 },
   },
+  /** `export` of `records`; `--skip-unchanged` on an export of `skipRows` with `edits` quantities changed. */
+  export: { records: 100_000, skipRows: 10_000, edits: 20 },
   transports: { rows: 10_000, latencyMs: 300, concurrencyLimit: 40, concurrency: 40, batchSize: 50, actionsRunsPerPutRun: 3 },
   scaling: {
     /** At 50 ms: rows = 250 x C, about 12.5 s each at the C/L bound. */

@@ -8,6 +8,7 @@
 
 import { createInterface } from 'node:readline';
 import { createSimulator, type SimulatorOptions } from '../src/simulator/create-simulator.js';
+import { exportTenant } from './export-tenant.js';
 
 /** The counters a bench reads between runs. */
 export interface SimulatorProcessStats {
@@ -23,8 +24,10 @@ export interface SimulatorProcessStats {
   maxRssMb: number;
 }
 
-const given = JSON.parse(process.argv[2] ?? '{}') as SimulatorOptions;
-const simulator = await createSimulator({ ...given, acceptAnyId: true, recordRequests: false });
+// `generatedRecords`: a tenant of that many generated records (export-tenant.ts) in place of the fixture's.
+const { generatedRecords, ...given } = JSON.parse(process.argv[2] ?? '{}') as SimulatorOptions & { generatedRecords?: number };
+const records = generatedRecords === undefined ? {} : { records: exportTenant(generatedRecords) };
+const simulator = await createSimulator({ ...given, ...records, acceptAnyId: true, recordRequests: false });
 process.stdout.write(`${JSON.stringify({ url: simulator.url })}\n`);
 
 const stats = (): SimulatorProcessStats => {

@@ -19,12 +19,22 @@ export const REDACTED_PATHS = [
   '*.token',
 ];
 
+/** How log lines look on a terminal. */
+const PRETTY = { ignore: 'pid,hostname', translateTime: 'HH:MM:ss' } as const;
+
 export interface LoggerOptions {
   level: string;
   /** Human-readable lines (a terminal) instead of JSON lines (cron, Kubernetes). */
   pretty: boolean;
+  /** Colours in human-readable lines. Default true (a terminal); false for cron mail and files. */
+  colorize?: boolean;
   /** Where to write; stderr (fd 2) by default so stdout stays free. */
   destination?: NodeJS.WritableStream | number;
+  /**
+   * Writes each log line (formatted when `pretty`) synchronously through this function instead, in
+   * order with everything else written there: a terminal with a progress bar (terminal-progress.ts).
+   */
+  write?: (text: string) => void;
 }
 
 /**
@@ -38,6 +48,11 @@ export async function createLogger(options: LoggerOptions): Promise<Logger> {
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
   };
   const destination = options.destination ?? 2;
+  const write = options.write;
+  if (write) {
+    const format = options.pretty ? (await import('pino-pretty')).prettyFactory({ ...PRETTY, colorize: options.colorize ?? true }) : undefined;
+    return pino(base, { write: (line: string) => write(format ? format(line) : line) });
+  }
   if (options.pretty) {
     const { default: pretty } = await import('pino-pretty');
     return pino(
@@ -45,9 +60,8 @@ export async function createLogger(options: LoggerOptions): Promise<Logger> {
       pretty({
         destination: typeof destination === 'number' ? destination : (destination as NodeJS.WritableStream),
         sync: true,
-        colorize: true,
-        ignore: 'pid,hostname',
-        translateTime: 'HH:MM:ss',
+        ...PRETTY,
+        colorize: options.colorize ?? true,
       }),
     );
   }

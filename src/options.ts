@@ -65,6 +65,10 @@ export interface RunOptions {
   gzip: boolean;
   rejectUnknownFields: boolean;
   dateFormat?: DateFormat;
+  /** `--decimal-comma`: quantities are written with a decimal comma (`42,5`); only with a `;`, tab or `|` delimiter. */
+  decimalComma?: boolean;
+  /** `--allow-times-1000`: accept a Quantity that is exactly 1000 × Zuora's (a deliberate unit change). */
+  allowTimes1000?: boolean;
   /** Forced delimiter character; detected from the header line when undefined. */
   delimiter?: string;
   /** Encoding of the input file (`--encoding`), default UTF-8; a file starting with a UTF-8 BOM is read as UTF-8 whatever it says. */
@@ -78,11 +82,25 @@ export interface RunOptions {
   backup?: string;
   /** `--verify`: read each updated (or unknown) row's record back and compare. */
   verify?: boolean;
+  /**
+   * `--settle <seconds>`: an Id in doubt (a request of an earlier row got no answer) is read back once
+   * that request is this old, and its last row sent again where Zuora holds other values. Undefined:
+   * such a row ends `unknown` EARLIER_ATTEMPT_IN_DOUBT.
+   */
+  settleSeconds?: number;
+  /** `--skip-unchanged`: read each Id first and send only the rows that change something. */
+  skipUnchanged?: boolean;
+  /** `--report <file.html>`: also write a self-contained HTML report of the run (report/). */
+  report?: string;
   /** `put`: one `PUT /v1/object/usage/{id}` a row (default); `actions`: `POST /v1/action/update` calls of many rows. */
   transport?: Transport;
   /** Rows an Actions call carries, 1 to 50. Default 50. */
   batchSize?: number;
 }
+
+/** Why `--decimal-comma` needs a `;`, tab or `|` delimiter (checked on the flag, and on the delimiter detected in the file). */
+export const DECIMAL_COMMA_DELIMITER =
+  '--decimal-comma needs a ; tab or | delimiter (a spreadsheet that writes decimal commas separates cells with ;): with , as delimiter, 42,5 would be two cells. Save the file with ; as separator, or leave out --decimal-comma.';
 
 /** How rows travel to Zuora (SPEC "Fewer requests"). */
 export type Transport = 'put' | 'actions';

@@ -1,27 +1,35 @@
 import type { Logger } from 'pino';
 import { openBackup, type BackupFile } from './backup/backup-file.js';
 import { matchColumns, type ColumnMap } from './input/columns.js';
+import { RunError } from './errors.js';
 import { checkStructure } from './input/check-structure.js';
-import { readRows, type InputTable } from './input/read-rows.js';
-import type { RunOptions } from './options.js';
-import { silentProgress, type Progress } from './output/progress.js';
+import { readRows } from './input/read-rows.js';
+import { DECIMAL_COMMA_DELIMITER, type RunOptions } from './options.js';
+import { QUANTITY_TIMES_1000 } from './read/times-1000.js';
+import { createInputSigns, type InputSigns } from './run/input-signs.js';
+import { silentProgress, type Progress, type ProgressSource } from './output/progress.js';
+import { createErrorTally } from './output/error-groups.js';
 import { createResultsWriter, type ResultsWriter } from './output/results-writer.js';
 import { countRowsPerId } from './preview/count-rows-per-id.js';
 import { readingOptions } from './resume/reading-options.js';
+import { previewColumns } from './preview/preview-columns.js';
 import { writeRunInfo } from './resume/run-info.js';
 import { takeRunLock } from './output/run-lock.js';
 import type { RunSummary } from './output/summary.js';
 import type { UsageReader } from './read/query-usage.js';
 import { startResume, type ResumeSession } from './resume/start-resume.js';
 import type { RowOutcome } from './row-outcome.js';
-import { buildSummary } from './run/build-summary.js';
+import { createQuantityLedger } from './report/quantity-totals.js';
+import { createRunQuantities, type RunQuantities } from './report/run-quantities.js';
+import type { RunReporter } from './report/report-collector.js';
+import { buildSummary, type SummaryFacts } from './run/build-summary.js';
 import { countedRecords } from './run/counted-records.js';
 import { mappedRows } from './run/mapped-rows.js';
 import { createRunState } from './run/run-state.js';
 import { readAndSend } from './run/read-and-send.js';
 import { dryRun } from './run/send-rows.js';
 import { checkActionsColumns } from './send/actions-transport.js';
-import type { WaitEffects } from './send/abortable-sleep.js';
+import { abortableSleep, type WaitEffects } from './send/abortable-sleep.js';
 import { connect, type Connection } from './send/connect.js';
 import type { UsageUpdate } from './send/put-usage.js';
 import type { SendItem } from './send/send-updates.js';
@@ -35,10 +43,12 @@ export interface RunDeps extends WaitEffects {
   graceMs?: number;
   /** A second interrupt: requests in flight are abandoned now (`unknown`), and the run writes what it has. */
   abandonNow?: AbortSignal;
-  /** Makes the progress display once the input size is known. Default: none. */
-  progress?: (totalBytes: number | undefined) => Progress;
+  /** Makes the progress display once the run starts sending (the records counted, what holds the run back). Default: none. */
+  progress?: (source: ProgressSource) => Progress;
   /** The `User-Agent` of every request. Default `zuora-usage-update` (the CLI adds its version). */
   userAgent?: string;
+  /** `--report`: told when the run starts writing its outputs, then every row (report/). */
+  report?: RunReporter;
 }
 
 /**
@@ -70,9 +80,10 @@ async function runLocked(options: RunOptions, deps: RunDeps): Promise<RunSummary
   const { logger } = deps;
 
   const table = await readRows(options.input, { delimiter: options.delimiter, encoding: options.encoding });
+  if (options.decimalComma && table.delimiter === ',') throw new RunError('BAD_OPTION', `${DECIMAL_COMMA_DELIMITER} (${options.input} is separated by ,)`);
   const columns = matchColumns(table.header, { ignoreUnknownColumns: options.ignoreUnknownColumns });
   if (options.transport === 'actions') checkActionsColumns(columns.fields);
-  await checkStructure(table);
+  const structure = await checkStructure(table);
   logColumns(logger, columns);
   const keptColumns = keptIndexes(table.header.length, columns);
   const header = keptColumns.map((i) => table.header[i] ?? '');
@@ -81,23 +92,31 @@ async function runLocked(options: RunOptions, deps: RunDeps): Promise<RunSummary
 
   const state = createRunState({ interrupt: deps.signal, graceMs: deps.graceMs ?? 10_000, abandonNow: deps.abandonNow, logger });
   const records = countedRecords(table);
+  const errors = createErrorTally();
   let connection: Connection | undefined;
   let resume: ResumeSession | undefined;
   let progress: Progress = silentProgress;
   let backup: BackupFile | undefined;
   try {
     // Opened before connecting, so a backup that would be overwritten stops the run before anything is sent.
-    if (options.backup !== undefined) backup = await openBackup(options.backup, { fields: inputFields, delimiter: table.delimiter, resume: options.resume });
+    if (options.backup !== undefined) backup = await openBackup(options.backup, { fields: inputFields, delimiter: table.delimiter, resume: options.resume, decimalComma: options.decimalComma });
     if (!options.dryRun) {
-      connection = await connect(options, {
-        logger,
-        stopSignal: state.stopSignal,
-        abandonSignal: state.abandonSignal,
-        now,
-        sleep: deps.sleep,
-        random: deps.random,
-        userAgent: deps.userAgent,
-      });
+      try {
+        connection = await connect(options, {
+          logger,
+          stopSignal: state.stopSignal,
+          abandonSignal: state.abandonSignal,
+          now,
+          sleep: deps.sleep,
+          random: deps.random,
+          userAgent: deps.userAgent,
+        });
+      } catch (error) {
+        // An outage before the first row is an early stop like any other (exit 3), with its summary:
+        // every record is not reached, nothing was written, and --resume finishes the job.
+        if (!(error instanceof RunError && error.code === 'ZUORA_UNREACHABLE')) throw error;
+        return { ...unreachableAtStart(error.message, structure.records, options, startedAt, now()), error: { code: error.code, message: error.message } };
+      }
       // A preview changes nothing: no tenant to record, no sends to journal.
       if (!options.preview) resume = await openEarlierResults(options, { header, keptColumns, idIndex: columns.idIndex }, logger, now);
     }
@@ -106,27 +125,64 @@ async function runLocked(options: RunOptions, deps: RunDeps): Promise<RunSummary
       outPath: resume?.outPath ?? options.out,
       failuresPath: options.preview ? undefined : options.failures,
       header,
-      extraColumns: options.preview ? inputFields.map((field) => `before_${field}`) : undefined,
+      ...(options.preview ? previewColumns(keptColumns, columns.fields) : {}),
       delimiter: table.delimiter,
       bom: table.bom,
       onWriteError: (error, path) => state.stopEarly({ reason: `cannot write ${path}: ${error.message}`, kind: 'output' }),
     });
 
     // Started last, so the log lines of connecting do not cut through the bar.
-    progress = deps.progress?.(table.totalBytes) ?? silentProgress;
-    const record = recordOutcomes(writer, progress, table, connection?.reader);
+    progress =
+      deps.progress?.({
+        records: structure.records,
+        pushback: connection?.pushback,
+        stopping: () => deps.signal?.aborted === true,
+      }) ?? silentProgress;
+    const recordRow = recordOutcomes(writer, progress, connection?.reader, errors);
+    const { report } = deps;
+    // A run with --backup and --report adds up the quantities it read and the rows Zuora answered updated.
+    let runQuantities: RunQuantities | undefined;
+    let times1000 = 0;
+    const record = (outcome: RowOutcome): void => {
+      if (outcome.errorCode === QUANTITY_TIMES_1000) times1000++;
+      recordRow(outcome);
+      if (report) {
+        runQuantities?.recorded(outcome);
+        report.row(outcome);
+      }
+    };
+    // A preview adds up quantities per unit and per account (the summary and the report).
+    const ledger = options.preview ? createQuantityLedger() : undefined;
     const keep = resume ? resumeFilter(resume, record) : undefined;
+    const signs = createInputSigns(columns, table.delimiter);
     // Invalid rows still count among their Id's rows for the resume filter (which row of the Id is which).
-    const mapped = mappedRows(records, table, columns, keptColumns, options, state.stopSignal, keep ? keep.passing(record) : record);
+    const mapped = mappedRows(records, table, columns, keptColumns, options, state.stopSignal, keep ? keep.passing(record) : record, signs);
     const valid = async function* (): AsyncGenerator<SendItem> {
       for await (const item of mapped) if (!keep || !(await keep(item))) yield item;
     };
 
-    // A preview counts the rows of each Id first, so that it keeps nothing of an Id after its last row.
-    const rowsPerId = options.preview && connection ? await countRowsPerId(options.input, { delimiter: options.delimiter, encoding: options.encoding }, columns.idIndex, state.stopSignal) : undefined;
+    // A preview (and --skip-unchanged, and a report of a backed-up run) counts the rows of each Id first, so that it keeps nothing of an Id after its last row.
+    const countIds = options.preview || options.skipUnchanged === true || (report !== undefined && backup !== undefined);
+    const rowsPerId = countIds && connection ? await countRowsPerId(options.input, { delimiter: options.delimiter, encoding: options.encoding }, columns.idIndex, state.stopSignal) : undefined;
+    if (!options.preview && report && backup && rowsPerId) runQuantities = createRunQuantities(rowsPerId);
+    const live = connection;
+    report?.start({
+      ledger: ledger ?? runQuantities,
+      requests: live && (() => ({ updates: live.requests, reads: live.reader.requests, tokens: live.tokens.tokenRequests, pauses: live.pauses })),
+    });
     // There is a connection exactly when this is not a dry run.
     const sent = connection
-      ? await readAndSend(valid(), connection, options, state, { record, room: writer, fields: inputFields, backup, rowsPerId, beforeSend: keep?.beforeSend })
+      ? await readAndSend(valid(), connection, options, state, {
+          record,
+          room: writer,
+          fields: inputFields,
+          backup,
+          rowsPerId,
+          beforeSend: keep?.beforeSend,
+          clock: { now, sleep: deps.sleep ?? abortableSleep },
+          ledger,
+          runQuantities,
+        })
       : await dryRun(valid(), record);
 
     await backup?.close();
@@ -143,13 +199,17 @@ async function runLocked(options: RunOptions, deps: RunDeps): Promise<RunSummary
         stopKind: state.stop?.kind,
         counts: writer.counts,
         failuresRows: writer.failuresWritten,
+        errorCounts: errors.counts(),
         keptFromEarlierRun: keep?.kept() ?? 0,
         ...sent,
         requests: connection?.requests ?? 0,
         records: records.count(),
         tokenRequests: connection?.tokens.tokenRequests ?? 0,
         readRequests: connection?.reader.requests,
+        quantities: ledger?.totals(),
+        pauses: connection?.pauses,
         backup: backup && options.backup !== undefined ? { path: options.backup, ids: backup.size } : undefined,
+        ...spreadsheetFacts(signs, options, times1000, logger),
         startedAt,
         endedAt: now(),
       },
@@ -165,17 +225,71 @@ async function runLocked(options: RunOptions, deps: RunDeps): Promise<RunSummary
   }
 }
 
+/**
+ * What the run learnt of the spreadsheet that wrote the file: rows refused as 1000 × Zuora's (where
+ * records were read first), and the warnings a person should read: times without seconds, and a
+ * decimal-comma spreadsheet's file sent without reading Zuora's values first.
+ */
+function spreadsheetFacts(signs: InputSigns, options: RunOptions, times1000: number, logger: Logger): Pick<SummaryFacts, 'quantityTimes1000' | 'warnings' | 'decimalCommaSigns'> {
+  const warnings: string[] = [];
+  if (signs.noSeconds > 0) {
+    const warning = `${signs.noSeconds} date-time cell(s) had a time without seconds (such as 23:59), read as 23:59:00`;
+    logger.warn(warning);
+    warnings.push(warning);
+  }
+  // Modes that read each record before writing check every quantity against Zuora's (times-1000.ts).
+  const readsFirst = options.preview === true || options.backup !== undefined || options.skipUnchanged === true;
+  const decimalCommaSigns = readsFirst ? undefined : signs.decimalCommaSigns();
+  if (decimalCommaSigns !== undefined) {
+    warnings.push(
+      `this file shows signs of a spreadsheet in a decimal-comma locale (${decimalCommaSigns}): such a spreadsheet saves a quantity with three decimals as one 1000 times larger (0.125 as 125) without a word, and this run read nothing from Zuora that could catch it; --preview, --backup or --skip-unchanged compare each quantity with Zuora's first`,
+    );
+  }
+  return { ...(readsFirst ? { quantityTimes1000: times1000 } : {}), ...(warnings.length > 0 ? { warnings } : {}), ...(decimalCommaSigns ? { decimalCommaSigns } : {}) };
+}
+
+/** The summary of a run that could not reach Zuora for its first token: stopped early, nothing sent or written. */
+function unreachableAtStart(reason: string, records: number, options: RunOptions, startedAt: number, endedAt: number): RunSummary {
+  return {
+    ...buildSummary(
+      {
+        status: 'stopped',
+        stopReason: reason,
+        stopKind: 'unreachable',
+        counts: { updated: 0, failed: 0, unknown: 0, invalid: 0, valid: 0 },
+        failuresRows: 0,
+        keptFromEarlierRun: 0,
+        records,
+        requests: 0,
+        rowAttempts: 0,
+        answered: 0,
+        tokenRequests: 0,
+        startedAt,
+        endedAt,
+      },
+      options,
+    ),
+    nothingWritten: true,
+  };
+}
+
 /** Hands outcomes to the writer and the progress display; returns the function every stage records with. */
-function recordOutcomes(writer: ResultsWriter, progress: Progress, table: InputTable, reader: UsageReader | undefined): (outcome: RowOutcome) => void {
+function recordOutcomes(
+  writer: ResultsWriter,
+  progress: Progress,
+  reader: UsageReader | undefined,
+  errors: ReturnType<typeof createErrorTally>,
+): (outcome: RowOutcome) => void {
   let done = 0;
   let notUpdated = 0;
   return (outcome) => {
     writer.add(outcome);
+    errors.add(outcome);
     done++;
     if (outcome.result !== 'updated' && outcome.result !== 'valid') notUpdated++;
     // Reads are shown once there are any: a run without --preview, --backup or --verify shows none.
     const reads = reader && reader.requests > 0 ? { reads: reader.requests } : {};
-    progress.tick({ done, failed: notUpdated, bytesRead: table.bytesRead(), ...reads });
+    progress.tick({ done, failed: notUpdated, ...reads });
   };
 }
 
@@ -218,7 +332,7 @@ function resumeFilter(
       return false;
     }
     kept++;
-    record({ seq: item.seq, line: item.line, cells: item.cells, attempts: 0, id, result: 'updated', recorded });
+    record({ seq: item.seq, line: item.line, cells: item.cells, attempts: 0, id, result: recorded[0] === 'unchanged' ? 'unchanged' : 'updated', recorded });
     return true;
   };
   const beforeSend = (update: UsageUpdate): void => {

@@ -3,6 +3,7 @@ import { readAhead } from '../read/read-ahead.js';
 import type { ReadRecord } from '../read/usage-query.js';
 import type { SendItem } from '../send/send-updates.js';
 import type { BackupFile } from './backup-file.js';
+import { IdMap, IdSet } from '../rows/id-case.js';
 
 /** Why a row was not sent: its record could not be read, so it could not be backed up first. */
 export interface NotBackedUp {
@@ -17,6 +18,12 @@ export interface BackUpOptions {
   read(ids: string[]): Promise<ReadBatch>;
   /** A row that is not sent because its record (or an earlier row's, same Id) could not be read. */
   onNotSent(item: SendItem, why: NotBackedUp): void;
+  /**
+   * Whether to hold a row back although its Id is backed up (a quantity a spreadsheet multiplied by
+   * 1000): `record` is the Id's record when this row carried its read, else undefined. The callee
+   * records the row; true keeps it from the sender.
+   */
+  refuse?(item: SendItem, record: ReadRecord | undefined): boolean;
   /** The backup file cannot be written: the run should stop (no row of the batch is sent). */
   onWriteError?(error: Error): void;
   signal?: AbortSignal;
@@ -30,9 +37,9 @@ export interface BackUpOptions {
  */
 export async function* backUpBeforeUpdate(rows: AsyncIterable<SendItem>, options: BackUpOptions): AsyncGenerator<SendItem> {
   const { backup } = options;
-  const requested = new Set<string>();
+  const requested = new IdSet();
   // Ids whose record could not be read: their later rows are not sent either. Only failed Ids are kept.
-  const unreadable = new Map<string, NotBackedUp>();
+  const unreadable = new IdMap<NotBackedUp>();
 
   const read = async (ids: string[]): Promise<ReadBatch> => {
     const batch = await options.read(ids);
@@ -71,11 +78,11 @@ export async function* backUpBeforeUpdate(rows: AsyncIterable<SendItem>, options
         options.onNotSent(item, { ...earlier, errorMessage: `not sent: an earlier row of this Id could not be backed up (${earlier.errorMessage})` });
         continue;
       }
-      yield item;
+      if (!options.refuse?.(item, undefined)) yield item;
       continue;
     }
     if (result.kind === 'found') {
-      yield item;
+      if (!options.refuse?.(item, result.record)) yield item;
       continue;
     }
     if (result.kind === 'failed' && result.failure.notSent) continue;

@@ -1,8 +1,10 @@
 import { open, readFile, stat, truncate } from 'node:fs/promises';
 import { parse } from 'csv-parse/sync';
 import { RunError } from '../errors.js';
+import { plainDecimalText } from '../read/compare.js';
 import type { ReadRecord } from '../read/usage-query.js';
 import { csvLine } from '../output/csv-line.js';
+import { IdSet } from '../rows/id-case.js';
 
 /** The `--backup` file: one row per Id with its values from before this run first changed it. */
 export interface BackupFile {
@@ -22,17 +24,20 @@ export interface BackupFileOptions {
   delimiter: string;
   /** `--resume`: append to an existing backup instead of refusing it. */
   resume: boolean;
+  /** `--decimal-comma`: quantities are written `42,5`, the input's convention, so the restore reads them with the same flag. */
+  decimalComma?: boolean;
 }
 
 /**
  * Checks the backup path and learns the Ids it holds; creates nothing (the file is created by the
  * first `add`, so a run that cannot start leaves no file behind). An existing non-empty file is
- * refused unless `resume`; when resuming, its header must be this input's, and a last line cut short
- * by a kill (never flushed whole, so no update of its Id was sent) is dropped.
+ * refused unless `resume`; when resuming, its header must be this input's, and a last record cut short
+ * by a kill (never flushed whole, so no update of its Id was sent) is dropped. Only a last record that
+ * does not parse is taken as cut short: a complete one without a final newline is kept.
  */
 export async function openBackup(path: string, options: BackupFileOptions): Promise<BackupFile> {
   const header = ['Id', ...options.fields];
-  const ids = new Set<string>();
+  const ids = new IdSet();
   let existing = '';
   try {
     if ((await stat(path)).size > 0) existing = await readFile(path, 'utf8');
@@ -42,6 +47,7 @@ export async function openBackup(path: string, options: BackupFileOptions): Prom
     }
   }
   let needsHeader = true;
+  let lineOpen = false;
   if (existing !== '') {
     if (!options.resume) {
       throw new RunError(
@@ -49,8 +55,11 @@ export async function openBackup(path: string, options: BackupFileOptions): Prom
         `--backup ${path} already exists and is not empty: it may be the only copy of values from an earlier run. Choose another --backup file, or pass --resume to continue that run's backup.`,
       );
     }
-    const whole = existing.slice(0, existing.lastIndexOf('\n') + 1);
+    const whole = keptText(existing, header.length, options.delimiter);
     if (whole.length < existing.length) await truncate(path, Buffer.byteLength(whole));
+    // A complete last record saved without its final newline (as some editors do) is kept: the next
+    // record appended must start on a line of its own.
+    lineOpen = whole !== '' && !whole.endsWith('\n');
     const rows = parse(whole, { delimiter: options.delimiter, relax_column_count: true }) as string[][];
     const found = rows[0] ?? [];
     if (rows.length > 0) {
@@ -73,9 +82,13 @@ export async function openBackup(path: string, options: BackupFileOptions): Prom
     if (fresh.length === 0) return;
     try {
       file ??= await open(path, 'a');
-      const rows = fresh.map((record) => header.map((field) => record[field] ?? ''));
+      // Zuora may answer a quantity in exponent form: written as a plain decimal, so the row restores.
+      const rows = fresh.map((record) =>
+        header.map((field) => (field === 'Quantity' && record[field] !== undefined ? backupQuantity(record[field], options.decimalComma) : (record[field] ?? ''))),
+      );
       const text = (needsHeader ? [header, ...rows] : rows).map((row) => csvLine(row, options.delimiter)).join('');
-      await file.appendFile(text);
+      await file.appendFile(lineOpen ? `\n${text}` : text);
+      lineOpen = false;
       // On disk before any update of these Ids is sent: a crash never leaves a change without its backup.
       await file.datasync();
     } catch (error) {
@@ -100,4 +113,31 @@ export async function openBackup(path: string, options: BackupFileOptions): Prom
       file = undefined;
     },
   };
+}
+
+/**
+ * The part of an existing backup to keep: everything up to the last newline, plus the text after it
+ * when that is one whole record (it parses, with the header's number of fields). Anything else after
+ * the last newline was cut short by a kill and is dropped.
+ */
+function keptText(existing: string, fields: number, delimiter: string): string {
+  const whole = existing.slice(0, existing.lastIndexOf('\n') + 1);
+  const rest = existing.slice(whole.length);
+  if (rest === '' || rest === '\r') return whole;
+  try {
+    const rows = parse(rest, { delimiter, relax_column_count: true }) as string[][];
+    if (rows.length === 1 && rows[0]?.length === fields) return existing;
+  } catch {
+    // A quote that never closes: cut short.
+  }
+  return whole;
+}
+
+/**
+ * A quantity as the backup writes it: a plain decimal, digit for digit (Zuora's `5.00E-7` is
+ * `0.000000500`, which every restore reads), with a decimal comma when the input had them.
+ */
+export function backupQuantity(answer: string, decimalComma = false): string {
+  const plain = plainDecimalText(answer.trim());
+  return decimalComma ? plain.replace('.', ',') : plain;
 }

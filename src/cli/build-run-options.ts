@@ -3,6 +3,7 @@ import { parseEncodingOption } from '../input/encodings.js';
 import { parseDelimiterOption } from '../input/read-rows.js';
 import {
   checkTrackPrefix,
+  DECIMAL_COMMA_DELIMITER,
   DEFAULTS,
   ENVIRONMENT_NAMES,
   generateTrackPrefix,
@@ -37,17 +38,24 @@ export interface MainArgs {
   gzip: boolean;
   rejectUnknownFields: boolean;
   dateFormat?: string;
+  decimalComma: boolean;
+  allowTimes1000: boolean;
   delimiter?: string;
   encoding: string;
   ignoreUnknownColumns: boolean;
   maxFailures?: string;
   summaryJson?: string;
+  report?: string;
   transport: string;
   batchSize?: number;
   logLevel: string;
+  /** `--log-format`; undefined: `text` on a terminal, else `json` (stderr-output.ts). */
+  logFormat?: string;
   preview: boolean;
   backup?: string;
   verify: boolean;
+  settle?: number;
+  skipUnchanged?: boolean;
 }
 
 /** The flags of the main command as they are before any is given (what yargs fills in). */
@@ -60,11 +68,14 @@ export const MAIN_ARG_DEFAULTS = {
   gzip: true,
   rejectUnknownFields: true,
   ignoreUnknownColumns: false,
+  decimalComma: false,
+  allowTimes1000: false,
   encoding: 'utf-8',
   transport: 'put',
   logLevel: 'info',
   preview: false,
   verify: false,
+  skipUnchanged: false,
 } as const satisfies Partial<MainArgs>;
 
 /**
@@ -91,17 +102,24 @@ export function buildRunOptions(args: MainArgs, env: NodeJS.ProcessEnv): RunOpti
     gzip: args.gzip,
     rejectUnknownFields: args.rejectUnknownFields,
     dateFormat: args.dateFormat as DateFormat | undefined,
+    decimalComma: args.decimalComma,
+    allowTimes1000: args.allowTimes1000,
     delimiter: args.delimiter === undefined ? undefined : parseDelimiterOption(args.delimiter),
     encoding: parseEncodingOption(args.encoding),
     ignoreUnknownColumns: args.ignoreUnknownColumns,
     maxFailures: args.maxFailures === undefined ? undefined : parseMaxFailures(args.maxFailures),
     summaryJson: args.summaryJson,
+    report: args.report,
     preview: args.preview,
     backup: args.backup,
     verify: args.verify,
+    ...settleOption(args),
+    skipUnchanged: args.skipUnchanged === true,
     ...transportOptions(args),
   };
   checkLookBeforeYouLeap(args);
+  if (options.decimalComma && options.delimiter === ',') throw new RunError('BAD_OPTION', DECIMAL_COMMA_DELIMITER);
+  if (args.report !== undefined && args.report.trim() === '') throw new RunError('BAD_OPTION', '--report needs a file name, e.g. --report corrections.report.html');
   const prefixProblem = checkTrackPrefix(options.trackPrefix);
   if (prefixProblem) throw new RunError('BAD_OPTION', prefixProblem);
   // The built-in simulator takes its own demo client: credentials exported for a real tenant are not used.
@@ -186,7 +204,13 @@ export function readCredentials(env: NodeJS.ProcessEnv): Credentials {
 }
 
 /** `--preview`, `--backup`, `--verify`: which combinations make sense (SPEC "Look before you leap"). */
-function checkLookBeforeYouLeap(args: Pick<MainArgs, 'preview' | 'backup' | 'verify' | 'dryRun' | 'resume'>): void {
+function checkLookBeforeYouLeap(args: Pick<MainArgs, 'preview' | 'backup' | 'verify' | 'dryRun' | 'resume' | 'skipUnchanged'>): void {
+  if (args.skipUnchanged && (args.preview || args.dryRun)) {
+    throw new RunError(
+      'BAD_OPTION',
+      `--skip-unchanged with ${args.preview ? '--preview' : '--dry-run'}: it decides what a real run sends. ${args.preview ? 'A preview already says which rows are unchanged.' : 'Use --preview to see which rows are unchanged.'}`,
+    );
+  }
   if (args.preview) {
     const clash = [args.dryRun && '--dry-run', args.backup !== undefined && '--backup', args.verify && '--verify', args.resume && '--resume'].filter(Boolean);
     if (clash.length > 0) {
@@ -210,6 +234,16 @@ function transportOptions(args: Pick<MainArgs, 'transport' | 'batchSize'>): Pick
     return { transport };
   }
   return { transport, batchSize: integerOption('--batch-size', args.batchSize ?? MAX_BATCH_SIZE, 1, MAX_BATCH_SIZE) };
+}
+
+/** `--settle <seconds>`: more than 0, at most an hour (Zuora's gateway gives up on a request after 120 s); only for a run that sends. */
+function settleOption(args: Pick<MainArgs, 'settle' | 'dryRun' | 'preview'>): Pick<RunOptions, 'settleSeconds'> {
+  if (args.settle === undefined) return {};
+  if (args.dryRun || args.preview) throw new RunError('BAD_OPTION', `--settle applies to a run that sends: ${args.dryRun ? '--dry-run' : '--preview'} sends nothing.`);
+  if (!Number.isFinite(args.settle) || args.settle <= 0 || args.settle > 3600) {
+    throw new RunError('BAD_OPTION', `--settle must be a number of seconds above 0 and at most 3600 (Zuora gives up on a request after 120 s, so 130 is safe); got "${args.settle}".`);
+  }
+  return { settleSeconds: args.settle };
 }
 
 function integerOption(flag: string, value: number, min: number, max: number): number {

@@ -75,7 +75,7 @@ export const NODE_PATH_PROBE: PathProbe = {
 };
 
 /** Every file the run with these flags writes; a new output is one more entry. */
-export function runOutputs(args: Pick<MainArgs, 'input' | 'out' | 'failures' | 'dryRun' | 'summaryJson'> & Partial<Pick<MainArgs, 'preview' | 'backup'>>): OutputFile[] {
+export function runOutputs(args: Pick<MainArgs, 'input' | 'out' | 'failures' | 'dryRun' | 'summaryJson'> & Partial<Pick<MainArgs, 'preview' | 'backup' | 'report'>>): OutputFile[] {
   const { out, failures } = outputFiles(args);
   // A preview writes only its preview file (--out): no failures file, and no .run.json (it changes no tenant).
   const outputs: OutputFile[] = [{ name: '--out', path: out }];
@@ -85,6 +85,7 @@ export function runOutputs(args: Pick<MainArgs, 'input' | 'out' | 'failures' | '
   if (args.summaryJson !== undefined) outputs.push({ name: '--summary-json', path: args.summaryJson });
   // An empty --backup is refused as a bad option (build-run-options.ts), not as a path.
   if (args.backup !== undefined && args.backup.trim() !== '') outputs.push({ name: '--backup', path: args.backup });
+  if (args.report !== undefined && args.report.trim() !== '') outputs.push({ name: '--report', path: args.report });
   return outputs;
 }
 
@@ -153,11 +154,12 @@ export function checkOutputPaths(input: string, outputs: readonly OutputFile[], 
  */
 function checkOwnOrNew(output: OutputFile, probe: PathProbe): void {
   const csv = output.name === '--out' || output.name === '--failures';
-  if (!probe.startOf || !(csv || output.name === '--summary-json')) return;
+  const report = output.name === '--report';
+  if (!probe.startOf || !(csv || report || output.name === '--summary-json')) return;
   const head = probe.startOf(output.path);
   if (head.trim() === '') return;
-  if (csv ? mayBeResults(head) : head.trimStart().startsWith('{')) return;
-  const what = csv ? `a results file of this tool (its header does not end with ${RESULT_COLUMNS.join(',')})` : 'a summary JSON of this tool';
+  if (csv ? mayBeResults(head) : report ? head.startsWith('<!DOCTYPE html>') : head.trimStart().startsWith('{')) return;
+  const what = csv ? `a results file of this tool (its header does not end with ${RESULT_COLUMNS.join(',')})` : report ? 'an HTML report of this tool' : 'a summary JSON of this tool';
   throw new RunError(
     'BAD_OPTION',
     `${output.name} ${output.path} already exists and is not ${what}; it was left unchanged. A run writes over an existing file only ` +

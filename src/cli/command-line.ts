@@ -4,9 +4,12 @@ import { printConfig } from '../config/print-config.js';
 import { resolveSettings, type ResolvedSettings } from '../config/resolve-settings.js';
 import { CONFIG_OPTIONS } from '../config/settings.js';
 import { EXIT, EXIT_MEANINGS, RunError } from '../errors.js';
+import { ENVIRONMENT_NAMES } from '../options.js';
 import type { SimulateArgs } from '../simulator/simulate-command.js';
 import type { MainArgs } from './build-run-options.js';
+import { exportOptions, runExportCommand, type ExportArgs } from './export-command.js';
 import { MAIN_OPTIONS } from './main-options.js';
+import { explainUsageError, type KnownFlags } from './usage-words.js';
 import { reportStartFailure, runMain } from './run-main.js';
 
 /** The package version, read when the command line is parsed (the path holds in `dist/src/cli/`, where the bin runs). */
@@ -21,7 +24,10 @@ function mainOptions(y: Argv): Argv<MainArgs> {
 }
 
 function simulateOptions(y: Argv): Argv<SimulateArgs> {
-  return y.options({
+  return y.options(SIMULATE_OPTIONS) as unknown as Argv<SimulateArgs>;
+}
+
+const SIMULATE_OPTIONS = {
     port: { type: 'number', default: 8080, describe: 'Port on 127.0.0.1 (0 = any free port)' },
     'token-lifetime': { type: 'number', describe: 'OAuth token lifetime in seconds [default: 3599]' },
     latency: { type: 'number', describe: 'Added latency per usage request, in ms [default: 0]' },
@@ -42,8 +48,18 @@ function simulateOptions(y: Argv): Argv<SimulateArgs> {
       describe: 'Comma-separated fields that updates acknowledge but never store (e.g. Quantity): a run that verifies catches it',
       coerce: (value: string | string[]) => [value].flat().flatMap((text) => String(text).split(',')).map((field) => field.trim()).filter(Boolean),
     },
+    'hold-first-update': {
+      type: 'number',
+      describe: 'Hold the first PUT of each usage id without an answer and apply it this many ms later (a late request; try --settle)',
+    },
     'accept-any-id': { type: 'boolean', default: false, describe: 'Create unknown well-formed ids on first use (for generated files)' },
-  }) as unknown as Argv<SimulateArgs>;
+} as const;
+
+/** The flags of the command a command line runs, for "did you mean" (usage-words.ts). */
+function knownFlags(simulate: boolean): KnownFlags {
+  const options = (simulate ? SIMULATE_OPTIONS : { ...MAIN_OPTIONS, ...CONFIG_OPTIONS }) as unknown as Record<string, { alias?: string }>;
+  const flags = Object.entries(options).flatMap(([name, option]) => [name, ...(option.alias ? [option.alias] : [])]);
+  return { flags: [...flags, 'help', 'version'], environments: ENVIRONMENT_NAMES };
 }
 
 /** The exit codes as `--help` lists them, from the one table in errors.ts. */
@@ -74,7 +90,7 @@ export async function runCommandLine(argv: string[]): Promise<number> {
   try {
     settings = resolveSettings(argv, process.env, process.cwd());
   } catch (error) {
-    return reportStartFailure(error, version);
+    return reportStartFailure(error, version, argv);
   }
   if (settings.printConfig) {
     process.stdout.write(printConfig(settings, process.env, process.cwd()));
@@ -83,7 +99,7 @@ export async function runCommandLine(argv: string[]): Promise<number> {
   try {
     return await parseAndRun(settings.argv, version);
   } catch (error) {
-    return reportStartFailure(error, version);
+    return reportStartFailure(error, version, settings.argv);
   }
 }
 
@@ -94,6 +110,9 @@ async function parseAndRun(argv: string[], version: string): Promise<number> {
     .usage('$0 <input.csv> [options]\n\nApply corrected usage records from a CSV to Zuora: one PUT /v1/object/usage/{id} per row, or batches through /v1/action/update (--transport actions).')
     .command('$0 <input>', 'Apply the corrections in <input>', mainOptions, async (args) => {
       exitCode = await runMain(args as unknown as MainArgs, version);
+    })
+    .command('export', 'Write usage records from Zuora as an input file to edit and apply (see the README walkthrough)', exportOptions, async (args) => {
+      exitCode = await runExportCommand(args as unknown as ExportArgs, version);
     })
     .command('simulate', 'Run the built-in Zuora simulator on a loopback port', simulateOptions, async (args) => {
       exitCode = await runSimulate(args as unknown as SimulateArgs);
@@ -109,7 +128,7 @@ async function parseAndRun(argv: string[], version: string): Promise<number> {
     )
     .fail((message, error) => {
       if (error) throw error;
-      throw new RunError('BAD_OPTION', `${message}\nRun zuora-usage-update --help for the options.`);
+      throw new RunError('BAD_OPTION', explainUsageError(message, knownFlags(argv[0] === 'simulate')));
     })
     .parseAsync();
   return exitCode;

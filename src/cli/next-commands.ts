@@ -19,12 +19,24 @@ export function nextCommands(args: MainArgs, options: Pick<RunOptions, 'input' |
   const summaryJson = given('--summary-json', args.summaryJson);
   const sameInputPaths = [...given('--failures', args.failures), ...summaryJson];
   const newBackup = (input: string): string[] => (args.backup === undefined ? [] : ['--backup', backupBeside(input)]);
+  // Not in sendingFlags: a preview command cannot take it.
+  const skip = args.skipUnchanged ? ['--skip-unchanged'] : [];
   return {
-    resume: command(options.input, ['--resume', '--out', options.out, ...sameInputPaths, ...given('--backup', args.backup)]),
-    send: command(options.input, [...given('--out', args.out), ...sameInputPaths, ...newBackup(options.input)]),
-    sendFailures: command(options.failures, [...summaryJson, ...newBackup(options.failures)]),
+    resume: command(options.input, ['--resume', '--out', options.out, ...sameInputPaths, ...given('--backup', args.backup), ...skip]),
+    send: command(options.input, [...given('--out', args.out), ...sameInputPaths, ...newBackup(options.input), ...skip]),
+    sendFailures: command(options.failures, [...summaryJson, ...newBackup(options.failures), ...skip]),
+    ...(args.transport === 'actions'
+      ? {
+          // Said explicitly, though it is the default: the point of the advice.
+          sendFailuresPut: ['zuora-usage-update', options.failures, ...summaryJson, ...newBackup(options.failures), ...skip, ...sendingFlags({ ...args, transport: 'put', batchSize: undefined }), '--transport', 'put']
+            .map(shellQuote)
+            .join(' '),
+        }
+      : {}),
     preview: command(options.input, ['--preview', '--out', options.out, ...summaryJson]),
     applyWithBackup: command(options.input, [...summaryJson, '--backup', backupBeside(options.input), '--verify']),
+    previewFirst: command(options.input, ['--preview', ...summaryJson]),
+    ...(args.backup === undefined ? {} : { restore: command(args.backup, [...summaryJson]) }),
   };
 }
 
@@ -48,10 +60,12 @@ function sendingFlags(args: MainArgs): string[] {
   add('--max-attempts', args.maxAttempts, MAIN_ARG_DEFAULTS.maxAttempts);
   add('--timeout', args.timeout, MAIN_ARG_DEFAULTS.timeout);
   add('--date-format', args.dateFormat);
+  if (args.decimalComma) flags.push('--decimal-comma');
   add('--delimiter', args.delimiter);
   add('--encoding', args.encoding, MAIN_ARG_DEFAULTS.encoding);
   add('--max-failures', args.maxFailures);
   if (args.verify) flags.push('--verify');
+  if (args.allowTimes1000) flags.push('--allow-times-1000');
   add('--transport', args.transport, MAIN_ARG_DEFAULTS.transport);
   add('--batch-size', args.batchSize);
   if (args.ignoreUnknownColumns) flags.push('--ignore-unknown-columns');

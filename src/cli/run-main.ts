@@ -1,8 +1,7 @@
-import type { Logger } from 'pino';
 import { EXIT } from '../errors.js';
-import { createLogger } from '../logger.js';
 import type { RunOptions } from '../options.js';
-import type { Progress } from '../output/progress.js';
+import { adviseErrors } from '../output/error-groups.js';
+import type { Progress, ProgressSource } from '../output/progress.js';
 import { takeRunLock, type RunLock } from '../output/run-lock.js';
 import { formatSummary, nextStep, type Summary } from '../output/summary.js';
 import { run } from '../run.js';
@@ -10,13 +9,16 @@ import { buildRunOptions, type MainArgs } from './build-run-options.js';
 import { checkLookOnlyOut, checkOutputPaths, companionFiles, runOutputs } from './check-output-paths.js';
 import { watchInterrupts } from './interrupts.js';
 import { nextCommands } from './next-commands.js';
+import { startRunReport, type RunReport } from './run-report.js';
 import { errorExit } from './run-error-exit.js';
+import { logFormatFromArgv, logFormatOf, openStderr, type StderrOutput } from './stderr-output.js';
 import { watchRunEnd, type RunEnd } from './summary-json.js';
 
 /** The main command: options from flags and the environment, one run, its summary; resolves the exit code. */
 export async function runMain(args: MainArgs, version: string): Promise<number> {
-  const logger = await createLogger({ level: args.logLevel, pretty: process.stderr.isTTY === true });
-  const end = watchRunEnd({ logger, version, now: Date.now });
+  const out = await openStderr({ level: args.logLevel, format: logFormatOf(args.logFormat, process.stderr.isTTY === true) });
+  const { logger } = out;
+  const end = watchRunEnd({ logger, version, now: Date.now, runFinishedRecord: out.format === 'json' });
   // A second signal abandons the requests in flight at once: their rows end `unknown`, and the run still
   // writes every row it has, its true counts and its journal (so --resume re-sends only what may have
   // been sent). A third signal, or a run that has not ended within ABANDON_EXIT_MS, exits there and then.
@@ -26,7 +28,11 @@ export async function runMain(args: MainArgs, version: string): Promise<number> 
   const interrupts = watchInterrupts({
     emitter: process,
     now: Date.now,
-    onFirst: (signal) => logger.warn({ signal }, 'interrupted: finishing in-flight requests (send the signal again to exit at once)'),
+    onFirst: (signal) =>
+      logger.warn(
+        { signal },
+        `interrupted: finishing the requests in flight (${signal === 'SIGINT' && out.terminal ? 'press Ctrl-C again to stop at once' : 'send the signal again to exit at once'})`,
+      ),
     onRepeat: (signal) => {
       if (abandonNow.signal.aborted) {
         logger.warn({ signal }, 'interrupted a third time: exiting without writing the rows still held (run again with --resume)');
@@ -39,7 +45,7 @@ export async function runMain(args: MainArgs, version: string): Promise<number> 
     },
   });
   try {
-    return await startAndRun(args, version, logger, { interrupt: interrupts.signal, abandonNow: abandonNow.signal }, end);
+    return await startAndRun(args, version, out, { interrupt: interrupts.signal, abandonNow: abandonNow.signal }, end);
   } finally {
     interrupts.dispose();
   }
@@ -58,13 +64,14 @@ interface Interrupts {
  * A command line that fails before the main command runs (a bad setting, a flag yargs refuses) is
  * reported like every start failure: exit 1, and the log ends with the "run finished" record.
  */
-export async function reportStartFailure(error: unknown, version: string): Promise<number> {
-  const logger = await createLogger({ level: 'info', pretty: process.stderr.isTTY === true });
-  return reportRunError(error, logger, watchRunEnd({ logger, version, now: Date.now }));
+export async function reportStartFailure(error: unknown, version: string, argv: readonly string[]): Promise<number> {
+  const out = await openStderr({ level: 'info', format: logFormatFromArgv(argv, process.env, process.stderr.isTTY === true) });
+  return reportRunError(error, out, watchRunEnd({ logger: out.logger, version, now: Date.now, runFinishedRecord: out.format === 'json' }));
 }
 
 /** Checks the outputs, builds the options, runs and reports; every way it ends gives an exit code. */
-async function startAndRun(args: MainArgs, version: string, logger: Logger, interrupts: Interrupts, end: RunEnd): Promise<number> {
+async function startAndRun(args: MainArgs, version: string, out: StderrOutput, interrupts: Interrupts, end: RunEnd): Promise<number> {
+  const { logger } = out;
   let summaryLock: RunLock | undefined;
   try {
     // First: a run that cannot start because of an output path writes nothing at all, summary included.
@@ -74,10 +81,10 @@ async function startAndRun(args: MainArgs, version: string, logger: Logger, inte
     // over the status of the run in progress, which a monitor would take for that run's.
     if (hasSummaryJson(args)) summaryLock = takeRunLock(args.summaryJson, { logger, flag: '--summary-json' });
   } catch (error) {
-    return reportRunError(error, logger, end);
+    return reportRunError(error, out, end);
   }
   try {
-    return await startWithSummary(args, version, logger, interrupts, end);
+    return await startWithSummary(args, version, out, interrupts, end);
   } finally {
     summaryLock?.release();
   }
@@ -88,7 +95,8 @@ function hasSummaryJson(args: MainArgs): args is MainArgs & { summaryJson: strin
 }
 
 /** Builds the options, runs and reports, once the outputs are known to be usable. */
-async function startWithSummary(args: MainArgs, version: string, logger: Logger, interrupts: Interrupts, end: RunEnd): Promise<number> {
+async function startWithSummary(args: MainArgs, version: string, out: StderrOutput, interrupts: Interrupts, end: RunEnd): Promise<number> {
+  const { logger } = out;
   end.learn({ path: args.summaryJson });
   let options: RunOptions;
   try {
@@ -96,31 +104,38 @@ async function startWithSummary(args: MainArgs, version: string, logger: Logger,
     end.learn({ options });
     end.running();
   } catch (error) {
-    return reportRunError(error, logger, end);
+    return reportRunError(error, out, end);
   }
   // Progress only on a terminal: cron and Kubernetes logs stay clean.
-  let progress: ((total: number | undefined) => Progress) | undefined;
-  if (process.stderr.isTTY && args.logLevel !== 'silent') {
-    const { terminalProgress } = await import('../output/terminal-progress.js');
-    progress = (total) => terminalProgress(process.stderr, total);
-  }
+  const terminal = args.logLevel === 'silent' ? undefined : out.terminal;
+  const progress = terminal ? (source: ProgressSource): Progress => terminal.progress(source) : undefined;
+  // Written only once run() starts writing its outputs, and then however the run ends.
+  const report: RunReport | undefined = startRunReport(args, options, { logger, version, now: Date.now });
   try {
-    const ended = await run(options, { logger, signal: interrupts.interrupt, abandonNow: interrupts.abandonNow, progress, userAgent: `zuora-usage-update/${version}` });
-    const summary: Summary = { ...ended, nextStep: nextStep(ended, nextCommands(args, options)) };
-    process.stderr.write(formatSummary(summary));
+    const ended = await run(options, { logger, signal: interrupts.interrupt, abandonNow: interrupts.abandonNow, progress, userAgent: `zuora-usage-update/${version}`, report: report?.collector });
+    const errors = adviseErrors(ended.errorCounts ?? [], { transport: options.transport });
+    const summary: Summary = { ...ended, errors, nextStep: nextStep({ ...ended, errors }, nextCommands(args, options)) };
+    // One summary: the block for people (text), or the "run finished" line (json).
+    if (out.format === 'text') out.write(formatSummary(summary));
+    report?.finished(summary);
     end.finished(summary);
     return summary.exitCode;
   } catch (error) {
-    return reportRunError(error, logger, end);
+    return reportRunError(error, out, end, report);
   }
 }
 
-/** Logs a run that ended by an error, ends it (`--summary-json`, "run finished"), and gives its exit code. */
-function reportRunError(error: unknown, logger: Logger, end: RunEnd): number {
+/**
+ * Reports a run that ended by an error, once: a line for people (text) or a log record (json); then
+ * ends it (`--summary-json`, and the "run finished" record in json) and gives its exit code.
+ */
+function reportRunError(error: unknown, out: StderrOutput, end: RunEnd, report?: RunReport): number {
   const failure = errorExit(error);
-  if (failure.unexpected) logger.fatal({ err: error }, 'unexpected error');
-  else logger.error({ code: failure.code }, failure.message);
-  process.stderr.write(`\nzuora-usage-update: ${failure.message}\n`);
+  // An unexpected error keeps its stack, for a bug report.
+  if (failure.unexpected) out.logger.fatal({ err: error }, 'unexpected error');
+  else if (out.format === 'json') out.logger.error({ code: failure.code }, failure.message);
+  if (out.format === 'text') out.write(`zuora-usage-update: ${failure.message}\n`);
+  report?.failed(failure);
   end.failed(failure);
   return failure.exitCode;
 }

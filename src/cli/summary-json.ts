@@ -50,6 +50,8 @@ export interface RunEndDeps {
   now: () => number;
   /** `process.once('exit')` in production: a second SIGINT/SIGTERM exits at once, and so may a crash. */
   onExit?: (listener: (code: number) => void) => void;
+  /** Log the "run finished" record (`--log-format json`: the summary as one line). Default true. */
+  runFinishedRecord?: boolean;
 }
 
 /**
@@ -72,7 +74,7 @@ export function watchRunEnd(deps: RunEndDeps): RunEnd {
         deps.logger.error({ code: (error as RunError).code }, (error as Error).message);
       }
     }
-    deps.logger[runFinishedLevel(doc.exitCode ?? EXIT.stoppedEarly)](runFinishedFields(doc), 'run finished');
+    if (deps.runFinishedRecord !== false) deps.logger[runFinishedLevel(doc.exitCode ?? EXIT.stoppedEarly)](runFinishedFields(doc), 'run finished');
   };
   (deps.onExit ?? ((listener) => process.once('exit', listener)))((code) => {
     const interrupted = code === EXIT.interrupted;

@@ -21,7 +21,7 @@ export interface EffectiveSetting {
 export interface ResolvedSettings {
   /** The arguments for yargs: the user's, without `--config`/`--print-config`, plus a flag per setting from the environment or the file. */
   argv: string[];
-  /** False for `--help`, `--version` and `simulate`: the arguments are passed on untouched, nothing is read. */
+  /** False for `--help`, `--version`, `simulate` and `export` (its target comes from flags, ZUORA_ENV or ZUORA_BASE_URL): the arguments are passed on untouched, nothing is read. */
   applied: boolean;
   /** `--print-config` was given: show `effective` and exit 0 instead of running. */
   printConfig: boolean;
@@ -49,7 +49,7 @@ const TARGET = new Set(['env', 'base-url']);
  */
 export function resolveSettings(argv: string[], env: NodeJS.ProcessEnv, cwd: string): ResolvedSettings {
   const beforeTerminator = argv.includes('--') ? argv.slice(0, argv.indexOf('--')) : argv;
-  const passThrough = argv[0] === 'simulate' || beforeTerminator.some((arg) => ['--help', '-h', '--version'].includes(arg));
+  const passThrough = argv[0] === 'simulate' || argv[0] === 'export' || beforeTerminator.some((arg) => ['--help', '-h', '--version'].includes(arg));
   if (passThrough) return { argv, applied: false, printConfig: false, effective: [], unknownFlags: [] };
 
   const parsed = Parser(argv, {

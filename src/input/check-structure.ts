@@ -37,9 +37,10 @@ const CHUNK_BYTES = 1024 * 1024;
 /**
  * Reads the whole input once and throws a RunError (nothing sent, exit 1) naming the line of the first
  * quoting error or of the first byte that is not UTF-8, or of the first accented UTF-8 text in a file
- * read in a single-byte encoding. Resolves when every record is well formed.
+ * read in a single-byte encoding. Resolves when every record is well formed, with the number of
+ * records (the progress bar's total).
  */
-export async function checkStructure(input: StructureInput): Promise<void> {
+export async function checkStructure(input: StructureInput): Promise<{ records: number }> {
   const quotes = createQuoteScanner({ delimiter: input.delimiter, lineBreak: input.lineBreak, start: input.dataStart.byte });
   // Every file is checked for UTF-8: a UTF-8 file must be valid, and a file read as windows-1252 must
   // not be valid UTF-8 with non-ASCII text (UTF-8 accents are byte pairs that windows-1252 rarely forms).
@@ -84,6 +85,7 @@ export async function checkStructure(input: StructureInput): Promise<void> {
     const [found] = await locate(input, [firstNonAscii]);
     throw utf8ReadAsSingleByteError(input.path, { line: found?.line ?? input.dataStart.line, lineBytes: found?.bytes ?? Buffer.alloc(0), encoding: input.encoding });
   }
+  return { records: quotes.records() };
 }
 
 /** A quoting error found by the scanner, as absolute byte offsets in the file. */
@@ -96,6 +98,8 @@ export interface QuoteScanner {
   feed(chunk: Buffer): QuoteProblem | undefined;
   /** The end of the file: a quote still open never closes. */
   end(): QuoteProblem | undefined;
+  /** Records fed so far, as the reader counts them (records of blank cells only are not records). */
+  records(): number;
 }
 
 /**
@@ -116,6 +120,34 @@ export function createQuoteScanner(settings: { delimiter: string; lineBreak: '\n
   let offset = settings.start;
   let openedAt = -1;
   let closedAt = -1;
+  // Records seen so far, counted as the reader counts them: a record of blank cells only is no record.
+  let records = 0;
+  let content = false;
+  let breakAt = -2;
+  let breakChunk: Buffer | undefined;
+
+  const endRecord = (): void => {
+    if (content) records++;
+    content = false;
+  };
+  // Record ends in chunk[from, to), outside quoted cells. The next line break is remembered, so a line
+  // with many quoted cells is not searched again for each of them.
+  const countRecords = (chunk: Buffer, from: number, to: number): void => {
+    if (breakChunk !== chunk) {
+      breakChunk = chunk;
+      breakAt = -2;
+    }
+    for (let p = from; ; ) {
+      if (breakAt !== -1 && breakAt < p) breakAt = chunk.indexOf(breakByte, p);
+      if (breakAt === -1 || breakAt >= to) {
+        if (!content) content = hasContent(chunk, p, to, delimiter);
+        return;
+      }
+      if (!content) content = hasContent(chunk, p, breakAt, delimiter);
+      endRecord();
+      p = breakAt + 1;
+    }
+  };
 
   const afterClosing = (byte: number): 'outside' | 'closedCr' | undefined => {
     if (byte === delimiter || byte === breakByte) return 'outside';
@@ -129,6 +161,7 @@ export function createQuoteScanner(settings: { delimiter: string; lineBreak: '\n
       while (i < chunk.length) {
         if (state === 'outside') {
           const at = chunk.indexOf(QUOTE, i);
+          countRecords(chunk, i, at === -1 ? chunk.length : at);
           if (at === -1) {
             previous = chunk[chunk.length - 1] ?? previous;
             break;
@@ -137,12 +170,19 @@ export function createQuoteScanner(settings: { delimiter: string; lineBreak: '\n
           if (before === delimiter || before === breakByte) {
             state = 'quoted';
             openedAt = offset + at;
+          } else {
+            content = true;
           }
           previous = QUOTE;
           i = at + 1;
         } else if (state === 'quoted') {
           const at = chunk.indexOf(QUOTE, i);
-          if (at === -1) break;
+          if (at === -1) {
+            if (i < chunk.length) content = true;
+            break;
+          }
+          // Text between the quotes: the record is not blank (a cell of spaces only counts too: rare).
+          if (offset + at > openedAt + 1) content = true;
           state = 'quote';
           closedAt = offset + at;
           i = at + 1;
@@ -150,12 +190,15 @@ export function createQuoteScanner(settings: { delimiter: string; lineBreak: '\n
           const byte = chunk[i] ?? 0;
           if (state === 'quote' && byte === QUOTE) {
             state = 'quoted';
+            content = true;
           } else if (state === 'quote') {
             const next = afterClosing(byte);
             if (next === undefined) return { kind: 'text-after-closing-quote', openedAt, closedAt };
+            if (byte === breakByte) endRecord();
             state = next;
             previous = byte;
           } else if (byte === LF) {
+            endRecord();
             state = 'outside';
             previous = LF;
           } else {
@@ -171,9 +214,21 @@ export function createQuoteScanner(settings: { delimiter: string; lineBreak: '\n
       if (state === 'quoted') return { kind: 'unclosed', openedAt };
       // A CR alone after the last closing quote of a CRLF file is text after it, as the parser sees it.
       if (state === 'closedCr') return { kind: 'text-after-closing-quote', openedAt, closedAt };
+      // The last record, without a line break after it.
+      endRecord();
       return undefined;
     },
+    records: () => records,
   };
+}
+
+/** True when chunk[from, to) holds a byte that makes a cell not blank (anything but the delimiter, spaces, tabs and line breaks). */
+function hasContent(chunk: Buffer, from: number, to: number, delimiter: number): boolean {
+  for (let i = from; i < to; i++) {
+    const byte = chunk[i];
+    if (byte !== delimiter && byte !== 0x20 && byte !== 0x09 && byte !== CR && byte !== LF) return true;
+  }
+  return false;
 }
 
 /** Checks a file's bytes for UTF-8 chunk by chunk, carrying a character cut by a chunk's end to the next. */

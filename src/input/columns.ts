@@ -29,7 +29,7 @@ export interface ColumnMap {
   unknown: string[];
   /**
    * 0-based positions of result columns of an earlier run (RESULT_COLUMNS and the `before_<Field>`
-   * preview columns); they are ignored on input and dropped from outputs.
+   * and `changes` preview columns); they are ignored on input and dropped from outputs.
    */
   resultColumnIndexes: number[];
 }
@@ -75,8 +75,11 @@ const READ_ONLY_KEYS: ReadonlyMap<string, string> = new Map(
     'UniqueKey',
   ]
     .map((name): [string, string] => [name.toLowerCase(), name])
-    // The Usage Data Source labels this column "Submission Date".
-    .concat([['submissiondate', 'SubmissionDateTime']]),
+    // The Usage Data Source labels this column "Submission Date"; `export` writes the status as context.
+    .concat([
+      ['submissiondate', 'SubmissionDateTime'],
+      ['currentstatus', 'Current Status'],
+    ]),
 );
 
 const RESULT_KEYS: ReadonlySet<string> = new Set(RESULT_COLUMNS.map((name) => keyOf(name)));
@@ -169,7 +172,7 @@ function isOtherObjectColumn(header: string): boolean {
 function resultColumnTest(header: string[]): (text: string) => boolean {
   const keys = new Set(header.map((cell) => keyOf(cell.trim())));
   const isResultsFile = [...RESULT_KEYS].every((key) => keys.has(key));
-  return (text) => isResultsFile && (RESULT_KEYS.has(keyOf(text)) || /^before_/i.test(text));
+  return (text) => isResultsFile && (RESULT_KEYS.has(keyOf(text)) || /^before_/i.test(text) || keyOf(text) === 'changes');
 }
 
 /**

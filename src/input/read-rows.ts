@@ -11,6 +11,7 @@ import {
   windows1252FromLatin1,
   type InputEncoding,
 } from './encodings.js';
+import { nearFileName } from './near-file.js';
 
 /** One data record of the input file, as read. */
 export interface InputRecord {
@@ -296,7 +297,8 @@ async function readHead(path: string): Promise<{ head: Buffer; size: number }> {
     return { head: head.subarray(0, filled), size };
   } catch (error) {
     if (error instanceof RunError) throw error;
-    throw new RunError('INPUT_UNREADABLE', `Cannot read the input file ${path}: ${reasonOf(error)}`, { cause: error });
+    const near = (error as NodeJS.ErrnoException).code === 'ENOENT' ? nearFileName(path) : '';
+    throw new RunError('INPUT_UNREADABLE', `Cannot read the input file ${path}: ${reasonOf(error)}${near}`, { cause: error });
   } finally {
     await handle?.close();
   }

@@ -5,6 +5,7 @@ import { RESULT_COLUMNS, type ResultCounts, type RowOutcome } from '../row-outco
 import { createRoom, type Room } from '../send/send-updates.js';
 import { csvLine } from './csv-line.js';
 import { spreadsheetSafe } from './spreadsheet-safe.js';
+import { IdSet } from '../rows/id-case.js';
 
 /** The output files (results, and failures unless `--preview`) and how they are written. */
 export interface ResultsWriterOptions {
@@ -14,8 +15,13 @@ export interface ResultsWriterOptions {
   failuresPath: string | undefined;
   /** Input header, without result columns of an earlier run. */
   header: string[];
-  /** Columns between the input's and the result columns (`--preview`'s `before_<Field>`); each outcome brings their cells. */
+  /** Columns added to the input's (`--preview`'s `before_<Field>` and `changes`); each outcome brings their cells. */
   extraColumns?: string[];
+  /**
+   * For each extra column, the 0-based position of the input column it follows (ascending); by default
+   * every extra column follows the last input column, before the result columns.
+   */
+  extraAfter?: number[];
   /** The input's delimiter, so the files open like the input did. */
   delimiter: string;
   /** Start both files with a UTF-8 BOM (when the input had one, for Excel). */
@@ -53,25 +59,26 @@ export interface ResultsWriter extends Room {
  */
 export async function createResultsWriter(options: ResultsWriterOptions): Promise<ResultsWriter> {
   const extra = options.extraColumns ?? [];
-  const columns = [...options.header, ...extra, ...RESULT_COLUMNS];
+  const placeExtra = placeExtraCells(options.header.length, extra.length, options.extraAfter);
+  const columns = [...placeExtra(options.header, extra), ...RESULT_COLUMNS];
   const maxBuffered = options.maxBuffered ?? 10_000;
   const held = new Map<number, RowOutcome>();
   const room = createRoom(() => held.size < maxBuffered && !results.needsDrain && !failures?.needsDrain);
   const onRoom = (): void => room.check();
   const results = await openCsv(options.outPath, columns, options, onRoom);
   const failures = options.failuresPath === undefined ? undefined : await openCsv(options.failuresPath, columns, options, onRoom);
-  const failedIds = new Set<string>();
+  const failedIds = new IdSet();
   const counts: ResultCounts = { updated: 0, failed: 0, unknown: 0, invalid: 0, valid: 0 };
   let next = 0;
   let failuresWritten = 0;
 
   const write = (outcome: RowOutcome): void => {
-    const row = [...outcome.cells, ...(extra.length > 0 ? extra.map((_, i) => outcome.extraCells?.[i] ?? '') : []), ...resultCells(outcome)];
+    const row = [...(extra.length > 0 ? placeExtra(outcome.cells, extra.map((_, i) => outcome.extraCells?.[i] ?? '')) : outcome.cells), ...resultCells(outcome)];
     const line = csvLine(row, options.delimiter);
     counts[outcome.result] = (counts[outcome.result] ?? 0) + 1;
     results.write(line);
     if (!failures) return;
-    const notDone = outcome.result !== 'updated' && outcome.result !== 'valid';
+    const notDone = outcome.result !== 'updated' && outcome.result !== 'valid' && outcome.result !== 'unchanged';
     // Later rows of an Id that failed go along, so re-running the failures file keeps the last row winning.
     if (notDone || failedIds.has(outcome.id)) {
       if (notDone && outcome.id !== '') failedIds.add(outcome.id);
@@ -106,6 +113,26 @@ export async function createResultsWriter(options: ResultsWriterOptions): Promis
       held.clear();
       await Promise.all([finish(results), failures && finish(failures)]);
     },
+  };
+}
+
+/**
+ * Puts the extra cells among a row's input cells: each after the input cell at its position in
+ * `after` (ascending), the rest after the last input cell (a record with fewer cells than the header
+ * is padded to the header's width first, so the extra cells stay under their headers).
+ */
+function placeExtraCells(width: number, count: number, after: readonly number[] | undefined): (cells: readonly string[], extra: readonly string[]) => string[] {
+  if (count === 0) return (cells) => [...cells];
+  const positions = Array.from({ length: count }, (_, i) => Math.min(after?.[i] ?? width - 1, width - 1));
+  return (cells, extra) => {
+    const row: string[] = [];
+    let next = 0;
+    for (let i = 0; i < Math.max(width, cells.length); i++) {
+      row.push(cells[i] ?? '');
+      while (next < count && positions[next] === i) row.push(extra[next++] ?? '');
+    }
+    while (next < count) row.push(extra[next++] ?? '');
+    return row;
   };
 }
 

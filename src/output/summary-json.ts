@@ -1,5 +1,6 @@
 import { urlWithoutSecrets } from '../config/mask-secrets.js';
 import type { RunOptions } from '../options.js';
+import type { AccountTotal, QuantityTotal } from '../report/quantity-totals.js';
 import type { ResultCounts } from '../row-outcome.js';
 import type { StopKind, Summary } from './summary.js';
 
@@ -34,12 +35,23 @@ export interface SummaryJsonV1 {
   requests: { updates: number; reads: number; tokens: number; total: number };
   /** Update requests that were retries of an earlier attempt. */
   retries: number;
-  /** `--preview`: the total quantity change over the `would-update` rows, as a plain decimal; null for any other run. */
-  preview: { quantityChange: string } | null;
-  /** `--verify`: rows read back and found as sent, found otherwise (VERIFY_MISMATCH), not read back (NOT_VERIFIED), and `unknown` rows found applied; null without --verify. */
-  verify: { verified: number; mismatches: number; notVerified: number; verifiedAfterUnknown: number } | null;
+  /**
+   * `--preview`: the total quantity change over the `would-update` rows, as a plain decimal (adds all
+   * units together: kept for older readers), then per unit of measure (`byUom`: old and new totals of
+   * the records read, and the change) and per account in each unit (`byAccount`: the 20 with the
+   * largest change, the rest one entry per unit); null for any other run.
+   */
+  preview: { quantityChange: string; byUom?: QuantityTotal[]; byAccount?: { top: AccountTotal[]; other: Array<QuantityTotal & { accounts: number }> } } | null;
+  /** `--verify`: rows read back and found as sent, found otherwise (VERIFY_MISMATCH), not read back (NOT_VERIFIED), `unknown` rows found applied, and `updated` rows left with no field to compare (not counted verified); null without --verify. */
+  verify: { verified: number; mismatches: number; notVerified: number; verifiedAfterUnknown: number; notCompared: number } | null;
+  /** Ids in doubt: Ids whose last row was answered success after an earlier request of the Id got no answer; with `--settle`, how many were read back holding the row's values (`settled`) and how many sent again (`resent`); null for a dry run or a preview. */
+  inDoubt: { ids: number; settled: number; resent: number } | null;
   /** `--backup`: the file and the Ids it holds now; null without --backup. */
   backup: { path: string; ids: number } | null;
+  /** Rows refused as exactly 1000 × Zuora's quantity (`QUANTITY_TIMES_1000`, also counted in `invalid`); null in a run that read no record before writing. */
+  quantityTimes1000: number | null;
+  /** Warnings about the input file (times without seconds, signs of a decimal-comma spreadsheet in a run that read nothing), each once. */
+  warnings: string[];
   timing: { startedAt: string; finishedAt: string | null; elapsedMs: number | null; rowsPerSecond: number | null };
   outputs: { results: string | null; failures: string | null; failuresRows: number | null; summaryJson: string | null };
   /** What to do now, with the exact command when there is one. */
@@ -50,6 +62,8 @@ export interface SummaryJsonV1 {
   stopKind: StopKind | null;
   /** The error that kept the run from starting or ended it (exit 1, 3 or 130 before any row). */
   error: { code: string; message: string } | null;
+  /** Rows not done per `error_code` (most rows first), with one line of advice each; empty when none. */
+  errors: Array<{ code: string; rows: number; advice: string }>;
 }
 
 export type SummaryTarget =
@@ -99,22 +113,34 @@ export function finishedSummaryJson(summary: Summary, context: SummaryJsonContex
       total: summary.requests + (summary.readRequests ?? 0) + summary.tokenRequests,
     },
     retries: summary.retries,
-    preview: summary.preview ? { quantityChange: summary.quantityChange ?? '0' } : null,
+    preview: summary.preview
+      ? {
+          quantityChange: summary.quantityChange ?? '0',
+          ...(summary.quantities ? { byUom: summary.quantities.byUom, byAccount: { top: summary.quantities.topAccounts, other: summary.quantities.otherAccounts } } : {}),
+        }
+      : null,
     verify: summary.verify ?? null,
+    inDoubt: summary.inDoubt ?? null,
     backup: summary.backup ?? null,
+    quantityTimes1000: summary.quantityTimes1000 ?? null,
+    warnings: summary.warnings ?? [],
     timing: {
       startedAt: new Date(context.now - summary.elapsedMs).toISOString(),
       finishedAt: new Date(context.now).toISOString(),
       elapsedMs: summary.elapsedMs,
       rowsPerSecond: Math.round(summary.rowsPerSecond * 10) / 10,
     },
-    // A preview writes no failures file.
-    outputs: summary.preview
+    // A preview writes no failures file; a run that could not reach Zuora at all writes nothing.
+    outputs: summary.nothingWritten
+      ? { results: null, failures: null, failuresRows: null, summaryJson: context.path ?? null }
+      : summary.preview
       ? { results: summary.out, failures: null, failuresRows: null, summaryJson: context.path ?? null }
       : { results: summary.out, failures: summary.failures, failuresRows: summary.failuresRows, summaryJson: context.path ?? null },
     nextStep: summary.nextStep,
     stopReason: summary.stopReason ?? null,
     stopKind: summary.stopKind ?? null,
+    errors: (summary.errors ?? []).map(({ code, rows, advice }) => ({ code, rows, advice })),
+    error: summary.error ?? null,
   };
 }
 
@@ -159,13 +185,17 @@ function base(context: SummaryJsonContext): SummaryJsonV1 {
     retries: 0,
     preview: null,
     verify: null,
+    inDoubt: null,
     backup: null,
+    quantityTimes1000: null,
+    warnings: [],
     timing: { startedAt: new Date(context.startedAt).toISOString(), finishedAt: null, elapsedMs: null, rowsPerSecond: null },
     outputs: { results: options?.out ?? null, failures: options?.failures ?? null, failuresRows: null, summaryJson: context.path ?? null },
     nextStep: null,
     stopReason: null,
     stopKind: null,
     error: null,
+    errors: [],
   };
 }
 
@@ -181,24 +211,22 @@ function summaryTarget(options: SummaryJsonOptions): SummaryTarget {
 }
 
 /**
- * The fields of the last log record of every run (`msg: "run finished"`), taken from the summary JSON
- * document so the two never disagree: one line a log pipeline can alert on without reading files.
+ * The fields of the last log record of a run in `--log-format json` (`msg: "run finished"`): the summary
+ * as one line, taken from the summary JSON document so the two never disagree and a key added to the
+ * document shows here too. Requests and timing are flattened (`requests` is the total); an error that
+ * ended the run is named by its code only, since its message was logged once already.
  */
 export function runFinishedFields(doc: SummaryJsonV1): Record<string, unknown> {
+  const { schema: _schema, tool: _tool, error, requests, timing, outputs, ...rest } = doc;
   return {
-    exitCode: doc.exitCode,
-    status: doc.status,
-    counts: doc.counts,
-    rows: doc.rows,
-    notReached: doc.notReached,
-    requests: doc.requests.total,
-    retries: doc.retries,
-    elapsedMs: doc.timing.elapsedMs,
-    results: doc.outputs.results,
-    failures: doc.outputs.failures,
-    ...(doc.error ? { errorCode: doc.error.code } : {}),
-    ...(doc.stopReason ? { stopReason: doc.stopReason } : {}),
-    nextStep: doc.nextStep,
+    ...rest,
+    requests: requests.total,
+    elapsedMs: timing.elapsedMs,
+    rowsPerSecond: timing.rowsPerSecond,
+    results: outputs.results,
+    failures: outputs.failures,
+    failuresRows: outputs.failuresRows,
+    ...(error ? { errorCode: error.code } : {}),
   };
 }
 

@@ -146,6 +146,21 @@ export function formatDecimal(value: Decimal): string {
 }
 
 /**
+ * A quantity as Zuora answered it, written as a plain decimal digit for digit: `5.00E-7` is
+ * `0.000000500`, `1.5E3` is `1500`; a plain decimal (or anything that is not a number) is left as it is.
+ * A backup holds this, so that its restore row is a valid quantity.
+ */
+export function plainDecimalText(text: string): string {
+  if (!/[eE]/.test(text)) return text;
+  const value = parseDecimal(text);
+  if (value === undefined) return text;
+  const negative = value.units < 0n;
+  const padded = (negative ? -value.units : value.units).toString().padStart(value.scale + 1, '0');
+  const plain = value.scale === 0 ? padded : `${padded.slice(0, -value.scale)}.${padded.slice(-value.scale)}`;
+  return negative ? `-${plain}` : plain;
+}
+
+/**
  * The fields of a request body built by map-row.ts (field -> value as sent), numbers as their exact
  * digits. Empty for a body that is not a JSON object.
  */

@@ -1,5 +1,6 @@
 import type { ReadBatch, ReadCall } from './query-usage.js';
 import { QUERY_ID_LIMIT, type ReadRecord } from './usage-query.js';
+import { IdSet } from '../rows/id-case.js';
 
 /** What the read said about one item's Id. */
 export type ItemRead =
@@ -50,7 +51,7 @@ export async function* readAhead<T>(items: AsyncIterable<T>, options: ReadAheadO
   const source = items[Symbol.asyncIterator]();
   const queue: Array<Batch<T>> = [];
   let entries: Batch<T>['entries'] = [];
-  let ids = new Set<string>();
+  let ids = new IdSet();
   let ended = false;
   let taken = 0;
 
@@ -68,7 +69,7 @@ export async function* readAhead<T>(items: AsyncIterable<T>, options: ReadAheadO
     });
     queue.push(batch);
     entries = [];
-    ids = new Set();
+    ids = new IdSet();
   };
   /** The next item of the oldest group, once its read is done. */
   const takeOne = async (): Promise<{ item: T; read?: ItemRead }> => {

@@ -13,11 +13,12 @@ export const ALWAYS_READ = ['Id', 'RbeStatus', 'AccountId'] as const;
 export type ReadRecord = Readonly<Record<string, string>>;
 
 /**
- * The fields to select: `Id`, `RbeStatus`, `AccountId`, then every updatable field the input has a
- * column for, in input order, each once.
+ * The fields to select: `Id`, `RbeStatus`, `AccountId` (and `AccountNumber` for a report, which names
+ * accounts as people know them), then every updatable field the input has a column for, in input
+ * order, each once.
  */
-export function fieldsToRead(inputFields: readonly string[]): string[] {
-  return [...new Set<string>([...ALWAYS_READ, ...inputFields])];
+export function fieldsToRead(inputFields: readonly string[], options: { accountNumber?: boolean } = {}): string[] {
+  return [...new Set<string>([...ALWAYS_READ, ...(options.accountNumber ? ['AccountNumber'] : []), ...inputFields])];
 }
 
 /**
@@ -56,8 +57,14 @@ export function batchIds(ids: Iterable<string>, size: number = QUERY_ID_LIMIT): 
 /** A query or queryMore answer: the records, and the locator of the next page when there is one. */
 export interface QueryPage {
   records: ReadRecord[];
-  /** Set when `done` is false: pass it to `queryMore`. */
+  /** Whether the answer says it is the last page (`done`; true when Zuora leaves it out). */
+  done: boolean;
+  /** The `queryLocator` of the next page: pass it to `queryMore`. Only when `done` is false. */
   queryLocator?: string;
+  /** `size` as answered: how many records the whole result holds, over all its pages. */
+  size?: number;
+  /** Entries of this page's `records` array, each counted (whether or not it could be read). */
+  received: number;
 }
 
 /**
@@ -85,9 +92,14 @@ export function readQueryPage(bodyText: string): QueryPage | undefined {
     }
     if (typeof record.Id === 'string') records.push(record);
   }
-  const done = body.done !== false;
+  const done = body.done !== false && body.done !== 'false';
   const locator = typeof body.queryLocator === 'string' && body.queryLocator !== '' ? body.queryLocator : undefined;
-  return done || locator === undefined ? { records } : { records, queryLocator: locator };
+  // Numbers arrive as their digits (numbersAsText).
+  const size = typeof body.size === 'string' && /^\d+$/.test(body.size) ? Number(body.size) : undefined;
+  const page: QueryPage = { records, done, received: body.records.length };
+  if (size !== undefined) page.size = size;
+  if (!done && locator !== undefined) page.queryLocator = locator;
+  return page;
 }
 
 /**

@@ -16,13 +16,15 @@ export class IdTable {
     if (withValues) this.values = new Float64Array(this.keys.length);
   }
 
-  /** The digest an Id is kept as (never 0, which marks a free slot). */
+  /** The digest an Id is kept as (never 0, which marks a free slot); the same for any letter case of the Id. */
   static digest(id: string): number {
     // Two FNV-1a passes with different offsets: 32 + 21 bits, a safe integer.
     let a = 0x811c9dc5;
     let b = 0x01000193 ^ 0x5bd1e995;
     for (let i = 0; i < id.length; i++) {
-      const c = id.charCodeAt(i);
+      const code = id.charCodeAt(i);
+      // Ids compare without letter case (SPEC "Row validation"): `A`-`Z` are digested as `a`-`z`.
+      const c = code >= 65 && code <= 90 ? code + 32 : code;
       a = Math.imul(a ^ c, 0x01000193);
       b = Math.imul(b ^ c, 0x01000193) ^ (b >>> 15);
     }

@@ -195,7 +195,7 @@ async function judgeIds(options: ResumeOptions, sequences: IdSequences, dirty: I
   let lastLine = 0;
   try {
     for (let recorded = await results.next(); recorded !== undefined; recorded = await results.next()) {
-      sequences.addRecorded(recorded.id, recorded.cells, recorded.result === 'updated' ? recorded : undefined);
+      sequences.addRecorded(recorded.id, recorded.cells, recorded.result === 'updated' || recorded.result === 'unchanged' ? recorded : undefined);
       lastLine = recorded.line;
     }
   } finally {

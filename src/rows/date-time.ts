@@ -1,5 +1,8 @@
 /** Spreadsheet date orders accepted besides ISO when `--date-format` is given. */
-export type DateFormat = 'MM/DD/YYYY' | 'DD/MM/YYYY';
+export type DateFormat = 'MM/DD/YYYY' | 'DD/MM/YYYY' | 'DD.MM.YYYY' | 'YYYY/MM/DD';
+
+/** The `--date-format` values, in `--help` order. */
+export const DATE_FORMATS: readonly DateFormat[] = ['MM/DD/YYYY', 'DD/MM/YYYY', 'DD.MM.YYYY', 'YYYY/MM/DD'];
 
 /** A checked date-time, or why it was refused. */
 export type DateTimeResult =
@@ -12,6 +15,8 @@ export type DateTimeResult =
        * (without one, Zuora reads it in the tenant's time zone, which is not known here).
        */
       instantKey?: number;
+      /** The cell had a time without seconds (`23:59`), read as `23:59:00`: the run counts these and warns once. */
+      noSeconds?: true;
     }
   | {
       ok: false;
@@ -21,7 +26,14 @@ export type DateTimeResult =
 
 const ISO =
   /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?([Zz]|[+-]\d{2}:\d{2})?)?$/;
-const SLASHED = /^(\d{1,2})\/(\d{1,2})\/(\d{4})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\s*([AaPp][Mm]))?)?$/;
+const TIME_OF_DAY = '(?:\\s+(\\d{1,2}):(\\d{2})(?::(\\d{2}))?(?:\\s*([AaPp][Mm]))?)?$';
+/** Each `--date-format`: day, month and year in the order written, then an optional time of day. */
+const FORMAT_PATTERNS: Readonly<Record<DateFormat, RegExp>> = {
+  'MM/DD/YYYY': new RegExp(`^(\\d{1,2})\\/(\\d{1,2})\\/(\\d{4})${TIME_OF_DAY}`),
+  'DD/MM/YYYY': new RegExp(`^(\\d{1,2})\\/(\\d{1,2})\\/(\\d{4})${TIME_OF_DAY}`),
+  'DD.MM.YYYY': new RegExp(`^(\\d{1,2})\\.(\\d{1,2})\\.(\\d{4})${TIME_OF_DAY}`),
+  'YYYY/MM/DD': new RegExp(`^(\\d{4})\\/(\\d{1,2})\\/(\\d{1,2})${TIME_OF_DAY}`),
+};
 /** Zuora keeps milliseconds at most, and 29 characters fit exactly `.sss` plus an offset. */
 const MAX_FRACTION_DIGITS = 3;
 const MS_PER_MINUTE = 60_000;
@@ -52,8 +64,8 @@ export function normalizeDateTime(text: string, options: { dateFormat?: DateForm
   const iso = ISO.exec(value);
   if (iso) return fromIso(iso);
   if (options.dateFormat !== undefined) {
-    const slashed = SLASHED.exec(value);
-    if (slashed) return fromSlashed(slashed, options.dateFormat);
+    const formatted = FORMAT_PATTERNS[options.dateFormat].exec(value);
+    if (formatted) return fromFormat(formatted, options.dateFormat);
   }
   return { ok: false, message: diagnose(value, options.dateFormat) };
 }
@@ -109,7 +121,9 @@ function fromIso(match: RegExpExecArray): DateTimeResult {
   const { parts, fraction, offsetText } = checked;
   const value = `${formatParts(parts)}${fraction === '' ? '' : `.${fraction}`}${offsetText ?? ''}`;
   const instantKey = instantOf(checked);
-  return instantKey === undefined ? { ok: true, value } : { ok: true, value, instantKey };
+  // A time given (group 4) without its seconds (group 6).
+  const noSeconds = match[4] !== undefined && match[6] === undefined ? { noSeconds: true as const } : {};
+  return instantKey === undefined ? { ok: true, value, ...noSeconds } : { ok: true, value, instantKey, ...noSeconds };
 }
 
 /** Epoch milliseconds of a value with an offset; undefined without one. */
@@ -118,9 +132,10 @@ function instantOf(checked: IsoValue): number | undefined {
   return wallClockMs(checked.parts) + millisOf(checked.fraction) - checked.offsetMinutes * MS_PER_MINUTE;
 }
 
-function fromSlashed(match: RegExpExecArray, format: DateFormat): DateTimeResult {
-  const [, first, second, year, hour, minute, seconds, meridiem] = match;
-  const [month, day] = format === 'MM/DD/YYYY' ? [first, second] : [second, first];
+function fromFormat(match: RegExpExecArray, format: DateFormat): DateTimeResult {
+  const [, first, second, third, hour, minute, seconds, meridiem] = match;
+  const [year, month, day] =
+    format === 'MM/DD/YYYY' ? [third, first, second] : format === 'YYYY/MM/DD' ? [first, second, third] : [third, second, first];
   let hours = Number(hour ?? 0);
   if (meridiem !== undefined) {
     if (hours < 1 || hours > 12) {
@@ -139,7 +154,7 @@ function fromSlashed(match: RegExpExecArray, format: DateFormat): DateTimeResult
   };
   const problem = checkParts(parts, format);
   if (problem !== undefined) return { ok: false, message: problem };
-  return { ok: true, value: formatParts(parts) };
+  return hour !== undefined && seconds === undefined ? { ok: true, value: formatParts(parts), noSeconds: true } : { ok: true, value: formatParts(parts) };
 }
 
 /** Why the parts are not a real date and time of day, or undefined when they are. */
@@ -221,17 +236,25 @@ function diagnose(value: string, format: DateFormat | undefined): string {
   if (/^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}\.\d{10,}/.test(value)) {
     return `has more precision than milliseconds; Zuora keeps at most 3 decimals of a second`;
   }
-  if (/^\d{1,2}[/.-]\d{1,2}[/.-]\d{2}(\d{2})?\b/.test(value)) {
-    if (format === undefined) {
-      return `is not an ISO date: write it as YYYY-MM-DD (e.g. 2024-06-01), or pass --date-format MM/DD/YYYY or --date-format DD/MM/YYYY`;
-    }
-    if (/^\d{1,2}\/\d{1,2}\/\d{2}\b(?!\d)/.test(value)) return `has a two-digit year: write the year with four digits`;
+  const written = writtenFormat(value);
+  if (written !== undefined) {
+    if (format === undefined) return `is not an ISO date: write it as YYYY-MM-DD (e.g. 2024-06-01), or pass ${written}`;
+    if (/^\d{1,2}[/.]\d{1,2}[/.]\d{2}\b(?!\d)/.test(value)) return `has a two-digit year: write the year with four digits`;
+    if (!written.includes(format)) return `does not match ${format}: it looks like ${written.replace(/--date-format /g, '')}; pass ${written} instead`;
     return `does not match ${format}: ${expected}`;
   }
   if (/^\d{5}(\.\d+)?$/.test(value)) {
     return `looks like a spreadsheet date serial number: format the column as a date (yyyy-mm-dd) before saving the CSV`;
   }
   return `is not a date-time: ${expected}`;
+}
+
+/** The `--date-format` a spreadsheet date is written in (`--date-format DD.MM.YYYY`), or undefined. */
+function writtenFormat(value: string): string | undefined {
+  if (/^\d{1,2}\.\d{1,2}\.\d{2}(\d{2})?\b/.test(value)) return '--date-format DD.MM.YYYY';
+  if (/^\d{4}\/\d{1,2}\/\d{1,2}\b/.test(value)) return '--date-format YYYY/MM/DD';
+  if (/^\d{1,2}[/-]\d{1,2}[/-]\d{2}(\d{2})?\b/.test(value)) return '--date-format MM/DD/YYYY or --date-format DD/MM/YYYY';
+  return undefined;
 }
 
 /**

@@ -12,6 +12,8 @@ export type MappedRow =
       body: string;
       /** Field name -> value as sent (the JSON number text for Quantity), in column order. */
       fields: Record<string, string>;
+      /** Date-time cells written with a time but no seconds (`23:59`, sent as `23:59:00`); absent when none. */
+      noSeconds?: number;
     }
   | {
       ok: false;
@@ -25,6 +27,8 @@ export type MappedRow =
 export interface MapRowOptions {
   /** Also accept this spreadsheet date order besides ISO (`--date-format`); ISO only by default. */
   dateFormat?: DateFormat;
+  /** `--decimal-comma`: quantities are written `42,5` (quantity.ts says which `.` is still accepted). */
+  decimalComma?: boolean;
 }
 
 const RBE_STATUSES = ['Importing', 'Pending', 'Processed'] as const;
@@ -77,6 +81,7 @@ export function mapRow(cells: string[], columns: ColumnMap, options: MapRowOptio
   const fields: Record<string, string> = {};
   const bodyParts: string[] = [];
   const dates: { start?: DateCell; end?: DateCell } = {};
+  let noSeconds = 0;
   for (const column of columns.fields) {
     const cell = cells[column.index] ?? '';
     if (cell.trim() === '') continue;
@@ -85,6 +90,7 @@ export function mapRow(cells: string[], columns: ColumnMap, options: MapRowOptio
       problems.push(`${column.header} ${quote(cell.trim())} ${checked.message}`);
       continue;
     }
+    if (checked.noSeconds) noSeconds++;
     fields[column.field] = checked.value;
     bodyParts.push(`${JSON.stringify(column.field)}:${checked.json}`);
     if (column.field === 'StartDateTime') dates.start = { column, cell, value: checked.value };
@@ -105,7 +111,8 @@ export function mapRow(cells: string[], columns: ColumnMap, options: MapRowOptio
     problems.push(`nothing to update: ${names} ${columns.fields.length === 1 ? 'is' : 'are all'} empty`);
   }
   if (problems.length > 0) return { ok: false, id: idCell, message: problems.join('; ') };
-  return { ok: true, id: idCell, body: `{${bodyParts.join(',')}}`, fields };
+  const body = `{${bodyParts.join(',')}}`;
+  return noSeconds > 0 ? { ok: true, id: idCell, body, fields, noSeconds } : { ok: true, id: idCell, body, fields };
 }
 
 interface DateCell {
@@ -114,18 +121,19 @@ interface DateCell {
   value: string;
 }
 
-type Checked = { ok: true; value: string; json: string } | { ok: false; message: string };
+type Checked = { ok: true; value: string; json: string; noSeconds?: true } | { ok: false; message: string };
 
 function checkField(column: FieldColumn, cell: string, options: MapRowOptions): Checked {
   switch (column.field) {
     case 'Quantity': {
-      const quantity = parseQuantity(cell);
+      const quantity = parseQuantity(cell, { decimalComma: options.decimalComma });
       return quantity.ok ? { ok: true, value: quantity.json, json: quantity.json } : quantity;
     }
     case 'StartDateTime':
     case 'EndDateTime': {
       const dateTime = normalizeDateTime(cell, options);
-      return dateTime.ok ? text(dateTime.value) : dateTime;
+      if (!dateTime.ok) return dateTime;
+      return dateTime.noSeconds ? { ok: true, value: dateTime.value, json: JSON.stringify(dateTime.value), noSeconds: true } : text(dateTime.value);
     }
     case 'UOM':
       // Units of measure are matched against the tenant's list, where stray spreadsheet spaces never match.

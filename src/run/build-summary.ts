@@ -1,5 +1,7 @@
 import type { RunOptions } from '../options.js';
+import type { ErrorCount } from '../output/error-groups.js';
 import { exitCodeFor, type RunSummary, type StopKind } from '../output/summary.js';
+import type { QuantityTotals } from '../report/quantity-totals.js';
 import type { ResultCounts } from '../row-outcome.js';
 
 /** What the stages of a run report at its end, each from its own counters. */
@@ -11,6 +13,8 @@ export interface SummaryFacts {
   counts: Readonly<ResultCounts>;
   /** Rows written to the failures file (the results writer). */
   failuresRows: number;
+  /** Rows not done per error_code (run.ts counts them as they are recorded). */
+  errorCounts?: ErrorCount[];
   /** Rows kept from an earlier run by `--resume` (the resume filter). */
   keptFromEarlierRun: number;
   /** Input records, all of them, also those a stopped run never reached (the reader). */
@@ -26,10 +30,22 @@ export interface SummaryFacts {
   readRequests?: number;
   /** `--preview`: the total quantity change over the `would-update` rows (the preview stage). */
   quantityChange?: string;
+  /** `--preview`: quantity totals per unit of measure and per account (the preview stage's ledger). */
+  quantities?: QuantityTotals;
+  /** Pauses Zuora asked for (the connection's throttle). */
+  pauses?: RunSummary['pauses'];
   /** `--verify`: what the read-backs found (the verify stage). */
   verify?: RunSummary['verify'];
+  /** Ids in doubt (the Ids-in-doubt stage). */
+  inDoubt?: RunSummary['inDoubt'];
   /** `--backup`: the file and the Ids it holds (the backup file). */
   backup?: RunSummary['backup'];
+  /** Rows refused as exactly 1000 × Zuora's quantity; only in modes that read records first. */
+  quantityTimes1000?: number;
+  /** Warnings about the file, each once (summary-facts in run.ts). */
+  warnings?: string[];
+  /** A run that read nothing, on a file with signs of a decimal-comma spreadsheet: the signs, in words. */
+  decimalCommaSigns?: string;
   /** Clock readings at the start and the end of the run, in ms. */
   startedAt: number;
   endedAt: number;
@@ -63,10 +79,16 @@ export function buildSummary(
     out: options.out,
     failures: options.failures,
     failuresRows: facts.failuresRows,
+    errorCounts: facts.errorCounts ?? [],
     trackPrefix: options.trackPrefix,
     ...(facts.readRequests === undefined ? {} : { readRequests: facts.readRequests }),
-    ...(options.preview ? { preview: true, quantityChange: facts.quantityChange } : {}),
+    ...(options.preview ? { preview: true, quantityChange: facts.quantityChange, ...(facts.quantities ? { quantities: facts.quantities } : {}) } : {}),
+    ...(facts.pauses ? { pauses: facts.pauses } : {}),
     ...(facts.verify ? { verify: facts.verify } : {}),
+    ...(facts.inDoubt ? { inDoubt: facts.inDoubt } : {}),
     ...(facts.backup ? { backup: facts.backup } : {}),
+    ...(facts.quantityTimes1000 === undefined ? {} : { quantityTimes1000: facts.quantityTimes1000 }),
+    ...(facts.warnings ? { warnings: facts.warnings } : {}),
+    ...(facts.decimalCommaSigns ? { decimalCommaSigns: facts.decimalCommaSigns } : {}),
   };
 }

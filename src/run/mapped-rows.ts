@@ -5,6 +5,7 @@ import type { RowOutcome } from '../row-outcome.js';
 import { mapRow } from '../rows/map-row.js';
 import type { SendItem } from '../send/send-updates.js';
 import type { CountedRecords } from './counted-records.js';
+import type { InputSigns } from './input-signs.js';
 
 /**
  * Reads and maps the input until the run stops: unreadable records and invalid rows are recorded
@@ -18,13 +19,14 @@ export async function* mappedRows(
   options: RunOptions,
   stopSignal: AbortSignal,
   record: (outcome: RowOutcome) => void,
+  signs?: InputSigns,
 ): AsyncGenerator<SendItem> {
   for (;;) {
     // Checked before each record: once the run stops, no record is read, mapped or recorded.
     if (stopSignal.aborted) return;
     const input = await records.next();
     if (input === undefined) return;
-    const item = mapRecord(input, table, columns, keptColumns, options, record);
+    const item = mapRecord(input, table, columns, keptColumns, options, record, signs);
     if (item) yield item;
   }
 }
@@ -36,6 +38,7 @@ function mapRecord(
   keptColumns: number[],
   options: RunOptions,
   record: (outcome: RowOutcome) => void,
+  signs: InputSigns | undefined,
 ): SendItem | undefined {
   const cells = keptColumns.map((i) => input.cells[i] ?? '');
   const base = { seq: input.seq, line: input.line, cells, attempts: 0 };
@@ -46,7 +49,8 @@ function mapRecord(
     record({ ...base, id: (input.cells[columns.idIndex] ?? '').trim(), result: 'invalid', errorCode: 'MALFORMED_RECORD', errorMessage: `line ${input.line}: ${input.parseError}${kept}` });
     return undefined;
   }
-  const mapped = mapRow(input.cells, columns, { dateFormat: options.dateFormat });
+  const mapped = mapRow(input.cells, columns, { dateFormat: options.dateFormat, decimalComma: options.decimalComma });
+  signs?.note(input.cells, mapped.ok ? (mapped.noSeconds ?? 0) : 0);
   if (!mapped.ok) {
     record({ ...base, id: mapped.id, result: 'invalid', errorCode: 'INVALID_ROW', errorMessage: mapped.message });
     return undefined;

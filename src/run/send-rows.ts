@@ -50,6 +50,8 @@ export async function sendRows(
     onInputEnd: hooks.inputEnded,
     onResult: (item, result) => {
       if (result.result === 'not-sent') return;
+      // --skip-unchanged: nothing was sent, so nothing for the request counts or the stop rules.
+      if (result.result === 'unchanged') return hooks.settle(item, result);
       rowAttempts += result.attempts;
       answered++;
       hooks.settle(item, result);
@@ -65,7 +67,7 @@ export async function sendRows(
 /** Settles an answered row by recording its outcome as it was answered. */
 export function recordAnswer(record: (outcome: RowOutcome) => void): (item: SendItem, result: PutResult) => void {
   return (item, result) => {
-    const { credentialsRefused: _refused, unreachable: _unreachable, result: outcome, ...rest } = result;
+    const { credentialsRefused: _refused, unreachable: _unreachable, unanswered: _unanswered, result: outcome, ...rest } = result;
     // A row the run never sent has no outcome (the send stage settles answered rows only).
     if (outcome === 'not-sent') return;
     record({ seq: item.seq, line: item.line, cells: item.cells, id: item.update.id, trackId: item.update.trackId, result: outcome, ...rest });

@@ -12,7 +12,7 @@ export const VERIFY_MAX_WAITING = 2000;
 export interface VerifiedSending extends SendHooks {
   /** Reads back what is still waiting and settles every row. */
   close(): Promise<void>;
-  readonly counts: { verified: number; mismatches: number; notVerified: number; verifiedAfterUnknown: number };
+  readonly counts: { verified: number; mismatches: number; notVerified: number; verifiedAfterUnknown: number; notCompared: number };
 }
 
 /**

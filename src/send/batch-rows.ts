@@ -5,6 +5,8 @@
  * rows of a file, rows sent again) leaves at once.
  */
 
+import { IdSet } from '../rows/id-case.js';
+
 export interface RowBatcherOptions<T> {
   /** Most rows a call carries (Actions: 1 to 50). */
   batchSize: number;
@@ -42,7 +44,7 @@ export interface RowBatcher<T> {
 export function batchRows<T>(options: RowBatcherOptions<T>): RowBatcher<T> {
   if (!Number.isInteger(options.batchSize) || options.batchSize < 1) throw new RangeError(`batchSize must be a whole number >= 1, got ${options.batchSize}`);
   let rows: T[] = [];
-  let ids = new Set<string>();
+  let ids = new IdSet();
   let timer: NodeJS.Timeout | undefined;
   let lingerMs = options.lingerMs;
 
@@ -54,7 +56,7 @@ export function batchRows<T>(options: RowBatcherOptions<T>): RowBatcher<T> {
     if (rows.length === 0) return;
     const call = rows;
     rows = [];
-    ids = new Set();
+    ids = new IdSet();
     options.send(call);
   };
 

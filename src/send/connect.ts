@@ -7,6 +7,7 @@ import { closeHttpClient, createHttpClient } from './http-client.js';
 import { createActionsTransport } from './actions-transport.js';
 import { putUsage, type PutContext, type PutResult, type UsageUpdate } from './put-usage.js';
 import { MAX_BATCH_SIZE } from './post-update-batch.js';
+import { readPushback, type Pushback, type RetryGauge } from './pushback.js';
 import { DEFAULT_RETRY_POLICY } from './retry-policy.js';
 import { createDeadlines } from './deadlines.js';
 import { createSecretRedactor } from './secrets.js';
@@ -28,11 +29,21 @@ export interface Connection {
   inputEnded(): void;
   /** Update requests sent so far (a batch call counts once, whatever it carries). */
   readonly requests: number;
+  /** Pauses Zuora asked for so far, and the time they covered (the throttle's). */
+  readonly pauses: { count: number; ms: number };
   tokens: TokenProvider;
   /** Batched reads of usage records (`--preview`, `--backup`, `--verify`), through the same throttle, tokens and retries. */
   reader: UsageReader;
+  /** What holds the run back now (a pause, retries, a lowered concurrency), for the progress bar. */
+  pushback(): Pushback;
   close(): Promise<void>;
 }
+
+/** What connecting needs of the options: the target, credentials, limits and request shape (a run's, or an export's). */
+export type ConnectOptions = Pick<
+  RunOptions,
+  'target' | 'credentials' | 'entityIds' | 'orgIds' | 'zuoraVersion' | 'concurrency' | 'maxAttempts' | 'timeoutMs' | 'trackPrefix' | 'gzip' | 'rejectUnknownFields' | 'transport' | 'batchSize'
+>;
 
 /** Effects of connecting, from `run()`. */
 export interface ConnectDeps extends WaitEffects {
@@ -50,7 +61,7 @@ export interface ConnectDeps extends WaitEffects {
  * and the token provider, and checks OAuth client credentials before any row is sent (refused ones
  * are a RunError, exit 1, nothing sent).
  */
-export async function connect(options: RunOptions, deps: ConnectDeps): Promise<Connection> {
+export async function connect(options: ConnectOptions, deps: ConnectDeps): Promise<Connection> {
   const closers: Array<() => Promise<void> | void> = [];
   const close = async (): Promise<void> => {
     for (const closer of closers.reverse()) await closer();
@@ -92,12 +103,14 @@ export async function connect(options: RunOptions, deps: ConnectDeps): Promise<C
     });
     if (credentials.kind === 'client') await tokens.token();
     const throttle = createThrottle({ maxConcurrency: options.concurrency, now, sleep });
-    const deadlines = createDeadlines({ timeoutMs: options.timeoutMs });
+    // On the run's clock, like every other wait: a test's virtual clock times a request out without a real wait.
+    const deadlines = createDeadlines({ timeoutMs: options.timeoutMs, now });
     closers.push(() => deadlines.close());
     const abandon = (): void => deadlines.abandonAll();
     deps.abandonSignal.addEventListener('abort', abandon, { once: true });
     closers.push(() => deps.abandonSignal.removeEventListener('abort', abandon));
     let requests = 0;
+    const retries: RetryGauge = { waiting: 0 };
     const ctx: PutContext = {
       client,
       baseUrl,
@@ -118,6 +131,7 @@ export async function connect(options: RunOptions, deps: ConnectDeps): Promise<C
       countRequest: () => {
         requests++;
       },
+      retries,
     };
     // The transport is the one stage that differs: the pool, the call loop and the throttle are shared.
     const batchSize = options.transport === 'actions' ? (options.batchSize ?? MAX_BATCH_SIZE) : 1;
@@ -131,9 +145,13 @@ export async function connect(options: RunOptions, deps: ConnectDeps): Promise<C
       get requests() {
         return requests;
       },
+      get pauses() {
+        return throttle.pauses;
+      },
       tokens,
       // Through the same call loop, throttle and tokens as the updates; reads count their own requests.
       reader: createUsageReader({ ...ctx, logger: deps.logger.child({ stage: 'read' }), trackPrefix: options.trackPrefix }),
+      pushback: () => readPushback(throttle, retries, now()),
       close,
     };
   } catch (error) {
@@ -142,7 +160,7 @@ export async function connect(options: RunOptions, deps: ConnectDeps): Promise<C
   }
 }
 
-function extraHeaders(options: RunOptions): Record<string, string> {
+function extraHeaders(options: ConnectOptions): Record<string, string> {
   const headers: Record<string, string> = {};
   if (options.entityIds) headers['zuora-entity-ids'] = options.entityIds;
   if (options.orgIds) headers['zuora-org-ids'] = options.orgIds;

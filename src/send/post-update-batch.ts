@@ -1,7 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import type { UsageUpdate } from './put-usage.js';
 import { retryDelay } from './retry-policy.js';
-import { callZuora, type CallAnswer, type CallContext, type SendResult } from './zuora-call.js';
+import { afterNoAnswer, callZuora, type CallAnswer, type CallContext, type SendResult, type Unanswered } from './zuora-call.js';
 import { bodyStart, isObject, parseJson, parseZuoraError, type ZuoraError } from './zuora-errors.js';
 
 /** Most objects Zuora takes in one `POST /v1/action/update` (ZUORA-API-NOTES.md "Actions"). */
@@ -66,15 +66,23 @@ export async function postUpdateBatch(rows: readonly BatchRow[], ids: BatchCallI
     return delay === 'stop' ? { settled: result } : { again: result, delayMs: delay };
   };
 
+  // A call of an earlier "try later" round, or an attempt of this call, that got no answer: the row's
+  // update may be applied, so the row is never `failed` after it.
+  const unansweredOf = (row: BatchRow, call: Unanswered | undefined): Unanswered | undefined => {
+    const before = row.last?.unanswered;
+    if (before === undefined || call === undefined) return call ?? before;
+    return call.at >= before.at ? call : before;
+  };
   if (!outcome.answered) {
     const { failure, retry } = outcome;
     return rows.map((row) => {
       // Stopped before this call's first attempt: the row keeps what it had (nothing, if never sent).
       if (failure.result === 'not-sent') return { settled: row.last ?? failure };
-      const result: SendResult = { ...failure, attempts: row.attempts + failure.attempts, trackId: ids.trackId };
+      let result: SendResult = { ...failure, attempts: row.attempts + failure.attempts, trackId: ids.trackId };
       // A 409 to the last attempt: the call's first request with its Idempotency-Key was still being
       // answered, so it may yet be applied; what happened to the rows is unknown, not failed.
       if (failure.httpStatus === 409) result.result = 'unknown';
+      result = afterNoAnswer(result, unansweredOf(row, failure.unanswered));
       // The call's attempts ran out on its most-tried row; a row with attempts left goes in a later call.
       if (retry === undefined || failure.errorCode === 'ABANDONED' || failure.credentialsRefused) return { settled: result };
       return again(row, result, retry);
@@ -82,10 +90,11 @@ export async function postUpdateBatch(rows: readonly BatchRow[], ids: BatchCallI
   }
   return rows.map((row, i) => {
     const answer = outcome.value[i] as ObjectAnswer;
-    const base = { attempts: row.attempts + outcome.attempts, httpStatus: outcome.httpStatus, requestId: outcome.requestId, trackId: ids.trackId };
+    const unanswered = unansweredOf(row, outcome.unanswered);
+    const base = { attempts: row.attempts + outcome.attempts, httpStatus: outcome.httpStatus, requestId: outcome.requestId, trackId: ids.trackId, ...(unanswered ? { unanswered } : {}) };
     if (answer.success) return { settled: { result: 'updated', ...base } };
     const error = ctx.redactor ? { code: answer.error.code, message: ctx.redactor.redact(answer.error.message) } : answer.error;
-    const result: SendResult = { result: 'failed', ...base, errorCode: error.code, errorMessage: error.message };
+    const result: SendResult = afterNoAnswer({ result: 'failed', ...base, errorCode: error.code, errorMessage: error.message }, unanswered);
     return again(row, result, { kind: 'http', status: outcome.httpStatus, zuoraCode: error.code, zuoraMessage: error.message });
   });
 }

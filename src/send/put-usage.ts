@@ -37,7 +37,10 @@ export async function putUsage(update: UsageUpdate, ctx: PutContext): Promise<Pu
   if (ctx.gzip) headers['content-encoding'] = 'gzip';
   const outcome = await callZuora({ method: 'put', url, payload, headers, read: (status, body) => readPut(status, body, update.id), logFields: { id: update.id, trackId: update.trackId } }, ctx);
   if (!outcome.answered) return outcome.failure;
-  return { result: 'updated', attempts: outcome.attempts, httpStatus: outcome.httpStatus, requestId: outcome.requestId };
+  const updated: PutResult = { result: 'updated', attempts: outcome.attempts, httpStatus: outcome.httpStatus, requestId: outcome.requestId };
+  // An earlier attempt that got no answer may still land: the Id's later rows are in doubt.
+  if (outcome.unanswered) updated.unanswered = outcome.unanswered;
+  return updated;
 }
 
 /** readPutAnswer in the call loop's terms: a 2xx that is not Zuora's success body for `id` is `unexpected`. */

@@ -1,5 +1,6 @@
 import pLimit from 'p-limit';
 import type { PutResult, UsageUpdate } from './put-usage.js';
+import { IdMap } from '../rows/id-case.js';
 
 /** A valid row on its way to Zuora. */
 export interface SendItem {
@@ -89,7 +90,7 @@ export async function sendUpdates(rows: AsyncIterable<SendItem>, options: SendOp
   const limit = pLimit(options.concurrency);
   const maxAdmitted = options.maxAdmitted ?? options.concurrency * 4;
   const { room, signal } = options;
-  const tails = new Map<string, Promise<void>>();
+  const tails = new IdMap<Promise<void>>();
   let admitted = 0;
   let wake: (() => void) | undefined;
   const all = new Set<Promise<void>>();

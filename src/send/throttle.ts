@@ -41,6 +41,14 @@ export interface Throttle {
   readonly inFlight: number;
   /** Pace between request starts in ms (0 when no rate limit was announced). */
   readonly intervalMs: number;
+  /** Pauses Zuora asked for so far (429 `Retry-After`, `RateLimit-Remaining: 0`), and the time they covered in ms (overlaps once). */
+  readonly pauses: { count: number; ms: number };
+  /** Epoch ms until which no request starts (a pause Zuora asked for); in the past when none. */
+  readonly pausedUntil: number;
+  /** The upper bound of the concurrency (-c). */
+  readonly maxConcurrency: number;
+  /** True when Zuora's answers brought the concurrency below -c (not the slow start still climbing). */
+  readonly lowered: boolean;
 }
 
 /** The throttle's bounds and effects; every field has a default. */
@@ -71,6 +79,7 @@ export function createThrottle(options: ThrottleOptions = {}): Throttle {
   let inFlight = 0;
   let successes = 0;
   let pausedUntil = 0;
+  const pauses = { count: 0, ms: 0 };
   let lastCut = -Infinity;
   let lastHalving = -Infinity;
   let intervalMs = 0;
@@ -136,7 +145,12 @@ export function createThrottle(options: ThrottleOptions = {}): Throttle {
       wakeWaiters();
     },
     pause(ms) {
-      pausedUntil = Math.max(pausedUntil, now() + ms);
+      const t = now();
+      const until = t + ms;
+      if (until <= pausedUntil) return;
+      if (pausedUntil <= t) pauses.count++;
+      pauses.ms += until - Math.max(t, pausedUntil);
+      pausedUntil = until;
     },
     observe(status, headers) {
       const t = now();
@@ -190,6 +204,18 @@ export function createThrottle(options: ThrottleOptions = {}): Throttle {
     },
     get intervalMs() {
       return intervalMs;
+    },
+    get pauses() {
+      return { ...pauses };
+    },
+    get pausedUntil() {
+      return pausedUntil;
+    },
+    get maxConcurrency() {
+      return max;
+    },
+    get lowered() {
+      return !slowStart && concurrency < max;
     },
   };
 }

@@ -19,14 +19,18 @@ import {
   type AttemptFailure,
   type RetryPolicy,
 } from './retry-policy.js';
+import type { RetryGauge } from './pushback.js';
 import type { SecretRedactor } from './secrets.js';
 import { headerValue, type Throttle } from './throttle.js';
 import type { ZuoraError } from './zuora-errors.js';
 
 /** How one row ended after all its attempts. */
 export interface SendResult {
-  /** `not-sent`: the run stopped before the first attempt could start; the row has no outcome. */
-  result: 'updated' | 'failed' | 'unknown' | 'not-sent';
+  /**
+   * `not-sent`: the run stopped before the first attempt could start; the row has no outcome.
+   * `unchanged`: `--skip-unchanged` found Zuora already holding the row's values; nothing was sent.
+   */
+  result: 'updated' | 'failed' | 'unknown' | 'not-sent' | 'unchanged';
   /** Requests that carried the row. */
   attempts: number;
   httpStatus?: number;
@@ -39,6 +43,19 @@ export interface SendResult {
   credentialsRefused?: boolean;
   /** Set when Zuora could not be reached at all on the last attempt (no connection, DNS, TLS). */
   unreachable?: boolean;
+  /**
+   * Set when a request for the row got no answer (timeout, connection lost after sending): that request
+   * may still be applied later, also after a success of a later attempt. The latest such request.
+   */
+  unanswered?: Unanswered;
+}
+
+/** A request that left and got no answer: Zuora may still apply it (its gateway works on it for up to 120 s). */
+export interface Unanswered {
+  /** When the request left, epoch ms on the run's clock. */
+  at: number;
+  /** Why no answer came (ETIMEDOUT, ECONNRESET, ...). */
+  code: string;
 }
 
 /** Everything a call needs from the run: one HTTP client, tokens, the one throttle, time limits. */
@@ -69,6 +86,8 @@ export interface CallContext {
   redactor?: SecretRedactor;
   /** Called once per request sent, so the run counts real requests whatever a request carries. */
   countRequest?: () => void;
+  /** Calls waiting for their next attempt, for the progress bar (pushback.ts). */
+  retries?: RetryGauge;
 }
 
 /** How an answer that arrived reads: Zuora's success (and what it says), Zuora's error, or a 2xx that is not Zuora's answer. */
@@ -97,7 +116,7 @@ export interface ZuoraCall<T> {
  * (the call stopped because its attempts ran out or the run stopped).
  */
 export type CallResult<T> =
-  | { answered: true; value: T; attempts: number; httpStatus: number; requestId?: string }
+  | { answered: true; value: T; attempts: number; httpStatus: number; requestId?: string; unanswered?: Unanswered }
   | { answered: false; failure: SendResult; retry?: AttemptFailure };
 
 const NOT_SENT: CallResult<never> = { answered: false, failure: { result: 'not-sent', attempts: 0 } };
@@ -109,30 +128,62 @@ const NOT_SENT: CallResult<never> = { answered: false, failure: { result: 'not-s
 export async function callZuora<T>(call: ZuoraCall<T>, ctx: CallContext): Promise<CallResult<T>> {
   const prior = call.priorAttempts ?? 0;
   let last: CallResult<T> = { answered: false, failure: { result: 'unknown', attempts: 0 } };
+  // The latest attempt that got no answer: it may still be applied, whatever later attempts answered.
+  let unanswered: Unanswered | undefined;
+  const done = (result: CallResult<T>): CallResult<T> => {
+    if (unanswered === undefined) return result;
+    if (result.answered) return { ...result, unanswered };
+    return { ...result, failure: afterNoAnswer(result.failure, unanswered) };
+  };
   for (let attempt = 1; ; attempt++) {
-    if (!(await ctx.throttle.acquire(ctx.stopSignal))) return attempt === 1 ? NOT_SENT : last;
+    if (!(await ctx.throttle.acquire(ctx.stopSignal))) return attempt === 1 ? NOT_SENT : done(last);
     let outcome: AttemptOutcome<T>;
     try {
       outcome = await attemptOnce(call, attempt, ctx);
     } finally {
       ctx.throttle.release();
     }
-    if ('final' in outcome) return outcome.final;
-    if ('interrupted' in outcome) return attempt === 1 ? NOT_SENT : last;
+    if ('final' in outcome) return done(outcome.final);
+    if ('interrupted' in outcome) return attempt === 1 ? NOT_SENT : done(last);
     if ('renewed' in outcome) {
       // A 401 with a renewed token: the new token is tried at once, within the attempt budget.
       last = { answered: false, failure: outcome.renewed };
-      if (prior + attempt >= ctx.policy.maxAttempts) return last;
+      if (prior + attempt >= ctx.policy.maxAttempts) return done(last);
       continue;
     }
+    if (outcome.last.unanswered) unanswered = outcome.last.unanswered;
     last = { answered: false, failure: outcome.last, retry: outcome.retry };
-    if (outcome.last.errorCode === 'ABANDONED') return last;
+    if (outcome.last.errorCode === 'ABANDONED') return done(last);
     const delay = retryDelay(prior + attempt, outcome.retry, ctx.policy, ctx.random, (ctx.now ?? Date.now)());
-    if (delay === 'stop' || ctx.stopSignal?.aborted) return last;
+    if (delay === 'stop' || ctx.stopSignal?.aborted) return done(last);
     ctx.logger.debug({ ...call.logFields, attempt, failure: outcome.retry, delayMs: delay }, 'retrying');
-    await ctx.sleep(delay, ctx.stopSignal);
-    if (ctx.stopSignal?.aborted) return last;
+    if (ctx.retries) ctx.retries.waiting++;
+    try {
+      await ctx.sleep(delay, ctx.stopSignal);
+    } finally {
+      if (ctx.retries) ctx.retries.waiting--;
+    }
+    if (ctx.stopSignal?.aborted) return done(last);
   }
+}
+
+/**
+ * What a row's result means once one of its requests got no answer: that request may have been applied
+ * (and may still be), so a row that never got a success is `unknown`, whatever the later attempts
+ * answered (refused at connect, 503, 429, LOCK_COMPETITION...): `failed` means known not applied. The
+ * code says why no answer came; the message keeps the last answer.
+ */
+export function afterNoAnswer(result: SendResult, unanswered: Unanswered | undefined): SendResult {
+  if (unanswered === undefined) return result;
+  if (result.result !== 'failed') return { ...result, unanswered };
+  const lastAnswer = result.errorMessage === undefined ? '' : `; the last attempt: ${result.errorCode === undefined ? '' : `${result.errorCode} `}${result.errorMessage}`;
+  return {
+    ...result,
+    result: 'unknown',
+    errorCode: unanswered.code,
+    errorMessage: `a request sent at ${new Date(unanswered.at).toISOString()} got no answer (${unanswered.code}), so the update may or may not have been applied${lastAnswer}`,
+    unanswered,
+  };
 }
 
 /** What one attempt means for the call: done, retry after a failure, retry with a renewed token, or stop (interrupted before sending). */
@@ -151,6 +202,7 @@ async function attemptOnce<T>(call: ZuoraCall<T>, attempt: number, ctx: CallCont
     return noToken(error, { result: 'failed', attempts: attempt - 1 }, call.purpose);
   }
   const options = { body: call.payload, headers: { ...call.headers, authorization: `Bearer ${token}` } };
+  const sentAt = (ctx.now ?? Date.now)();
   const request = call.method === 'put' ? ctx.client.put(call.url, options) : ctx.client.post(call.url, options);
   ctx.countRequest?.();
   const settled = ctx.deadlines.watch(request, ctx.timeoutMs);
@@ -214,7 +266,14 @@ async function attemptOnce<T>(call: ZuoraCall<T>, attempt: number, ctx: CallCont
     }
     return {
       retry: { kind: 'network', code },
-      last: { result: 'unknown', attempts: attempt, errorCode: code, errorMessage: describeNetworkError(code, ctx.timeoutMs, call.purpose) },
+      last: {
+        result: 'unknown',
+        attempts: attempt,
+        errorCode: code,
+        errorMessage: describeNetworkError(code, ctx.timeoutMs, call.purpose),
+        // A read changes nothing: an unanswered read leaves nothing in doubt.
+        ...(call.purpose === 'read' ? {} : { unanswered: { at: sentAt, code } }),
+      },
     };
   } finally {
     settled();

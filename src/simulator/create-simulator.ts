@@ -54,6 +54,8 @@ export interface Simulator {
   script(id: string, steps: FaultStep[]): void;
   /** Queue more failures of update objects carrying this usage id (`POST /v1/action/update`), after those already queued. */
   scriptObject(id: string, failures: ObjectFault[]): void;
+  /** Applies the requests held by `hold` faults that are due on the simulator's clock (also done as each request arrives). */
+  applyHeld(): void;
   /** Every token issued so far and every static token is refused from now on, and the client credentials too. */
   revokeAllTokens(): void;
   /** Every issued token expires now (a 401 follows), but the credentials still get fresh tokens. */
@@ -106,7 +108,7 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
   const pipeline = new RequestPipeline({
     tenant,
     oauth,
-    query: new ActionQuery(tenant, now),
+    query: new ActionQuery(tenant, now, [...(options.queryAnswerFaults ?? [])]),
     update: new ActionUpdate(tenant, objectFaults, () => {
       const failure = chaos?.nextObjectFailure();
       if (failure !== undefined) log.stats.chaosObjectsFailed += 1;
@@ -123,6 +125,7 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
     concurrencyRetryAfter,
     limitAnswers: new LimitAnswers(options.limitBodyShape),
     chaos,
+    holdFirstUpdateMs: options.holdFirstUpdateMs,
   });
   let closed = false;
 
@@ -171,6 +174,9 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
     },
     scriptObject(id, failures) {
       objectFaults.add(id, failures);
+    },
+    applyHeld() {
+      pipeline.applyHeld();
     },
     revokeAllTokens() {
       oauth.revokeAll();

@@ -23,10 +23,19 @@ export type FaultStep =
   /** 401 with Zuora's message (default `Authentication error`) and a `WWW-Authenticate` header. */
   | { kind: 'unauthorized'; message?: 'Authentication error' | 'Failed to get user info' }
   /** Handle the request normally (the update is applied), then destroy the socket before answering. */
-  | { kind: 'apply-then-drop' };
+  | { kind: 'apply-then-drop' }
+  /**
+   * Hold the request without an answer and apply it `applyAfterMs` after its arrival, on the simulator's
+   * clock (`now`), then end its connection: a gateway that works on a request long after the client
+   * gave up (Zuora's gives up after 120 s). Applied at the first request arriving once it is due, or by
+   * `applyHeld()`, or by a timer of that many real ms.
+   */
+  | { kind: 'hold'; applyAfterMs: number }
+  /** Handle the request normally: a placeholder, so that the next step lands on a later request. */
+  | { kind: 'pass' };
 
 /** What the server does for a fault: send an answer, or act on the socket. */
-export type FaultAction = { kind: 'answer'; answer: Answer } | { kind: 'drop' | 'hang' | 'apply-then-drop' };
+export type FaultAction = { kind: 'answer'; answer: Answer } | { kind: 'drop' | 'hang' | 'apply-then-drop' | 'pass' } | { kind: 'hold'; applyAfterMs: number };
 
 /** Zuora's usual message per error code, for scripted failures that give none. */
 export const DEFAULT_MESSAGES: Record<string, string> = {
@@ -105,7 +114,10 @@ export function faultAction(step: FaultStep, businessFailureStatus: 200 | 400): 
     case 'drop':
     case 'hang':
     case 'apply-then-drop':
+    case 'pass':
       return { kind: step.kind };
+    case 'hold':
+      return { kind: 'hold', applyAfterMs: step.applyAfterMs };
   }
 }
 

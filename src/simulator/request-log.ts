@@ -28,6 +28,8 @@ export interface ReceivedRequest {
   usageId?: string;
   /** The usage ids an Actions call names, in request order: the `where` ids of a query, the `Id` of each object of an update. */
   ids?: string[];
+  /** A request held by a `hold` fault, applied after the client may have given up. */
+  appliedLate?: boolean;
   /** An Actions call answered from the `Idempotency-Key` store (nothing applied again). */
   replayed?: boolean;
   /** The `Zuora-Track-Id` header sent, if any. */
@@ -133,7 +135,8 @@ export class RequestLog {
   /** Counts the request as in flight on each of `ids` until its connection closes. */
   holdIds(res: ServerResponse, ids: readonly string[]): void {
     // Most calls hold one id (a usage GET/PUT): no Set for those, this runs for every request.
-    const unique = ids.length === 1 ? ids : [...new Set(ids)];
+    // Zuora ids compare without letter case: `abc…` and `ABC…` are one record.
+    const unique = ids.length === 1 ? [ids[0]!.toLowerCase()] : [...new Set(ids.map((id) => id.toLowerCase()))];
     for (const id of unique) {
       const count = (this.inFlightPerId.get(id) ?? 0) + 1;
       this.inFlightPerId.set(id, count);

@@ -29,13 +29,49 @@ export interface PipelineOptions extends Endpoints {
   concurrencyRetryAfter: number;
   limitAnswers: LimitAnswers;
   chaos: Chaos | undefined;
+  /** Every usage id's first PUT is held and applied this many ms after its arrival (`holdFirstUpdateMs`). */
+  holdFirstUpdateMs?: number;
 }
 
 export class RequestPipeline {
   private closed = false;
   private readonly timers = new Set<NodeJS.Timeout>();
+  /** Requests held by a `hold` fault, applied once due on the simulator's clock. */
+  private held: Array<{ dueAt: number; apply: () => void }> = [];
+  /** Usage ids whose first PUT came already (`holdFirstUpdateMs`). */
+  private readonly firstUpdates = new Set<string>();
 
   constructor(private readonly options: PipelineOptions) {}
+
+  /** Applies the held requests that are due on the simulator's clock, in the order they arrived. */
+  applyHeld(): void {
+    if (this.held.length === 0 || this.closed) return;
+    const t = this.options.now();
+    const due = this.held.filter((h) => h.dueAt <= t);
+    if (due.length === 0) return;
+    this.held = this.held.filter((h) => h.dueAt > t);
+    for (const h of due) h.apply();
+  }
+
+  /** Holds a request without an answer and applies it `applyAfterMs` later (the `hold` fault). */
+  private hold(req: IncomingMessage, entry: ReceivedRequest, respond: () => Answer, applyAfterMs: number): void {
+    entry.outcome = 'hung';
+    this.held.push({
+      dueAt: this.options.now() + applyAfterMs,
+      apply: () => {
+        respond();
+        entry.appliedLate = true;
+        req.socket.destroy();
+      },
+    });
+    // Also with no later request: a timer of as many real ms (a test's virtual clock applies it sooner).
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      this.applyHeld();
+    }, applyAfterMs);
+    timer.unref();
+    this.timers.add(timer);
+  }
 
   /** Whether a request on this route counts against the tenant's limits and draws chaos. */
   static limited(route: Route | Answer): boolean {
@@ -48,6 +84,8 @@ export class RequestPipeline {
    */
   async handle(req: IncomingMessage, res: ServerResponse, entry: ReceivedRequest, route: Route | Answer, rateRetryAfter: number): Promise<void> {
     const { options } = this;
+    // A held request due by now lands before this one is handled.
+    this.applyHeld();
     const read = await readBody(req);
     if (read === undefined) return; // the client went away mid-body
     entry.rawBodyBytes = read.size;
@@ -78,8 +116,15 @@ export class RequestPipeline {
       if (refusal) return send(refusal);
     }
 
-    const step = options.faults.take(route.faultKey);
-    if (step) {
+    let step = options.faults.take(route.faultKey);
+    if (step === undefined && options.holdFirstUpdateMs !== undefined && route.kind === 'usage' && req.method === 'PUT') {
+      const id = route.usageId ?? '';
+      if (!this.firstUpdates.has(id)) {
+        this.firstUpdates.add(id);
+        step = { kind: 'hold', applyAfterMs: options.holdFirstUpdateMs };
+      }
+    }
+    if (step && step.kind !== 'pass') {
       const action = faultAction(step, options.businessFailureStatus);
       switch (action.kind) {
         case 'answer':
@@ -92,6 +137,10 @@ export class RequestPipeline {
         case 'apply-then-drop':
           respond();
           return dropConnection(req, entry);
+        case 'hold':
+          return this.hold(req, entry, respond, action.applyAfterMs);
+        case 'pass':
+          break;
       }
     }
 

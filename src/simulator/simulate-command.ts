@@ -18,6 +18,8 @@ export interface SimulateArgs {
   refuseUsageUpdates?: 'objects' | 'call';
   /** Fields updates acknowledge but never store (for trying `--verify`). */
   ignoreFields?: string[];
+  /** The first PUT of each usage id is held and applied this many ms later (for trying `--settle`). */
+  holdFirstUpdate?: number;
   acceptAnyId: boolean;
 }
 
@@ -54,6 +56,7 @@ export async function simulateCommand(args: SimulateArgs, io: SimulateIo): Promi
           : { rate: args.chaosRate ?? 0, seed: args.chaosSeed, objectRate: args.chaosObjectRate },
       refuseUsageUpdates: args.refuseUsageUpdates,
       ignoreFields: args.ignoreFields,
+      holdFirstUpdateMs: args.holdFirstUpdate,
       acceptAnyId: args.acceptAnyId,
       recordRequests: false,
     });

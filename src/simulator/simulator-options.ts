@@ -3,6 +3,7 @@
  * latency, faults, chaos, token expiry).
  */
 
+import type { QueryAnswerFault } from './action-query.js';
 import type { ChaosOptions } from './chaos.js';
 import type { FaultStep, ObjectFault } from './faults.js';
 import type { LimitBodyShape } from './limits.js';
@@ -12,7 +13,10 @@ import type { UsageRecord } from './tenant.js';
 export interface SimulatorOptions {
   /** TCP port on 127.0.0.1. Default 0: a free port chosen by the system. */
   port?: number;
-  /** The seeded tenant's usage records. Default: the fixture tenant in `fixtures/tenant.json`. */
+  /**
+   * The seeded tenant's usage records. Default: the fixture tenant in `fixtures/tenant.json`. A Quantity
+   * seeded as text in exponent form (`'5.00E-7'`) is answered in that form by GET and query, as Zuora may.
+   */
   records?: UsageRecord[];
   /** A well-formed 32-character id that is not in the tenant is created (as a Pending record) on first GET, PUT, query or update. Default false: unknown ids are refused. */
   acceptAnyId?: boolean;
@@ -41,6 +45,11 @@ export interface SimulatorOptions {
    */
   faults?: Record<string, FaultStep[]>;
   /**
+   * Query answers that do not add up (action-query.ts `QueryAnswerFault`), one per query or queryMore
+   * page answered, in order; then pages are answered normally. Default none.
+   */
+  queryAnswerFaults?: QueryAnswerFault[];
+  /**
    * Per-object failures of `POST /v1/action/update`, per usage id: each object carrying the id takes the
    * next one (its result is `Success:false` with that code, it is not applied, the other objects are).
    * Default none.
@@ -57,6 +66,12 @@ export interface SimulatorOptions {
    * a tenant that silently drops a change, for showing that `--verify` catches it. Default none.
    */
   ignoreFields?: string[];
+  /**
+   * The first PUT on each usage id gets no answer and is applied this many ms after it arrived (on
+   * `now`): a request the client gave up on (`--timeout` below it) that lands after its retry, and after
+   * later rows of the Id, as Zuora's gateway may do for up to 120 s. For trying `--settle`. Default off.
+   */
+  holdFirstUpdateMs?: number;
   /** Like `ignoreFields`, per usage id (added to `ignoreFields` for that id). Default none. */
   ignoreFieldsById?: Record<string, string[]>;
   /** HTTP status of `Success:false` business failures (Zuora documents 400; some sources show 200). Default 400. */

@@ -114,6 +114,8 @@ export interface TenantOptions {
 
 export class Tenant {
   readonly records = new Map<string, UsageRecord>();
+  /** The Id of each record by its lower-case spelling: Zuora finds a record whatever the letter case of its id. */
+  private readonly idsByLowerCase = new Map<string, string>();
   readonly offset: number;
   private readonly acceptAnyId: boolean;
   private readonly units: Set<string>;
@@ -145,6 +147,7 @@ export class Tenant {
     for (const seeded of options.records) {
       const record = this.normalise(seeded);
       this.records.set(record.Id, record);
+      this.idsByLowerCase.set(record.Id.toLowerCase(), record.Id);
       for (const key of Object.keys(record)) if (key.endsWith('__c')) this.customFields.add(key);
     }
   }
@@ -154,10 +157,11 @@ export class Tenant {
    * unseen well-formed id); undefined when there is none.
    */
   find(id: string): UsageRecord | undefined {
-    const record = this.records.get(id);
+    const record = this.records.get(id) ?? this.records.get(this.idsByLowerCase.get(id.toLowerCase()) ?? id);
     if (record || !this.acceptAnyId || !OBJECT_ID.test(id)) return record;
     const created = this.synthesise(id);
     this.records.set(id, created);
+    this.idsByLowerCase.set(id.toLowerCase(), id);
     return created;
   }
 
@@ -233,7 +237,7 @@ export class Tenant {
     }
 
     const target = record as unknown as Record<string, unknown>;
-    const ignored = this.ignored(id);
+    const ignored = this.ignored(record.Id);
     for (const [name, value] of Object.entries(changes)) {
       if (ignored?.has(name) === true) continue;
       if (value === null) delete target[name];
@@ -377,7 +381,12 @@ export function serialiseFields(record: UsageRecord, fields: readonly string[]):
   return `{${parts.join(',')}}`;
 }
 
+/**
+ * A quantity as Zuora answers it: its exact digits. A record seeded with a quantity in exponent form
+ * (`'5.00E-7'`) is answered in that form, as Zuora sometimes does; any other text as a JSON number.
+ */
 function quantityJson(value: unknown): string {
   const text = String(value);
+  if (/^-?\d+(?:\.\d+)?[eE][+-]?\d+$/.test(text)) return text;
   return plainDecimal(text) === undefined ? JSON.stringify(Number(text)) : text;
 }

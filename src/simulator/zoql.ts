@@ -1,18 +1,36 @@
 /**
- * The ZOQL subset the simulator answers: `select <fields> from Usage where Id = '...' or Id = '...'`,
- * which is all this tool sends. Keywords are lower case, as Zuora requires; field and object names are
- * case-insensitive, as Zuora's are. Anything else is refused with a message naming what is not supported,
- * so a client that drifts from the subset finds out in its tests, not against a tenant.
+ * The ZOQL subset the simulator answers: `select <fields> from Usage [where <condition> (and|or)
+ * <condition> ...]`, each condition `<field> <op> <value>` with `=`, `!=`, `<`, `<=`, `>`, `>=` and a
+ * quoted text, a number or `null`; `and` binds tighter than `or`, no parentheses, no `in`, as in Zuora.
+ * That covers the Id reads (`Id = '...' or Id = '...'`) and the export's filters. Keywords are lower
+ * case, as Zuora requires; field and object names are case-insensitive, as Zuora's are. Anything else is
+ * refused with a message naming what is not supported, so a client that drifts from the subset finds out
+ * in its tests, not against a tenant.
  */
 
 /** Most conditions Zuora allows in a `where` clause. */
 export const MAX_WHERE_CONDITIONS = 200;
 
-/** A parsed query: the fields as written (not yet checked against the object) and the ids asked for, in order. */
+/** One `<field> <op> <value>` condition; `value` undefined is `null`. */
+export interface ZoqlCondition {
+  field: string;
+  operator: '=' | '!=' | '<' | '<=' | '>' | '>=';
+  value: string | undefined;
+  /** The value was a number literal, not a quoted text. */
+  numeric: boolean;
+}
+
+/**
+ * A parsed query: the fields as written (not yet checked against the object), the ids asked for by
+ * `Id = '...'` conditions, in order, and the where clause as `or` of `and` groups (empty: no where).
+ */
 export interface UsageQuery {
   fields: string[];
   ids: string[];
+  where: ZoqlCondition[][];
 }
+
+const OPERATORS = new Set(['=', '!=', '<', '<=', '>', '>=']);
 
 /** Why a query was refused: the SOAP fault code (`MALFORMED_QUERY`, `INVALID_TYPE`) and a message. */
 export interface ZoqlError {
@@ -23,9 +41,9 @@ export interface ZoqlError {
 type Token = { kind: 'word' | 'string' | 'symbol'; text: string };
 
 const KEYWORDS = new Set(['select', 'from', 'where', 'or', 'and', 'not', 'order', 'by', 'limit', 'like', 'in', 'null', 'is', 'asc', 'desc']);
-const TOKEN = /\s*(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)"|([A-Za-z_][A-Za-z0-9_.]*)|(!=|<>|<=|>=|=|<|>|\(|\)|,|\*)|(\S))/y;
+const TOKEN = /\s*(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)"|([A-Za-z_][A-Za-z0-9_.]*|-?\d+(?:\.\d+)?)|(!=|<>|<=|>=|=|<|>|\(|\)|,|\*)|(\S))/y;
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const SUBSET = "select <fields> from Usage where Id = '...' or Id = '...'";
+const SUBSET = "select <fields> from Usage [where <field> =|!=|<|<=|>|>= <value> and|or ...]";
 
 /** Parses a query of the supported subset, or says why it is not one. */
 export function parseUsageQuery(text: string): UsageQuery | ZoqlError {
@@ -66,37 +84,57 @@ export function parseUsageQuery(text: string): UsageQuery | ZoqlError {
     return { code: 'INVALID_TYPE', message: `The simulator answers queries on Usage only, not ${object.text}.` };
   }
   at += 1;
-  if (peek() === undefined) return malformed('a where clause on Id is required: the simulator does not list all usage');
+  if (peek() === undefined) return { fields, ids: [], where: [] };
   const where = keyword('where');
   if (where) return where;
 
   const ids: string[] = [];
+  const groups: ZoqlCondition[][] = [[]];
+  let conditions = 0;
   for (;;) {
     const field = peek();
     if (field?.text === '(') return malformed('parentheses are not supported in ZOQL');
-    if (field?.kind !== 'word' || isKeyword(field.text)) return malformed(`expected a condition "Id = '...'" but found ${describe(field)}`);
-    if (field.text.toLowerCase() !== 'id') return malformed(`conditions on ${field.text} are not supported, only on Id`);
+    if (field?.kind !== 'word' || isKeyword(field.text)) return malformed(`expected a condition "<field> = '...'" but found ${describe(field)}`);
+    if (!IDENTIFIER.test(field.text)) return malformed(`field ${field.text}: qualified names are not supported`);
     at += 1;
     const operator = peek();
-    if (operator?.text !== '=') return malformed(`operator ${describe(operator)} is not supported, only "="`);
+    if (operator?.kind !== 'symbol' || !OPERATORS.has(operator.text === '<>' ? '!=' : operator.text)) {
+      return malformed(`operator ${describe(operator)} is not supported, only =, !=, <, <=, >, >=`);
+    }
     at += 1;
     const value = peek();
-    if (value?.kind !== 'string') return malformed(`expected a quoted id after "Id =" but found ${describe(value)}`);
-    ids.push(value.text);
+    const isNull = value?.kind === 'word' && value.text === 'null';
+    const isNumber = value?.kind === 'word' && /^-?\d+(\.\d+)?$/.test(value.text);
+    if (value?.kind !== 'string' && !isNull && !isNumber) {
+      return malformed(`expected a quoted value, a number or null after "${field.text} ${operator.text}" but found ${describe(value)}`);
+    }
+    const condition: ZoqlCondition = {
+      field: field.text,
+      operator: (operator.text === '<>' ? '!=' : operator.text) as ZoqlCondition['operator'],
+      value: isNull ? undefined : value.text,
+      numeric: isNumber,
+    };
+    if (condition.field.toLowerCase() === 'id' && condition.operator === '=' && condition.value !== undefined) ids.push(condition.value);
+    (groups[groups.length - 1] as ZoqlCondition[]).push(condition);
+    conditions += 1;
     at += 1;
     const next = peek();
     if (next === undefined) break;
-    if (next.kind === 'word' && next.text === 'and') return malformed('"and" is not supported, only "or" between Id conditions');
+    if (next.kind === 'word' && next.text === 'and') {
+      at += 1;
+      continue;
+    }
     const or = keyword('or');
     if (or) return or;
+    groups.push([]);
   }
-  if (ids.length > MAX_WHERE_CONDITIONS) {
+  if (conditions > MAX_WHERE_CONDITIONS) {
     return {
       code: 'MALFORMED_QUERY',
-      message: `The where clause has ${ids.length} conditions; the maximum is ${MAX_WHERE_CONDITIONS}.`,
+      message: `The where clause has ${conditions} conditions; the maximum is ${MAX_WHERE_CONDITIONS}.`,
     };
   }
-  return { fields, ids };
+  return { fields, ids, where: groups };
 }
 
 function tokenize(text: string): Token[] | ZoqlError {

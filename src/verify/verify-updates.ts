@@ -3,11 +3,14 @@ import type { ReadBatch } from '../read/query-usage.js';
 import { QUERY_ID_LIMIT, type ReadRecord } from '../read/usage-query.js';
 import type { PutResult, UsageUpdate } from '../send/put-usage.js';
 import type { SendItem } from '../send/send-updates.js';
+import { IdMap, IdSet } from '../rows/id-case.js';
 
 /** What the read-back made of a row. */
 export type VerifyVerdict =
-  /** Zuora holds what the row sent (or what later rows of its Id sent instead). */
+  /** Zuora holds what the row sent (or what later rows of its Id, answered success, sent instead). */
   | 'verified'
+  /** `updated`, but later rows of its Id answered success set every field it sent: nothing left to compare. */
+  | 'not-compared'
   /** Zuora holds other values: the row is now `failed` VERIFY_MISMATCH. */
   | 'mismatch'
   /** `updated`, but the read-back could not be done: NOT_VERIFIED. */
@@ -41,7 +44,7 @@ export interface Verifier {
   answered(item: SendItem, result: PutResult): void;
   /** Rows waiting for their read-back. */
   readonly waiting: number;
-  readonly counts: { verified: number; mismatches: number; notVerified: number; verifiedAfterUnknown: number };
+  readonly counts: { verified: number; mismatches: number; notVerified: number; verifiedAfterUnknown: number; notCompared: number };
   /** Reads back what is still waiting and settles every row. */
   close(): Promise<void>;
 }
@@ -54,11 +57,16 @@ interface Waiting {
   index: number;
 }
 
-/** Rows of one Id started while some row of it is in flight or waiting, with the fields each sets. */
+/**
+ * Rows of one Id started while some row of it is in flight or waiting, with the fields each sets and
+ * whether Zuora answered it success (`pending` while in flight): only a success sets anything.
+ */
 interface IdLog {
   started: number;
   open: number;
-  sent: Array<{ index: number; fields: string[] }>;
+  sent: Array<{ index: number; fields: string[]; answer: 'pending' | 'success' | 'other' }>;
+  /** Rows read back while a later row of the Id was still in flight: settled once it is answered. */
+  deferred: Array<{ entry: Waiting; read: ReadBatch }>;
 }
 
 /**
@@ -70,14 +78,14 @@ interface IdLog {
 export function createVerifier(options: VerifyOptions): Verifier {
   const size = options.batchSize ?? QUERY_ID_LIMIT;
   const lingerMs = options.lingerMs ?? 2000;
-  const logs = new Map<string, IdLog>();
+  const logs = new IdMap<IdLog>();
   const indexOf = new WeakMap<UsageUpdate, number>();
   const reads = new Set<Promise<void>>();
   let batch: Waiting[] = [];
-  let ids = new Set<string>();
+  let ids = new IdSet();
   let timer: NodeJS.Timeout | undefined;
   let waiting = 0;
-  const counts = { verified: 0, mismatches: 0, notVerified: 0, verifiedAfterUnknown: 0 };
+  const counts = { verified: 0, mismatches: 0, notVerified: 0, verifiedAfterUnknown: 0, notCompared: 0 };
 
   const release = (id: string): void => {
     const log = logs.get(id);
@@ -88,8 +96,15 @@ export function createVerifier(options: VerifyOptions): Verifier {
     const { item, result } = entry;
     const { id } = item.update;
     const log = logs.get(id);
+    // A later row still in flight may or may not have been applied before the read: wait for its answer.
+    const laterRows = (log?.sent ?? []).filter((sent) => sent.index > entry.index);
+    if (log && laterRows.some((sent) => sent.answer === 'pending')) {
+      log.deferred.push({ entry, read });
+      return;
+    }
+    // Only a later row Zuora answered success set a field; one that failed or got no answer covers nothing.
     const later = new Set<string>();
-    for (const sent of log?.sent ?? []) if (sent.index > entry.index) for (const field of sent.fields) later.add(field);
+    for (const sent of laterRows) if (sent.answer === 'success') for (const field of sent.fields) later.add(field);
     const compared = Object.fromEntries(Object.entries(entry.fields).filter(([field]) => !later.has(field)));
     waiting--;
     release(id);
@@ -105,6 +120,10 @@ export function createVerifier(options: VerifyOptions): Verifier {
     const diffs = record ? differences(compared, record) : [];
     const trackId = found?.call.trackId ?? read.last.trackId;
     if (updated) {
+      if (record && Object.keys(compared).length === 0) {
+        counts.notCompared++;
+        return options.onSettled(item, result, 'not-compared');
+      }
       if (record && diffs.length === 0) {
         counts.verified++;
         return options.onSettled(item, result, 'verified');
@@ -130,7 +149,7 @@ export function createVerifier(options: VerifyOptions): Verifier {
     const entries = batch;
     const wanted = [...ids];
     batch = [];
-    ids = new Set();
+    ids = new IdSet();
     const reading = options
       .read(wanted)
       .catch((error: unknown): ReadBatch => ({ ok: false, call: { trackId: '' }, errorCode: 'CLIENT_ERROR', errorMessage: error instanceof Error ? error.message : String(error) }))
@@ -144,13 +163,21 @@ export function createVerifier(options: VerifyOptions): Verifier {
   return {
     track(put) {
       return async (update) => {
-        const log = logs.get(update.id) ?? { started: 0, open: 0, sent: [] };
+        const log: IdLog = logs.get(update.id) ?? { started: 0, open: 0, sent: [], deferred: [] };
         logs.set(update.id, log);
         const index = ++log.started;
         log.open++;
-        log.sent.push({ index, fields: Object.keys(sentFields(update.body)) });
+        const sent: IdLog['sent'][number] = { index, fields: Object.keys(sentFields(update.body)), answer: 'pending' };
+        log.sent.push(sent);
         indexOf.set(update, index);
         const result = await put(update);
+        sent.answer = result.result === 'updated' ? 'success' : 'other';
+        // Earlier rows read back while this one was in flight can be judged now.
+        if (log.deferred.length > 0) {
+          const deferred = log.deferred;
+          log.deferred = [];
+          for (const { entry, read } of deferred) settle(entry, read);
+        }
         // A row that was never sent changes nothing; one that is not read back is done with.
         if (result.result !== 'updated' && result.result !== 'unknown') {
           if (result.result === 'not-sent') log.sent = log.sent.filter((sent) => sent.index !== index);

@@ -18,7 +18,7 @@ afterEach(async () => {
 describe('the clean fixture (what npm start runs)', () => {
   it('--env local: every row updated, results in input order, exit 0', async () => {
     const { dir, input } = await workdir('usage-corrections.csv');
-    const run = await runCli([input, '--env', 'local', '--summary-json', join(dir, 'summary.json')]);
+    const run = await runCli([input, '--env', 'local', '--summary-json', join(dir, 'summary.json'), '--log-format', 'text']);
     expect(run.code).toBe(0);
     const results = await readCsv(join(dir, 'usage-corrections.results.csv'));
     const inputRows = await readCsv(input);
@@ -99,7 +99,7 @@ describe('the fixture with problems (the README walkthrough)', () => {
   it('--dry-run validates everything and sends nothing', async () => {
     sim = await createSimulator();
     const { dir, input } = await workdir('usage-corrections-with-problems.csv');
-    const run = await runCli([input, '--dry-run', '--base-url', sim.url]);
+    const run = await runCli([input, '--dry-run', '--base-url', sim.url, '--log-format', 'text']);
     expect(run.code).toBe(2);
     expect(sim.requests).toEqual([]);
     const results = await readCsv(join(dir, 'usage-corrections-with-problems.dry-run.csv'));
@@ -196,7 +196,7 @@ describe('stopping early: exit 3', () => {
   it('a refused static token stops the run and the summary says how to resume', async () => {
     sim = await createSimulator({ staticTokens: ['good'] });
     const { dir, input } = await workdir('usage-corrections.csv');
-    const run = await runCli([input, '--base-url', sim.url], { env: { ZUORA_ACCESS_TOKEN: 'bad-token' } });
+    const run = await runCli([input, '--base-url', sim.url, '--log-format', 'text'], { env: { ZUORA_ACCESS_TOKEN: 'bad-token' } });
     expect(run.code).toBe(3);
     expect(run.stderr).toMatch(/Stopped early/);
     expect(run.stderr).toContain('--resume');

@@ -19,7 +19,7 @@ describe('the contract', () => {
   it('--help lists every option', async () => {
     const run = await runCli(['--help']);
     expect(run.code).toBe(0);
-    const flags = [...new Set(run.stdout.match(/(?<=\s)(-[a-z]|--[a-z][a-z-]*)(?=[\s,])/g))];
+    const flags = [...new Set(run.stdout.match(/(?<=\s)(-[a-z]|--[a-z][a-z0-9-]*)(?=[\s,])/g))];
     expect(flags).toMatchSnapshot();
   });
 

@@ -3,7 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
-import { ACTION_QUERY_FAULT_KEY, type Simulator, type UsageRecord } from '../../src/simulator/create-simulator.js';
+import { ACTION_QUERY_FAULT_KEY, ACTION_UPDATE_FAULT_KEY, type Simulator, type UsageRecord } from '../../src/simulator/create-simulator.js';
 import { demoEnv, inputFile, readCsv, runCli, spawnCli } from '../helpers/cli.js';
 import { seededRandom } from '../helpers/generate.js';
 import { usageId } from '../helpers/sender.js';
@@ -57,7 +57,7 @@ describe('--preview', () => {
     expect(existsSync(join(dir, 'fix.results.csv'))).toBe(false);
     const rows = await readCsv(join(dir, 'fix.preview.csv'));
     expect(Object.keys(rows[0] ?? {})).toEqual([
-      'Id', 'Quantity', 'StartDateTime', 'Region__c', 'before_Quantity', 'before_StartDateTime', 'before_Region__c',
+      'Id', 'Quantity', 'before_Quantity', 'StartDateTime', 'before_StartDateTime', 'Region__c', 'before_Region__c', 'changes',
       'result', 'error_code', 'error_message', 'http_status', 'attempts', 'track_id', 'request_id', 'line',
     ]);
     const start15 = '2026-01-15T00:00:00.000-08:00';
@@ -71,6 +71,17 @@ describe('--preview', () => {
       ['would-update', '', '1', start15, ''],
       ['unchanged', '', '1', start15, ''],
       ['would-update', '', '1', start15, ''],
+    ]);
+    expect(rows.map((r) => r.changes)).toEqual([
+      'Quantity 4 → 5',
+      '',
+      '',
+      'Region__c APAC → EMEA',
+      '',
+      '',
+      'Quantity 1 → 2',
+      'no change: line 8 of this Id already sets Quantity 2',
+      'Quantity 2 → 0.5 (2 set by line 8 of this Id)',
     ]);
     const readRows = rows.filter((r) => r.result !== 'invalid');
     expect(readRows.every((r) => r.attempts === '0' && r.track_id === 'pv-q1' && r.http_status === '200' && r.request_id === reads(s)[0]?.requestId)).toBe(true);
@@ -90,7 +101,8 @@ describe('--preview', () => {
       counts: { 'would-update': 4, unchanged: 2, blocked: 1, 'not-found': 1, invalid: 1 },
     });
     expect(run.stderr).toContain('4 would-update, 2 unchanged, 1 blocked, 1 not-found, 0 failed, 1 invalid');
-    expect(run.stderr).toContain('quantity:  0.5');
+    // Per unit of measure (here every record is in GB): old and new totals of the records read.
+    expect(run.stderr).toContain('quantity:  GB: 18 -> 18.5 (+0.5, 4 records)');
   });
 
   it('exits 0 when every row would update or is unchanged', async () => {
@@ -203,7 +215,8 @@ describe('--backup', () => {
     const s = await start({ acceptAnyId: true });
     const { dir, input } = await inputFile('fix.csv', ['Id,Quantity', `${usageId(1)},5`, `${usageId(2)},6`]);
     const backup = join(dir, 'b.csv');
-    await writeFile(backup, `Id,Quantity\n${usageId(1)},1\n${usageId(9)},3\n${usageId(3)},2`); // last line cut short by a kill
+    // The last record cut short by a kill in its Id (one field of two: it does not parse as a record).
+    await writeFile(backup, `Id,Quantity\n${usageId(1)},1\n${usageId(9)},3\n${usageId(3).slice(0, 20)}`);
     const refused = await runCli([input, '--backup', backup], { env: demoEnv(s) });
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/already exists/);
@@ -299,9 +312,11 @@ describe('--verify', () => {
     expect(run.code, run.stderr).toBe(0);
     const results = await readCsv(join(dir, 'v.results.csv'));
     expect(results.map((r) => [r.result, r.error_code])).toEqual(Array(7).fill(['updated', '']));
-    expect(JSON.parse(await readFile(join(dir, 's.json'), 'utf8'))).toMatchObject({ verify: { verified: 7, mismatches: 0, notVerified: 0 } });
+    // The first two rows of ids[0] have every field set again by the last: nothing left to compare.
+    expect(JSON.parse(await readFile(join(dir, 's.json'), 'utf8'))).toMatchObject({ verify: { verified: 5, mismatches: 0, notVerified: 0, notCompared: 2 } });
     expect(reads(s).length).toBeGreaterThanOrEqual(1);
-    expect(run.stderr).toMatch(/verified: +7 rows as sent, 0 mismatches/);
+    expect(run.stderr).toMatch(/verified: +5 rows as sent, 0 mismatches/);
+    expect(run.stderr).toMatch(/2 rows not compared/);
   });
 
   it('turns an update applied but never answered into updated (VERIFIED_AFTER_UNKNOWN)', async () => {
@@ -318,6 +333,44 @@ describe('--verify', () => {
       ['unknown', 'ECONNRESET'],
     ]);
     expect(results[0]?.error_message).toMatch(/Zuora holds the values sent/);
+  });
+
+  describe.each([['put'], ['actions']])('--transport %s: a later row that Zuora did not answer success covers nothing', (transport) => {
+    const X = usageId(0x700);
+    // The second row: refused for a unit the tenant does not define, or sent and never answered.
+    const later: Array<[string, string, (s: Simulator) => void]> = [
+      ['refused (400)', `${X},7,Bogus`, () => {}],
+      ['reset (no answer)', `${X},7,`, (s) => s.script(transport === 'put' ? X : ACTION_UPDATE_FAULT_KEY, [{ kind: 'pass' }, { kind: 'drop' }])],
+    ];
+    it.each(later)('second row %s: the first row, whose Quantity Zuora ignored, is a mismatch, never verified', async (name, second, script) => {
+      const s = await start({ records: [pendingRecord(X, { Quantity: 1 })], ignoreFieldsById: { [X]: ['Quantity'] } });
+      script(s);
+      const { dir, input } = await inputFile('l.csv', ['Id,Quantity,UOM', `${X},5,`, second]);
+      const run = await runCli([input, '--verify', '--transport', transport, '--max-attempts', '1', '--summary-json', join(dir, 's.json')], { env: demoEnv(s) });
+      expect(run.code, run.stderr).toBe(2);
+      expect(s.tenant.get(X)?.Quantity).toBe('1');
+      const [first, last] = await readCsv(join(dir, 'l.results.csv'));
+      expect([first?.result, first?.error_code]).toEqual(['failed', 'VERIFY_MISMATCH']);
+      expect(first?.error_message).toMatch(/Quantity sent 5, read 1/);
+      expect(last?.result).toBe(name.startsWith('refused') ? 'failed' : 'unknown');
+      expect(JSON.parse(await readFile(join(dir, 's.json'), 'utf8'))).toMatchObject({ verify: { verified: 0, mismatches: 1 } });
+    });
+  });
+
+  it.each([['put'], ['actions']])('--transport %s: applied, answer lost, then 503: unknown (never failed), and the read-back makes it updated VERIFIED_AFTER_UNKNOWN', async (transport) => {
+    const X = usageId(0x710);
+    const s = await start({ records: [pendingRecord(X, { Quantity: 1 })] });
+    s.script(transport === 'put' ? X : ACTION_UPDATE_FAULT_KEY, [{ kind: 'apply-then-drop' }, { kind: 'status', status: 503 }]);
+    const { dir, input } = await inputFile('a.csv', ['Id,Quantity', `${X},5`]);
+    const plain = await runCli([input, '--transport', transport, '--max-attempts', '2'], { env: demoEnv(s) });
+    expect(plain.code, plain.stderr).toBe(2);
+    const [row] = await readCsv(join(dir, 'a.results.csv'));
+    expect([row?.result, row?.error_code, row?.http_status]).toEqual(['unknown', 'ECONNRESET', '503']);
+    s.script(transport === 'put' ? X : ACTION_UPDATE_FAULT_KEY, [{ kind: 'apply-then-drop' }, { kind: 'status', status: 503 }]);
+    const verified = await runCli([input, '--transport', transport, '--max-attempts', '2', '--verify'], { env: demoEnv(s) });
+    expect(verified.code, verified.stderr).toBe(0);
+    const [again] = await readCsv(join(dir, 'a.results.csv'));
+    expect([again?.result, again?.error_code]).toEqual(['updated', 'VERIFIED_AFTER_UNKNOWN']);
   });
 
   it('counts mismatches towards --max-failures', async () => {

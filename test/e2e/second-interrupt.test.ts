@@ -29,14 +29,14 @@ describe('a second Ctrl-C (issue 18)', () => {
     await writeCorrections(input, rows);
     const out = join(dir, 'i.results.csv');
     const summaryPath = join(dir, 's.json');
-    const child = spawnCli([input, '-c', '4', '--summary-json', summaryPath], { env: demoEnv(sim), stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawnCli([input, '-c', '4', '--log-format', 'text', '--summary-json', summaryPath], { env: demoEnv(sim), stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
     const s = sim;
     await waitFor(() => puts(s).length >= 180, { timeoutMs: 60_000, what: '180 PUTs' });
     child.kill('SIGINT');
-    await waitFor(() => stderr.includes('interrupted: finishing in-flight requests'), { what: 'the first interrupt logged' });
+    await waitFor(() => stderr.includes('interrupted: finishing the requests in flight'), { what: 'the first interrupt logged' });
     // A repeat within SIGNAL_REPEAT_MS is the same request (timeout(1)); the CLI's clock is its own, real one.
     await new Promise((resolve) => setTimeout(resolve, SIGNAL_REPEAT_MS + 100));
     child.kill('SIGINT');

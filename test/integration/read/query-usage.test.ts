@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createUsageReader, type ReadContext, type UsageReader } from '../../../src/read/query-usage.js';
 import { fieldsToRead } from '../../../src/read/usage-query.js';
-import { ACTION_QUERY_FAULT_KEY, ACTION_QUERY_MORE_FAULT_KEY, TOKEN_FAULT_KEY, type Simulator } from '../../../src/simulator/create-simulator.js';
+import { ACTION_QUERY_FAULT_KEY, ACTION_QUERY_MORE_FAULT_KEY, TOKEN_FAULT_KEY, type Simulator, type SimulatorOptions } from '../../../src/simulator/create-simulator.js';
 import { senderFor, usageId, usageRecord, type SenderHarness } from '../../helpers/sender.js';
 import { withSimulator } from '../../helpers/with-simulator.js';
 
@@ -18,8 +18,9 @@ const records = () => [
 async function withReader(
   extra: Partial<ReadContext>,
   body: (it: { sim: Simulator; reader: UsageReader; harness: SenderHarness }) => Promise<void>,
+  simulator: SimulatorOptions = {},
 ): Promise<void> {
-  await withSimulator({ records: records() }, async (sim) => {
+  await withSimulator({ records: records(), ...simulator }, async (sim) => {
     const harness = senderFor(sim);
     const reader = createUsageReader({ ...harness.ctx, trackPrefix: 'look', ...extra });
     try {
@@ -129,5 +130,37 @@ describe('usage reader against the simulator', () => {
       expect((await reader.read([usageId(1)], ['Id'])).ok).toBe(true);
       expect(queries(sim).map((r) => `${r.trackId} ${r.status}`)).toEqual(['look-q1 200', 'look-q2 401', 'look-q2 200']);
     });
+  });
+
+  it.each([
+    ['done false without a queryLocator', 'no-locator', ['look-q1 /v1/action/query', 'look-q2 /v1/action/query', 'look-q3 /v1/action/queryMore']],
+    ['done true with fewer records than size', 'short', ['look-q1 /v1/action/query', 'look-q2 /v1/action/query', 'look-q3 /v1/action/queryMore']],
+    ['an expired queryLocator', 'expired-locator', ['look-q1 /v1/action/query', 'look-q2 /v1/action/queryMore', 'look-q3 /v1/action/query', 'look-q4 /v1/action/queryMore']],
+  ] as const)('a query answer that does not add up (%s) is read again as a fresh query, never taken as complete', async (_name, fault, calls) => {
+    await withReader(
+      { pageSize: 150 },
+      async ({ sim, reader, harness }) => {
+        const ids = Array.from({ length: 200 }, (_, i) => usageId(100 + i));
+        const batch = await reader.read(ids, ['Id']);
+        expect(batch.ok && batch.records.size).toBe(200);
+        expect(queries(sim).map((r) => `${r.trackId} ${r.path}`)).toEqual(calls);
+        // The fresh query waited the retry policy's backoff, on the injected clock.
+        expect(harness.sleeps).toHaveLength(1);
+      },
+      { queryAnswerFaults: [fault] },
+    );
+  });
+
+  it('a query answer that keeps not adding up fails the read QUERY_INCOMPLETE after the attempts, with no records', async () => {
+    await withReader(
+      {},
+      async ({ sim, reader }) => {
+        const failed = await reader.read([usageId(1), usageId(2)], ['Id']);
+        expect(failed).toMatchObject({ ok: false, errorCode: 'QUERY_INCOMPLETE', call: { trackId: 'look-q6', httpStatus: 200 } });
+        expect(failed.ok || failed.errorMessage).toMatch(/does not add up: the answer counts 2 records \(size\) but its pages held 1/);
+        expect(queries(sim)).toHaveLength(6);
+      },
+      { queryAnswerFaults: Array.from({ length: 6 }, () => 'short' as const) },
+    );
   });
 });

@@ -166,6 +166,26 @@ describe('Actions transport: whole-call failures', () => {
     expect(calls(sim)).toHaveLength(2);
   });
 
+  it.each<[string, FaultStep]>([
+    ['HTTP 503', { kind: 'status', status: 503 }],
+    ['429', { kind: 'rate-limited', retryAfterSeconds: 1, shape: 'code' }],
+  ])('a call whose attempt got no answer, then %s on the last attempt: every row unknown, never failed', async (_name, fault) => {
+    const { send } = await start({ faults: { [ACTION_UPDATE_FAULT_KEY]: [{ kind: 'drop' }, fault] } }, { maxAttempts: 2 });
+    const results = await sendAll(send, [update(1), update(2)]);
+    for (const result of results) {
+      expect(result).toMatchObject({ result: 'unknown', attempts: 2, errorCode: 'ECONNRESET', trackId: 'it-b1' });
+      expect(result.errorMessage).toMatch(/got no answer \(ECONNRESET\).*; the last attempt: /);
+    }
+  });
+
+  it('a call whose attempt got no answer, then an object answered LOCK_COMPETITION until its attempts ran out: that row unknown, never failed', async () => {
+    const { send } = await start({ faults: { [ACTION_UPDATE_FAULT_KEY]: [{ kind: 'drop' }] }, objectFaults: { [usageId(1)]: [{ code: 'LOCK_COMPETITION', times: 5 }] } }, { maxAttempts: 3 });
+    const [first, second] = await sendAll(send, [update(1), update(2)]);
+    expect(second).toMatchObject({ result: 'updated', attempts: 2 });
+    expect(first).toMatchObject({ result: 'unknown', attempts: 3, errorCode: 'ECONNRESET' });
+    expect(first?.errorMessage).toMatch(/the last attempt: LOCK_COMPETITION/);
+  });
+
   it('still "in progress" (409) on every attempt: the rows are unknown, since the first request may yet be applied', async () => {
     const busy: FaultStep = { kind: 'status', status: 409, body: '{"message":"A request with this Idempotency-Key is still in progress; retry later."}' };
     const { send } = await start({ faults: { [ACTION_UPDATE_FAULT_KEY]: [busy, busy] } }, { maxAttempts: 2 });

@@ -144,6 +144,35 @@ describe('putUsage: when attempts run out', () => {
   });
 });
 
+describe('putUsage: an attempt that got no answer, then answers that are not success', () => {
+  const after: Array<[string, FaultStep]> = [
+    ['HTTP 503', { kind: 'status', status: 503 }],
+    ['429', { kind: 'rate-limited', retryAfterSeconds: 1, shape: 'code' }],
+    ['LOCK_COMPETITION', { kind: 'zuora-error', code: 'LOCK_COMPETITION' }],
+    ['a permanent 400', { kind: 'zuora-error', code: 'INVALID_VALUE', message: 'Invalid value.' }],
+  ];
+
+  it.each(after)('applied, answer lost, then %s -> unknown (never failed), the last answer in the message', async (_name, fault) => {
+    const { sim, sender } = await start([{ kind: 'apply-then-drop' }, fault], { maxAttempts: 2 });
+    const result = await sender.put(update());
+    expect(sim.tenant.get(ID)?.Quantity).toBe('12.5');
+    expect(result).toMatchObject({ result: 'unknown', attempts: 2, errorCode: 'ECONNRESET' });
+    expect(result.errorMessage).toMatch(/got no answer \(ECONNRESET\), so the update may or may not have been applied; the last attempt: /);
+    expect(result.unanswered?.code).toBe('ECONNRESET');
+  });
+
+  it('applied, answer lost, then refused at connect (ECONNREFUSED) -> unknown, not "the update was not sent"', async () => {
+    const { sim } = await start([{ kind: 'apply-then-drop' }]);
+    // The simulator goes away during the backoff: the retry finds nothing listening.
+    const harness = senderFor(sim, { maxAttempts: 2, sleep: () => sim.close() });
+    sender = harness;
+    const result = await harness.put(update());
+    expect(sim.tenant.get(ID)?.Quantity).toBe('12.5');
+    expect(result).toMatchObject({ result: 'unknown', attempts: 2, errorCode: 'ECONNRESET' });
+    expect(result.errorMessage).toMatch(/the last attempt: ECONNREFUSED could not reach/);
+  });
+});
+
 describe('putUsage: the request on the wire', () => {
   it('sends a gzipped JSON body with the exact digits, bearer token and Zuora headers', async () => {
     const { sim, sender } = await start([], { extraHeaders: { 'zuora-entity-ids': 'e1', 'zuora-org-ids': 'o1', 'zuora-version': '211.0' } });

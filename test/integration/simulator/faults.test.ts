@@ -149,3 +149,51 @@ describe('scripted faults', () => {
     expect((await putQuantity(1)).status).toBe(503);
   });
 });
+
+describe('a request held past the client giving up (hold), on the simulator clock', () => {
+  it('is not answered, then applied once due: at the next request, or by applyHeld()', async () => {
+    await sim().close();
+    const { createSimulator } = await import('../../../src/simulator/create-simulator.js');
+    let t = 1_000_000;
+    const other = await createSimulator({ records: [{ ...seeded }], faults: { [ID]: [{ kind: 'pass' }, { kind: 'hold', applyAfterMs: 2500 }] }, now: () => t });
+    try {
+      const token = await simulatorToken(other);
+      expect((await putUsage(other.url, token, ID, '{"Quantity":4}')).status).toBe(200);
+      const controller = new AbortController();
+      const held = putUsage(other.url, token, ID, '{"Quantity":5}', { signal: controller.signal }).catch((error: unknown) => error);
+      await waitFor(() => other.requests.some((r) => r.outcome === 'hung'), { what: 'the PUT held' });
+      controller.abort();
+      await held;
+      expect((await putUsage(other.url, token, ID, '{"Quantity":7}')).status).toBe(200);
+      t += 2499;
+      other.applyHeld();
+      expect(other.tenant.get(ID)?.Quantity).toBe('7');
+      t += 1;
+      // The next request's arrival applies it first: the read sees the late value.
+      expect((await getUsage(other.url, token, ID)).status).toBe(200);
+      expect(other.tenant.get(ID)?.Quantity).toBe('5');
+      expect(other.requests.find((r) => r.outcome === 'hung')?.appliedLate).toBe(true);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('holdFirstUpdateMs holds the first PUT of each id only', async () => {
+    await sim().close();
+    const { createSimulator } = await import('../../../src/simulator/create-simulator.js');
+    let t = 1_000_000;
+    const other = await createSimulator({ records: [{ ...seeded }], holdFirstUpdateMs: 1000, now: () => t });
+    try {
+      const token = await simulatorToken(other);
+      const first = putUsage(other.url, token, ID, '{"Quantity":5}', { timeoutMs: 50 }).catch((error: unknown) => error);
+      await waitFor(() => other.requests.some((r) => r.outcome === 'hung'), { what: 'the first PUT held' });
+      await first;
+      expect((await putUsage(other.url, token, ID, '{"Quantity":6}')).status).toBe(200);
+      t += 1000;
+      other.applyHeld();
+      expect(other.tenant.get(ID)?.Quantity).toBe('5');
+    } finally {
+      await other.close();
+    }
+  });
+});

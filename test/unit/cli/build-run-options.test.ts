@@ -37,6 +37,10 @@ describe('buildRunOptions', () => {
     [{ trackPrefix: 'a b' }, '--track-prefix "a b" contains " "'],
     [{ transport: 'actions', batchSize: 51 }, '--batch-size must be a whole number from 1 to 50; got "51"'],
     [{ batchSize: 10 }, '--batch-size applies to --transport actions only'],
+    [{ settle: 0 }, '--settle must be a number of seconds above 0 and at most 3600'],
+    [{ settle: 7200 }, '--settle must be a number of seconds above 0 and at most 3600'],
+    [{ settle: 130, dryRun: true }, '--settle applies to a run that sends: --dry-run sends nothing'],
+    [{ settle: 130, preview: true }, '--settle applies to a run that sends: --preview sends nothing'],
   ])('refuses %j', (overrides, message) => {
     expect(refusal(() => buildRunOptions(args(overrides), {}))).toContain(`BAD_OPTION: ${message}`);
   });
@@ -46,6 +50,12 @@ describe('buildRunOptions', () => {
     expect([put.transport, put.batchSize]).toEqual(['put', undefined]);
     expect(buildRunOptions(args({ transport: 'actions' }), {})).toMatchObject({ transport: 'actions', batchSize: 50 });
     expect(buildRunOptions(args({ transport: 'actions', batchSize: 7 }), {})).toMatchObject({ transport: 'actions', batchSize: 7 });
+  });
+
+  it('--settle: off by default (an Id in doubt ends unknown), else its seconds', () => {
+    expect(buildRunOptions(args(), {}).settleSeconds).toBeUndefined();
+    expect(buildRunOptions(args({ settle: 130 }), {}).settleSeconds).toBe(130);
+    expect(buildRunOptions(args({ settle: 2.5 }), {}).settleSeconds).toBe(2.5);
   });
 
   it('needs credentials only for a run that sends to a real tenant', () => {
@@ -114,5 +124,18 @@ describe('parseMaxFailures', () => {
 
   it.each(['', 'ten', '-1', '1.5', '101%'])('refuses %j', (text) => {
     expect(refusal(() => parseMaxFailures(text))).toContain('--max-failures must be a count');
+  });
+});
+
+describe('--decimal-comma and --allow-times-1000', () => {
+  it('--decimal-comma with --delimiter , is a bad option; with ; tab or | it is taken', () => {
+    expect(refusal(() => buildRunOptions(args({ decimalComma: true, delimiter: ',' }), {}))).toMatch(/^BAD_OPTION: --decimal-comma needs a ; tab or \| delimiter/);
+    for (const delimiter of [';', 'tab', '|']) expect(buildRunOptions(args({ decimalComma: true, delimiter }), {})).toMatchObject({ decimalComma: true });
+    expect(buildRunOptions(args({ decimalComma: true }), {})).toMatchObject({ decimalComma: true, delimiter: undefined });
+  });
+
+  it('--allow-times-1000 reaches the run options; both are off by default', () => {
+    expect(buildRunOptions(args({ allowTimes1000: true }), {})).toMatchObject({ allowTimes1000: true });
+    expect(buildRunOptions(args(), {})).toMatchObject({ allowTimes1000: false, decimalComma: false });
   });
 });

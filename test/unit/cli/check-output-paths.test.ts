@@ -26,6 +26,11 @@ describe('runOutputs', () => {
     ]);
   });
 
+  it('lists the --report file among the outputs, in a preview too', () => {
+    expect(outputs({ report: '/data/r.html' }).at(-1)).toEqual({ name: '--report', path: '/data/r.html' });
+    expect(outputs({ preview: true, report: '/data/r.html' }).map((o) => o.name)).toEqual(['--out', '--report']);
+  });
+
   it('a dry run writes no .run.json', () => {
     expect(runOutputs({ input: 'a.csv', dryRun: true }).map((o) => o.path)).toEqual(['a.dry-run.csv', 'a.dry-run.failures.csv']);
   });
@@ -44,6 +49,9 @@ describe('checkOutputPaths', () => {
     ['results into a folder', { out: '/data/dir' }, '--out /data/dir is a folder'],
     ['failures in a missing folder', { failures: '/nowhere/f.csv' }, '--failures /nowhere/f.csv: the folder /nowhere does not exist'],
     ['a summary in a read-only folder', { summaryJson: '/ro/s.json' }, '--summary-json /ro/s.json: the folder /ro cannot be written'],
+    ['the report over the input through a link', { report: '/link.csv' }, '--report /link.csv is the same file as the input'],
+    ['the report over the summary JSON', { summaryJson: '/data/s.json', report: '/data/s.json' }, '--report /data/s.json is the same file as --summary-json (/data/s.json)'],
+    ['the report over the failures', { report: '/data/in.failures.csv' }, '--report /data/in.failures.csv is the same file as --failures'],
   ])('refuses %s', (_name, overrides, message) => {
     expect(() => checkOutputPaths('/data/in.csv', outputs(overrides), probe)).toThrow(message);
   });

@@ -79,6 +79,14 @@ describe('precedence: flags > environment > config file > defaults', () => {
     expect(badOption(() => resolveSettings(['in.csv'], { ZUORA_USAGE_TRANSPORT: 'soap' }, cwd))).toContain('must be one of put, actions');
   });
 
+  it('--settle comes from a flag, ZUORA_USAGE_SETTLE or the config file like every option', async () => {
+    expect(resolveSettings(['in.csv'], { ZUORA_USAGE_SETTLE: '130' }, cwd).argv).toEqual(['in.csv', '--settle=130']);
+    await writeConfig({ settle: 90 });
+    expect(resolveSettings(['in.csv'], {}, cwd).argv).toEqual(['in.csv', '--settle=90']);
+    expect(resolveSettings(['in.csv', '--settle', '5'], { ZUORA_USAGE_SETTLE: '130' }, cwd).argv).toEqual(['in.csv', '--settle', '5']);
+    expect(badOption(() => resolveSettings(['in.csv'], { ZUORA_USAGE_SETTLE: 'soon' }, cwd))).toMatch(/ZUORA_USAGE_SETTLE must be a number/);
+  });
+
   it('an empty variable counts as unset', () => {
     const resolved = resolveSettings(['in.csv'], { ZUORA_USAGE_CONCURRENCY: '', ZUORA_USAGE_OUT: '  ' }, cwd);
     expect(sourceOf(resolved, 'concurrency')).toBe('default');

@@ -201,7 +201,7 @@ async function checkError(content: string | Buffer, encoding?: InputEncoding): P
 describe('checkStructure on a file', () => {
   it('passes a clean file with quoted cells over several lines', async () => {
     const table = await readRows(await fileWith('Id,UOM,Description\r\na,Each,"one\r\ntwo"\r\nb,"x ""y""",\r\n'));
-    await expect(checkStructure(table)).resolves.toBeUndefined();
+    await expect(checkStructure(table)).resolves.toEqual({ records: 2 });
   });
 
   it('names the line where a quote that never closes opened, after multi-line cells and blank lines', async () => {
@@ -244,7 +244,7 @@ describe('checkStructure on a file', () => {
   it.each(['windows-1252', 'latin1'] as const)('passes a %s file, and an ASCII file read as one', async (encoding) => {
     for (const content of [Buffer.from('Id,UOM\nID1,caf\xe9\nID2,Gen\xe8ve \x80\n', 'latin1'), Buffer.from('Id,UOM\nID1,Each\n')]) {
       const table = await readRows(await fileWith(content), { encoding });
-      await expect(checkStructure(table)).resolves.toBeUndefined();
+      await expect(checkStructure(table)).resolves.toHaveProperty('records');
     }
   });
 
@@ -263,5 +263,27 @@ describe('checkStructure on a file', () => {
     expect(error.message).toContain('line 3 has the byte 0xE9');
     expect(error.message).toContain('starts with a UTF-8 byte order mark');
     expect(error.message).not.toContain('run again with --encoding');
+  });
+
+  // The progress bar's total: the pre-scan counts the records exactly as the reader yields them.
+  it.each([
+    ['LF, a last line without a break', 'Id,Quantity\nA,1\nB,2\nC,3'],
+    ['CRLF, blank lines and lines of delimiters only', 'Id,Quantity\r\nA,1\r\n\r\n,\r\n  , \r\nB,2\r\n\r\n'],
+    ['line breaks inside quoted cells', 'Id,Quantity,Description\nA,1,"one\ntwo\n\nthree"\nB,2,"x ""y"""\n"C",3,\n'],
+    ['classic Mac line breaks', 'Id,Quantity\rA,1\rB,"2\r"\r\r'],
+    ['a quote inside an unquoted cell, empty quoted cells', 'Id,UOM\nA,12" pipe\n"",""\nB,""\n'],
+    ['a semicolon file', 'Id;Quantity\nA;1\n;\nB;2\n'],
+  ])('counts the records as the reader does: %s', async (_name, content) => {
+    const path = await fileWith(content);
+    let read = 0;
+    for await (const record of (await readRows(path)).records) if (record) read++;
+    expect(read).toBeGreaterThan(0);
+    expect((await checkStructure(await readRows(path))).records).toBe(read);
+  });
+
+  it('counts the records of a file larger than one read chunk, with quotes across chunk ends', async () => {
+    const rows = Array.from({ length: 40_000 }, (_, i) => `ID${i},"Each\n${i}",${i % 7 === 0 ? '' : 'x'}\n${i % 1000 === 0 ? '\n,,\n' : ''}`).join('');
+    const path = await fileWith(`Id,UOM,Note\n${rows}`);
+    expect((await checkStructure(await readRows(path))).records).toBe(40_000);
   });
 });

@@ -56,7 +56,8 @@ const summary: Summary = {
 /** The keys of schema 1, in order (SummaryJsonV1 documents each): a change here is a schema change. */
 const SCHEMA_1_KEYS = [
   'schema', 'tool', 'version', 'status', 'exitCode', 'dryRun', 'input', 'target', 'trackPrefix', 'counts', 'rows',
-  'notReached', 'keptFromEarlierRun', 'requests', 'retries', 'preview', 'verify', 'backup', 'timing', 'outputs', 'nextStep', 'stopReason', 'stopKind', 'error',
+  'notReached', 'keptFromEarlierRun', 'requests', 'retries', 'preview', 'verify', 'inDoubt', 'backup', 'quantityTimes1000', 'warnings', 'timing', 'outputs', 'nextStep', 'stopReason', 'stopKind', 'error',
+  'errors',
 ];
 
 describe('summary JSON, schema 1', () => {
@@ -101,7 +102,10 @@ describe('summary JSON, schema 1', () => {
       requests: { updates: 9, reads: 2, tokens: 1, total: 12 },
       outputs: { failures: null, failuresRows: null },
     });
-    const verify = { verified: 5, mismatches: 1, notVerified: 0, verifiedAfterUnknown: 0 };
+    expect(preview).toMatchObject({ quantityTimes1000: null, warnings: [] });
+    const refused = finishedSummaryJson({ ...summary, preview: true, quantityTimes1000: 51, warnings: ['2 date-time cell(s) had a time without seconds'] }, context);
+    expect(refused).toMatchObject({ quantityTimes1000: 51, warnings: ['2 date-time cell(s) had a time without seconds'] });
+    const verify = { verified: 5, mismatches: 1, notVerified: 0, verifiedAfterUnknown: 0, notCompared: 0 };
     expect(finishedSummaryJson({ ...summary, verify, backup: { path: 'b.csv', ids: 6 } }, context)).toMatchObject({ preview: null, verify, backup: { path: 'b.csv', ids: 6 } });
   });
 

@@ -83,3 +83,44 @@ describe('after a preview', () => {
     expect(run.sendFailures).toBe('zuora-usage-update fix.failures.csv --backup fix.failures.backup.csv --env us-sandbox --verify');
   });
 });
+
+describe('a spreadsheet that multiplied quantities by 1000, or may have', () => {
+  const withRestore = { ...commands, previewFirst: 'PREVIEW-FIRST', restore: 'RESTORE' };
+
+  it('the next step names the 1000-fold rows and their fix first, then the usual step', () => {
+    const step = nextStep(summary({ quantityTimes1000: 2, counts: { ...none, updated: 3, invalid: 2 }, backup: { path: 'b.csv', ids: 5 } }), withRestore);
+    expect(step.split('\n')).toEqual([
+      expect.stringMatching(/^2 row\(s\) have a Quantity exactly 1000 × Zuora's \(QUANTITY_TIMES_1000, not sent\): the spreadsheet read their decimal point as a thousands separator\. .*format the Quantity column as Text.*--decimal-comma.*--allow-times-1000/),
+      expect.stringContaining('send the failures file again: SEND-FAILURES'),
+      "To undo this run's changes, restore the backup: RESTORE",
+    ]);
+  });
+
+  it('no 1000-fold rows: no word of them; a backup run still gives the restore command', () => {
+    const step = nextStep(summary({ quantityTimes1000: 0, counts: { ...none, updated: 3 }, backup: { path: 'b.csv', ids: 3 } }), withRestore);
+    expect(step).toBe("Nothing left to do.\nTo undo this run's changes, restore the backup: RESTORE");
+  });
+
+  it('a dry run of a file with decimal-comma signs suggests a preview first; a real run that sent says to check what it sent', () => {
+    const dry = nextStep(summary({ dryRun: true, decimalCommaSigns: 'a ; delimiter', counts: { ...none, valid: 3 } }), withRestore);
+    expect(dry).toBe("All rows are valid. Send them with: SEND\nPreview it first, which compares each quantity with Zuora's: PREVIEW-FIRST");
+    const sent = nextStep(summary({ decimalCommaSigns: 'a ; delimiter', counts: { ...none, updated: 3 } }), withRestore);
+    expect(sent).toContain('Check the quantities this run sent (a spreadsheet may have made some 1000 times larger), and preview the next file from this spreadsheet first: PREVIEW-FIRST');
+  });
+
+  it('the summary text counts the rows apart and prints each warning once; the next step keeps one line per step', () => {
+    const text = formatSummary({ ...summary({ rows: 5, quantityTimes1000: 2, warnings: ['W1', 'W2'] }), nextStep: 'first\nsecond' });
+    expect(text).toContain("  x1000:     2 rows refused, not sent: Quantity exactly 1000 × Zuora's (QUANTITY_TIMES_1000; counted in invalid)");
+    expect(text).toContain('  warning:   W1\n  warning:   W2\n');
+    expect(text).toContain('  next step: first\n             second\n');
+    expect(formatSummary({ ...summary({ rows: 5, quantityTimes1000: 0 }), nextStep: 'x' })).not.toContain('x1000');
+  });
+
+  it('the commands: restore sends the backup with the same reading flags (--decimal-comma), preview-first uses the default preview file', () => {
+    const args: MainArgs = { input: 'fix.csv', env: 'us-sandbox', ...MAIN_ARG_DEFAULTS, backup: 'fix.backup.csv', decimalComma: true, dateFormat: 'DD.MM.YYYY' };
+    const made = nextCommands(args, { input: 'fix.csv', out: 'fix.results.csv', failures: 'fix.failures.csv' });
+    expect(made.restore).toBe('zuora-usage-update fix.backup.csv --env us-sandbox --date-format DD.MM.YYYY --decimal-comma');
+    expect(made.previewFirst).toBe('zuora-usage-update fix.csv --preview --env us-sandbox --date-format DD.MM.YYYY --decimal-comma');
+    expect(nextCommands({ ...args, backup: undefined }, { input: 'fix.csv', out: 'fix.results.csv', failures: 'fix.failures.csv' }).restore).toBeUndefined();
+  });
+});

@@ -41,11 +41,13 @@ describe('readQueryPage', () => {
     const page = readQueryPage(
       '{"records":[{"Id":"a","Quantity":1234567890123.123456789,"Count__c":5.10,"Flag__c":true,"Note__c":null,"Text__c":"x -1 \\" 2"}],"size":1,"done":true}',
     );
-    expect(page).toEqual({ records: [{ Id: 'a', Quantity: '1234567890123.123456789', Count__c: '5.10', Flag__c: 'true', Text__c: 'x -1 " 2' }] });
+    expect(page).toEqual({ records: [{ Id: 'a', Quantity: '1234567890123.123456789', Count__c: '5.10', Flag__c: 'true', Text__c: 'x -1 " 2' }], done: true, size: 1, received: 1 });
   });
 
   it('returns the locator when done is false, and nothing for an error body', () => {
-    expect(readQueryPage('{"records":[],"size":3000,"done":false,"queryLocator":"abc-2000"}')).toEqual({ records: [], queryLocator: 'abc-2000' });
+    expect(readQueryPage('{"records":[],"size":3000,"done":false,"queryLocator":"abc-2000"}')).toEqual({ records: [], done: false, size: 3000, received: 0, queryLocator: 'abc-2000' });
+    // What it takes to tell an answer that does not add up: done false without a locator, size, and the records given.
+    expect(readQueryPage('{"records":[{"Id":"a"},{"no":"id"}],"size":5,"done":false}')).toEqual({ records: [{ Id: 'a' }], done: false, size: 5, received: 2 });
     expect(readQueryPage('{"faultcode":"fns:INVALID_FIELD","faultstring":"invalid field"}')).toBeUndefined();
     expect(readQueryPage('<html>proxy</html>')).toBeUndefined();
   });

@@ -64,6 +64,14 @@ describe('normalizeDateTime: spreadsheet forms with --date-format', () => {
     ['31/12/2024 08:00', 'DD/MM/YYYY', '2024-12-31T08:00:00'],
     ['29/2/2024', 'DD/MM/YYYY', '2024-02-29T00:00:00'],
     ['2024-06-01T10:00:00+02:00', 'DD/MM/YYYY', '2024-06-01T10:00:00+02:00'],
+    ['26.02.2026', 'DD.MM.YYYY', '2026-02-26T00:00:00'],
+    ['6.1.2024', 'DD.MM.YYYY', '2024-01-06T00:00:00'],
+    ['26.02.2026 13:39', 'DD.MM.YYYY', '2026-02-26T13:39:00'],
+    ['26.02.2026 23:59:59', 'DD.MM.YYYY', '2026-02-26T23:59:59'],
+    ['2026-02-26T13:39:00-08:00', 'DD.MM.YYYY', '2026-02-26T13:39:00-08:00'],
+    ['2026/02/26', 'YYYY/MM/DD', '2026-02-26T00:00:00'],
+    ['2026/2/6 7:05', 'YYYY/MM/DD', '2026-02-06T07:05:00'],
+    ['2026/02/26 23:59:58', 'YYYY/MM/DD', '2026-02-26T23:59:58'],
   ] as const)('%j read as %s is sent as %s', (text, format, value) => {
     expect(sent(text, format)).toBe(value);
   });
@@ -75,9 +83,39 @@ describe('normalizeDateTime: spreadsheet forms with --date-format', () => {
     ['6/1/24', 'MM/DD/YYYY', 'has a two-digit year'],
     ['6/1/2024 13:00 PM', 'MM/DD/YYYY', 'a 12-hour clock runs from 1 to 12'],
     ['6/1/2024 24:00', 'MM/DD/YYYY', 'has the hour 24'],
-    ['2024/06/01', 'MM/DD/YYYY', 'is not a date-time: expected'],
+    ['2024/06/01', 'MM/DD/YYYY', 'does not match MM/DD/YYYY: it looks like YYYY/MM/DD; pass --date-format YYYY/MM/DD instead'],
+    ['26.02.2026', 'DD/MM/YYYY', 'does not match DD/MM/YYYY: it looks like DD.MM.YYYY; pass --date-format DD.MM.YYYY instead'],
+    ['26/02/2026', 'DD.MM.YYYY', 'does not match DD.MM.YYYY: it looks like MM/DD/YYYY or DD/MM/YYYY'],
+    ['30.02.2026', 'DD.MM.YYYY', 'is not a real date (read as DD.MM.YYYY): February 2026 has 28 days'],
+    ['26.02.26', 'DD.MM.YYYY', 'has a two-digit year'],
+    ['2026/13/01', 'YYYY/MM/DD', 'has the month 13 (read as YYYY/MM/DD)'],
   ] as const)('%j read as %s is refused: %s', (text, format, message) => {
     expect(refusal(text, format)).toContain(message);
+  });
+
+  it.each([
+    ['26.02.2026', '--date-format DD.MM.YYYY'],
+    ['26.02.2026 13:39', '--date-format DD.MM.YYYY'],
+    ['2026/02/26', '--date-format YYYY/MM/DD'],
+  ])('refuses %j without --date-format and names %s', (text, flag) => {
+    expect(refusal(text)).toBe(`is not an ISO date: write it as YYYY-MM-DD (e.g. 2024-06-01), or pass ${flag}`);
+  });
+
+  it.each([
+    ['2026-02-26 13:39', undefined, true],
+    ['2026-02-26T13:39+01:00', undefined, true],
+    ['2026-02-26 13:39:00', undefined, false],
+    ['2026-02-26', undefined, false],
+    ['26.02.2026 13:39', 'DD.MM.YYYY', true],
+    ['26.02.2026 13:39:00', 'DD.MM.YYYY', false],
+    ['26.02.2026', 'DD.MM.YYYY', false],
+    ['2/3/2026 23:59', 'MM/DD/YYYY', true],
+    ['2/3/2026 11:59 PM', 'MM/DD/YYYY', true],
+    ['2026/02/26 07:05', 'YYYY/MM/DD', true],
+  ] as const)('%j (%s) says whether the seconds were left out: %s', (text, format, noSeconds) => {
+    const result = normalizeDateTime(text, format === undefined ? {} : { dateFormat: format });
+    expect(result.ok).toBe(true);
+    expect(result.ok && result.noSeconds === true).toBe(noSeconds);
   });
 
   it('refuses slash dates without --date-format and says how to accept them', () => {

@@ -117,6 +117,20 @@ describe('mapRow: request body', () => {
   });
 });
 
+describe('mapRow: a decimal-comma spreadsheet', () => {
+  it('with decimalComma sends 42,5 as the JSON number 42.5, digit for digit', () => {
+    expect(body(mapRow(row({ Quantity: '42,5' }), columns, { decimalComma: true }))).toBe('{"Quantity":42.5}');
+    expect(body(mapRow(row({ Quantity: '0,000000001' }), columns, { decimalComma: true }))).toBe('{"Quantity":0.000000001}');
+    expect(message(mapRow(row({ Quantity: '1.234' }), columns, { decimalComma: true }))).toContain('may be a thousands separator');
+  });
+
+  it('counts the date-time cells written without seconds', () => {
+    const result = mapRow(row({ StartDateTime: '26.02.2026 13:39', EndDateTime: '26.02.2026 23:59' }), columns, { dateFormat: 'DD.MM.YYYY' });
+    expect(result).toMatchObject({ ok: true, noSeconds: 2, fields: { StartDateTime: '2026-02-26T13:39:00', EndDateTime: '2026-02-26T23:59:00' } });
+    expect(mapRow(row({ StartDateTime: '26.02.2026 13:39:00' }), columns, { dateFormat: 'DD.MM.YYYY' })).not.toHaveProperty('noSeconds');
+  });
+});
+
 describe('mapRow: invalid rows', () => {
   it.each([
     [{ Quantity: '1,234.5' }, 'Quantity "1,234.5" has a thousands separator; write 1234.5'],
@@ -159,7 +173,7 @@ describe('mapRow: invalid rows', () => {
       id: '12345',
       message: [
         'Id "12345" has 5 digits instead of 32: a spreadsheet probably read it as a number and dropped leading zeros or digits; export the ids again and keep the column as text (import it as Text, not General)',
-        'QTY "1,5" uses a comma as decimal separator; write 1.5',
+        'QTY "1,5" uses a comma as decimal separator (as a spreadsheet in a decimal-comma locale saves it); write 1.5, or pass --decimal-comma to read a file saved with decimal commas as it is (semicolon, tab or | delimiter)',
         'Start Date "2024-02-30" is not a real date: February 2024 has 29 days',
         'RBE Status "done" is not a usage status: expected Importing, Pending, Processed',
       ].join('; '),

@@ -31,6 +31,19 @@ describe('pauses', () => {
     expect(c.sleeps).toEqual([100_000]);
   });
 
+  it('counts the pauses Zuora asked for and the time they covered, overlaps once', () => {
+    const c = clock();
+    const throttle = createThrottle(c);
+    expect(throttle.pauses).toEqual({ count: 0, ms: 0 });
+    throttle.pause(5000);
+    throttle.pause(1000);
+    c.advance(2000);
+    throttle.pause(4000);
+    c.advance(10_000);
+    throttle.pause(500);
+    expect(throttle.pauses).toEqual({ count: 2, ms: 6500 });
+  });
+
   it('a shorter pause never shortens a longer one', async () => {
     const c = clock();
     const throttle = createThrottle(c);

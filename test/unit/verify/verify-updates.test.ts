@@ -7,7 +7,7 @@ import { createVerifier, type VerifyVerdict } from '../../../src/verify/verify-u
 const ID = '8ad00000000000000000000000000001';
 
 /** A tenant of one record that the fake put changes and the fake read reads (no HTTP: the verifier's own rules). */
-function harness(options: { ignore?: string } = {}) {
+function harness(options: { ignore?: string; refuse?: (body: string) => PutResult | undefined; batchSize?: number } = {}) {
   const record: Record<string, string> = { Id: ID, Quantity: '1', UOM: 'GB', RbeStatus: 'Pending' };
   const settled: Array<[number, string, string | undefined, VerifyVerdict]> = [];
   const readIds: string[][] = [];
@@ -19,8 +19,11 @@ function harness(options: { ignore?: string } = {}) {
     },
     onSettled: (item, result, verdict) => settled.push([item.seq, result.result, result.errorCode, verdict]),
     lingerMs: 60_000,
+    batchSize: options.batchSize,
   });
   const put = verifier.track(async (update: UsageUpdate): Promise<PutResult> => {
+    const refused = options.refuse?.(update.body);
+    if (refused) return refused;
     for (const [field, value] of Object.entries(JSON.parse(update.body) as Record<string, unknown>)) if (field !== options.ignore) record[field] = String(value);
     return { result: 'updated', attempts: 1 };
   });
@@ -40,6 +43,53 @@ describe('verifier', () => {
       [0, 'updated', undefined, 'verified'],
       [1, 'updated', undefined, 'verified'],
     ]);
+  });
+
+  it.each<[string, PutResult]>([
+    ['refused', { result: 'failed', attempts: 1, httpStatus: 400, errorCode: 'INVALID_VALUE' }],
+    ['unknown (no answer)', { result: 'unknown', attempts: 1, errorCode: 'ETIMEDOUT' }],
+  ])('a later row that was %s covers nothing: the earlier row is compared on the field, a mismatch when Zuora ignored it', async (_name, later) => {
+    const h = harness({ ignore: 'Quantity', refuse: (body) => (body.includes('7') ? later : undefined) });
+    await h.send(h.item(0, '{"Quantity":5}'));
+    await h.send(h.item(1, '{"Quantity":7}'));
+    await h.verifier.close();
+    const first = h.settled.find(([seq]) => seq === 0);
+    expect(first).toEqual([0, 'failed', 'VERIFY_MISMATCH', 'mismatch']);
+    expect(h.verifier.counts).toMatchObject({ verified: 0, mismatches: 1 });
+  });
+
+  it('a row read back while a later row of its Id is in flight waits for that row\'s answer before it is judged', async () => {
+    let answerLater: (result: PutResult) => void = () => {};
+    const h = harness({ ignore: 'Quantity', batchSize: 1 });
+    const verifier = h.verifier;
+    const put = verifier.track(async (update) => (update.body.includes('7') ? new Promise<PutResult>((resolve) => (answerLater = resolve)) : { result: 'updated', attempts: 1 }));
+    const first = h.item(0, '{"Quantity":5}');
+    verifier.answered(first, await put(first.update));
+    const second = h.item(1, '{"Quantity":7}');
+    const inFlight = put(second.update);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(h.readIds).toEqual([[ID]]);
+    // Read back, but the later row may or may not have been applied before the read: not judged yet.
+    expect(h.settled).toEqual([]);
+    answerLater({ result: 'failed', attempts: 1, httpStatus: 400, errorCode: 'INVALID_VALUE' });
+    verifier.answered(second, await inFlight);
+    await verifier.close();
+    expect(h.settled).toEqual([
+      [0, 'failed', 'VERIFY_MISMATCH', 'mismatch'],
+      [1, 'failed', 'INVALID_VALUE', 'not-read'],
+    ]);
+  });
+
+  it('a row whose every field later rows (answered success) set is not counted verified, but apart', async () => {
+    const h = harness();
+    await h.send(h.item(0, '{"Quantity":5}'));
+    await h.send(h.item(1, '{"Quantity":6}'));
+    await h.verifier.close();
+    expect(h.settled).toEqual([
+      [0, 'updated', undefined, 'not-compared'],
+      [1, 'updated', undefined, 'verified'],
+    ]);
+    expect(h.verifier.counts).toMatchObject({ verified: 1, notCompared: 1, mismatches: 0 });
   });
 
   it('a field Zuora acknowledged but did not apply is a mismatch naming both values', async () => {

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { createRunQuantities } from '../../../src/report/run-quantities.js';
+import { IdTable } from '../../../src/resume/id-table.js';
+import type { RowOutcome } from '../../../src/row-outcome.js';
+import type { SendItem } from '../../../src/send/send-updates.js';
+
+const item = (seq: number, id: string, body: Record<string, unknown>): SendItem => ({ seq, line: seq + 2, cells: [], update: { id, body: JSON.stringify(body) } as SendItem['update'] });
+const outcome = (seq: number, id: string, result: RowOutcome['result']): RowOutcome => ({ seq, line: seq + 2, cells: [], id, result, attempts: 1 });
+
+function counted(ids: Record<string, number>): IdTable {
+  const table = new IdTable(true);
+  for (const [id, n] of Object.entries(ids)) table.add(id, n);
+  return table;
+}
+
+describe('run quantities (--backup with --report)', () => {
+  it('adds up what was backed up and what the rows Zuora answered updated leave, per Id, whatever order the outcomes come in', () => {
+    const q = createRunQuantities(counted({ a: 3, b: 1 }));
+    q.read({ Id: 'a', Quantity: '10', UOM: 'Minutes', AccountId: 'acc' });
+    q.read({ Id: 'b', Quantity: '5', UOM: 'GB', AccountId: 'acc' });
+    q.sent(item(0, 'a', { Quantity: 11 }));
+    q.sent(item(1, 'a', { Quantity: 12.5 }));
+    q.sent(item(2, 'b', { Quantity: 1 }));
+    q.sent(item(3, 'a', { Quantity: 99 }));
+    // The second row of `a` is recorded before the first (the first waited for its read-back).
+    q.recorded(outcome(1, 'a', 'updated'));
+    q.recorded(outcome(0, 'a', 'updated'));
+    q.recorded(outcome(2, 'b', 'failed'));
+    q.recorded(outcome(3, 'a', 'unknown'));
+    const totals = q.totals();
+    expect(totals.byUom).toEqual([
+      { key: 'GB', old: '5', new: '5', change: '0', records: 1 },
+      { key: 'Minutes', old: '10', new: '12.5', change: '2.5', records: 1 },
+    ]);
+    expect(totals.topRows).toEqual([{ line: 3, id: 'a', account: 'acc', uom: 'Minutes', old: '10', new: '12.5', change: '2.5' }]);
+  });
+
+  it('counts the Ids still open when the report is written (a run that stopped), and a unit change', () => {
+    const q = createRunQuantities(counted({ a: 2 }));
+    q.read({ Id: 'a', Quantity: '3', UOM: 'Each', AccountId: 'acc' });
+    q.sent(item(0, 'a', { UOM: 'GB' }));
+    q.recorded(outcome(0, 'a', 'updated'));
+    expect(q.totals().byUom.map((t) => [t.key, t.old, t.new])).toEqual([
+      ['Each', '3', '0'],
+      ['GB', '0', '3'],
+    ]);
+  });
+});
