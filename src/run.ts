@@ -12,6 +12,7 @@ import { silentProgress, type Progress, type ProgressSource } from './output/pro
 import { createErrorTally } from './output/error-groups.js';
 import { createResultsWriter, type ResultsWriter } from './output/results-writer.js';
 import { countRowsPerId } from './preview/count-rows-per-id.js';
+import { readingOptions } from './resume/reading-options.js';
 import { previewColumns } from './preview/preview-columns.js';
 import { removeRunInfo, writeRunInfo, type RunInfo } from './resume/run-info.js';
 import { takeRunLock } from './output/run-lock.js';
@@ -43,6 +44,8 @@ export interface RunDeps extends WaitEffects {
   signal?: AbortSignal;
   /** After an interrupt, how long in-flight requests may take before they are abandoned (`unknown`). Default 10 s. */
   graceMs?: number;
+  /** A second interrupt: requests in flight are abandoned now (`unknown`), and the run writes what it has. */
+  abandonNow?: AbortSignal;
   /** Makes the progress display once the run starts sending (the records counted, what holds the run back). Default: none. */
   progress?: (source: ProgressSource) => Progress;
   /** The `User-Agent` of every request. Default `zuora-usage-update` (the CLI adds its version). */
@@ -96,7 +99,7 @@ async function runLocked(options: RunOptions, out: string, deps: RunDeps): Promi
   // Look before you leap: the updatable fields the input has a column for, in input order.
   const inputFields = columns.fields.map((column) => column.field);
 
-  const state = createRunState({ interrupt: deps.signal, graceMs: deps.graceMs ?? 10_000, logger });
+  const state = createRunState({ interrupt: deps.signal, graceMs: deps.graceMs ?? 10_000, abandonNow: deps.abandonNow, logger });
   const records = countedRecords(table);
   const errors = createErrorTally();
   let connection: Connection | undefined;
@@ -140,7 +143,7 @@ async function runLocked(options: RunOptions, out: string, deps: RunDeps): Promi
       onWriteError: (error, path) => state.stopEarly({ reason: `cannot write ${path}: ${error.message}`, kind: 'output' }),
     });
     // Only now that the results file is this run's: a kill before leaves results without a record, never mislabelled ones.
-    const runInfo: RunInfo = { tool: 'zuora-usage-update', target: targetIdentity(options), input: options.input, trackPrefix: options.trackPrefix, startedAt: new Date(startedAt).toISOString() };
+    const runInfo: RunInfo = { tool: 'zuora-usage-update', target: targetIdentity(options), input: options.input, trackPrefix: options.trackPrefix, startedAt: new Date(startedAt).toISOString(), reading: readingOptions(options) };
     if (resume) await writeRunInfo(out, runInfo);
 
     // Started last, so the log lines of connecting do not cut through the bar.
@@ -167,7 +170,8 @@ async function runLocked(options: RunOptions, out: string, deps: RunDeps): Promi
     const ledger = options.preview ? createQuantityLedger() : undefined;
     const keep = resume ? resumeFilter(resume, record) : undefined;
     const signs = createInputSigns(columns, table.delimiter);
-    const mapped = mappedRows(records, table, columns, keptColumns, options, state.stopSignal, record, signs);
+    // Invalid rows still count among their Id's rows for the resume filter (which row of the Id is which).
+    const mapped = mappedRows(records, table, columns, keptColumns, options, state.stopSignal, keep ? keep.passing(record) : record, signs);
     const valid = async function* (): AsyncGenerator<SendItem> {
       for await (const item of mapped) if (!keep || !(await keep(item))) yield item;
     };
@@ -323,7 +327,7 @@ async function openEarlierResults(
   // Results of an unfinished run are not written over without --resume or --overwrite.
   if (!options.resume) await checkEarlierResults(out, { overwrite: options.overwrite === true, input: options.input, delimiter: options.delimiter, encoding: options.encoding, logger });
   // Checks an earlier results file is one of ours (and leaves it alone if not) before anything else.
-  const session = await startResume({ out, resume: options.resume, target, input: options.input, delimiter: options.delimiter, encoding: options.encoding, ...shape, logger });
+  const session = await startResume({ out, resume: options.resume, target, input: options.input, delimiter: options.delimiter, encoding: options.encoding, reading: readingOptions(options), ...shape, logger });
   // Results about to be written anew lose their record first (written again once they are this run's).
   if (session.outPath === out) await removeRunInfo(out);
   return session;
@@ -337,7 +341,7 @@ async function openEarlierResults(
 function resumeFilter(
   session: ResumeSession,
   record: (outcome: RowOutcome) => void,
-): ((item: SendItem) => Promise<boolean>) & { kept(): number; beforeSend(update: UsageUpdate): void } {
+): ((item: SendItem) => Promise<boolean>) & { kept(): number; beforeSend(update: UsageUpdate): void; passing(next: (outcome: RowOutcome) => void): (outcome: RowOutcome) => void } {
   let kept = 0;
   // The input line of each row sent, by its update (what the transport is handed).
   const journaled = new WeakMap<UsageUpdate, number>();
@@ -356,7 +360,11 @@ function resumeFilter(
     const line = journaled.get(update);
     if (line !== undefined) session.beforeSend(line);
   };
-  return Object.assign(filter, { kept: () => kept, beforeSend });
+  const passing = (next: (outcome: RowOutcome) => void) => (outcome: RowOutcome) => {
+    session.passed(outcome.cells);
+    next(outcome);
+  };
+  return Object.assign(filter, { kept: () => kept, beforeSend, passing });
 }
 
 /** The tenant a run writes to, as recorded for `--resume`. */

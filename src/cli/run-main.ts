@@ -20,6 +20,11 @@ export async function runMain(args: MainArgs, version: string): Promise<number> 
   const out = await openStderr({ level: args.logLevel, format: logFormatOf(args.logFormat, process.stderr.isTTY === true) });
   const { logger } = out;
   const end = watchRunEnd({ logger, version, now: Date.now, runFinishedRecord: out.format === 'json' });
+  // A second signal abandons the requests in flight at once: their rows end `unknown`, and the run still
+  // writes every row it has, its true counts and its journal (so --resume re-sends only what may have
+  // been sent). A third signal, or a run that has not ended within ABANDON_EXIT_MS, exits there and then.
+  const abandonNow = new AbortController();
+  const exitNow = (): never => process.exit(EXIT.interrupted);
   // Listening from the start: a signal while the run starts up interrupts it rather than killing the process.
   const interrupts = watchInterrupts({
     emitter: process,
@@ -30,18 +35,32 @@ export async function runMain(args: MainArgs, version: string): Promise<number> 
         `interrupted: finishing in-flight requests (${signal === 'SIGINT' && out.terminal ? 'press Ctrl-C again to stop at once' : 'send the signal again to exit at once'})`,
       ),
     onRepeat: (signal) => {
-      logger.warn({ signal }, 'interrupted again: exiting at once; rows in flight get no result (run again with --resume)');
-      // The exit event writes the summary JSON's final status and the "run finished" record.
-      process.exit(EXIT.interrupted);
+      if (abandonNow.signal.aborted) {
+        logger.warn({ signal }, 'interrupted a third time: exiting without writing the rows still held (run again with --resume)');
+        // The exit event writes the summary JSON's final status and the "run finished" record.
+        exitNow();
+      }
+      logger.warn({ signal }, 'interrupted again: abandoning the requests in flight (their rows end unknown) and exiting');
+      abandonNow.abort();
+      setTimeout(exitNow, ABANDON_EXIT_MS).unref();
     },
   });
   // A signal while the CLI was loading interrupts the run now that it can end with its summary.
   replayEarlySignals();
   try {
-    return await startAndRun(args, version, out, interrupts.signal, end);
+    return await startAndRun(args, version, out, { interrupt: interrupts.signal, abandonNow: abandonNow.signal }, end);
   } finally {
     interrupts.dispose();
   }
+}
+
+/** After a second signal, how long the run may take to write what it has before the process exits anyway. */
+const ABANDON_EXIT_MS = 5000;
+
+/** The CLI's signals: the first interrupts, a second abandons the requests in flight. */
+interface Interrupts {
+  interrupt: AbortSignal;
+  abandonNow: AbortSignal;
 }
 
 /**
@@ -54,7 +73,7 @@ export async function reportStartFailure(error: unknown, version: string, argv: 
 }
 
 /** Checks the outputs, builds the options, runs and reports; every way it ends gives an exit code. */
-async function startAndRun(args: MainArgs, version: string, out: StderrOutput, interrupt: AbortSignal, end: RunEnd): Promise<number> {
+async function startAndRun(args: MainArgs, version: string, out: StderrOutput, interrupts: Interrupts, end: RunEnd): Promise<number> {
   const { logger } = out;
   let summaryLock: RunLock | undefined;
   try {
@@ -68,7 +87,7 @@ async function startAndRun(args: MainArgs, version: string, out: StderrOutput, i
     return reportRunError(error, out, end);
   }
   try {
-    return await startWithSummary(args, version, out, interrupt, end);
+    return await startWithSummary(args, version, out, interrupts, end);
   } finally {
     summaryLock?.release();
   }
@@ -79,7 +98,7 @@ function hasSummaryJson(args: MainArgs): args is MainArgs & { summaryJson: strin
 }
 
 /** Builds the options, runs and reports, once the outputs are known to be usable. */
-async function startWithSummary(args: MainArgs, version: string, out: StderrOutput, interrupt: AbortSignal, end: RunEnd): Promise<number> {
+async function startWithSummary(args: MainArgs, version: string, out: StderrOutput, interrupts: Interrupts, end: RunEnd): Promise<number> {
   const { logger } = out;
   end.learn({ path: args.summaryJson });
   let options: RunOptions;
@@ -96,7 +115,7 @@ async function startWithSummary(args: MainArgs, version: string, out: StderrOutp
   // Written only once run() starts writing its outputs, and then however the run ends.
   const report: RunReport | undefined = startRunReport(args, options, { logger, version, now: Date.now });
   try {
-    const ended = await run(options, { logger, signal: interrupt, progress, userAgent: `zuora-usage-update/${version}`, report: report?.collector });
+    const ended = await run(options, { logger, signal: interrupts.interrupt, abandonNow: interrupts.abandonNow, progress, userAgent: `zuora-usage-update/${version}`, report: report?.collector });
     const errors = adviseErrors(ended.errorCounts ?? [], { transport: options.transport });
     const summary: Summary = { ...ended, errors, nextStep: nextStep({ ...ended, errors }, nextCommands(args, options)) };
     // One summary: the block for people (text), or the "run finished" line (json).

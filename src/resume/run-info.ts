@@ -1,5 +1,6 @@
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { RunError } from '../errors.js';
+import type { ReadingOptions } from './reading-options.js';
 
 /** Which tenant a results file was recorded against, kept beside it as `<out>.run.json`. */
 export interface RunInfo {
@@ -13,6 +14,8 @@ export interface RunInfo {
   results?: string;
   /** Set once the run recorded every input row (its end): results without it are an unfinished run's. */
   completedAt?: string;
+  /** The options that decide what a cell means (reading-options.ts); absent in files of earlier versions. */
+  reading?: ReadingOptions;
 }
 
 /**

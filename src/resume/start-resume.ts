@@ -3,8 +3,10 @@ import { rename, rm } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import type { InputEncoding } from '../input/encodings.js';
 import { readRows } from '../input/read-rows.js';
-import { inspectResultsFile, openPriorResults, openResultsFile, partialPath, sameCells, type PriorResults } from '../output/resume.js';
+import { inspectResultsFile, openPriorResults, openResultsFile, partialPath, sameCells } from '../output/resume.js';
+import { IdSequences } from './id-sequences.js';
 import { IdTable } from './id-table.js';
+import { checkReadingOptions, defaultReading, type ReadingOptions } from './reading-options.js';
 import { checkResumeTarget } from './run-info.js';
 import { consolidateJournal, journalPath, openSendJournal, readDirtyIds, removeJournal } from './send-journal.js';
 
@@ -25,6 +27,8 @@ export interface ResumeOptions {
   delimiter?: string;
   /** The input's encoding, as the run reads it (`--encoding`). */
   encoding?: InputEncoding;
+  /** The options that decide what a cell means, compared with those the earlier run recorded. */
+  reading: ReadingOptions;
   /** Input header without result columns of an earlier run, as echoed in the results. */
   header: string[];
   /** Positions of the input cells echoed in the results. */
@@ -43,6 +47,8 @@ export interface ResumeSession {
    * Rows must come in input order.
    */
   decide(line: number, id: string, cells: string[]): Promise<string[] | undefined>;
+  /** An input row that is neither sent nor kept (invalid): it still counts among its Id's rows. Rows in input order, with `decide`'s. */
+  passed(cells: string[]): void;
   /** Before the first request of the row of `line` (one `decide` sent) leaves: its journal entry is on the OS on return. */
   beforeSend(line: number): void;
   /**
@@ -57,9 +63,9 @@ export interface ResumeSession {
 
 /**
  * Starts the bookkeeping of a sending run. With `--resume` and usable earlier results: folds what an
- * unfinished run left, then finds the Ids whose rows differ from those the results record (a streaming
- * pass over results and input; only those Ids are kept in memory). Otherwise a fresh run: every row is
- * sent and the results file is written anew.
+ * unfinished run left, then judges per Id which rows may be kept (id-sequences.ts: a streaming pass over
+ * the results and one over the input; a few numbers per Id in memory, the rows that may be kept in a
+ * scratch file). Otherwise a fresh run: every row is sent and the results file is written anew.
  */
 export async function startResume(options: ResumeOptions): Promise<ResumeSession> {
   const { out, logger } = options;
@@ -67,52 +73,74 @@ export async function startResume(options: ResumeOptions): Promise<ResumeSession
   // Throws (leaving every file as it is) when --out is not a results file of this tool.
   await inspectResultsFile(out, false);
   await consolidateJournal(out);
-  let priors = await openPriorResults(out);
+  const priors = await openPriorResults(out);
   if (!priors) return fresh(out);
+  // Only the checks below need the earlier results' header: they are read again, per Id, further down.
+  const { header } = priors;
+  await priors.close();
   if ((await checkResumeTarget(out, options.target)) === 'unknown') {
     logger.warn({ results: out }, 'no record of which tenant the earlier run used: every row is processed again');
-    await priors.close();
     return fresh(out);
   }
-  if (!sameCells(priors.header, options.header)) {
+  // Throws (nothing sent) when a cell would mean something else now. A results file of an earlier version
+  // recorded no reading options: with the defaults every cell reads as it did without options, so its
+  // rows are judged as usual; with other options its rows may have been read either way: all processed again.
+  const reading = await checkReadingOptions(out, options.reading);
+  if (reading === 'unrecorded' && !defaultReading(options.reading)) {
+    logger.warn({ results: out }, 'no record of the reading options (--date-format, --encoding, ...) of the earlier run: every row is processed again');
+    return fresh(out);
+  }
+  if (!sameCells(header, options.header)) {
     logger.warn({ results: out }, 'the results file has other columns than the input: every row is processed again');
-    await priors.close();
     return fresh(out);
   }
 
   const dirty = new IdTable();
   await readDirtyIds(out, dirty);
   const fromJournal = dirty.size;
-  const changedLines = await markChangedIds(options, dirty);
-  if (dirty.size > 0) {
+  const sequences = new IdSequences();
+  let judged: { changedIds: number; lastLine: number };
+  try {
+    judged = await judgeIds(options, sequences, dirty);
+  } catch (error) {
+    sequences.close();
+    throw error;
+  }
+  if (judged.changedIds > 0 || fromJournal > 0) {
     logger.info(
-      { changedLines, ids: dirty.size, unrecordedSends: fromJournal },
-      `${dirty.size} Ids changed since the results were written or may have been sent without a record: all their rows are sent again`,
+      { changedIds: judged.changedIds, unrecordedSends: fromJournal },
+      `${judged.changedIds} Ids of the results changed since they were written or may have been sent without a record ` +
+        `(${fromJournal} Ids in the send journal): all their rows are sent again`,
     );
   }
   const journal = openSendJournal(out, 'partial');
-  // Ids with a row sent in this run, whose later rows are sent again too so the last still wins. Only
-  // while recorded rows lie ahead: beyond the results' last record nothing can be kept, and memory
-  // stays with the rows that were recorded but must be sent (not with the rest of the file).
-  const sent = new IdTable();
-  const prior: PriorResults = priors;
+  const idAt = options.keptColumns.indexOf(options.idIndex);
+  const idOf = (cells: string[]): string => (cells[idAt] ?? '').trim();
+  let closed = false;
+  const close = (): void => {
+    if (closed) return;
+    closed = true;
+    journal.close();
+    sequences.close();
+  };
   return {
     outPath: partialPath(out),
     async decide(line, id, cells) {
-      const recorded = await prior.lookup(line);
-      if ((recorded?.result === 'updated' || recorded?.result === 'unchanged') && sameCells(recorded.cells, cells) && !dirty.has(id) && !sent.has(id)) return recorded.resultCells;
-      const recordsAhead = !prior.ended();
-      if (recordsAhead && !dirty.has(id)) sent.add(id);
-      journal.willSend(line, id, recordsAhead);
+      const recorded = sequences.reach(idOf(cells), cells);
+      // Kept wherever the row moved: its record now says the line it has in the current input.
+      if (recorded) return [...recorded.slice(0, -1), String(line)];
+      // A send that later records of the earlier results may outdate (send-journal.ts).
+      journal.willSend(line, id, line <= judged.lastLine);
       return undefined;
+    },
+    passed(cells) {
+      sequences.pass(idOf(cells));
     },
     beforeSend(line) {
       journal.writtenThrough(line);
     },
     async finish(complete) {
-      journal.close();
-      await prior.close();
-      priors = undefined;
+      close();
       if (complete) {
         // The journal goes first: a crash before the rename leaves a partial that the next run merges.
         await removeJournal(out);
@@ -122,8 +150,7 @@ export async function startResume(options: ResumeOptions): Promise<ResumeSession
       }
     },
     async close() {
-      journal.close();
-      await priors?.close();
+      close();
     },
   };
 }
@@ -144,6 +171,7 @@ async function fresh(out: string): Promise<ResumeSession> {
       journal.willSend(line, id);
       return undefined;
     },
+    passed() {},
     beforeSend(line) {
       journal.writtenThrough(line);
     },
@@ -159,37 +187,24 @@ async function fresh(out: string): Promise<ResumeSession> {
 }
 
 /**
- * Streams the results and the current input side by side (both in line order) and marks the Ids of
- * every line where they differ: a row edited, inserted, deleted or moved, on either side. Lines the
- * results do not have yet (never reached) are not differences. Returns how many lines differ.
+ * Reads the earlier results, then the current input, into `sequences` (per Id: which rows it has, in
+ * order) and judges which Ids changed: two streaming passes, memory per Id of the results.
  */
-async function markChangedIds(options: ResumeOptions, dirty: IdTable): Promise<number> {
+async function judgeIds(options: ResumeOptions, sequences: IdSequences, dirty: IdTable): Promise<{ changedIds: number; lastLine: number }> {
   const results = await openResultsFile(options.out);
-  const input = await readRows(options.input, { delimiter: options.delimiter, encoding: options.encoding });
-  let changed = 0;
+  let lastLine = 0;
   try {
-    let recorded = await results.next();
-    for await (const record of input.records) {
-      while (recorded !== undefined && recorded.line < record.line) {
-        dirty.add(recorded.id);
-        changed++;
-        recorded = await results.next();
-      }
-      if (recorded?.line !== record.line) continue;
-      const cells = options.keptColumns.map((i) => record.cells[i] ?? '');
-      if (!sameCells(recorded.cells, cells)) {
-        dirty.add(recorded.id);
-        dirty.add((record.cells[options.idIndex] ?? '').trim());
-        changed++;
-      }
-      recorded = await results.next();
-    }
-    for (; recorded !== undefined; recorded = await results.next()) {
-      dirty.add(recorded.id);
-      changed++;
+    for (let recorded = await results.next(); recorded !== undefined; recorded = await results.next()) {
+      sequences.addRecorded(recorded.id, recorded.cells, recorded.result === 'updated' || recorded.result === 'unchanged' ? recorded : undefined);
+      lastLine = recorded.line;
     }
   } finally {
     await results.close();
   }
-  return changed;
+  const input = await readRows(options.input, { delimiter: options.delimiter, encoding: options.encoding });
+  for await (const record of input.records) {
+    const cells = options.keptColumns.map((i) => record.cells[i] ?? '');
+    sequences.addCurrent((record.cells[options.idIndex] ?? '').trim(), cells);
+  }
+  return { changedIds: sequences.judge(dirty), lastLine };
 }

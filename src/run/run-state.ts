@@ -27,6 +27,8 @@ export interface RunStateOptions {
   interrupt?: AbortSignal;
   /** How long in-flight requests may take after an interrupt. */
   graceMs: number;
+  /** A second interrupt, from the CLI edge: requests in flight are abandoned at once (their rows end `unknown`). */
+  abandonNow?: AbortSignal;
   logger: Logger;
 }
 
@@ -43,6 +45,12 @@ export function createRunState(options: RunStateOptions): RunState {
   };
   if (options.interrupt?.aborted) onInterrupt();
   options.interrupt?.addEventListener('abort', onInterrupt, { once: true });
+  const onAbandonNow = (): void => {
+    stopping.abort();
+    abandon.abort();
+  };
+  if (options.abandonNow?.aborted) onAbandonNow();
+  options.abandonNow?.addEventListener('abort', onAbandonNow, { once: true });
   return {
     stopSignal: stopping.signal,
     abandonSignal: abandon.signal,
@@ -60,6 +68,7 @@ export function createRunState(options: RunStateOptions): RunState {
     },
     dispose() {
       options.interrupt?.removeEventListener('abort', onInterrupt);
+      options.abandonNow?.removeEventListener('abort', onAbandonNow);
     },
   };
 }

@@ -81,6 +81,61 @@ describe('--resume after the input changed', () => {
     expect(quantity(sim, X)).toBe('1');
   });
 
+  it('a sorted file with one row deleted: only the rows of that Id are sent, every other Id keeps its record at its new line', async () => {
+    sim = await createSimulator({ acceptAnyId: true });
+    const random = seededRandom(16);
+    // 40 Ids, the first 10 with two rows each, in a shuffled order.
+    const ids = Array.from({ length: 40 }, (_, i) => usageId(200 + i));
+    const rows: Array<[string, string]> = [...ids.map((id, i): [string, string] => [id, `${i}.5`]), ...ids.slice(0, 10).map((id, i): [string, string] => [id, `${i}.75`])];
+    for (let i = rows.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [rows[i], rows[j]] = [rows[j]!, rows[i]!];
+    }
+    const { input, out } = await folder('sorted.csv', csv(rows));
+    expect((await runCli([input], { env: demoEnv(sim) })).code).toBe(0);
+    const before = new Map((await readCsv(out)).map((r) => [`${r.Id},${r.Quantity}`, r]));
+
+    // Sorted by Id in a spreadsheet (a stable sort: the rows of an Id keep their order), then the first row
+    // of an Id with two rows deleted.
+    const touched = ids[3]!;
+    const sorted = [...rows].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    sorted.splice(sorted.findIndex(([id]) => id === touched), 1);
+    await writeFile(input, csv(sorted));
+    const mark = sim.requests.length;
+    const resumed = await runCli([input, '--resume'], { env: demoEnv(sim) });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(putsAfter(sim, mark).map((r) => r.usageId)).toEqual([touched]);
+    expect(quantity(sim, touched)).toBe(sorted.find(([id]) => id === touched)![1]);
+
+    const results = await readCsv(out);
+    expect(results.map((r) => [r.Id, r.Quantity])).toEqual(sorted);
+    expect(results.map((r) => Number(r.line))).toEqual(sorted.map((_, i) => i + 2));
+    expect(results.every((r) => r.result === 'updated')).toBe(true);
+    // The rows kept carry their earlier record (its track id and request id), not a new one.
+    for (const r of results.filter((x) => x.Id !== touched)) {
+      const earlier = before.get(`${r.Id},${r.Quantity}`)!;
+      expect([r.track_id, r.request_id]).toEqual([earlier.track_id, earlier.request_id]);
+    }
+  });
+
+  it('a row deleted near the top: no row is sent, and the rows below keep their records at their new lines', async () => {
+    sim = await createSimulator({ acceptAnyId: true });
+    const rows = Array.from({ length: 30 }, (_, i): [string, string] => [usageId(300 + i), `${i}.25`]);
+    const { input, out } = await folder('top.csv', csv(rows));
+    expect((await runCli([input], { env: demoEnv(sim) })).code).toBe(0);
+    const trackIds = (await readCsv(out)).map((r) => r.track_id);
+
+    await writeFile(input, csv(rows.slice(1)));
+    const mark = sim.requests.length;
+    const resumed = await runCli([input, '--resume'], { env: demoEnv(sim) });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(putsAfter(sim, mark)).toEqual([]);
+    const results = await readCsv(out);
+    expect(results.map((r) => r.Id)).toEqual(rows.slice(1).map(([id]) => id));
+    expect(results.map((r) => Number(r.line))).toEqual(rows.slice(1).map((_, i) => i + 2));
+    expect(results.map((r) => r.track_id)).toEqual(trackIds.slice(1));
+  });
+
   it('ends with exactly one results row per current input record: a shorter input keeps nothing of the old one', async () => {
     sim = await createSimulator({ acceptAnyId: true });
     const rows = Array.from({ length: 50 }, (_, i): [string, string] => [usageId(100 + i), `${i}.5`]);
@@ -170,6 +225,55 @@ describe('--resume after the input changed', () => {
       expect(results.every((r) => r.result === 'updated'), context).toBe(true);
       for (const [id, q] of lastRows(rows)) expect(quantity(sim, id), `${context}, Id ${id}`).toBe(q);
       for (const leftover of ['.partial', '.journal', '.lock']) expect(existsSync(`${out}${leftover}`), `${context} ${leftover}`).toBe(false);
+      await sim.close();
+      sim = undefined;
+    }
+  }, 120_000);
+
+  it('after kill -9 at random moments with rows moved or the file sorted in between, every Id ends at its last row and no untouched row is sent', async () => {
+    const seed = Number(process.env.RESUME_MOVE_SEED ?? 15);
+    const random = seededRandom(seed);
+    for (let trial = 0; trial < 3; trial++) {
+      sim = await createSimulator({ acceptAnyId: true, latencyMs: 4 });
+      const ids = Array.from({ length: 80 }, (_, i) => usageId(50_000 + trial * 1000 + i));
+      let rows = Array.from({ length: 240 }, (_, i): [string, string] => [ids[Math.floor(random() * ids.length)]!, `${i}.5`]);
+      const { input, out } = await folder('m.csv', csv(rows));
+      const context = `seed ${seed}, trial ${trial}`;
+      // Moves a few rows, or sorts the file by Id (stable), and deletes one row.
+      const edit = async (): Promise<void> => {
+        const next = [...rows];
+        if (random() < 0.5) next.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+        else for (let i = 0; i < 5; i++) next.splice(Math.floor(random() * next.length), 0, ...next.splice(Math.floor(random() * next.length), 1));
+        next.splice(Math.floor(random() * next.length), 1);
+        rows = next;
+        await writeFile(input, csv(rows));
+      };
+      const args = [input, '-c', '8', '--resume'];
+      const killAfterPuts = async (): Promise<void> => {
+        const s = sim!;
+        const mark = s.requests.length;
+        const puts = 1 + Math.floor(random() * rows.length * 0.8);
+        await runAndKill(args, demoEnv(s), () => putsAfter(s, mark).length >= puts);
+      };
+      await killAfterPuts();
+      await edit();
+      await killAfterPuts();
+      await edit();
+      const final = await runCli(args, { env: demoEnv(sim) });
+      expect(final.code, `${context}: ${final.stderr}`).toBe(0);
+
+      const results = await readCsv(out);
+      expect(results.map((r) => [r.Id, r.Quantity]), context).toEqual(rows);
+      expect(results.map((r) => Number(r.line)), context).toEqual(rows.map((_, i) => i + 2));
+      expect(results.every((r) => r.result === 'updated'), context).toBe(true);
+      for (const [id, q] of lastRows(rows)) expect(quantity(sim, id), `${context}, Id ${id}`).toBe(q);
+
+      // Once finished, a move of rows of untouched Ids sends nothing.
+      const moved = [...rows.slice(1), rows[0]!].filter(([id]) => id !== rows[0]![0]).concat(rows.filter(([id]) => id === rows[0]![0]));
+      await writeFile(input, csv(moved));
+      const mark = sim.requests.length;
+      expect((await runCli(args, { env: demoEnv(sim) })).code, context).toBe(0);
+      expect(putsAfter(sim, mark), context).toEqual([]);
       await sim.close();
       sim = undefined;
     }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { partialPath } from '../../../src/output/resume.js';
+import { DEFAULT_READING } from '../../../src/resume/reading-options.js';
 import { runInfoPath } from '../../../src/resume/run-info.js';
 import { IdTable } from '../../../src/resume/id-table.js';
 import { journalPath } from '../../../src/resume/send-journal.js';
@@ -30,6 +31,7 @@ async function setUp(recorded: string[], input: Array<[string, string]>, resume 
     header: ['Id', 'Quantity'],
     keptColumns: [0, 1],
     idIndex: 0,
+    reading: DEFAULT_READING,
     logger: pino({ level: 'silent' }),
   });
   /** Which rows of the input the session sends (line numbers), in order. */
@@ -73,9 +75,42 @@ describe('startResume', () => {
       input: [['x', '5'], ['y', '1'], ['x', '6']] as Array<[string, string]>,
       sent: [3, 4],
     },
+    {
+      name: 'a sorted file with one row deleted: only the rows of that Id are sent, moved rows of other Ids are kept',
+      recorded: [row('c', '3', 2), row('a', '1', 3), row('b', '2', 4), row('a', '5', 5)],
+      input: [['a', '5'], ['b', '2'], ['c', '3']] as Array<[string, string]>,
+      sent: [2],
+    },
+    {
+      name: 'rows of an Id swapped: both sent, in the new order',
+      recorded: [row('a', '1', 2), row('b', '2', 3), row('a', '5', 4)],
+      input: [['b', '2'], ['a', '5'], ['a', '1']] as Array<[string, string]>,
+      sent: [3, 4],
+    },
+    {
+      name: 'a row added before the recorded rows of an Id: all its rows sent',
+      recorded: [row('a', '1', 2), row('b', '2', 3)],
+      input: [['a', '0'], ['b', '2'], ['a', '1']] as Array<[string, string]>,
+      sent: [2, 4],
+    },
   ])('$name', async (c) => {
     const { session, sent } = await setUp(c.recorded, c.input);
     expect(await sent()).toEqual(c.sent);
+    await session.close();
+  });
+
+  it('an invalid row still counts among its Id\'s rows: the next row is matched with its own record', async () => {
+    const { session } = await setUp([row('a', 'x', 2, 'invalid'), row('a', '1', 3)], [['a', 'x'], ['a', '1']]);
+    session.passed(['a', 'x']);
+    expect(await session.decide(3, 'a', ['a', '1'])).toEqual(['updated', '', '', '200', '1', 't-3', 'r3', '3']);
+    await session.close();
+  });
+
+  it('without the invalid row counted, the row is matched with the wrong record and sent (never kept wrongly)', async () => {
+    const { session } = await setUp([row('a', '1', 2, 'failed'), row('a', '1', 3)], [['a', '1'], ['a', '1']]);
+    // Line 2 was recorded failed: it is sent, and so is line 3 after it, although recorded updated with the same cells.
+    expect(await session.decide(2, 'a', ['a', '1'])).toBeUndefined();
+    expect(await session.decide(3, 'a', ['a', '1'])).toBeUndefined();
     await session.close();
   });
 
@@ -84,7 +119,8 @@ describe('startResume', () => {
     expect(await session.decide(2, 'a', ['a', '1'])).toBeUndefined();
     session.beforeSend(2);
     expect(await readFile(journalPath(out), 'utf8')).toContain(`send\t2\t${IdTable.digest('a')}\t+\n`);
-    expect(await session.decide(3, 'b', ['b', '2'])).toBeUndefined();
+    // b's row moved from line 4 to 3; its Id is untouched, so it keeps its record, which now says line 3.
+    expect(await session.decide(3, 'b', ['b', '2'])).toEqual(['updated', '', '', '200', '1', 't-4', 'r4', '3']);
     expect(session.outPath).toBe(partialPath(out));
     await writeFile(session.outPath, [HEADER, row('a', '1', 2), row('b', '2', 3)].join('\n') + '\n');
     await session.finish(true);

@@ -37,6 +37,19 @@ describe('createRunState', () => {
     expect(state.abandonSignal.aborted).toBe(true);
   });
 
+  it('a second interrupt (abandonNow) abandons the requests in flight at once, without waiting out the grace period', () => {
+    vi.useFakeTimers();
+    const interrupt = new AbortController();
+    const abandonNow = new AbortController();
+    const state = createRunState({ interrupt: interrupt.signal, abandonNow: abandonNow.signal, graceMs: 10_000, logger });
+    interrupt.abort();
+    vi.advanceTimersByTime(1_000);
+    expect(state.abandonSignal.aborted).toBe(false);
+    abandonNow.abort();
+    expect(state.abandonSignal.aborted).toBe(true);
+    expect(state.status).toBe('interrupted');
+  });
+
   it('an early stop after an interrupt does not turn the run into "stopped"', () => {
     const interrupt = new AbortController();
     interrupt.abort();

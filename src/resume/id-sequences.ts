@@ -1,0 +1,289 @@
+import { hash } from 'node:crypto';
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { IdTable } from './id-table.js';
+
+/**
+ * "Untouched" judged per Id (SPEC "Resume"): the rows of each Id in the earlier results, in file order,
+ * against the rows of that Id in the current input, wherever they moved. Memory is a few numbers per Id
+ * of the results (the Id's digest, a 64-bit digest of its row sequence, two row counts, a flag and a
+ * file offset), never the rows: the rows a resumed run may keep are kept in a scratch file, chained per
+ * Id, and read back one at a time as the run reaches them.
+ *
+ * An Id is untouched when its recorded rows are, cell for cell and in order, the first rows of that Id
+ * in the current input (rows added after them were never recorded, so they are simply sent), and no
+ * journal entry makes it dirty. Row sequences are compared through a 64-bit digest (SHA-1 of each row
+ * with its position, folded by XOR), and every row kept is compared again cell for cell with the
+ * recorded one, so a digest collision can only make a row be sent that could have been kept.
+ */
+export class IdSequences {
+  private keys = new Float64Array(1024);
+  /** XOR of the row digests, low and high 32 bits: recorded rows, then the current input's first as many. */
+  private lo = new Uint32Array(1024);
+  private hi = new Uint32Array(1024);
+  /** Rows of the Id in the results. */
+  private recorded = new Uint32Array(1024);
+  /** Rows of the Id met so far in the current input (first the comparing pass, then the run). */
+  private seen = new Uint32Array(1024);
+  /** CHANGED: the Id's rows are all sent. */
+  private flags = new Uint8Array(1024);
+  /** Offset in the scratch file of the next recorded `updated` row of the Id not yet reached; -1 none. */
+  private head = new Float64Array(1024);
+  /** While the results are read: offset of the Id's last entry, to chain the next one to. */
+  private tail: Float64Array | undefined = new Float64Array(1024);
+  private count = 0;
+  private readonly scratch: ScratchFile;
+
+  constructor() {
+    this.scratch = new ScratchFile();
+  }
+
+  /** Ids of the results. */
+  get size(): number {
+    return this.count;
+  }
+
+  /** Adds the next recorded row of `id` (results in file order); `kept` holds its cells and result cells when it was `updated`. */
+  addRecorded(id: string, cells: readonly string[], kept: { resultCells: readonly string[] } | undefined): void {
+    const slot = this.insert(IdTable.digest(id));
+    const k = this.recorded[slot]!;
+    this.recorded[slot] = k + 1;
+    this.fold(slot, k, cells);
+    if (!kept) return;
+    const offset = this.scratch.append(k, JSON.stringify([cells, kept.resultCells]));
+    const tail = this.tail![slot]!;
+    if (tail < 0) this.head[slot] = offset;
+    else this.scratch.link(tail, offset);
+    this.tail![slot] = offset;
+  }
+
+  /** Counts the next row of `id` in the current input (input in file order). */
+  addCurrent(id: string, cells: readonly string[]): void {
+    const slot = this.find(IdTable.digest(id));
+    if (slot < 0) return;
+    const k = this.seen[slot]!;
+    this.seen[slot] = k + 1;
+    if (k < this.recorded[slot]!) this.fold(slot, k, cells);
+  }
+
+  /**
+   * Ends the comparison: an Id is changed when the current input has fewer rows of it than the results,
+   * its first rows differ, or `dirty` (the journal) holds it. Returns how many Ids changed.
+   */
+  judge(dirty: IdTable): number {
+    this.tail = undefined;
+    this.scratch.flush();
+    let changed = 0;
+    for (let slot = 0; slot < this.keys.length; slot++) {
+      if (this.keys[slot] === 0) continue;
+      if (this.seen[slot]! < this.recorded[slot]! || this.lo[slot] !== 0 || this.hi[slot] !== 0 || dirty.hasDigest(this.keys[slot]!)) {
+        this.flags[slot] = CHANGED;
+        changed++;
+      }
+      this.seen[slot] = 0;
+    }
+    return changed;
+  }
+
+  /**
+   * The run reaches the next input row of `id` (valid or not, in file order). Returns the result cells the
+   * earlier run recorded for it when it need not be sent: its Id untouched, every earlier row of the Id
+   * kept, and the row recorded `updated` with the same cells. Otherwise the Id's later rows are all sent.
+   */
+  reach(id: string, cells: readonly string[]): string[] | undefined {
+    const slot = this.find(IdTable.digest(id));
+    if (slot < 0) return undefined;
+    const k = this.seen[slot]!;
+    this.seen[slot] = k + 1;
+    if (this.flags[slot] === CHANGED) return undefined;
+    const offset = this.head[slot]!;
+    const entry = k < this.recorded[slot]! && offset >= 0 ? this.scratch.read(offset) : undefined;
+    if (entry?.k !== k) {
+      // Recorded otherwise than `updated` (or beyond the recorded rows): sent, and so is every later row.
+      this.flags[slot] = CHANGED;
+      return undefined;
+    }
+    this.head[slot] = entry.next;
+    const [recordedCells, resultCells] = JSON.parse(entry.text) as [string[], string[]];
+    if (recordedCells.length !== cells.length || recordedCells.some((cell, i) => cell !== cells[i])) {
+      this.flags[slot] = CHANGED;
+      return undefined;
+    }
+    return resultCells;
+  }
+
+  /**
+   * The run reaches the next input row of `id`, which is neither sent nor kept (invalid). It is not sent,
+   * so the Id's later rows may still be kept; unless it was recorded `updated` (it is invalid only now):
+   * then the later rows are sent, as after any row not kept.
+   */
+  pass(id: string): void {
+    const slot = this.find(IdTable.digest(id));
+    if (slot < 0) return;
+    const k = this.seen[slot]!;
+    this.seen[slot] = k + 1;
+    const offset = this.head[slot]!;
+    if (this.flags[slot] === CHANGED || offset < 0) return;
+    const entry = this.scratch.read(offset);
+    if (entry.k !== k) return;
+    this.head[slot] = entry.next;
+    this.flags[slot] = CHANGED;
+  }
+
+  /** Removes the scratch file. */
+  close(): void {
+    this.scratch.close();
+  }
+
+  private fold(slot: number, k: number, cells: readonly string[]): void {
+    const digest = hash('sha1', JSON.stringify([k, cells]), 'buffer');
+    this.lo[slot] = (this.lo[slot]! ^ digest.readUInt32LE(0)) >>> 0;
+    this.hi[slot] = (this.hi[slot]! ^ digest.readUInt32LE(4)) >>> 0;
+  }
+
+  private find(digest: number): number {
+    const slot = this.probe(digest);
+    return this.keys[slot] === 0 ? -1 : slot;
+  }
+
+  private insert(digest: number): number {
+    if ((this.count + 1) * 2 > this.keys.length) this.grow();
+    const slot = this.probe(digest);
+    if (this.keys[slot] === 0) {
+      this.keys[slot] = digest;
+      this.head[slot] = -1;
+      this.tail![slot] = -1;
+      this.count++;
+    }
+    return slot;
+  }
+
+  /** Linear probing from the digest's low bits; the table is at most half full, so a free slot exists. */
+  private probe(digest: number): number {
+    const mask = this.keys.length - 1;
+    let slot = digest % this.keys.length;
+    while (this.keys[slot] !== 0 && this.keys[slot] !== digest) slot = (slot + 1) & mask;
+    return slot;
+  }
+
+  private grow(): void {
+    const old = { keys: this.keys, lo: this.lo, hi: this.hi, recorded: this.recorded, seen: this.seen, flags: this.flags, head: this.head, tail: this.tail! };
+    const size = old.keys.length * 2;
+    this.keys = new Float64Array(size);
+    this.lo = new Uint32Array(size);
+    this.hi = new Uint32Array(size);
+    this.recorded = new Uint32Array(size);
+    this.seen = new Uint32Array(size);
+    this.flags = new Uint8Array(size);
+    this.head = new Float64Array(size);
+    this.tail = new Float64Array(size);
+    for (let i = 0; i < old.keys.length; i++) {
+      if (old.keys[i] === 0) continue;
+      const slot = this.probe(old.keys[i]!);
+      this.keys[slot] = old.keys[i]!;
+      this.lo[slot] = old.lo[i]!;
+      this.hi[slot] = old.hi[i]!;
+      this.recorded[slot] = old.recorded[i]!;
+      this.seen[slot] = old.seen[i]!;
+      this.flags[slot] = old.flags[i]!;
+      this.head[slot] = old.head[i]!;
+      this.tail[slot] = old.tail[i]!;
+    }
+  }
+}
+
+const CHANGED = 1;
+
+/** One recorded row in the scratch file. */
+interface ScratchEntry {
+  /** Its position among the Id's recorded rows. */
+  k: number;
+  /** Offset of the Id's next entry; -1 none. */
+  next: number;
+  text: string;
+}
+
+/** Entry layout: next offset (float64), k (uint32), text length (uint32), text (UTF-8). */
+const ENTRY_HEADER = 16;
+const BUFFER_BYTES = 1 << 20;
+
+/**
+ * An append-only file of entries chained per Id, in a private temporary folder removed on close. Writes
+ * are buffered; a link to an entry still in the buffer is made there.
+ */
+class ScratchFile {
+  private readonly dir: string;
+  private readonly fd: number;
+  private buffer = Buffer.alloc(BUFFER_BYTES);
+  /** Bytes of the buffer in use; the buffer starts at file offset `written`. */
+  private used = 0;
+  private written = 0;
+  private readonly header = Buffer.alloc(ENTRY_HEADER);
+
+  constructor() {
+    this.dir = mkdtempSync(join(tmpdir(), 'zuu-resume-'));
+    this.fd = openSync(join(this.dir, 'kept-rows'), 'w+');
+  }
+
+  /** Appends an entry with no next one; returns its offset. */
+  append(k: number, text: string): number {
+    const length = Buffer.byteLength(text);
+    if (this.used + ENTRY_HEADER + length > this.buffer.length) {
+      this.flush();
+      if (ENTRY_HEADER + length > this.buffer.length) this.buffer = Buffer.alloc(ENTRY_HEADER + length);
+    }
+    const offset = this.written + this.used;
+    this.buffer.writeDoubleLE(-1, this.used);
+    this.buffer.writeUInt32LE(k, this.used + 8);
+    this.buffer.writeUInt32LE(length, this.used + 12);
+    this.buffer.write(text, this.used + ENTRY_HEADER, 'utf8');
+    this.used += ENTRY_HEADER + length;
+    return offset;
+  }
+
+  /** Makes the entry at `next` follow the entry at `from`. */
+  link(from: number, next: number): void {
+    if (from >= this.written) {
+      this.buffer.writeDoubleLE(next, from - this.written);
+      return;
+    }
+    this.header.writeDoubleLE(next, 0);
+    writeSync(this.fd, this.header, 0, 8, from);
+  }
+
+  flush(): void {
+    if (this.used === 0) return;
+    for (let done = 0; done < this.used; ) done += writeSync(this.fd, this.buffer, done, this.used - done, this.written + done);
+    this.written += this.used;
+    this.used = 0;
+  }
+
+  /** Reads the entry at `offset` (after `flush`). */
+  read(offset: number): ScratchEntry {
+    readFully(this.fd, this.header, ENTRY_HEADER, offset);
+    const next = this.header.readDoubleLE(0);
+    const k = this.header.readUInt32LE(8);
+    const length = this.header.readUInt32LE(12);
+    const text = Buffer.alloc(length);
+    readFully(this.fd, text, length, offset + ENTRY_HEADER);
+    return { k, next, text: text.toString('utf8') };
+  }
+
+  close(): void {
+    try {
+      closeSync(this.fd);
+    } catch {
+      // Closed already.
+    }
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+function readFully(fd: number, into: Buffer, length: number, position: number): void {
+  for (let done = 0; done < length; ) {
+    const read = readSync(fd, into, done, length - done, position + done);
+    if (read === 0) throw new Error(`the resume scratch file ended early at ${position + done}`);
+    done += read;
+  }
+}
