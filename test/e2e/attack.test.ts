@@ -56,7 +56,8 @@ describe('a path option pointing at a file the run keeps beside its outputs', ()
 
 describe('two runs backing up into one file', () => {
   it('a second run with another --out but the same --backup exits 1 at once; the backup keeps one row per Id, with the values from before', async () => {
-    const s = await start({ records: [pendingRecord(A, { Quantity: 1 }), pendingRecord(B, { Quantity: 2 })], latencyMs: 300 });
+    // Answers of 2.5 s keep the first run busy (a read, then two updates one at a time) while the second starts, even under load.
+    const s = await start({ records: [pendingRecord(A, { Quantity: 1 }), pendingRecord(B, { Quantity: 2 })], latencyMs: 2_500 });
     const { dir, input: one } = await inputFile('one.csv', ['Id,Quantity', `${A},10`, `${B},20`]);
     const two = join(dir, 'two.csv');
     await writeFile(two, `Id,Quantity\n${A},30\n${B},40\n`);
@@ -129,7 +130,9 @@ describe('an output path on a file that is not an output of this tool', () => {
 
 describe('two runs writing one --summary-json', () => {
   it('the second exits 1 at once and leaves the first run\'s summary alone: "running" while it runs, its own end after', async () => {
-    const s = await start({ records: [pendingRecord(A, { Quantity: 1 }), pendingRecord(B, { Quantity: 2 })], latencyMs: 300 });
+    // Each answer takes 2.5 s and the first run sends one row at a time: it is still sending (about 5 s)
+    // while the second CLI starts, even on a loaded machine (300 ms lost that race under load).
+    const s = await start({ records: [pendingRecord(A, { Quantity: 1 }), pendingRecord(B, { Quantity: 2 })], latencyMs: 2_500 });
     const { dir, input } = await inputFile('in.csv', ['Id,Quantity', `${A},10`, `${B},20`]);
     const summary = join(dir, 'summary.json');
     const status = async () => (JSON.parse(await readFile(summary, 'utf8')) as { status: string; exitCode: number | null });
