@@ -150,7 +150,7 @@ function runSection(data: ReportData): string {
   if (data.retries !== undefined) items.push(['Retries', `${data.retries.toLocaleString('en-US')} update requests were retries`]);
   if (context.mode === 'run') {
     const v = data.verify;
-    items.push(['Verify', v ? `${v.verified} rows read back as sent, ${v.mismatches} mismatches, ${v.notVerified} not verified, ${v.verifiedAfterUnknown} unknown found applied` : context.verify ? 'not finished' : 'off (--verify reads each updated record back)']);
+    items.push(['Verify', v ? `${v.verified} rows read back as sent, ${v.mismatches} mismatches, ${v.notVerified} not verified, ${v.verifiedAfterUnknown} unknown found applied${v.notCompared > 0 ? `, ${v.notCompared} left with no field to compare` : ''}` : context.verify ? 'not finished' : 'off (--verify reads each updated record back)']);
     if (data.backup) {
       const ids = data.backup.ids >= 0 ? ` (${data.backup.ids.toLocaleString('en-US')} Ids)` : '';
       items.push(['Backup', `<code>${e(data.backup.path)}</code>${ids}`]);
