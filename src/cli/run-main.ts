@@ -32,7 +32,7 @@ export async function runMain(args: MainArgs, version: string): Promise<number> 
     onFirst: (signal) =>
       logger.warn(
         { signal },
-        `interrupted: finishing in-flight requests (${signal === 'SIGINT' && out.terminal ? 'press Ctrl-C again to stop at once' : 'send the signal again to exit at once'})`,
+        `interrupted: finishing in-flight requests (${signal === 'SIGINT' && out.terminal ? 'press Ctrl-C again to stop at once' : 'send the signal again to stop at once'})`,
       ),
     onRepeat: (signal) => {
       if (abandonNow.signal.aborted) {

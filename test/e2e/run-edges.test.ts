@@ -172,7 +172,7 @@ describe('a run that stops before the end says so, in every way it can end', () 
     const server = sim;
     await until(() => server.requests.some((r) => r.method === 'PUT'));
     cli.child.kill('SIGINT');
-    await until(() => cli.stderr().includes('interrupted: finishing the requests in flight'));
+    await until(() => cli.stderr().includes('interrupted: finishing in-flight requests'));
     // A repeat within SIGNAL_REPEAT_MS counts as the same signal (timeout(1)), so this one waits it out.
     await wait(SIGNAL_REPEAT_MS + 100);
     cli.child.kill('SIGINT');

@@ -36,7 +36,7 @@ describe('a second Ctrl-C (issue 18)', () => {
     const s = sim;
     await waitFor(() => puts(s).length >= 180, { timeoutMs: 60_000, what: '180 PUTs' });
     child.kill('SIGINT');
-    await waitFor(() => stderr.includes('interrupted: finishing the requests in flight'), { what: 'the first interrupt logged' });
+    await waitFor(() => stderr.includes('interrupted: finishing in-flight requests'), { what: 'the first interrupt logged' });
     // A repeat within SIGNAL_REPEAT_MS is the same request (timeout(1)); the CLI's clock is its own, real one.
     await new Promise((resolve) => setTimeout(resolve, SIGNAL_REPEAT_MS + 100));
     child.kill('SIGINT');
