@@ -29,7 +29,9 @@ export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('ZUORA_')) env[key] = value;
   const nodeOptions = [process.env.NODE_OPTIONS, `--import=${LOOPBACK_GUARD}`].filter(Boolean).join(' ');
-  return { ...env, ZUORA_USAGE_LOG_FORMAT: 'text', ...extra, NODE_OPTIONS: nodeOptions, [GUARD_ENV]: 'exit' };
+  // A temp folder the test run removes (global-setup.ts): a CLI killed mid-run leaves nothing in the system's.
+  const childTmp = process.env.ZUU_TEST_CHILD_TMPDIR === undefined ? {} : { TMPDIR: process.env.ZUU_TEST_CHILD_TMPDIR };
+  return { ...env, ZUORA_USAGE_LOG_FORMAT: 'text', ...childTmp, ...extra, NODE_OPTIONS: nodeOptions, [GUARD_ENV]: 'exit' };
 }
 
 /** Spawns the built CLI (`args` after `dist/src/cli.js`) with childEnv(env); for tests that signal or kill it. */
