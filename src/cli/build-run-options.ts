@@ -19,11 +19,8 @@ import type { DateFormat } from '../rows/date-time.js';
 import type { Credentials } from '../send/auth.js';
 import { MAX_BATCH_SIZE } from '../send/post-update-batch.js';
 
-/** The parsed flags of the main command, as yargs gives them. */
-export interface MainArgs {
-  input: string;
-  out?: string;
-  failures?: string;
+/** The flags every command that talks to Zuora takes: its target, limits, retries and track ids. */
+export interface TargetArgs {
   env?: string;
   baseUrl?: string;
   entityIds?: string;
@@ -32,11 +29,18 @@ export interface MainArgs {
   concurrency: number;
   maxAttempts: number;
   timeout: number;
+  trackPrefix?: string;
+  gzip: boolean;
+}
+
+/** The parsed flags of the main command, as yargs gives them. */
+export interface MainArgs extends TargetArgs {
+  input: string;
+  out?: string;
+  failures?: string;
   dryRun: boolean;
   resume: boolean;
   overwrite: boolean;
-  trackPrefix?: string;
-  gzip: boolean;
   rejectUnknownFields: boolean;
   dateFormat?: string;
   decimalComma: boolean;

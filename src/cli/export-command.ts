@@ -1,38 +1,21 @@
 import type { Argv } from 'yargs';
 import { EXIT, RunError } from '../errors.js';
-import { checkExportFilters } from '../export/export-query.js';
+import { checkExportFilters, type ExportFilterFlags } from '../export/export-query.js';
 import { formatExportSummary, runExport, type ExportOptions, type ExportProgress } from '../export/run-export.js';
 import { parseDelimiterOption } from '../input/read-rows.js';
 import { createLogger } from '../logger.js';
 import { checkTrackPrefix, generateTrackPrefix } from '../options.js';
-import { buildTarget, MAIN_ARG_DEFAULTS, readCredentials } from './build-run-options.js';
+import { buildTarget, MAIN_ARG_DEFAULTS, readCredentials, type TargetArgs } from './build-run-options.js';
 import { watchInterrupts } from './interrupts.js';
 import { MAIN_OPTIONS } from './main-options.js';
 import { errorExit } from './run-error-exit.js';
 
 /** The parsed flags of `export`, as yargs gives them. */
-export interface ExportArgs {
+export interface ExportArgs extends TargetArgs, ExportFilterFlags {
   out: string;
-  account?: string;
-  from?: string;
-  to?: string;
-  status?: string;
-  uom?: string;
-  fields?: string;
-  where?: string;
   delimiter?: string;
   decimalComma: boolean;
   overwrite: boolean;
-  env?: string;
-  baseUrl?: string;
-  entityIds?: string;
-  orgIds?: string;
-  zuoraVersion?: string;
-  concurrency: number;
-  maxAttempts: number;
-  timeout: number;
-  trackPrefix?: string;
-  gzip: boolean;
   logLevel: string;
 }
 

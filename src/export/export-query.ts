@@ -48,11 +48,8 @@ export function exportHeader(customFields: readonly string[]): string[] {
   return exportFields(customFields).map((field) => (field === 'RbeStatus' ? CURRENT_STATUS_HEADER : field));
 }
 
-/**
- * Checks and normalises the filters as the user gave them; throws RunError('BAD_OPTION') naming the
- * flag, the value and what to write instead. Run before any request.
- */
-export function checkExportFilters(raw: {
+/** The filter flags of `export` as the user gave them. */
+export interface ExportFilterFlags {
   account?: string;
   from?: string;
   to?: string;
@@ -60,7 +57,13 @@ export function checkExportFilters(raw: {
   uom?: string;
   fields?: string;
   where?: string;
-}): ExportFilters {
+}
+
+/**
+ * Checks and normalises the filters as the user gave them; throws RunError('BAD_OPTION') naming the
+ * flag, the value and what to write instead. Run before any request.
+ */
+export function checkExportFilters(raw: ExportFilterFlags): ExportFilters {
   const list = (flag: string, text: string | undefined): string[] => {
     if (text === undefined) return [];
     const items = text.split(',').map((item) => item.trim());
