@@ -1,7 +1,7 @@
 import { accessSync, closeSync, constants, lstatSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { RunError } from '../errors.js';
-import { partialPath } from '../output/resume.js';
+import { partialPath } from '../resume/results-file.js';
 import { lockPath } from '../output/run-lock.js';
 import { realResultsPath } from '../output/side-files.js';
 import { legacyRunInfoPath, runInfoPath } from '../resume/run-info.js';

@@ -4,7 +4,7 @@ import { RunError } from '../errors.js';
 import { RESULT_COLUMNS } from '../row-outcome.js';
 import { runInfoPath } from '../resume/run-info.js';
 import { journalPath } from '../resume/send-journal.js';
-import { partialPath } from './resume.js';
+import { partialPath } from '../resume/results-file.js';
 
 /**
  * The side files of a results file (`.run.json`, `.journal`, `.partial`, `.lock`) are named from its

@@ -5,7 +5,7 @@ import type { InputEncoding } from '../input/encodings.js';
 import { readRows } from '../input/read-rows.js';
 import { readRunInfo } from '../resume/run-info.js';
 import { journalPath } from '../resume/send-journal.js';
-import { inspectResultsFile, openResultsFile } from './resume.js';
+import { inspectResultsFile, openResultsFile } from '../resume/results-file.js';
 
 /**
  * A run without `--resume` writes its results anew. Over the results of a finished run that is what

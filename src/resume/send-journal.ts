@@ -3,7 +3,7 @@ import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { RunError } from '../errors.js';
-import { cutTornRecord, inspectResultsFile, mergePartial, openMergedView, openResultsFile, partialPath, type PriorResult, type ResultsFileReader } from '../output/resume.js';
+import { cutTornRecord, inspectResultsFile, mergePartial, openMergedView, openResultsFile, partialPath, type PriorResult, type ResultsFileReader } from './results-file.js';
 import { IdTable } from './id-table.js';
 
 /**

@@ -3,7 +3,7 @@ import { rename, rm } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import type { InputEncoding } from '../input/encodings.js';
 import { readRows } from '../input/read-rows.js';
-import { inspectResultsFile, openPriorResults, openResultsFile, partialPath, sameCells } from '../output/resume.js';
+import { inspectResultsFile, openPriorResults, openResultsFile, partialPath, sameCells } from './results-file.js';
 import { IdSequences } from './id-sequences.js';
 import { IdTable } from './id-table.js';
 import { checkReadingOptions, defaultReading, type ReadingOptions } from './reading-options.js';

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { partialPath } from '../../../src/output/resume.js';
+import { partialPath } from '../../../src/resume/results-file.js';
 import { IdTable } from '../../../src/resume/id-table.js';
 import { consolidateJournal, journalPath, openSendJournal, readDirtyIds } from '../../../src/resume/send-journal.js';
 import { tempDir } from '../../helpers/temp-dir.js';

@@ -3,7 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { partialPath } from '../../../src/output/resume.js';
+import { partialPath } from '../../../src/resume/results-file.js';
 import { DEFAULT_READING } from '../../../src/resume/reading-options.js';
 import { runInfoPath } from '../../../src/resume/run-info.js';
 import { IdTable } from '../../../src/resume/id-table.js';

@@ -2,7 +2,9 @@ import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cutTornRecord, mergePartial, openPriorResults, partialPath } from '../../../src/output/resume.js';
+import { cutTornRecord, mergePartial, openPriorResults, partialPath } from '../../../src/resume/results-file.js';
+import { createResultsWriter } from '../../../src/output/results-writer.js';
+import type { RowOutcome } from '../../../src/row-outcome.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 
 const HEADER = 'Id,Quantity,result,error_code,error_message,http_status,attempts,track_id,request_id,line';
@@ -83,5 +85,35 @@ describe('mergePartial', () => {
     await mergePartial(out);
     expect(existsSync(partialPath(out))).toBe(false);
     expect(await readFile(out, 'utf8')).toBe(`${HEADER}\n${row('a', '1', 'updated', 2)}\n`);
+  });
+
+  it('writes the merged file byte for byte as the results writer writes the same records (quoting, delimiter, line ends, BOM)', async () => {
+    const folder = await dir();
+    const out = join(folder, 'r.csv');
+    const expected = join(folder, 'expected.csv');
+    const cells = [['a;1', 'say "hi"'], ['line\nbreak', 'cr\ronly'], [' spaced ', 'comma,not;delimiter'], ['"', '']];
+    const outcome = (seq: number, index: number, result: RowOutcome['result']): RowOutcome => ({
+      seq,
+      line: index + 2,
+      cells: cells[index]!,
+      id: `id${index}`,
+      result,
+      attempts: 2,
+      errorCode: result === 'failed' ? 'E;1' : undefined,
+      errorMessage: result === 'failed' ? 'refused: "bad"\nsee; docs' : undefined,
+      httpStatus: 400,
+      trackId: `t-${index}`,
+    });
+    const write = async (path: string, outcomes: RowOutcome[]): Promise<void> => {
+      const writer = await createResultsWriter({ outPath: path, failuresPath: undefined, header: ['Id;x', 'Quantity "q"'], delimiter: ';', bom: true, lineEnd: '\r\n' });
+      for (const each of outcomes) writer.add(each);
+      await writer.close();
+    };
+    await write(out, [outcome(0, 0, 'failed'), outcome(1, 1, 'failed'), outcome(2, 2, 'failed')]);
+    await write(partialPath(out), [outcome(0, 1, 'updated'), outcome(1, 2, 'updated'), outcome(2, 3, 'updated')]);
+    await write(expected, [outcome(0, 0, 'failed'), outcome(1, 1, 'updated'), outcome(2, 2, 'updated'), outcome(3, 3, 'updated')]);
+    await mergePartial(out);
+    expect(existsSync(partialPath(out))).toBe(false);
+    expect((await readFile(out)).equals(await readFile(expected))).toBe(true);
   });
 });

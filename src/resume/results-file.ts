@@ -1,10 +1,10 @@
 import { once } from 'node:events';
-import { createWriteStream, existsSync } from 'node:fs';
+import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
 import { open, rename, rm, truncate } from 'node:fs/promises';
-import { stringify } from 'csv-stringify';
 import { RunError } from '../errors.js';
 import { matchColumns } from '../input/columns.js';
 import { readRows } from '../input/read-rows.js';
+import { csvLine } from '../output/csv-line.js';
 import { RESULT_COLUMNS } from '../row-outcome.js';
 
 /**
@@ -14,7 +14,7 @@ import { RESULT_COLUMNS } from '../row-outcome.js';
  * A resumed run reads the existing results file and writes its own results to `<out>.partial`. A run
  * that reached every row replaces `<out>` with the partial (so nothing is kept of rows no longer in the
  * input); one that stopped early merges the two (line by line, the newer file winning) and removes the
- * partial. Which rows to send is decided in `resume/start-resume.ts`.
+ * partial. Which rows to send is decided in `start-resume.ts`.
  * Both files are in input order, so reading and merging are streaming joins on the `line` column with
  * constant memory. A `kill -9` at any moment leaves either the old results, or the old results and a
  * partial: the next `--resume` merges them first. A record torn by a kill in the middle of a write is
@@ -91,14 +91,18 @@ export async function mergePartial(out: string): Promise<void> {
   const merged = `${out}.merging`;
   const view = await openMergedView(out);
   try {
-    const csv = stringify({ delimiter: view.delimiter, bom: view.bom, record_delimiter: view.lineEnd ?? '\n' });
+    // Written as the results writer writes (csvLine): a merged file quotes every cell as the run's own did.
+    const lineEnd = view.lineEnd ?? '\n';
     const file = createWriteStream(merged);
-    csv.pipe(file);
-    await write(csv, [...view.header, ...RESULT_COLUMNS]);
+    await write(file, `${view.bom ? '\uFEFF' : ''}${csvLine([...view.header, ...RESULT_COLUMNS], view.delimiter, lineEnd)}`);
+    let chunk = '';
     for (let record = await view.next(); record !== undefined; record = await view.next()) {
-      await write(csv, [...record.cells, ...record.resultCells]);
+      chunk += csvLine([...record.cells, ...record.resultCells], view.delimiter, lineEnd);
+      if (chunk.length < MERGE_CHUNK) continue;
+      await write(file, chunk);
+      chunk = '';
     }
-    csv.end();
+    file.end(chunk);
     await once(file, 'close');
     const handle = await open(merged, 'r+');
     await handle.sync();
@@ -110,8 +114,11 @@ export async function mergePartial(out: string): Promise<void> {
   await rm(partial, { force: true });
 }
 
-async function write(csv: ReturnType<typeof stringify>, row: string[]): Promise<void> {
-  if (!csv.write(row)) await once(csv, 'drain');
+/** Characters of merged records written at once: a stream write per record costs more than the record. */
+const MERGE_CHUNK = 64 * 1024;
+
+async function write(file: WriteStream, text: string): Promise<void> {
+  if (!file.write(text)) await once(file, 'drain');
 }
 
 /**
