@@ -6,6 +6,7 @@ import { lockPath } from '../output/run-lock.js';
 import { realResultsPath } from '../output/side-files.js';
 import { legacyRunInfoPath, runInfoPath } from '../resume/run-info.js';
 import { journalPath } from '../resume/send-journal.js';
+import { keptRowsPath } from '../resume/kept-rows-path.js';
 import { RESULT_COLUMNS } from '../row-outcome.js';
 import { outputFiles, type MainArgs } from './build-run-options.js';
 
@@ -101,6 +102,7 @@ export function companionFiles(args: Pick<MainArgs, 'input' | 'out' | 'failures'
   const files: OutputFile[] = [{ name: 'the .lock beside --out', path: lockPath(out) }];
   if (!args.dryRun && !args.preview) {
     files.push({ name: 'the .journal beside --out', path: journalPath(out) }, { name: 'the .partial beside --out', path: partialPath(out) });
+    files.push({ name: 'the .kept-rows beside --out', path: keptRowsPath(out) });
   }
   if (args.backup !== undefined && args.backup.trim() !== '') files.push({ name: 'the .lock beside --backup', path: lockPath(args.backup) });
   if (args.summaryJson !== undefined && args.summaryJson.trim() !== '') files.push({ name: 'the .lock beside --summary-json', path: lockPath(args.summaryJson) });

@@ -4,10 +4,11 @@ import { RunError } from '../errors.js';
 import { RESULT_COLUMNS } from '../row-outcome.js';
 import { runInfoPath } from '../resume/run-info.js';
 import { journalPath } from '../resume/send-journal.js';
+import { KEPT_ROWS_MARK, keptRowsPath } from '../resume/kept-rows-path.js';
 import { partialPath } from '../resume/results-file.js';
 
 /**
- * The side files of a results file (`.run.json`, `.journal`, `.partial`, `.lock`) are named from its
+ * The side files of a results file (`.run.json`, `.journal`, `.partial`, `.kept-rows`, `.lock`) are named from its
  * real path, so that a symlinked `--out` shares them, and its lock, with the file it points at, and
  * from its whole name, so that two results files never share one (SPEC "Outputs").
  */
@@ -39,6 +40,7 @@ export function checkSideFiles(out: string): void {
     { name: '.run.json', path: runInfoPath(out), ours: isRunInfo },
     { name: '.journal', path: journalPath(out), ours: isJournal },
     { name: '.partial', path: partialPath(out), ours: isResults },
+    { name: '.kept-rows', path: keptRowsPath(out), ours: isKeptRows },
   ];
   for (const file of files) {
     const head = headOf(file.path);
@@ -89,4 +91,9 @@ function isResults(head: string): boolean {
   if (end < 0) return head.length < HEAD_BYTES;
   const line = head.slice(0, end).replace(/^\uFEFF/, '').replace(/\r$/, '');
   return [',', ';', '\t', '|'].some((delimiter) => line === RESULT_COLUMNS.join(delimiter) || line.endsWith(`${delimiter}${RESULT_COLUMNS.join(delimiter)}`));
+}
+
+/** The scratch file of a resumed run (kept-rows-path.ts): its mark, possibly cut short by a kill. */
+function isKeptRows(head: string): boolean {
+  return head.startsWith(KEPT_ROWS_MARK) || KEPT_ROWS_MARK.startsWith(head);
 }

@@ -1,8 +1,7 @@
 import { hash } from 'node:crypto';
-import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { closeSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { IdTable } from './id-table.js';
+import { KEPT_ROWS_MARK } from './kept-rows-path.js';
 
 /**
  * "Untouched" judged per Id (SPEC "Resume"): the rows of each Id in the earlier results, in file order,
@@ -35,8 +34,9 @@ export class IdSequences {
   private count = 0;
   private readonly scratch: ScratchFile;
 
-  constructor() {
-    this.scratch = new ScratchFile();
+  /** `scratchPath`: where the rows that may be kept are written (kept-rows-path.ts); removed by `close`. */
+  constructor(scratchPath: string) {
+    this.scratch = new ScratchFile(scratchPath);
   }
 
   /** Ids of the results. */
@@ -209,11 +209,10 @@ const ENTRY_HEADER = 16;
 const BUFFER_BYTES = 1 << 20;
 
 /**
- * An append-only file of entries chained per Id, in a private temporary folder removed on close. Writes
- * are buffered; a link to an entry still in the buffer is made there.
+ * An append-only file of entries chained per Id, after its mark, removed on close. Writes are buffered;
+ * a link to an entry still in the buffer is made there.
  */
 class ScratchFile {
-  private readonly dir: string;
   private readonly fd: number;
   private buffer = Buffer.alloc(BUFFER_BYTES);
   /** Bytes of the buffer in use; the buffer starts at file offset `written`. */
@@ -221,9 +220,9 @@ class ScratchFile {
   private written = 0;
   private readonly header = Buffer.alloc(ENTRY_HEADER);
 
-  constructor() {
-    this.dir = mkdtempSync(join(tmpdir(), 'zuu-resume-'));
-    this.fd = openSync(join(this.dir, 'kept-rows'), 'w+');
+  constructor(private readonly path: string) {
+    this.fd = openSync(path, 'w+');
+    this.written = writeSync(this.fd, KEPT_ROWS_MARK);
   }
 
   /** Appends an entry with no next one; returns its offset. */
@@ -276,7 +275,7 @@ class ScratchFile {
     } catch {
       // Closed already.
     }
-    rmSync(this.dir, { recursive: true, force: true });
+    rmSync(this.path, { force: true });
   }
 }
 

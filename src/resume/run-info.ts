@@ -1,5 +1,6 @@
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { RunError } from '../errors.js';
+import type { RunOptions } from '../options.js';
 import type { ReadingOptions } from './reading-options.js';
 
 /** Which tenant a results file was recorded against, kept beside it as `<out>.run.json`. */
@@ -90,4 +91,11 @@ export async function writeRunInfo(out: string, info: RunInfo): Promise<void> {
  */
 export async function removeRunInfo(out: string): Promise<void> {
   await rm(runInfoPath(out), { force: true });
+}
+
+/** The tenant a run writes to, as recorded for `--resume`. */
+export function targetIdentity(options: Pick<RunOptions, 'target' | 'entityIds' | 'orgIds'>): string {
+  if (options.target.kind === 'local') return 'local';
+  const scope = [options.entityIds && `entity-ids=${options.entityIds}`, options.orgIds && `org-ids=${options.orgIds}`].filter(Boolean);
+  return scope.length > 0 ? `${options.target.baseUrl} (${scope.join(', ')})` : options.target.baseUrl;
 }

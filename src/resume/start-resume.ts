@@ -6,6 +6,7 @@ import { readRows } from '../input/read-rows.js';
 import { inspectResultsFile, openPriorResults, openResultsFile, partialPath, sameCells } from './results-file.js';
 import { IdSequences } from './id-sequences.js';
 import { IdTable } from './id-table.js';
+import { keptRowsPath } from './kept-rows-path.js';
 import { checkReadingOptions, defaultReading, type ReadingOptions } from './reading-options.js';
 import { checkResumeTarget } from './run-info.js';
 import { consolidateJournal, journalPath, openSendJournal, readDirtyIds, removeJournal } from './send-journal.js';
@@ -39,14 +40,16 @@ export interface ResumeOptions {
 }
 
 export interface ResumeSession {
+  /** `fresh`: every row is sent and the results file written anew (nothing can be kept); `resumed`: earlier results are judged per Id. */
+  kind: 'fresh' | 'resumed';
   /** Where this run writes its results: `out`, or `<out>.partial` while an earlier run's results are read. */
   outPath: string;
   /**
    * For a valid row about to be processed: the result columns an earlier run recorded, when the row
    * need not be sent again; otherwise undefined, and the row is noted in the journal (`beforeSend` writes it).
-   * Rows must come in input order.
+   * Rows must come in input order. Synchronous: a fresh run asks it for every row, and it costs no promise.
    */
-  decide(line: number, id: string, cells: string[]): Promise<string[] | undefined>;
+  decide(line: number, id: string, cells: string[]): string[] | undefined;
   /** An input row that is neither sent nor kept (invalid): it still counts among its Id's rows. Rows in input order, with `decide`'s. */
   passed(cells: string[]): void;
   /** Before the first request of the row of `line` (one `decide` sent) leaves: its journal entry is on the OS on return. */
@@ -62,25 +65,25 @@ export interface ResumeSession {
 }
 
 /**
- * Starts the bookkeeping of a sending run. With `--resume` and usable earlier results: folds what an
- * unfinished run left, then judges per Id which rows may be kept (id-sequences.ts: a streaming pass over
- * the results and one over the input; a few numbers per Id in memory, the rows that may be kept in a
- * scratch file). Otherwise a fresh run: every row is sent and the results file is written anew.
+ * Starts the bookkeeping of a sending run: `startResumed` with `--resume` and earlier results it can
+ * trust (same tool, tenant, reading options and columns), otherwise `startFresh`.
  */
 export async function startResume(options: ResumeOptions): Promise<ResumeSession> {
   const { out, logger } = options;
-  if (!options.resume) return fresh(out);
+  // Left by a run killed while it resumed (checkSideFiles made sure it is this tool's).
+  await rm(keptRowsPath(out), { force: true });
+  if (!options.resume) return startFresh(out);
   // Throws (leaving every file as it is) when --out is not a results file of this tool.
   await inspectResultsFile(out, false);
   await consolidateJournal(out);
   const priors = await openPriorResults(out);
-  if (!priors) return fresh(out);
+  if (!priors) return startFresh(out);
   // Only the checks below need the earlier results' header: they are read again, per Id, further down.
   const { header } = priors;
   await priors.close();
   if ((await checkResumeTarget(out, options.target)) === 'unknown') {
     logger.warn({ results: out }, 'no record of which tenant the earlier run used: every row is processed again');
-    return fresh(out);
+    return startFresh(out);
   }
   // Throws (nothing sent) when a cell would mean something else now. A results file of an earlier version
   // recorded no reading options: with the defaults every cell reads as it did without options, so its
@@ -88,17 +91,25 @@ export async function startResume(options: ResumeOptions): Promise<ResumeSession
   const reading = await checkReadingOptions(out, options.reading);
   if (reading === 'unrecorded' && !defaultReading(options.reading)) {
     logger.warn({ results: out }, 'no record of the reading options (--date-format, --encoding, ...) of the earlier run: every row is processed again');
-    return fresh(out);
+    return startFresh(out);
   }
   if (!sameCells(header, options.header)) {
     logger.warn({ results: out }, 'the results file has other columns than the input: every row is processed again');
-    return fresh(out);
+    return startFresh(out);
   }
+  return startResumed(options);
+}
 
+/**
+ * A run that resumes earlier results it can trust: every Id whose rows are unchanged keeps its recorded
+ * results; the others are sent again in full (id-sequences.ts), and the run writes to `<out>.partial`.
+ */
+async function startResumed(options: ResumeOptions): Promise<ResumeSession> {
+  const { out, logger } = options;
   const dirty = new IdTable();
   await readDirtyIds(out, dirty);
   const fromJournal = dirty.size;
-  const sequences = new IdSequences();
+  const sequences = new IdSequences(keptRowsPath(out));
   let judged: { changedIds: number; lastLine: number };
   try {
     judged = await judgeIds(options, sequences, dirty);
@@ -124,8 +135,9 @@ export async function startResume(options: ResumeOptions): Promise<ResumeSession
     sequences.close();
   };
   return {
+    kind: 'resumed',
     outPath: partialPath(out),
-    async decide(line, id, cells) {
+    decide(line, id, cells) {
       const recorded = sequences.reach(idOf(cells), cells);
       // Kept wherever the row moved: its record now says the line it has in the current input.
       if (recorded) return [...recorded.slice(0, -1), String(line)];
@@ -160,14 +172,15 @@ export async function startResume(options: ResumeOptions): Promise<ResumeSession
  * without a record stay in the journal until this run finishes: killed before it reaches them, the
  * next `--resume` must still send them.
  */
-async function fresh(out: string): Promise<ResumeSession> {
+async function startFresh(out: string): Promise<ResumeSession> {
   if (existsSync(journalPath(out))) await consolidateJournal(out);
   // A partial left by a killed resume describes results that are about to be replaced.
   await rm(partialPath(out), { force: true });
   const journal = openSendJournal(out, 'out');
   return {
+    kind: 'fresh',
     outPath: out,
-    async decide(line, id) {
+    decide(line, id) {
       journal.willSend(line, id);
       return undefined;
     },

@@ -7,27 +7,36 @@ import type { SendItem } from '../send/send-updates.js';
 import type { CountedRecords } from './counted-records.js';
 import type { InputSigns } from './input-signs.js';
 
+/** What the mapping stage reads and where it records the rows it does not pass on. */
+export interface MappingOptions {
+  table: InputTable;
+  columns: ColumnMap;
+  /** Positions of the input cells echoed in the outputs. */
+  keptColumns: number[];
+  options: RunOptions;
+  stopSignal: AbortSignal;
+  /** Unreadable records and invalid rows. */
+  record: (outcome: RowOutcome) => void;
+  signs?: InputSigns;
+  /** Told synchronously of each valid row as it is passed on (a fresh run's send journal notes it). */
+  onValid?: (item: SendItem) => void;
+}
+
 /**
  * Reads and maps the input until the run stops: unreadable records and invalid rows are recorded
  * here, valid rows are passed on with their request.
  */
-export async function* mappedRows(
-  records: CountedRecords,
-  table: InputTable,
-  columns: ColumnMap,
-  keptColumns: number[],
-  options: RunOptions,
-  stopSignal: AbortSignal,
-  record: (outcome: RowOutcome) => void,
-  signs?: InputSigns,
-): AsyncGenerator<SendItem> {
+export async function* mappedRows(records: CountedRecords, mapping: MappingOptions): AsyncGenerator<SendItem> {
+  const { table, columns, keptColumns, options, stopSignal, record, signs, onValid } = mapping;
   for (;;) {
     // Checked before each record: once the run stops, no record is read, mapped or recorded.
     if (stopSignal.aborted) return;
     const input = await records.next();
     if (input === undefined) return;
     const item = mapRecord(input, table, columns, keptColumns, options, record, signs);
-    if (item) yield item;
+    if (!item) continue;
+    onValid?.(item);
+    yield item;
   }
 }
 

@@ -1,12 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { IdSequences } from '../../../src/resume/id-sequences.js';
 import { IdTable } from '../../../src/resume/id-table.js';
+import { join } from 'node:path';
+import { tempDir } from '../../helpers/temp-dir.js';
+
+const scratch = async () => join(await tempDir('zuu-sequences-'), 'results.csv.kept-rows');
 
 const updated = (line: number) => ({ resultCells: ['updated', '', '', '200', '1', `t-${line}`, `r${line}`, String(line)] });
 
 describe('IdSequences', () => {
-  it('keeps the recorded rows of Ids whose rows moved, read back from the scratch file across buffer flushes, and sends the changed Id', () => {
-    const sequences = new IdSequences();
+  it('keeps the recorded rows of Ids whose rows moved, read back from the scratch file across buffer flushes, and sends the changed Id', async () => {
+    const sequences = new IdSequences(await scratch());
     try {
       // Cells of 300 KB: the 1 MB write buffer is flushed between rows, so links are made in the file as well as in the buffer.
       const big = (tag: string) => tag.padEnd(300_000, '.');
@@ -26,8 +30,8 @@ describe('IdSequences', () => {
     }
   });
 
-  it('an Id the journal holds dirty, or with fewer rows now, is changed; extra rows after the recorded ones are sent without changing the Id', () => {
-    const sequences = new IdSequences();
+  it('an Id the journal holds dirty, or with fewer rows now, is changed; extra rows after the recorded ones are sent without changing the Id', async () => {
+    const sequences = new IdSequences(await scratch());
     try {
       for (const [id, q, line] of [['a', '1', 2], ['b', '2', 3], ['b', '3', 4], ['c', '4', 5]] as const) sequences.addRecorded(id, [id, q], updated(line));
       for (const [id, q] of [['a', '1'], ['b', '2'], ['c', '4'], ['c', '5']]) sequences.addCurrent(id!, [id!, q!]);
