@@ -107,6 +107,7 @@ describe('side files follow the results file (issue 16 items 10 and 11)', () => 
     ['.run.json', 'my notes\n'],
     ['.journal', 'a,b\n1,2\n'],
     ['.partial', 'Id,Quantity\nx,1\n'],
+    ['.kept-rows', 'my notes\n'],
   ])('an existing results%s the tool did not write is refused (exit 1) and left as it was', async (suffix, text) => {
     const { s, dir, input } = await tenantAndInput();
     const side = join(dir, `in.results.csv${suffix}`);

@@ -8,6 +8,7 @@ import { DEFAULT_READING } from '../../../src/resume/reading-options.js';
 import { runInfoPath } from '../../../src/resume/run-info.js';
 import { IdTable } from '../../../src/resume/id-table.js';
 import { journalPath } from '../../../src/resume/send-journal.js';
+import { KEPT_ROWS_MARK, keptRowsPath } from '../../../src/resume/kept-rows-path.js';
 import { startResume } from '../../../src/resume/start-resume.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 
@@ -15,7 +16,7 @@ const HEADER = 'Id,Quantity,result,error_code,error_message,http_status,attempts
 const row = (id: string, q: string, line: number, result = 'updated') => `${id},${q},${result},,,200,1,t-${line},r${line},${line}`;
 
 /** An earlier run's results (recorded against `local`) and the current input. */
-async function setUp(recorded: string[], input: Array<[string, string]>, resume = true, journal?: string) {
+async function setUp(recorded: string[], input: Array<[string, string]>, resume = true, journal?: string, keptRows?: string) {
   const dir = await tempDir('zuu-start-resume-');
   const out = join(dir, 'r.results.csv');
   const inputPath = join(dir, 'r.csv');
@@ -23,6 +24,7 @@ async function setUp(recorded: string[], input: Array<[string, string]>, resume 
   await writeFile(runInfoPath(out), JSON.stringify({ target: 'local' }));
   await writeFile(inputPath, `Id,Quantity\n${input.map((cells) => cells.join(',')).join('\n')}\n`);
   if (journal !== undefined) await writeFile(journalPath(out), journal);
+  if (keptRows !== undefined) await writeFile(keptRowsPath(out), keptRows);
   const session = await startResume({
     out,
     resume,
@@ -136,5 +138,23 @@ describe('startResume', () => {
     expect(await readFile(journalPath(out), 'utf8')).toBe(`dirty\t${IdTable.digest('x')}\nrun\tout\n`);
     await session.finish(true);
     expect(existsSync(journalPath(out))).toBe(false);
+  });
+
+  it('keeps the rows it may keep in <out>.kept-rows beside the results while it resumes, and removes it at the end', async () => {
+    const { out, session } = await setUp([row('a', '1', 2), row('b', '2', 3)], [['a', '1'], ['b', '2']]);
+    expect((await readFile(keptRowsPath(out), 'utf8')).startsWith(KEPT_ROWS_MARK)).toBe(true);
+    expect(session.decide(2, 'a', ['a', '1'])).toBeDefined();
+    await session.close();
+    expect(existsSync(keptRowsPath(out))).toBe(false);
+  });
+
+  it('a scratch file left by a run killed while it resumed is removed by the next run on that --out, resumed or not', async () => {
+    for (const resume of [false, true]) {
+      const { out, session } = await setUp([row('a', '1', 2)], [['a', '1']], resume, undefined, `${KEPT_ROWS_MARK}left by kill -9`);
+      // A resumed run has its own scratch file there again; a fresh one has none.
+      expect(existsSync(keptRowsPath(out)) && (await readFile(keptRowsPath(out), 'utf8')).includes('left by kill -9')).toBe(false);
+      await session.close();
+      expect(existsSync(keptRowsPath(out))).toBe(false);
+    }
   });
 });
