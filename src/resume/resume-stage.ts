@@ -77,7 +77,7 @@ function freshStage(session: ResumeSession, out: string, runInfo: RunInfo): Resu
     session.decide(item.line, item.update.id, item.cells);
   };
   return {
-    ...common(session, out, runInfo),
+    ...sharedHooks(session, out, runInfo),
     mapping: (record) => ({ record, onValid: note }),
     keepRecorded: (rows) => rows,
     kept: 0,
@@ -88,7 +88,7 @@ function freshStage(session: ResumeSession, out: string, runInfo: RunInfo): Resu
 function resumedStage(session: ResumeSession, out: string, runInfo: RunInfo): ResumeStage {
   let kept = 0;
   return {
-    ...common(session, out, runInfo),
+    ...sharedHooks(session, out, runInfo),
     // Invalid rows still count among their Id's rows (which row of the Id is which).
     mapping: (record) => ({
       record(outcome) {
@@ -114,7 +114,7 @@ function resumedStage(session: ResumeSession, out: string, runInfo: RunInfo): Re
   };
 }
 
-function common(session: ResumeSession, out: string, runInfo: RunInfo): Pick<ResumeStage, 'outPath' | 'beforeSend' | 'resultsOpened' | 'finish' | 'close'> {
+function sharedHooks(session: ResumeSession, out: string, runInfo: RunInfo): Pick<ResumeStage, 'outPath' | 'beforeSend' | 'resultsOpened' | 'finish' | 'close'> {
   return {
     outPath: session.outPath,
     beforeSend(item) {

@@ -13,9 +13,9 @@ export interface SummaryFacts {
   counts: Readonly<ResultCounts>;
   /** Rows written to the failures file (the results writer). */
   failuresRows: number;
-  /** Rows not done per error_code (run.ts counts them as they are recorded). */
+  /** Rows not done per error_code (run-outputs.ts counts them as they are recorded). */
   errorCounts?: ErrorCount[];
-  /** Rows kept from an earlier run by `--resume` (the resume filter). */
+  /** Rows kept from an earlier run by `--resume` (the resume stage). */
   keptFromEarlierRun: number;
   /** Input records, all of them, also those a stopped run never reached (the reader). */
   records: number;
@@ -42,7 +42,7 @@ export interface SummaryFacts {
   backup?: RunSummary['backup'];
   /** Rows refused as exactly 1000 × Zuora's quantity; only in modes that read records first. */
   quantityTimes1000?: number;
-  /** Warnings about the file, each once (summary-facts in run.ts). */
+  /** Warnings about the file, each once (end-of-run.ts). */
   warnings?: string[];
   /** A run that read nothing, on a file with signs of a decimal-comma spreadsheet: the signs, in words. */
   decimalCommaSigns?: string;
