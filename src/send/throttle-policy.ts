@@ -52,81 +52,83 @@ const SAMPLE_INTERVAL_MS = 1000;
 
 /** The run's pacing decisions; one per run, fed every answer. */
 export function createThrottlePolicy(options: ThrottlePolicyOptions): ThrottlePolicy {
-  const max = options.maxConcurrency;
-  const rateShare = options.rateShare ?? 0.95;
-  let concurrency = Math.min(max, options.initialConcurrency ?? 16);
-  let slowStart = true;
-  let ceiling = max;
-  let successes = 0;
-  let lastCut = -Infinity;
-  let lastHalving = -Infinity;
-  let intervalMs = 0;
-  let announcedLimit = '';
+  return new AimdPolicy(options);
+}
 
-  const setConcurrency = (value: number): void => {
-    concurrency = Math.max(1, Math.min(max, ceiling, value));
-    successes = 0;
-  };
+// A class rather than a closure: its state is read on every acquire, and plain fields are the cheapest read.
+class AimdPolicy implements ThrottlePolicy {
+  concurrency: number;
+  intervalMs = 0;
+  readonly maxConcurrency: number;
+  private readonly rateShare: number;
+  private slowStart = true;
+  private ceiling: number;
+  private successes = 0;
+  private lastCut = -Infinity;
+  private lastHalving = -Infinity;
+  private announcedLimit = '';
 
-  return {
-    observe(status, headers, now) {
-      if (status === 429) {
-        slowStart = false;
-        if (now - lastHalving >= SAMPLE_INTERVAL_MS) {
-          lastHalving = now;
-          setConcurrency(Math.floor(concurrency / 2));
+  constructor(options: ThrottlePolicyOptions) {
+    this.maxConcurrency = options.maxConcurrency;
+    this.ceiling = options.maxConcurrency;
+    this.rateShare = options.rateShare ?? 0.95;
+    this.concurrency = Math.min(options.maxConcurrency, options.initialConcurrency ?? 16);
+  }
+
+  get lowered(): boolean {
+    return !this.slowStart && this.concurrency < this.maxConcurrency;
+  }
+
+  observe(status: number, headers: ResponseHeaders, now: number): number {
+    if (status === 429) {
+      this.slowStart = false;
+      if (now - this.lastHalving >= SAMPLE_INTERVAL_MS) {
+        this.lastHalving = now;
+        this.setConcurrency(Math.floor(this.concurrency / 2));
+      }
+      return 0;
+    }
+    const rateLimit = headerValue(headers, 'ratelimit-limit');
+    if (rateLimit !== undefined && rateLimit !== this.announcedLimit) {
+      this.announcedLimit = rateLimit;
+      this.intervalMs = paceFor(rateLimit, this.rateShare);
+    }
+    let pauseMs = 0;
+    if (headerValue(headers, 'ratelimit-remaining') === '0') {
+      const reset = Number(headerValue(headers, 'ratelimit-reset'));
+      if (Number.isFinite(reset) && reset > 0) pauseMs = reset * 1000;
+    }
+    const limit = Number(headerValue(headers, 'concurrency-limit-limit'));
+    const remaining = Number(headerValue(headers, 'concurrency-limit-remaining'));
+    if (Number.isFinite(limit) && limit > 0) {
+      const headroom = Math.max(2, Math.ceil(limit / 10));
+      const newCeiling = Math.max(1, limit - headroom);
+      if (newCeiling !== this.ceiling) {
+        this.ceiling = newCeiling;
+        if (this.concurrency > this.ceiling) {
+          this.slowStart = false;
+          this.setConcurrency(this.concurrency);
         }
-        return 0;
       }
-      const rateLimit = headerValue(headers, 'ratelimit-limit');
-      if (rateLimit !== undefined && rateLimit !== announcedLimit) {
-        announcedLimit = rateLimit;
-        intervalMs = paceFor(rateLimit, rateShare);
-      }
-      let pauseMs = 0;
-      if (headerValue(headers, 'ratelimit-remaining') === '0') {
-        const reset = Number(headerValue(headers, 'ratelimit-reset'));
-        if (Number.isFinite(reset) && reset > 0) pauseMs = reset * 1000;
-      }
-      const limit = Number(headerValue(headers, 'concurrency-limit-limit'));
-      const remaining = Number(headerValue(headers, 'concurrency-limit-remaining'));
-      if (Number.isFinite(limit) && limit > 0) {
-        const headroom = Math.max(2, Math.ceil(limit / 10));
-        const newCeiling = Math.max(1, limit - headroom);
-        if (newCeiling !== ceiling) {
-          ceiling = newCeiling;
-          if (concurrency > ceiling) {
-            slowStart = false;
-            setConcurrency(concurrency);
-          }
+      if (Number.isFinite(remaining) && remaining < headroom) {
+        this.slowStart = false;
+        if (now - this.lastCut >= SAMPLE_INTERVAL_MS) {
+          this.lastCut = now;
+          this.setConcurrency(this.concurrency - 1);
         }
-        if (Number.isFinite(remaining) && remaining < headroom) {
-          slowStart = false;
-          if (now - lastCut >= SAMPLE_INTERVAL_MS) {
-            lastCut = now;
-            setConcurrency(concurrency - 1);
-          }
-          return pauseMs;
-        }
+        return pauseMs;
       }
-      if (status >= 200 && status < 300 && concurrency < Math.min(max, ceiling) && ++successes >= concurrency) {
-        setConcurrency(slowStart ? concurrency * 2 : concurrency + 1);
-      }
-      return pauseMs;
-    },
-    get concurrency() {
-      return concurrency;
-    },
-    get intervalMs() {
-      return intervalMs;
-    },
-    get maxConcurrency() {
-      return max;
-    },
-    get lowered() {
-      return !slowStart && concurrency < max;
-    },
-  };
+    }
+    if (status >= 200 && status < 300 && this.concurrency < Math.min(this.maxConcurrency, this.ceiling) && ++this.successes >= this.concurrency) {
+      this.setConcurrency(this.slowStart ? this.concurrency * 2 : this.concurrency + 1);
+    }
+    return pauseMs;
+  }
+
+  private setConcurrency(value: number): void {
+    this.concurrency = Math.max(1, Math.min(this.maxConcurrency, this.ceiling, value));
+    this.successes = 0;
+  }
 }
 
 /**

@@ -126,10 +126,11 @@ export function createThrottle(options: ThrottleOptions = {}): Throttle {
     },
     pause,
     observe(status, headers) {
+      const before = policy.concurrency;
       const pauseMs = policy.observe(status, headers, now());
       if (pauseMs > 0) pause(pauseMs);
       // A raised concurrency lets waiters in at once, not at the next release.
-      if (waiters.length > 0) wakeWaiters();
+      if (policy.concurrency > before) wakeWaiters();
     },
     get concurrency() {
       return policy.concurrency;
