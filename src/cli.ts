@@ -1,9 +1,8 @@
 #!/usr/bin/env -S node --max-semi-space-size=6 --heap-growing-percent=100
-// Memory flags (BENCHMARKS.md, "Node flags"): the young generation is capped at 6 MB a half, which V8
-// would grow to 32 MB for no gain in speed; and the old generation is collected once it doubles, not
-// once it quadruples, since most of what got promotes there is dead within a request. Peak RSS of a
-// 1,000,000-row run: 157 -> 121 MB (put), 174 -> 129 MB (actions). The Dockerfile's ENTRYPOINT and
-// `npm start` pass the same flags.
+// Memory flags: the young generation is capped at 6 MB a half, which V8 would grow to 32 MB for no
+// gain in speed; and the old generation is collected once it doubles, not once it quadruples, since
+// most of what got promotes there is dead within a request (BENCHMARKS.md, "Node flags", has the
+// measurements). The Dockerfile's ENTRYPOINT and `npm start` pass the same flags.
 import { holdEarlySignals } from './cli/early-signals.js';
 
 // Before the modules load: a Ctrl-C while they do must still end the run with its summary JSON.

@@ -1,6 +1,6 @@
 import type { RunOptions } from '../options.js';
-import { shellQuote } from '../output/summary.js';
-import type { NextCommands } from '../output/summary.js';
+import { shellQuote } from '../output/shell-quote.js';
+import type { NextCommands } from '../output/next-step.js';
 import { MAIN_ARG_DEFAULTS, type MainArgs } from './build-run-options.js';
 
 /**

@@ -1,4 +1,5 @@
 import { DONE_RESULTS, type RowOutcome } from '../row-outcome.js';
+import { adviceFor, type ErrorRemedy } from './error-advice.js';
 
 /** Rows not done that share an `error_code`, as the run counts them (the advice is the CLI edge's). */
 export interface ErrorCount {
@@ -34,19 +35,6 @@ export function createErrorTally(): { add(outcome: RowOutcome): void; counts(): 
   };
 }
 
-/** What the rows of a group need, for the next step. */
-export type ErrorRemedy =
-  /** A cell of the file is wrong: fix it, then send the failures file. */
-  | 'fix-cells'
-  /** Nothing wrong with the row: send it again as it is (safe: updates are absolute values). */
-  | 'send-again'
-  /** Zuora does not take Usage through Actions: send the rows one PUT a row. */
-  | 'use-put'
-  /** Editing the file cannot fix it (billed usage, a value Zuora acknowledged but does not hold). */
-  | 'not-in-file'
-  /** The setup is wrong (credentials, target), not the rows. */
-  | 'fix-setup';
-
 /** A group with its advice: one line a person can act on. */
 export interface ErrorGroup {
   code: string;
@@ -55,60 +43,7 @@ export interface ErrorGroup {
   advice: string;
 }
 
-/** Codes of rows that were not applied but may be sent again as they are. */
-const SEND_AGAIN = new Set([
-  'LOCK_COMPETITION',
-  'TEMPORARY_ERROR',
-  'SERVER_UNAVAILABLE',
-  'REQUEST_EXCEEDED_LIMIT',
-  'REQUEST_EXCEEDED_RATE',
-  'ZUORA_UNREACHABLE',
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'NOT_SENT',
-  'NOT_READ',
-  'INPUT_CHANGED',
-]);
-
 /** The advice for each group, in the context of the run (`--transport`). */
 export function adviseErrors(counts: readonly ErrorCount[], context: { transport?: string }): ErrorGroup[] {
-  return counts.map((count) => ({ code: count.code, rows: count.rows, ...advice(count, context) }));
-}
-
-function advice(count: ErrorCount, context: { transport?: string }): { remedy: ErrorRemedy; advice: string } {
-  const { code } = count;
-  if (code === 'BILLED') {
-    return {
-      remedy: 'not-in-file',
-      advice:
-        'the usage is already billed (Zuora refuses it, error_code INVALID_VALUE): editing the file will not help; cancel the bill run (or the invoice) so the usage is Pending again, or upload offsetting usage',
-    };
-  }
-  if (code === 'VERIFY_MISMATCH') {
-    return {
-      remedy: 'not-in-file',
-      advice:
-        'Zuora answered success but holds other values when read back: the cells are not the problem; compare error_message with the record in Zuora (a field Zuora ignores, a workflow changing it) before sending again',
-    };
-  }
-  if (code === 'INVALID_TYPE' && context.transport === 'actions') {
-    return { remedy: 'use-put', advice: 'this tenant does not take Usage through Actions: send these rows with --transport put' };
-  }
-  if (code === 'AUTH_FAILED') return { remedy: 'fix-setup', advice: 'the credentials were refused: fix them, then send these rows again' };
-  if (code === 'UNEXPECTED_ANSWER') {
-    return { remedy: 'fix-setup', advice: "a 2xx answer that is not Zuora's (a proxy page, a wrong --base-url): check the target; sending again is safe" };
-  }
-  if (count.unknown === count.rows) {
-    return { remedy: 'send-again', advice: 'no answer: the update may or may not have been applied; sending it again is safe' };
-  }
-  if (count.busy === count.rows) {
-    return { remedy: 'send-again', advice: 'Zuora was busy or over a limit (HTTP 429 or 5xx) until the row gave up: not applied; send it again as it is' };
-  }
-  if (SEND_AGAIN.has(code)) return { remedy: 'send-again', advice: 'not applied (Zuora busy, a limit, or not reached): send these rows again as they are' };
-  if (code === 'NOT_FOUND' || code === 'INVALID_ID') {
-    return { remedy: 'fix-cells', advice: 'no usage record with this Id in this tenant: check the Id cell, and --env/--entity-ids' };
-  }
-  if (code === 'INVALID_ROW' || code === 'MALFORMED_RECORD') return { remedy: 'fix-cells', advice: 'never sent: fix the cell error_message names' };
-  return { remedy: 'fix-cells', advice: 'Zuora refused the row: fix the cell error_message names' };
+  return counts.map((count) => ({ code: count.code, rows: count.rows, ...adviceFor(count, context) }));
 }

@@ -1,5 +1,5 @@
 import type { RowResult } from '../row-outcome.js';
-import { adviceFor } from './error-advice.js';
+import { adviceFor, adviceSentence } from '../output/error-advice.js';
 import { escapeHtml as e } from './escape-html.js';
 import type { QuantityTotal } from './quantity-totals.js';
 import { changeBars, RESULT_COLOURS, resultsBar } from './report-charts.js';
@@ -72,15 +72,15 @@ function resultsSection(data: ReportData): string {
   return `<section><h2>Results</h2>${resultsBar(counted)}<table class="counts" id="counts">${legend}${total}</table>${stop}${error}${next}</section>`;
 }
 
-function errorsSection({ rows }: ReportData): string {
+function errorsSection({ rows, context }: ReportData): string {
   if (rows.errors.length === 0) return '<section><h2>Failures</h2><p>None: no row failed, was refused or left in doubt.</p></section>';
   const groups = rows.errors.map((group) => {
     const results = Object.entries(group.results).map(([r, n]) => `${n} ${r}`).join(', ');
-    const mainResult = Object.entries(group.results).sort(([, a], [, b]) => (b ?? 0) - (a ?? 0))[0]?.[0] ?? 'failed';
+    const advice = adviceFor({ code: group.code, rows: group.count, unknown: group.results.unknown ?? 0, busy: 0, invalid: group.results.invalid ?? 0 }, context);
     const more = group.count > group.first.length ? `<p class="more">and ${(group.count - group.first.length).toLocaleString('en-US')} more rows with this code (all are in the failures file).</p>` : '';
     return (
       `<div class="group" data-code="${e(group.code)}"><h3><code>${e(group.code)}</code> <span class="count">${group.count.toLocaleString('en-US')} rows</span> <span class="muted">(${e(results)})</span></h3>` +
-      `<p class="fix"><strong>Fix:</strong> ${e(adviceFor(group.code, mainResult))}</p>${rowTable(group.first)}${more}</div>`
+      `<p class="fix"><strong>Fix:</strong> ${e(adviceSentence(advice))}</p>${rowTable(group.first)}${more}</div>`
     );
   });
   return `<section><h2>Failures by error code</h2>${groups.join('')}</section>`;

@@ -1,5 +1,4 @@
 import { DONE_RESULTS, type RowOutcome, type RowResult } from '../row-outcome.js';
-import { LEADING_CODES } from './error-advice.js';
 import type { QuantityTotals } from './quantity-totals.js';
 
 /** One row as the report shows it: where it is, and what was said of it. */
@@ -63,6 +62,9 @@ export interface CollectorLimits {
   /** Longest message kept, in characters. Default 300. */
   maxMessage?: number;
 }
+
+/** Codes that lead the report's list of failures, in this order, whatever their count (SPEC: the report lists them first). */
+const LEADING_CODES: readonly string[] = ['QUANTITY_TIMES_1000'];
 
 const VERIFY_CODES = new Set(['VERIFY_MISMATCH', 'NOT_VERIFIED', 'VERIFIED_AFTER_UNKNOWN']);
 

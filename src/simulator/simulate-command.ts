@@ -1,4 +1,4 @@
-import { shellQuote } from '../output/summary.js';
+import { shellQuote } from '../output/shell-quote.js';
 import { createSimulator, DEMO_CREDENTIALS, type Simulator } from './create-simulator.js';
 
 /** The flags of `zuora-usage-update simulate`, as yargs gives them. */

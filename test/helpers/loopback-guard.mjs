@@ -1,8 +1,8 @@
 /**
  * Keeps tests on the machine: every DNS lookup and TCP/TLS connect to a host that is not loopback is
  * refused before a packet leaves. Plain JavaScript, so a spawned CLI loads it with
- * `node --import <this file>` (the spawn helpers in test/helpers/cli.ts set NODE_OPTIONS), and the
- * vitest setup file (test/helpers/setup-loopback-only.ts) installs it in the test process.
+ * `node --import <this file>` (the spawn helpers in test/helpers/cli.ts and run-process.ts set
+ * NODE_OPTIONS), and the vitest setup file (test/helpers/setup.ts) installs it in the test process.
  *
  * Loaded by `--import` it installs itself in "exit" mode: the child prints the refusal on stderr and
  * exits with GUARD_EXIT_CODE, so the test that spawned it sees a clear failure.

@@ -1,53 +1,10 @@
-import { mkdtemp, rm, writeFile, chmod } from 'node:fs/promises';
-import { createWriteStream } from 'node:fs';
-import { once } from 'node:events';
-import { tmpdir } from 'node:os';
+import { chmod } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseDelimiterOption, readRows, type InputRecord } from '../../../src/input/read-rows.js';
-import type { InputEncoding } from '../../../src/input/encodings.js';
+import { describe, expect, it } from 'vitest';
+import { parseDelimiterOption, readRows } from '../../../src/input/read-rows.js';
 import { RunError } from '../../../src/errors.js';
-
-let dir: string;
-let fileCount = 0;
-
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'read-rows-'));
-});
-
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
-async function fileWith(content: string | Buffer): Promise<string> {
-  const path = join(dir, `input-${++fileCount}.csv`);
-  await writeFile(path, content);
-  return path;
-}
-
-async function readAll(content: string | Buffer, options?: { delimiter?: string; encoding?: InputEncoding }) {
-  const table = await readRows(await fileWith(content), options);
-  const records: InputRecord[] = [];
-  for await (const record of table.records) records.push(record);
-  return { ...table, records };
-}
-
-/** Records as [line, cells, parseError?] for compact expectations. */
-function brief(records: InputRecord[]): Array<[number, string[]] | [number, string[], string]> {
-  return records.map((record) =>
-    record.parseError === undefined ? [record.line, record.cells] : [record.line, record.cells, record.parseError],
-  );
-}
-
-async function runError(promise: Promise<unknown>): Promise<RunError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof RunError) return error;
-    throw error;
-  }
-  throw new Error('expected a RunError');
-}
+import { brief, fileWith, readAll, runError } from '../../helpers/input-file.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 describe('parseDelimiterOption', () => {
   it.each([
@@ -264,78 +221,9 @@ describe('readRows: cells and line numbers', () => {
   });
 });
 
-describe('readRows: malformed records do not stop the run', () => {
-  it('flags a record with too many or too few fields, keeping its cells', async () => {
-    const table = await readAll('Id,Quantity\na,1,extra\nb\nc,3\n');
-    expect(brief(table.records)).toEqual([
-      [2, ['a', '1', 'extra'], 'expected 2 fields as in the header, found 3'],
-      [3, ['b'], 'expected 2 fields as in the header, found 1'],
-      [4, ['c', '3']],
-    ]);
-  });
-
-  it.each([
-    ['a quote inside an unquoted cell', 'Id,UOM\na,12" pipe\nb"x,2\n', [[2, ['a', '12" pipe']], [3, ['b"x', '2']]]],
-    ['a quote inside an unquoted cell before a quoted cell over two lines', 'Id,UOM,Description\nb"x,"a\nc,1,d"\ne,2,f\n', [[2, ['b"x', 'a\nc,1,d']], [4, ['e', '2', 'f']]]],
-    ['a quote after a space', 'Id,UOM\na, "b"\n', [[2, ['a', ' "b"']]]],
-  ])('reads %s as an ordinary character, as Excel and the pre-scan do', async (_name, content, expected) => {
-    const table = await readAll(content);
-    expect(brief(table.records).map(([line, cells]) => [line, cells])).toEqual(expected);
-  });
-});
-
-// The pre-scan (checkStructure) refuses an input with a quoting error before anything is read here;
-// readRows alone still meets one in a results file torn by a kill, which --resume reads.
-describe('readRows alone on a quote that never closes (a torn results file)', () => {
-  it('reports it at its line and reads on', async () => {
-    const table = await readAll('Id,Quantity\na,1\n"b,2\nc,3\nd,4\n');
-    expect(brief(table.records).map(([line, recordCells]) => [line, recordCells])).toEqual([
-      [2, ['a', '1']],
-      [3, ['"b', '2']],
-      [4, ['c', '3']],
-      [5, ['d', '4']],
-    ]);
-    expect(table.records[1]?.parseError).toContain('unclosed quote');
-    expect(table.records.map((record) => record.seq)).toEqual([0, 1, 2, 3]);
-  });
-
-  it('turns a quoted field left open at the end of the file into one record', async () => {
-    const table = await readAll('Id,Quantity\na,1\nb,"2\n');
-    expect(brief(table.records)).toEqual([
-      [2, ['a', '1']],
-      [3, ['b', '"2'], 'unclosed quote: a field that starts with " has no closing "'],
-    ]);
-  });
-
-  it('keeps line numbers exact in a CRLF file with multi-line cells and as the last line without a line break', async () => {
-    const table = await readAll('Id,Quantity\r\na,"1\r\n"\r\nc,"3\r\nx"\r\nd,"4');
-    expect(brief(table.records).map(([line, cells, error]) => [line, cells, error !== undefined])).toEqual([
-      [2, ['a', '1\r\n'], false],
-      [4, ['c', '3\r\nx'], false],
-      [6, ['d', '"4'], true],
-    ]);
-  });
-
-  it('costs one row early in a long file', async () => {
-    const good = Array.from({ length: 20_000 }, (_, i) => `id${i},${i}\n`).join('');
-    const table = await readAll(`Id,Quantity\na,1\n"b,2\n${good}`);
-    expect(table.records).toHaveLength(20_002);
-    expect(table.records[1]).toMatchObject({ line: 3, cells: ['"b', '2'] });
-    expect(table.records[1]?.parseError).toContain('unclosed quote');
-    expect(table.records.slice(2).every((record) => record.parseError === undefined)).toBe(true);
-    expect(table.records.at(-1)).toMatchObject({ line: 20_003, cells: ['id19999', '19999'] });
-  });
-
-  it('stops with INPUT_UNREADABLE when the header itself is badly quoted', async () => {
-    const error = await runError(readRows(await fileWith('Id,"Quantity\na,1\n')));
-    expect(error.code).toBe('INPUT_UNREADABLE');
-    expect(error.message).toContain('header row (line 1)');
-  });
-});
-
 describe('readRows: files that cannot be read', () => {
   it('reports a missing file with its path and the reason', async () => {
-    const path = join(dir, 'does-not-exist.csv');
+    const path = join(await tempDir('read-rows-'), 'does-not-exist.csv');
     const error = await runError(readRows(path));
     expect(error.code).toBe('INPUT_UNREADABLE');
     expect(error.message).toContain(path);
@@ -357,7 +245,7 @@ describe('readRows: files that cannot be read', () => {
   });
 
   it('reports a directory', async () => {
-    const error = await runError(readRows(dir));
+    const error = await runError(readRows(await tempDir('read-rows-')));
     expect(error.code).toBe('INPUT_UNREADABLE');
     expect(error.message).toContain('directory');
   });
@@ -384,37 +272,5 @@ describe('readRows: files that cannot be read', () => {
     const table = await readAll('Id,Quantity\n');
     expect(table.header).toEqual(['Id', 'Quantity']);
     expect(table.records).toEqual([]);
-  });
-});
-
-describe('readRows: large files', () => {
-  it('streams 200,000 rows, reading the file lazily', async () => {
-    const rows = 200_000;
-    const path = join(dir, 'large.csv');
-    const out = createWriteStream(path);
-    out.write('Id,Quantity,UOM,Description\r\n');
-    for (let i = 0; i < rows; i++) {
-      const line = `${i.toString(16).padStart(32, '0')},${i}.25,Each,"row ""${i}"" €"\r\n`;
-      if (!out.write(line)) await once(out, 'drain');
-    }
-    out.end();
-    await once(out, 'finish');
-
-    const table = await readRows(path);
-    let count = 0;
-    let bytesAtFirst = 0;
-    let lastLine = 0;
-    let malformed = 0;
-    for await (const record of table.records) {
-      if (count === 0) bytesAtFirst = table.bytesRead();
-      count++;
-      lastLine = record.line;
-      if (record.parseError !== undefined || record.cells.length !== 4) malformed++;
-    }
-    expect(count).toBe(rows);
-    expect(malformed).toBe(0);
-    expect(lastLine).toBe(rows + 1);
-    expect(bytesAtFirst).toBeLessThan(1000);
-    expect(table.bytesRead()).toBe(table.totalBytes);
   });
 });

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { MAIN_ARG_DEFAULTS, type MainArgs } from '../../../src/cli/build-run-options.js';
 import { nextCommands } from '../../../src/cli/next-commands.js';
-import { exitCodeFor, formatSummary, nextStep, type RunSummary } from '../../../src/output/summary.js';
+import { exitCodeFor } from '../../../src/output/exit-code.js';
+import { formatSummary } from '../../../src/output/format-summary.js';
+import { nextStep } from '../../../src/output/next-step.js';
+import type { RunSummary } from '../../../src/output/summary.js';
 
 const commands = { resume: 'RESUME', send: 'SEND', sendFailures: 'SEND-FAILURES', preview: 'PREVIEW', applyWithBackup: 'APPLY' };
 const none = { updated: 0, failed: 0, unknown: 0, invalid: 0, valid: 0 };

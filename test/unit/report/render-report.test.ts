@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { adviceFor, adviceSentence } from '../../../src/output/error-advice.js';
 import { createQuantityLedger } from '../../../src/report/quantity-totals.js';
 import { renderReport } from '../../../src/report/render-report.js';
 import { createReportCollector } from '../../../src/report/report-collector.js';
@@ -92,6 +93,17 @@ describe('the HTML report', () => {
     expect(text(doc)).toContain('SHA-256' + 'ab'.repeat(32));
     expect(text(doc)).toContain('uid 1001 on runner-7');
     expect(elements(doc).filter((n) => n.tagName === 'svg').length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('gives each failure group the fix from the one advice table the summary uses, as a sentence', () => {
+    const doc = parseHtml(previewPage());
+    const fixes = elements(doc).filter((n) => attr(n, 'class') === 'fix').map((n) => text(n));
+    expect(fixes).toEqual([
+      `Fix: ${adviceSentence(adviceFor({ code: 'QUANTITY_TIMES_1000', rows: 1, unknown: 0, busy: 0 }, {}))}`,
+      `Fix: ${adviceSentence(adviceFor({ code: 'BILLED', rows: 1, unknown: 0, busy: 0 }, {}))}`,
+      'Fix: Never sent: fix the cell error_message names.',
+    ]);
+    expect(fixes[1]).toMatch(/editing the file will not help/);
   });
 
   it('for a run: timing, requests by kind, pauses, verify outcomes, the backup and how to restore', () => {
