@@ -80,7 +80,7 @@ async function main(): Promise<void> {
   process.stdout.write(
     `\n${formatTable(bench.table)}\n\n` +
       `${info.cpu}, ${info.cores} cores, ${info.memoryGb} GB, Linux ${info.kernel}, Node ${info.node}\n` +
-      `CLI: node ${[...bench.cliNodeFlags, 'dist/src/cli.js'].join(' ')} <file> --base-url <simulator> -c N; bare baseline and simulator: plain node\n` +
+      `CLI: node ${[...bench.cliNodeFlags, 'dist/src/cli.js'].join(' ')} <file> --base-url <simulator> -c N; bare baseline: the same flags in client-bound, plain node elsewhere; simulator: plain node\n` +
       `runs per figure: ${runs}; ${elapsedSeconds} s in all (${Object.entries(seconds).map(([name, s]) => `${name} ${s} s`).join(', ')})\n`,
   );
   await mkdir(RESULTS_DIR, { recursive: true });

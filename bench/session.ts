@@ -127,10 +127,13 @@ export class BenchSession {
     return { ...figures(measured, rows, concurrency, before, after), retries: summary.retries, readRequests: summary.requests.reads };
   }
 
-  /** Runs the bare got + p-limit baseline: the same PUTs, nothing else. */
-  async bare(simulator: SimulatorProcess, rows: number, concurrency: number): Promise<RunFigures> {
+  /**
+   * Runs the bare got + p-limit baseline: the same PUTs, nothing else. `nodeFlags` (default none: plain
+   * `node`) lets a scenario run it under the CLI's Node flags, so that a ratio compares the code alone.
+   */
+  async bare(simulator: SimulatorProcess, rows: number, concurrency: number, nodeFlags: string[] = []): Promise<RunFigures> {
     const before = await simulator.stats();
-    const run = await runMeasured(BARE, [simulator.url, String(rows), String(concurrency)]);
+    const run = await runMeasured(BARE, [simulator.url, String(rows), String(concurrency)], { nodeFlags });
     const after = await simulator.stats();
     if (run.exitCode !== 0) throw new Error(`the bare baseline exited ${run.exitCode ?? run.signal}:\n${run.stderrTail}`);
     return figures(run, rows, concurrency, before, after);

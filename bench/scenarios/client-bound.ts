@@ -25,7 +25,8 @@ export async function clientBound(bench: BenchSession, curlRate: number | undefi
       for (const which of order) {
         bench.log(`client-bound: ${which}, -c ${concurrency}, ${rows} rows, run ${i + 1}/${runs}`);
         if (which === 'cli') cli.push(await bench.cli(simulator, rows, concurrency));
-        else bare.push(await bench.bare(simulator, rows, concurrency));
+        // Under the CLI's Node flags (the shebang's, or --node-flags): the ratio compares the code, not the flags.
+        else bare.push(await bench.bare(simulator, rows, concurrency, bench.cliNodeFlags));
       }
     }
     if (bench.flags.cpuProf) {
@@ -33,7 +34,9 @@ export async function clientBound(bench: BenchSession, curlRate: number | undefi
       await mkdir(dir, { recursive: true });
       bench.log(`client-bound: one more CLI run with --cpu-prof into ${dir} (not counted)`);
       await bench.cli(simulator, rows, concurrency, { nodeFlags: ['--cpu-prof', '--cpu-prof-dir', dir] });
-      bench.log(`summarise it with: node dist/bench/profile-summary.js ${dir}/<file>.cpuprofile`);
+      bench.log(`client-bound: one more bare run with --cpu-prof into ${dir} (not counted)`);
+      await bench.bare(simulator, rows, concurrency, [...bench.cliNodeFlags, '--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-name', `bare-${Date.now()}.cpuprofile`]);
+      bench.log(`summarise them with: node dist/bench/profile-summary.js ${dir}/<file>.cpuprofile (the bare one is bare-*.cpuprofile)`);
     }
   } finally {
     await simulator.close();
@@ -42,11 +45,14 @@ export async function clientBound(bench: BenchSession, curlRate: number | undefi
   const bareRate = medianOf(bare, 'rowsPerSecond');
   // Each run's CLI is compared with the bare run next to it: drifts of a shared machine cancel out.
   const vsBare = median(cli.map((run, i) => run.rowsPerSecond / (bare[i]?.rowsPerSecond ?? Number.NaN)));
+  // Like the rate, CPU per row is compared run by run: each CLI run with the bare run next to it.
+  const cpuVsBare = median(cli.map((run, i) => run.cpuMsPerRow / (bare[i]?.cpuMsPerRow ?? Number.NaN)));
   const vsCurl = curlRate === undefined ? undefined : rate / curlRate;
   bench.json['client-bound'] = {
     cli: { medianRowsPerSecond: rate, medianCpuMsPerRow: medianOf(cli, 'cpuMsPerRow'), runs: brief(cli) },
     bare: { medianRowsPerSecond: bareRate, medianCpuMsPerRow: medianOf(bare, 'cpuMsPerRow'), runs: brief(bare) },
     ratioToBare: vsBare,
+    cpuRatioToBare: cpuVsBare,
     ratioToCurl: vsCurl ?? null,
   };
   const label = `-c ${concurrency}, 0 ms, ${count(rows)} rows`;
@@ -61,6 +67,7 @@ export async function clientBound(bench: BenchSession, curlRate: number | undefi
     vsCurl === undefined ? undefined : vsCurl >= TARGETS.clientVsCurl,
   );
   bench.row('client-bound', 'CPU ms per row: CLI / bare', `${fixed(medianOf(cli, 'cpuMsPerRow'), 3)} / ${fixed(medianOf(bare, 'cpuMsPerRow'), 3)}`);
+  bench.row('client-bound', 'CPU per row, CLI / bare (median of the per-run ratios)', fixed(cpuVsBare, 3), `<= ${TARGETS.clientCpuVsBare}`, cpuVsBare <= TARGETS.clientCpuVsBare);
   bench.row('client-bound', 'simulator CPU ms per row (separate process, same cores)', fixed(medianOf(cli, 'simulatorCpuMsPerRow'), 3));
   bench.row('client-bound', 'peak RSS MB: CLI / bare', `${fixed(medianOf(cli, 'maxRssMb'), 0)} / ${fixed(medianOf(bare, 'maxRssMb'), 0)}`);
 }

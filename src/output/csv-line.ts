@@ -5,13 +5,18 @@
  * a row where csv-stringify's sync API built several arrays a cell (BENCHMARKS.md, memory).
  */
 export function csvLine(cells: readonly (string | undefined)[], delimiter: string, lineEnd: '\n' | '\r\n' = '\n'): string {
+  return `${csvCells(cells, delimiter)}${lineEnd}`;
+}
+
+/** `csvLine` of `first` followed by `rest`, without the line end and without joining the two arrays first. */
+export function csvCells(first: readonly (string | undefined)[], delimiter: string, rest: readonly (string | undefined)[] = []): string {
   let line = '';
-  for (let i = 0; i < cells.length; i++) {
+  for (let i = 0; i < first.length + rest.length; i++) {
     if (i > 0) line += delimiter;
-    const cell = cells[i] ?? '';
+    const cell = (i < first.length ? first[i] : rest[i - first.length]) ?? '';
     line += needsQuotes(cell, delimiter) ? `"${cell.replaceAll('"', '""')}"` : cell;
   }
-  return `${line}${lineEnd}`;
+  return line;
 }
 
 function needsQuotes(cell: string, delimiter: string): boolean {

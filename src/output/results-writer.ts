@@ -3,7 +3,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { RunError } from '../errors.js';
 import { RESULT_COLUMNS, type ResultCounts, type RowOutcome } from '../row-outcome.js';
 import { createRoom, type Room } from '../send/send-updates.js';
-import { csvLine } from './csv-line.js';
+import { csvCells, csvLine } from './csv-line.js';
 import { spreadsheetSafe } from './spreadsheet-safe.js';
 import { IdSet } from '../rows/id-case.js';
 
@@ -75,8 +75,8 @@ export async function createResultsWriter(options: ResultsWriterOptions): Promis
   let failuresWritten = 0;
 
   const write = (outcome: RowOutcome): void => {
-    const row = [...(extra.length > 0 ? placeExtra(outcome.cells, extra.map((_, i) => outcome.extraCells?.[i] ?? '')) : outcome.cells), ...resultCells(outcome)];
-    const line = csvLine(row, options.delimiter, options.lineEnd);
+    const cells = extra.length > 0 ? placeExtra(outcome.cells, extra.map((_, i) => outcome.extraCells?.[i] ?? '')) : outcome.cells;
+    const line = `${csvCells(cells, options.delimiter, resultCells(outcome))}${options.lineEnd ?? '\n'}`;
     counts[outcome.result] = (counts[outcome.result] ?? 0) + 1;
     results.write(line);
     if (!failures) return;

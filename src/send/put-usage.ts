@@ -25,7 +25,7 @@ export type PutContext = CallContext;
  * Never throws for a row's own failure: the answer becomes the row's result.
  */
 export async function putUsage(update: UsageUpdate, ctx: PutContext): Promise<PutResult> {
-  const url = `${ctx.baseUrl.replace(/\/+$/, '')}/v1/object/usage/${update.id}${ctx.rejectUnknownFields ? '?rejectUnknownFields=true' : ''}`;
+  const url = `${usagePath(ctx.baseUrl)}${update.id}${ctx.rejectUnknownFields ? '?rejectUnknownFields=true' : ''}`;
   // Compressed once per row, not per attempt.
   const payload = ctx.gzip ? gzipSync(update.body, SMALL_BODY_GZIP) : Buffer.from(update.body);
   const headers: Record<string, string> = {
@@ -41,6 +41,13 @@ export async function putUsage(update: UsageUpdate, ctx: PutContext): Promise<Pu
   // An earlier attempt that got no answer may still land: the Id's later rows are in doubt.
   if (outcome.unanswered) updated.unanswered = outcome.unanswered;
   return updated;
+}
+
+/** `<base>/v1/object/usage/` of a base URL, trailing slashes left out; worked out once per run, not once per row. */
+let usagePathOf = { baseUrl: '', path: '' };
+function usagePath(baseUrl: string): string {
+  if (usagePathOf.baseUrl !== baseUrl) usagePathOf = { baseUrl, path: `${baseUrl.replace(/\/+$/, '')}/v1/object/usage/` };
+  return usagePathOf.path;
 }
 
 /** readPutAnswer in the call loop's terms: a 2xx that is not Zuora's success body for `id` is `unexpected`. */

@@ -130,32 +130,27 @@ export async function callZuora<T>(call: ZuoraCall<T>, ctx: CallContext): Promis
   let last: CallResult<T> = { answered: false, failure: { result: 'unknown', attempts: 0 } };
   // The latest attempt that got no answer: it may still be applied, whatever later attempts answered.
   let unanswered: Unanswered | undefined;
-  const done = (result: CallResult<T>): CallResult<T> => {
-    if (unanswered === undefined) return result;
-    if (result.answered) return { ...result, unanswered };
-    return { ...result, failure: afterNoAnswer(result.failure, unanswered) };
-  };
   for (let attempt = 1; ; attempt++) {
-    if (!(await ctx.throttle.acquire(ctx.stopSignal))) return attempt === 1 ? NOT_SENT : done(last);
+    if (!(await ctx.throttle.acquire(ctx.stopSignal))) return attempt === 1 ? NOT_SENT : withUnanswered(last, unanswered);
     let outcome: AttemptOutcome<T>;
     try {
       outcome = await attemptOnce(call, attempt, ctx);
     } finally {
       ctx.throttle.release();
     }
-    if ('final' in outcome) return done(outcome.final);
-    if ('interrupted' in outcome) return attempt === 1 ? NOT_SENT : done(last);
+    if ('final' in outcome) return withUnanswered(outcome.final, unanswered);
+    if ('interrupted' in outcome) return attempt === 1 ? NOT_SENT : withUnanswered(last, unanswered);
     if ('renewed' in outcome) {
       // A 401 with a renewed token: the new token is tried at once, within the attempt budget.
       last = { answered: false, failure: outcome.renewed };
-      if (prior + attempt >= ctx.policy.maxAttempts) return done(last);
+      if (prior + attempt >= ctx.policy.maxAttempts) return withUnanswered(last, unanswered);
       continue;
     }
     if (outcome.last.unanswered) unanswered = outcome.last.unanswered;
     last = { answered: false, failure: outcome.last, retry: outcome.retry };
-    if (outcome.last.errorCode === 'ABANDONED') return done(last);
+    if (outcome.last.errorCode === 'ABANDONED') return withUnanswered(last, unanswered);
     const delay = retryDelay(prior + attempt, outcome.retry, ctx.policy, ctx.random, (ctx.now ?? Date.now)());
-    if (delay === 'stop' || ctx.stopSignal?.aborted) return done(last);
+    if (delay === 'stop' || ctx.stopSignal?.aborted) return withUnanswered(last, unanswered);
     ctx.logger.debug({ ...call.logFields, attempt, failure: outcome.retry, delayMs: delay }, 'retrying');
     if (ctx.retries) ctx.retries.waiting++;
     try {
@@ -163,8 +158,15 @@ export async function callZuora<T>(call: ZuoraCall<T>, ctx: CallContext): Promis
     } finally {
       if (ctx.retries) ctx.retries.waiting--;
     }
-    if (ctx.stopSignal?.aborted) return done(last);
+    if (ctx.stopSignal?.aborted) return withUnanswered(last, unanswered);
   }
+}
+
+/** A call's result, with the latest of its requests that got no answer (a function, not a closure per call). */
+function withUnanswered<T>(result: CallResult<T>, unanswered: Unanswered | undefined): CallResult<T> {
+  if (unanswered === undefined) return result;
+  if (result.answered) return { ...result, unanswered };
+  return { ...result, failure: afterNoAnswer(result.failure, unanswered) };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { describe, expect, it } from 'vitest';
-import { csvLine } from '../../../src/output/csv-line.js';
+import { csvCells, csvLine } from '../../../src/output/csv-line.js';
 import { seededRandom, testSeed } from '../../helpers/generate.js';
 
 describe('csvLine', () => {
@@ -34,5 +34,20 @@ describe('csvLine', () => {
       // A record of one empty cell is an empty line, which a reader skips.
       if (line !== '\n') expect(parse(line, { delimiter, relax_column_count: true })).toEqual([cells]);
     }
+  });
+});
+
+describe('csvCells', () => {
+  it('writes two arrays of cells as csvLine writes them joined, without the line end', () => {
+    const random = seededRandom(testSeed('CSV_LINE_SEED', 20261204));
+    const alphabet = ['a', '0', ' ', ',', ';', '"', '\n', 'é'];
+    const cells = (): string[] =>
+      Array.from({ length: Math.floor(random() * 5) }, () => Array.from({ length: Math.floor(random() * 5) }, () => alphabet[Math.floor(random() * alphabet.length)]).join(''));
+    for (let trial = 0; trial < 300; trial++) {
+      const delimiter = [',', ';'][Math.floor(random() * 2)] as string;
+      const [first, rest] = [cells(), cells()];
+      expect(`${csvCells(first, delimiter, rest)}\n`).toBe(csvLine([...first, ...rest], delimiter));
+    }
+    expect(csvCells(['a', undefined], ',', [undefined, 'b,c'])).toBe('a,,,"b,c"');
   });
 });
