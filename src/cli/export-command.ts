@@ -1,4 +1,5 @@
 import type { Argv } from 'yargs';
+import { MAIN_OPTIONS } from '../config/main-options.js';
 import { EXIT, RunError } from '../errors.js';
 import { checkExportFilters, type ExportFilterFlags } from '../export/export-query.js';
 import { formatExportSummary, runExport, type ExportOptions, type ExportProgress } from '../export/run-export.js';
@@ -7,7 +8,6 @@ import { createLogger } from '../logger.js';
 import { checkTrackPrefix, generateTrackPrefix } from '../options.js';
 import { buildTarget, MAIN_ARG_DEFAULTS, readCredentials, type TargetArgs } from './build-run-options.js';
 import { watchInterrupts } from './interrupts.js';
-import { MAIN_OPTIONS } from './main-options.js';
 import { errorExit } from './run-error-exit.js';
 
 /** The parsed flags of `export`, as yargs gives them. */

@@ -72,11 +72,13 @@ describe('refused settings: exit 1 before anything is sent, naming the key', () 
     expect(run.stderr).toMatch(/Cannot read the config file .*nope\.json/);
   });
 
-  it('--help and --version still work beside a broken config file', async () => {
+  it('--help and --version still work beside a broken config file and a misspelled variable', async () => {
     const { dir } = await fixture();
     await writeFile(join(dir, '.zuora-usage-update.json'), '{ broken');
-    expect((await runCli(['--version'], { cwd: dir })).code).toBe(0);
-    expect((await runCli(['--help'], { cwd: dir })).code).toBe(0);
+    const env = { ZUORA_USAGE_NOPE: '1' };
+    for (const argv of [['--version'], ['--help'], ['usage-corrections.csv', '-h'], ['simulate', '--help'], ['export', '--help']]) {
+      expect((await runCli(argv, { cwd: dir, env })).code, argv.join(' ')).toBe(0);
+    }
   });
 });
 
