@@ -8,7 +8,8 @@ import { EXIT, EXIT_MEANINGS, RunError } from '../errors.js';
 import { ENVIRONMENT_NAMES } from '../options.js';
 import type { SimulateArgs } from '../simulator/simulate-command.js';
 import type { MainArgs } from './build-run-options.js';
-import { exportOptions, runExportCommand, type ExportArgs } from './export-command.js';
+import { defaultsAsText } from './defaults-as-text.js';
+import { EXPORT_SETTINGS, exportOptions, runExportCommand, type ExportArgs } from './export-command.js';
 import { replayEarlySignals } from './early-signals.js';
 import { explainUsageError, type KnownFlags } from './usage-words.js';
 import { reportStartFailure, runMain } from './run-main.js';
@@ -18,22 +19,11 @@ function packageVersion(): string {
   return (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 }
 
-/**
- * The main command's options for yargs, each default given as the text `--help` shows and not as a
- * value: a flag yargs filled in could not be told from one given, which the settings stage must do
- * (a default comes after the environment and the config file).
- */
+/** The main command's options for yargs; the settings stage applies their defaults (defaults-as-text.ts). */
 export function mainOptions(y: Argv): Argv<MainArgs> {
-  const options = Object.fromEntries(
-    Object.entries({ ...MAIN_OPTIONS, ...CONFIG_OPTIONS }).map(([name, option]) => {
-      if (!('default' in option)) return [name, option];
-      const { default: value, ...rest } = option;
-      return [name, { ...rest, defaultDescription: typeof value === 'string' ? `"${value}"` : String(value) }];
-    }),
-  );
   return y
     .positional('input', { type: 'string', describe: 'Corrections CSV: one usage record per row, with an Id column', demandOption: true })
-    .options(options) as unknown as Argv<MainArgs>;
+    .options(defaultsAsText({ ...MAIN_OPTIONS, ...CONFIG_OPTIONS })) as unknown as Argv<MainArgs>;
 }
 
 /** Ends a command line at `--print-config`, before yargs would refuse a flag that the settings it prints name instead. */
@@ -119,15 +109,16 @@ export async function runCommandLine(argv: string[]): Promise<number> {
 }
 
 /**
- * The settings stage of the main command, as yargs middleware: it sees the flags as parsed (unknown
- * ones and a missing input included, which `--print-config` shows), merges the environment and the
- * config file into them, and hands the result on to yargs' checks and the command.
+ * The settings stage, as yargs middleware: it sees the flags as parsed (unknown ones and a missing
+ * input included, which `--print-config` shows), merges the environment and the config file into
+ * them, and hands the result on to yargs' checks and the command. `only`: the settings `export`
+ * shares with the main command.
  */
-function applySettings(settings: { resolved?: ResolvedSettings }): MiddlewareFunction<MainArgs> {
+function applySettings<T>(settings: { resolved?: ResolvedSettings }, only?: ReadonlySet<string>): MiddlewareFunction<T> {
   return (parsed) => {
     const flags = parsed as unknown as Record<string, unknown>;
     if (flags.help === true || flags.version === true) return;
-    const resolved = resolveSettings(flags, process.env, process.cwd());
+    const resolved = resolveSettings(flags, process.env, process.cwd(), only);
     settings.resolved = resolved;
     if (resolved.printConfig) throw new ConfigShown(printConfig(resolved, process.env, process.cwd()));
     Object.assign(flags, resolved.args);
@@ -145,10 +136,10 @@ async function parseAndRun(argv: string[], version: string, settings: { resolved
   await yargs(argv)
     .scriptName('zuora-usage-update')
     .usage('$0 <input.csv> [options]\n\nApply corrected usage records from a CSV to Zuora: one PUT /v1/object/usage/{id} per row, or batches through /v1/action/update (--transport actions).')
-    .command('$0 <input>', 'Apply the corrections in <input>', (y) => mainOptions(y).middleware(applySettings(settings), true), async (args) => {
+    .command('$0 <input>', 'Apply the corrections in <input>', (y) => mainOptions(y).middleware(applySettings<MainArgs>(settings), true), async (args) => {
       exitCode = await runMain(args as unknown as MainArgs, version);
     })
-    .command('export', 'Write usage records from Zuora as an input file to edit and apply (see the README walkthrough)', exportOptions, async (args) => {
+    .command('export', 'Write usage records from Zuora as an input file to edit and apply (see the README walkthrough)', (y) => exportOptions(y).middleware(applySettings<ExportArgs>(settings, EXPORT_SETTINGS), true), async (args) => {
       exitCode = await runExportCommand(args as unknown as ExportArgs, version);
     })
     .command('simulate', 'Run the built-in Zuora simulator on a loopback port', simulateOptions, async (args) => {

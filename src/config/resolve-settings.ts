@@ -51,18 +51,22 @@ const NOT_FLAGS = new Set(['_', '$0', 'input']);
  *
  * @param flags the command line as yargs parsed it, before its checks and with no default applied
  *   (yargs is given the defaults as text only), so that a flag given is told from a default
+ * @param only the settings a command shares with the main command (`export`: its target, limits and
+ *   log level), when it is not the main command; the others, and flags that are no setting, are its own
  * Throws RunError('BAD_OPTION') naming the flag, the variable, or the file and key.
  */
-export function resolveSettings(flags: Readonly<Record<string, unknown>>, env: NodeJS.ProcessEnv, cwd: string): ResolvedSettings {
-  checkRepeatedFlags(flags);
+export function resolveSettings(flags: Readonly<Record<string, unknown>>, env: NodeJS.ProcessEnv, cwd: string, only?: ReadonlySet<string>): ResolvedSettings {
+  const settings = only === undefined ? SETTINGS : SETTINGS.filter((setting) => only.has(setting.name));
+  checkRepeatedFlags(flags, settings);
   const flagValues = new Map<string, SettingValue>();
   const unknownFlags: string[] = [];
   const ownFlags = [CONFIG_FLAG, PRINT_CONFIG_FLAG].flatMap((flag) => [flag, camelCaseOf(flag)]);
   for (const [key, value] of Object.entries(flags)) {
     if (value === undefined || NOT_FLAGS.has(key)) continue;
     const setting = settingNamed(key);
-    if (setting && !flagValues.has(setting.name)) flagValues.set(setting.name, value as SettingValue);
-    else if (!setting && !ownFlags.includes(key) && !/[A-Z]/.test(key)) unknownFlags.push(key.length === 1 ? `-${key}` : `--${key}`);
+    if (setting && settings.includes(setting)) {
+      if (!flagValues.has(setting.name)) flagValues.set(setting.name, value as SettingValue);
+    } else if (!setting && only === undefined && !ownFlags.includes(key) && !/[A-Z]/.test(key)) unknownFlags.push(key.length === 1 ? `-${key}` : `--${key}`);
   }
   const configFlag = flags[CONFIG_FLAG] as string | string[] | undefined;
   if (configFlag !== undefined && (typeof configFlag !== 'string' || configFlag.trim() === '')) {
@@ -79,7 +83,7 @@ export function resolveSettings(flags: Readonly<Record<string, unknown>>, env: N
 
   const effective: EffectiveSetting[] = [];
   const args: Record<string, SettingValue> = {};
-  for (const setting of SETTINGS) {
+  for (const setting of settings) {
     const isTarget = TARGET.has(setting.name);
     const envValue = fromEnv.values.find((v) => v.setting === setting);
     const fileValue = file?.values.find((v) => v.setting === setting);
@@ -120,8 +124,8 @@ function namesOf(setting: Setting): string[] {
  * option (SPEC "Command"): which one was meant cannot be known, and yargs would hand the run an array.
  * Options taking several values take them comma-separated, once. Switches (`--verify --verify`) say the same twice.
  */
-function checkRepeatedFlags(flags: Readonly<Record<string, unknown>>): void {
-  for (const setting of SETTINGS) {
+function checkRepeatedFlags(flags: Readonly<Record<string, unknown>>, settings: readonly Setting[]): void {
+  for (const setting of settings) {
     if (setting.type === 'boolean') continue;
     const value = flags[setting.name];
     if (!Array.isArray(value)) continue;
