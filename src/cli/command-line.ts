@@ -89,10 +89,10 @@ async function runSimulate(args: SimulateArgs): Promise<number> {
 }
 
 /**
- * Parses the command line once and runs the command it names; resolves the exit code. The main
- * command's settings are merged from flags, the environment and a config file (config/) between
- * yargs' parse and its checks; a bad setting or a usage error is reported like every start failure,
- * exit 1 (yargs' own `--help` and `--version` exit 0).
+ * Parses the command line once and runs the command it names; resolves the exit code. The settings
+ * of the main command (and those `export` shares with it) are merged from flags, the environment and
+ * a config file (config/) between yargs' parse and its checks; a bad setting or a usage error is
+ * reported like every start failure, exit 1 (yargs' own `--help` and `--version` exit 0).
  */
 export async function runCommandLine(argv: string[]): Promise<number> {
   const version = packageVersion();
