@@ -57,7 +57,8 @@ const NOT_FLAGS = new Set(['_', '$0', 'input']);
  */
 export function resolveSettings(flags: Readonly<Record<string, unknown>>, env: NodeJS.ProcessEnv, cwd: string, only?: ReadonlySet<string>): ResolvedSettings {
   const settings = only === undefined ? SETTINGS : SETTINGS.filter((setting) => only.has(setting.name));
-  checkRepeatedFlags(flags, settings);
+  // `export` refuses a repeated flag itself, for its own flags and these alike (cli/export-command.ts).
+  if (only === undefined) checkRepeatedFlags(flags);
   const flagValues = new Map<string, SettingValue>();
   const unknownFlags: string[] = [];
   const ownFlags = [CONFIG_FLAG, PRINT_CONFIG_FLAG].flatMap((flag) => [flag, camelCaseOf(flag)]);
@@ -124,8 +125,8 @@ function namesOf(setting: Setting): string[] {
  * option (SPEC "Command"): which one was meant cannot be known, and yargs would hand the run an array.
  * Options taking several values take them comma-separated, once. Switches (`--verify --verify`) say the same twice.
  */
-function checkRepeatedFlags(flags: Readonly<Record<string, unknown>>, settings: readonly Setting[]): void {
-  for (const setting of settings) {
+function checkRepeatedFlags(flags: Readonly<Record<string, unknown>>): void {
+  for (const setting of SETTINGS) {
     if (setting.type === 'boolean') continue;
     const value = flags[setting.name];
     if (!Array.isArray(value)) continue;
