@@ -27,7 +27,12 @@ export type Target = { kind: 'url'; baseUrl: string } | { kind: 'local' };
 /** `--max-failures`: stop once more than `count` rows, or more than `percent` % of answered rows, failed. */
 export type MaxFailures = { count: number } | { percent: number };
 
-/** The defaults of the run options that have one; the CLI, the retry policy and the throttle all read them here. */
+/**
+ * The one table of defaults: every option that has a fixed default takes it from here (the option
+ * table config/main-options.ts, `--help`, `--print-config`, the settings resolution), and so do the
+ * retry policy and the throttle. Options whose default is worked out per run (`--out`, `--track-prefix`,
+ * `--log-format`, ...) say how in their description instead.
+ */
 export const DEFAULTS = {
   /** Most requests in flight (`-c`). */
   concurrency: 8,
@@ -35,6 +40,20 @@ export const DEFAULTS = {
   maxAttempts: 6,
   /** Limit for one attempt, in ms (`--timeout`). */
   timeoutMs: 30_000,
+  encoding: 'utf-8',
+  transport: 'put',
+  logLevel: 'info',
+  gzip: true,
+  rejectUnknownFields: true,
+  dryRun: false,
+  resume: false,
+  overwrite: false,
+  decimalComma: false,
+  ignoreUnknownColumns: false,
+  allowTimes1000: false,
+  preview: false,
+  verify: false,
+  skipUnchanged: false,
 } as const;
 
 /** Everything one run needs, validated. Built by the CLI edge from flags and the environment. */
@@ -109,6 +128,10 @@ export type Transport = 'put' | 'actions';
 
 /** The `--transport` values. */
 export const TRANSPORTS: readonly Transport[] = ['put', 'actions'];
+
+/** `--log-format`: `text` (human lines and a summary block) or `json` (JSON lines, the summary as one line). */
+export type LogFormat = 'text' | 'json';
+export const LOG_FORMATS: readonly LogFormat[] = ['text', 'json'];
 
 /** Longest track prefix that still leaves room for `-<line>` within Zuora's 64 characters. */
 export const MAX_TRACK_PREFIX_LENGTH = 48;

@@ -63,26 +63,10 @@ export interface MainArgs extends TargetArgs {
   skipUnchanged?: boolean;
 }
 
-/** The flags of the main command as they are before any is given (what yargs fills in). */
-export const MAIN_ARG_DEFAULTS = {
-  concurrency: DEFAULTS.concurrency,
-  maxAttempts: DEFAULTS.maxAttempts,
-  timeout: DEFAULTS.timeoutMs,
-  dryRun: false,
-  resume: false,
-  overwrite: false,
-  gzip: true,
-  rejectUnknownFields: true,
-  ignoreUnknownColumns: false,
-  decimalComma: false,
-  allowTimes1000: false,
-  encoding: 'utf-8',
-  transport: 'put',
-  logLevel: 'info',
-  preview: false,
-  verify: false,
-  skipUnchanged: false,
-} as const satisfies Partial<MainArgs>;
+const { timeoutMs, ...sameNames } = DEFAULTS;
+
+/** The flags of the main command as they are when none is given: DEFAULTS, under the flags' names. */
+export const MAIN_ARG_DEFAULTS = { ...sameNames, timeout: timeoutMs } as const satisfies Partial<MainArgs>;
 
 /**
  * Turns flags and environment variables into validated run options (the output paths are checked

@@ -1,15 +1,16 @@
 import { readFileSync } from 'node:fs';
-import yargs, { type Argv } from 'yargs';
+import yargs, { type Argv, type MiddlewareFunction } from 'yargs';
+import { MAIN_OPTIONS } from '../config/main-options.js';
 import { printConfig } from '../config/print-config.js';
 import { resolveSettings, type ResolvedSettings } from '../config/resolve-settings.js';
-import { CONFIG_OPTIONS } from '../config/settings.js';
+import { CONFIG_OPTIONS, PRINT_CONFIG_FLAG } from '../config/settings.js';
 import { EXIT, EXIT_MEANINGS, RunError } from '../errors.js';
 import { ENVIRONMENT_NAMES } from '../options.js';
 import type { SimulateArgs } from '../simulator/simulate-command.js';
 import type { MainArgs } from './build-run-options.js';
-import { exportOptions, runExportCommand, type ExportArgs } from './export-command.js';
+import { defaultsAsText } from './defaults-as-text.js';
+import { EXPORT_SETTINGS, exportOptions, runExportCommand, type ExportArgs } from './export-command.js';
 import { replayEarlySignals } from './early-signals.js';
-import { MAIN_OPTIONS } from './main-options.js';
 import { explainUsageError, type KnownFlags } from './usage-words.js';
 import { reportStartFailure, runMain } from './run-main.js';
 
@@ -18,10 +19,16 @@ function packageVersion(): string {
   return (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 }
 
-function mainOptions(y: Argv): Argv<MainArgs> {
+/** The main command's options for yargs; the settings stage applies their defaults (defaults-as-text.ts). */
+export function mainOptions(y: Argv): Argv<MainArgs> {
   return y
     .positional('input', { type: 'string', describe: 'Corrections CSV: one usage record per row, with an Id column', demandOption: true })
-    .options({ ...MAIN_OPTIONS, ...CONFIG_OPTIONS }) as unknown as Argv<MainArgs>;
+    .options(defaultsAsText({ ...MAIN_OPTIONS, ...CONFIG_OPTIONS })) as unknown as Argv<MainArgs>;
+}
+
+/** Ends a command line at `--print-config`, before yargs would refuse a flag that the settings it prints name instead. */
+class ConfigShown {
+  constructor(readonly text: string) {}
 }
 
 function simulateOptions(y: Argv): Argv<SimulateArgs> {
@@ -82,38 +89,57 @@ async function runSimulate(args: SimulateArgs): Promise<number> {
 }
 
 /**
- * Parses the command line and runs the command it names; resolves the exit code. Settings from the
- * environment and a config file become flags first (config/); a bad setting or a usage error is
+ * Parses the command line once and runs the command it names; resolves the exit code. The settings
+ * of the main command (and those `export` shares with it) are merged from flags, the environment and
+ * a config file (config/) between yargs' parse and its checks; a bad setting or a usage error is
  * reported like every start failure, exit 1 (yargs' own `--help` and `--version` exit 0).
  */
 export async function runCommandLine(argv: string[]): Promise<number> {
   const version = packageVersion();
-  let settings: ResolvedSettings;
+  const settings: { resolved?: ResolvedSettings } = {};
   try {
-    settings = resolveSettings(argv, process.env, process.cwd());
+    return await parseAndRun(argv, version, settings);
   } catch (error) {
-    return reportStartFailure(error, version, argv);
-  }
-  if (settings.printConfig) {
-    process.stdout.write(printConfig(settings, process.env, process.cwd()));
-    return EXIT.ok;
-  }
-  try {
-    return await parseAndRun(settings.argv, version);
-  } catch (error) {
-    return reportStartFailure(error, version, settings.argv);
+    if (error instanceof ConfigShown) {
+      process.stdout.write(error.text);
+      return EXIT.ok;
+    }
+    return reportStartFailure(error, version, argv, settings.resolved?.args['log-format']);
   }
 }
 
-async function parseAndRun(argv: string[], version: string): Promise<number> {
+/**
+ * The settings stage, as yargs middleware: it sees the flags as parsed (unknown ones and a missing
+ * input included, which `--print-config` shows), merges the environment and the config file into
+ * them, and hands the result on to yargs' checks and the command. `only`: the settings `export`
+ * shares with the main command.
+ */
+function applySettings<T>(settings: { resolved?: ResolvedSettings }, only?: ReadonlySet<string>): MiddlewareFunction<T> {
+  return (parsed) => {
+    const flags = parsed as unknown as Record<string, unknown>;
+    if (flags.help === true || flags.version === true) return;
+    const resolved = resolveSettings(flags, process.env, process.cwd(), only);
+    settings.resolved = resolved;
+    if (resolved.printConfig) throw new ConfigShown(printConfig(resolved, process.env, process.cwd()));
+    Object.assign(flags, resolved.args);
+  };
+}
+
+/** `--print-config` on the command line: it shows the settings whether or not an input file is given. */
+function asksPrintConfig(argv: readonly string[]): boolean {
+  const end = argv.includes('--') ? argv.indexOf('--') : argv.length;
+  return argv.slice(0, end).includes(`--${PRINT_CONFIG_FLAG}`);
+}
+
+async function parseAndRun(argv: string[], version: string, settings: { resolved?: ResolvedSettings }): Promise<number> {
   let exitCode: number = EXIT.ok;
   await yargs(argv)
     .scriptName('zuora-usage-update')
     .usage('$0 <input.csv> [options]\n\nApply corrected usage records from a CSV to Zuora: one PUT /v1/object/usage/{id} per row, or batches through /v1/action/update (--transport actions).')
-    .command('$0 <input>', 'Apply the corrections in <input>', mainOptions, async (args) => {
+    .command('$0 <input>', 'Apply the corrections in <input>', (y) => mainOptions(y).middleware(applySettings<MainArgs>(settings), true), async (args) => {
       exitCode = await runMain(args as unknown as MainArgs, version);
     })
-    .command('export', 'Write usage records from Zuora as an input file to edit and apply (see the README walkthrough)', exportOptions, async (args) => {
+    .command('export', 'Write usage records from Zuora as an input file to edit and apply (see the README walkthrough)', (y) => exportOptions(y).middleware(applySettings<ExportArgs>(settings, EXPORT_SETTINGS), true), async (args) => {
       exitCode = await runExportCommand(args as unknown as ExportArgs, version);
     })
     .command('simulate', 'Run the built-in Zuora simulator on a loopback port', simulateOptions, async (args) => {
@@ -130,6 +156,8 @@ async function parseAndRun(argv: string[], version: string): Promise<number> {
     )
     .fail((message, error) => {
       if (error) throw error;
+      // No input: `--print-config` still shows what a run would get (the settings stage ends the parse).
+      if (/^Not enough non-option arguments/.test(message) && asksPrintConfig(argv)) return;
       throw new RunError('BAD_OPTION', explainUsageError(message, knownFlags(argv[0] === 'simulate')));
     })
     .parseAsync();

@@ -1,13 +1,14 @@
 import type { Argv } from 'yargs';
+import { MAIN_OPTIONS } from '../config/main-options.js';
 import { EXIT, RunError } from '../errors.js';
 import { checkExportFilters, type ExportFilterFlags } from '../export/export-query.js';
 import { formatExportSummary, runExport, type ExportOptions, type ExportProgress } from '../export/run-export.js';
 import { parseDelimiterOption } from '../input/read-rows.js';
 import { createLogger } from '../logger.js';
 import { checkTrackPrefix, generateTrackPrefix } from '../options.js';
-import { buildTarget, MAIN_ARG_DEFAULTS, readCredentials, type TargetArgs } from './build-run-options.js';
+import { buildTarget, readCredentials, type TargetArgs } from './build-run-options.js';
+import { defaultsAsText } from './defaults-as-text.js';
 import { watchInterrupts } from './interrupts.js';
-import { MAIN_OPTIONS } from './main-options.js';
 import { errorExit } from './run-error-exit.js';
 
 /** The parsed flags of `export`, as yargs gives them. */
@@ -45,8 +46,20 @@ export const EXPORT_OPTIONS = {
   'log-level': MAIN_OPTIONS['log-level'],
 } as const;
 
+/**
+ * The settings `export` shares with the main command, which it takes from flags, the environment and
+ * the config file as a run does (its target, limits and log level): the options it takes as they are
+ * from MAIN_OPTIONS. The others are its own, from its flags only (`-o`, `--delimiter`, `--overwrite`
+ * mean something else here), and a run's settings in the environment or the file are left to runs.
+ */
+export const EXPORT_SETTINGS: ReadonlySet<string> = new Set(
+  Object.entries(EXPORT_OPTIONS)
+    .filter(([name, option]) => (MAIN_OPTIONS as Readonly<Record<string, unknown>>)[name] === option)
+    .map(([name]) => name),
+);
+
 export function exportOptions(y: Argv): Argv<ExportArgs> {
-  return y.options(EXPORT_OPTIONS) as unknown as Argv<ExportArgs>;
+  return y.options(defaultsAsText(EXPORT_OPTIONS, EXPORT_SETTINGS)) as unknown as Argv<ExportArgs>;
 }
 
 /** Turns the flags and the environment into export options; throws RunError('BAD_OPTION' | 'AUTH_FAILED'). */
@@ -80,9 +93,9 @@ export function buildExportOptions(args: ExportArgs, env: NodeJS.ProcessEnv): Ex
     entityIds: args.entityIds,
     orgIds: args.orgIds,
     zuoraVersion: args.zuoraVersion,
-    concurrency: integer('--concurrency', args.concurrency ?? MAIN_ARG_DEFAULTS.concurrency, 1, 256),
-    maxAttempts: integer('--max-attempts', args.maxAttempts ?? MAIN_ARG_DEFAULTS.maxAttempts, 1, 50),
-    timeoutMs: integer('--timeout', args.timeout ?? MAIN_ARG_DEFAULTS.timeout, 100, 600_000),
+    concurrency: integer('--concurrency', args.concurrency, 1, 256),
+    maxAttempts: integer('--max-attempts', args.maxAttempts, 1, 50),
+    timeoutMs: integer('--timeout', args.timeout, 100, 600_000),
     trackPrefix,
     gzip: args.gzip,
     rejectUnknownFields: true,

@@ -67,8 +67,11 @@ interface Interrupts {
  * A command line that fails before the main command runs (a bad setting, a flag yargs refuses) is
  * reported like every start failure: exit 1, and the log ends with the "run finished" record.
  */
-export async function reportStartFailure(error: unknown, version: string, argv: readonly string[]): Promise<number> {
-  const out = await openStderr({ level: 'info', format: logFormatFromArgv(argv, process.env, process.stderr.isTTY === true) });
+export async function reportStartFailure(error: unknown, version: string, argv: readonly string[], logFormat?: unknown): Promise<number> {
+  const isTTY = process.stderr.isTTY === true;
+  // The format the settings resolved, when they got that far; else as written on the command line.
+  const format = typeof logFormat === 'string' ? logFormatOf(logFormat, isTTY) : logFormatFromArgv(argv, process.env, isTTY);
+  const out = await openStderr({ level: 'info', format });
   return reportRunError(error, out, watchRunEnd({ logger: out.logger, version, now: Date.now, runFinishedRecord: out.format === 'json' }));
 }
 

@@ -1,10 +1,7 @@
 import type { Logger } from 'pino';
 import { createLogger } from '../logger.js';
+import type { LogFormat } from '../options.js';
 import { createTerminal, type Terminal } from '../output/terminal-progress.js';
-
-/** `--log-format`: `text` (human lines and a summary block) or `json` (JSON lines, the summary as one line). */
-export type LogFormat = 'text' | 'json';
-export const LOG_FORMATS: readonly LogFormat[] = ['text', 'json'];
 
 /** The environment variable of `--log-format` (config/settings.ts names every option so). */
 const LOG_FORMAT_VARIABLE = 'ZUORA_USAGE_LOG_FORMAT';

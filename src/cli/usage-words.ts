@@ -1,4 +1,4 @@
-import { editDistance } from '../input/columns.js';
+import { editDistance } from '../text/edit-distance.js';
 
 /** What the command line may hold, for the advice on a line yargs refused. */
 export interface KnownFlags {

@@ -1,4 +1,3 @@
-import { Parser } from 'yargs/helpers';
 import { RunError } from '../errors.js';
 import { readConfigFile } from './read-config-file.js';
 import { readEnvironment } from './read-environment.js';
@@ -19,10 +18,13 @@ export interface EffectiveSetting {
 }
 
 export interface ResolvedSettings {
-  /** The arguments for yargs: the user's, without `--config`/`--print-config`, plus a flag per setting from the environment or the file. */
-  argv: string[];
-  /** False for `--help`, `--version`, `simulate` and `export` (its target comes from flags, ZUORA_ENV or ZUORA_BASE_URL): the arguments are passed on untouched, nothing is read. */
-  applied: boolean;
+  /**
+   * What the main command runs with: every setting given at some level, else its default, under each
+   * name yargs gives a flag (`max-attempts`, `maxAttempts`, and the short alias). A target given only
+   * in the environment is left out: the option building reads `ZUORA_ENV`/`ZUORA_BASE_URL` itself, so
+   * its messages name the variable.
+   */
+  args: Record<string, SettingValue>;
   /** `--print-config` was given: show `effective` and exit 0 instead of running. */
   printConfig: boolean;
   /** The config file read, if any. */
@@ -38,35 +40,36 @@ export interface ResolvedSettings {
 /** `--env` and `--base-url` choose one thing, the target: the level that gives either decides both. */
 const TARGET = new Set(['env', 'base-url']);
 
-/**
- * Merges the settings of the main command from flags, the environment (`ZUORA_USAGE_<OPTION>`,
- * `ZUORA_ENV`, `ZUORA_BASE_URL`) and the JSON config file, in that precedence, and hands the result
- * to yargs as flags, so the option building and its checks stay the same whatever the source. The
- * target keeps its own environment variables, which the option building reads itself (its messages
- * name them); a target in the config file is used only when neither flags nor environment give one.
- *
- * Throws RunError('BAD_OPTION') naming the variable or the file and key.
- */
-export function resolveSettings(argv: string[], env: NodeJS.ProcessEnv, cwd: string): ResolvedSettings {
-  const beforeTerminator = argv.includes('--') ? argv.slice(0, argv.indexOf('--')) : argv;
-  const passThrough = argv[0] === 'simulate' || argv[0] === 'export' || beforeTerminator.some((arg) => ['--help', '-h', '--version'].includes(arg));
-  if (passThrough) return { argv, applied: false, printConfig: false, effective: [], unknownFlags: [] };
+/** Keys of yargs' parse that are no flag. */
+const NOT_FLAGS = new Set(['_', '$0', 'input']);
 
-  const parsed = Parser(argv, {
-    boolean: [...SETTINGS.filter((s) => s.type === 'boolean').map((s) => s.name), PRINT_CONFIG_FLAG],
-    string: [...SETTINGS.filter((s) => s.type === 'string').map((s) => s.name), CONFIG_FLAG],
-    alias: Object.fromEntries(SETTINGS.filter((s) => s.alias).map((s) => [s.name, [s.alias as string]])),
-  });
-  checkRepeatedFlags(parsed);
+/**
+ * Merges the settings of the main command from its flags, the environment (`ZUORA_USAGE_<OPTION>`,
+ * `ZUORA_ENV`, `ZUORA_BASE_URL`) and the JSON config file, in that precedence, then the defaults:
+ * the one place that decides what a run gets and where it came from. A target in the config file is
+ * used only when neither flags nor environment give one.
+ *
+ * @param flags the command line as yargs parsed it, before its checks and with no default applied
+ *   (yargs is given the defaults as text only), so that a flag given is told from a default
+ * @param only the settings a command shares with the main command (`export`: its target, limits and
+ *   log level), when it is not the main command; the others, and flags that are no setting, are its own
+ * Throws RunError('BAD_OPTION') naming the flag, the variable, or the file and key.
+ */
+export function resolveSettings(flags: Readonly<Record<string, unknown>>, env: NodeJS.ProcessEnv, cwd: string, only?: ReadonlySet<string>): ResolvedSettings {
+  const settings = only === undefined ? SETTINGS : SETTINGS.filter((setting) => only.has(setting.name));
+  // `export` refuses a repeated flag itself, for its own flags and these alike (cli/export-command.ts).
+  if (only === undefined) checkRepeatedFlags(flags);
   const flagValues = new Map<string, SettingValue>();
   const unknownFlags: string[] = [];
   const ownFlags = [CONFIG_FLAG, PRINT_CONFIG_FLAG].flatMap((flag) => [flag, camelCaseOf(flag)]);
-  for (const [key, value] of Object.entries(parsed)) {
+  for (const [key, value] of Object.entries(flags)) {
+    if (value === undefined || NOT_FLAGS.has(key)) continue;
     const setting = settingNamed(key);
-    if (setting && !flagValues.has(setting.name)) flagValues.set(setting.name, value as SettingValue);
-    else if (!setting && key !== '_' && !ownFlags.includes(key) && !/[A-Z]/.test(key)) unknownFlags.push(key.length === 1 ? `-${key}` : `--${key}`);
+    if (setting && settings.includes(setting)) {
+      if (!flagValues.has(setting.name)) flagValues.set(setting.name, value as SettingValue);
+    } else if (!setting && only === undefined && !ownFlags.includes(key) && !/[A-Z]/.test(key)) unknownFlags.push(key.length === 1 ? `-${key}` : `--${key}`);
   }
-  const configFlag = parsed[CONFIG_FLAG] as string | string[] | undefined;
+  const configFlag = flags[CONFIG_FLAG] as string | string[] | undefined;
   if (configFlag !== undefined && (typeof configFlag !== 'string' || configFlag.trim() === '')) {
     throw new RunError('BAD_OPTION', '--config needs one file name, e.g. --config zuora-usage-update.json.');
   }
@@ -80,36 +83,41 @@ export function resolveSettings(argv: string[], env: NodeJS.ProcessEnv, cwd: str
       : 'file';
 
   const effective: EffectiveSetting[] = [];
-  const injected: string[] = [];
-  for (const setting of SETTINGS) {
+  const args: Record<string, SettingValue> = {};
+  for (const setting of settings) {
     const isTarget = TARGET.has(setting.name);
     const envValue = fromEnv.values.find((v) => v.setting === setting);
     const fileValue = file?.values.find((v) => v.setting === setting);
+    let entry: EffectiveSetting;
     if (flagValues.has(setting.name)) {
-      effective.push({ setting, value: flagValues.get(setting.name), source: { kind: 'flag' } });
+      entry = { setting, value: flagValues.get(setting.name), source: { kind: 'flag' } };
     } else if (envValue && (!isTarget || targetLevel === 'env')) {
-      effective.push({ setting, value: envValue.value, source: { kind: 'env', variable: envValue.variable } });
-      // The option building reads the target's own variables: as a flag it would outrank ZUORA_BASE_URL.
-      if (!isTarget) injected.push(...asFlag(setting, envValue.value));
+      entry = { setting, value: envValue.value, source: { kind: 'env', variable: envValue.variable } };
     } else if (fileValue && file && (!isTarget || targetLevel === 'file')) {
-      effective.push({ setting, value: fileValue.value, source: { kind: 'file', path: file.path, key: fileValue.key } });
-      injected.push(...asFlag(setting, fileValue.value));
+      entry = { setting, value: fileValue.value, source: { kind: 'file', path: file.path, key: fileValue.key } };
     } else {
-      effective.push({ setting, value: undefined, source: { kind: 'default' } });
+      entry = { setting, value: undefined, source: { kind: 'default' } };
     }
+    effective.push(entry);
+    // The option building reads the target's own variables, and names them in its messages.
+    const value = isTarget && entry.source.kind === 'env' ? undefined : (entry.value ?? setting.applied);
+    if (value !== undefined) for (const name of namesOf(setting)) args[name] = value;
   }
 
-  const userArgs = withoutConfigFlags(argv);
-  const end = userArgs.includes('--') ? userArgs.indexOf('--') : userArgs.length;
+  const input = flags.input ?? (flags._ as unknown[] | undefined)?.[0];
   return {
-    argv: [...userArgs.slice(0, end), ...injected, ...userArgs.slice(end)],
-    applied: true,
-    printConfig: parsed[PRINT_CONFIG_FLAG] === true,
+    args,
+    printConfig: flags[PRINT_CONFIG_FLAG] === true,
     configFile: file?.path,
-    input: parsed._[0] === undefined ? undefined : String(parsed._[0]),
+    input: input === undefined ? undefined : String(input),
     effective,
     unknownFlags,
   };
+}
+
+/** The keys yargs gives an option: its name, its camelCase and its short alias. */
+function namesOf(setting: Setting): string[] {
+  return [setting.name, camelCaseOf(setting.name), ...(setting.alias ? [setting.alias] : [])];
 }
 
 /**
@@ -117,10 +125,10 @@ export function resolveSettings(argv: string[], env: NodeJS.ProcessEnv, cwd: str
  * option (SPEC "Command"): which one was meant cannot be known, and yargs would hand the run an array.
  * Options taking several values take them comma-separated, once. Switches (`--verify --verify`) say the same twice.
  */
-function checkRepeatedFlags(parsed: Record<string, unknown>): void {
+function checkRepeatedFlags(flags: Readonly<Record<string, unknown>>): void {
   for (const setting of SETTINGS) {
     if (setting.type === 'boolean') continue;
-    const value = parsed[setting.name];
+    const value = flags[setting.name];
     if (!Array.isArray(value)) continue;
     const flag = `--${setting.name}${setting.alias ? ` (-${setting.alias})` : ''}`;
     throw new RunError(
@@ -129,24 +137,4 @@ function checkRepeatedFlags(parsed: Record<string, unknown>): void {
         'Options that take several values take them comma-separated in one flag.',
     );
   }
-}
-
-/** One flag in the `--name=value` form, so a value starting with `-` is never read as a flag. */
-function asFlag(setting: Setting, value: SettingValue): string[] {
-  if (setting.type === 'boolean') return [value ? `--${setting.name}` : `--no-${setting.name}`];
-  return [`--${setting.name}=${String(value)}`];
-}
-
-/** The arguments without `--config <file>` and `--print-config`, which only this stage reads. */
-function withoutConfigFlags(argv: string[]): string[] {
-  const kept: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    if (arg === '--') return [...kept, ...argv.slice(i)];
-    if (arg === `--${CONFIG_FLAG}`) i++;
-    else if (arg.startsWith(`--${CONFIG_FLAG}=`)) continue;
-    else if (arg === `--${PRINT_CONFIG_FLAG}` || arg.startsWith(`--${PRINT_CONFIG_FLAG}=`)) continue;
-    else kept.push(arg);
-  }
-  return kept;
 }

@@ -1,11 +1,11 @@
 /**
  * The options of the main command that can also come from the environment or a config file, with
- * their types: what `resolveSettings` reads, checks and hands to yargs as flags. They are read off
- * the yargs definitions (cli/main-options.ts), the one home of names, types, choices and defaults.
+ * their types: what `resolveSettings` reads, checks and merges. They are read off the option table
+ * (main-options.ts), the one home of names, types and choices, whose defaults come from DEFAULTS.
  */
 
-import { MAIN_OPTIONS } from '../cli/main-options.js';
-import { editDistance } from '../input/columns.js';
+import { editDistance } from '../text/edit-distance.js';
+import { MAIN_OPTIONS } from './main-options.js';
 
 export type SettingType = 'string' | 'number' | 'boolean';
 
@@ -20,8 +20,10 @@ export interface Setting {
   choices?: readonly string[];
   /** Also accepted for a `string` option: a JSON number (`"max-failures": 5`). */
   numberAllowed?: boolean;
-  /** The default yargs applies, or how the run chooses one (the `[default: …]` of `--help`), for `--print-config`. */
+  /** The default as `--help` and `--print-config` show it: the value, or how the run chooses one. */
   default: SettingValue;
+  /** The value a run gets when nothing gives one (DEFAULTS); undefined when the run works it out itself (`--out`, `--track-prefix`). */
+  applied?: SettingValue;
   /** Environment variable, when it is not `ZUORA_USAGE_<NAME>` (the target keeps the names of the SPEC). */
   envName?: string;
   /** Short flag. */
@@ -51,6 +53,7 @@ export const SETTINGS: readonly Setting[] = Object.entries(MAIN_OPTIONS as Reado
   alias: option.alias,
   numberAllowed: NUMBER_AS_TEXT.has(name) || undefined,
   default: option.default ?? /\[default: ([^\]]+)\]/.exec(option.describe)?.[1] ?? 'not set',
+  applied: option.default,
   envName: TARGET_VARIABLES[name],
 }));
 
@@ -73,7 +76,8 @@ export function envVariableOf(setting: Setting): string {
 
 /** `max-failures` -> `maxFailures`: config files may use either spelling. */
 export function camelCaseOf(name: string): string {
-  return name.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
+  // As yargs spells it: `allow-times-1000` -> `allowTimes1000`.
+  return name.replace(/-(.)/g, (_, next: string) => next.toUpperCase());
 }
 
 /** The setting a flag, config key or yargs key (`maxAttempts`, `max-attempts`, `c`) stands for. */
@@ -103,7 +107,7 @@ export function choiceProblem(setting: Setting, value: SettingValue): string | u
   return `must be one of ${setting.choices.join(', ')}; got ${JSON.stringify(value)}`;
 }
 
-/** The two options only this stage reads, declared to yargs so `--help` lists them. */
+/** The two options only the settings stage reads, declared to yargs so `--help` lists them. */
 export const CONFIG_OPTIONS = {
   [CONFIG_FLAG]: {
     type: 'string',

@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { editDistance } from './columns.js';
+import { editDistance } from '../text/edit-distance.js';
 
 /**
  * For an input path that does not exist: a file of its folder with a near name (a typing slip, a

@@ -98,6 +98,27 @@ describe('export', () => {
     expect(await readCsv(join(dir, 'u.csv'))).toHaveLength(5);
   });
 
+  it('takes its target, limits and log level from the environment and the config file like a run, and leaves a run\'s own settings there to runs', async () => {
+    const records = Array.from({ length: 2500 }, (_, i) => pendingRecord(usageId(100 + i)));
+    const s = await start({ records });
+    s.script(ACTION_QUERY_MORE_FAULT_KEY, Array.from({ length: 3 }, () => ({ kind: 'status' as const, status: 500 })));
+    const dir = await tempDir();
+    // A config file shared with the nightly run: the target comes from it; "out", "resume" and "overwrite" are the run's.
+    await writeFile(join(dir, '.zuora-usage-update.json'), JSON.stringify({ baseUrl: s.url, maxAttempts: 5, out: 'run.results.csv', resume: true, overwrite: true }));
+    const { ZUORA_BASE_URL: _target, ...credentials } = demoEnv(s);
+    const env = { ...credentials, ZUORA_USAGE_MAX_ATTEMPTS: '2', ZUORA_USAGE_LOG_LEVEL: 'silent', ZUORA_USAGE_DELIMITER: ';' };
+    const run = await runCli(['export', '-o', 'usage.csv', '--track-prefix', 'ex'], { cwd: dir, env });
+    expect(run.code, run.stderr).toBe(3);
+    // The environment's 2 attempts beat the file's 5; silent: no log line, only the summary.
+    expect(queries(s).filter((r) => r.path === '/v1/action/queryMore').map((r) => r.trackId)).toEqual(['ex-x2', 'ex-x2']);
+    expect(run.stderr).not.toMatch(/"level"|INFO|WARN/);
+    expect(await readdir(dir)).toEqual(['.zuora-usage-update.json']);
+
+    const misspelled = await runCli(['export', '-o', 'usage.csv'], { cwd: dir, env: { ...credentials, ZUORA_USAGE_MAX_ATEMPTS: '2' } });
+    expect(misspelled.code).toBe(1);
+    expect(misspelled.stderr).toMatch(/ZUORA_USAGE_MAX_ATEMPTS is not a setting of zuora-usage-update \(did you mean ZUORA_USAGE_MAX_ATTEMPTS\?\)/);
+  });
+
   const badWhere: Array<[string, string[], RegExp]> = [
     ['or', ['--where', "UOM = 'GB' or UOM = 'MB'"], /"or" is not allowed/],
     ['IN', ['--where', "UOM in ('GB')"], /ZOQL has no IN/],

@@ -72,11 +72,13 @@ describe('refused settings: exit 1 before anything is sent, naming the key', () 
     expect(run.stderr).toMatch(/Cannot read the config file .*nope\.json/);
   });
 
-  it('--help and --version still work beside a broken config file', async () => {
+  it('--help and --version still work beside a broken config file and a misspelled variable', async () => {
     const { dir } = await fixture();
     await writeFile(join(dir, '.zuora-usage-update.json'), '{ broken');
-    expect((await runCli(['--version'], { cwd: dir })).code).toBe(0);
-    expect((await runCli(['--help'], { cwd: dir })).code).toBe(0);
+    const env = { ZUORA_USAGE_NOPE: '1' };
+    for (const argv of [['--version'], ['--help'], ['usage-corrections.csv', '-h'], ['simulate', '--help'], ['export', '--help']]) {
+      expect((await runCli(argv, { cwd: dir, env })).code, argv.join(' ')).toBe(0);
+    }
   });
 });
 
@@ -95,6 +97,28 @@ describe('--print-config', () => {
     expect(run.stdout + run.stderr).not.toContain('very-secret-value');
     expect(run.stdout).not.toContain('client-0123456789');
     expect(await readdirNames(dir)).toEqual(['nightly.json', 'usage-corrections.csv']);
+  });
+
+  it('without an input and beside a flag that is no option, still shows the settings and names the flag', async () => {
+    const { dir } = await fixture();
+    const run = await runCli(['--print-config', '--concurency', '3', '-c', '2'], { cwd: dir, env: { ZUORA_ENV: 'local' } });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^ {2}input +\(none given\)$/m);
+    expect(run.stdout).toMatch(/^ {2}concurrency +2 +flag$/m);
+    expect(run.stdout).toContain('Target: the built-in simulator (local)');
+    expect(run.stdout).toContain('Not options (a run would stop with exit 1): --concurency');
+  });
+});
+
+describe('a start failure after the settings are read', () => {
+  it('a flag yargs refuses is reported in the --log-format the config file gives (text, not the json of a pipe)', async () => {
+    const { dir } = await fixture();
+    await writeFile(join(dir, '.zuora-usage-update.json'), JSON.stringify({ logFormat: 'text', env: 'local' }));
+    // ZUORA_USAGE_LOG_FORMAT empty counts as unset: without the file, a pipe gets json.
+    const run = await runCli(['usage-corrections.csv', '--concurency', '3'], { cwd: dir, env: { ZUORA_USAGE_LOG_FORMAT: '' } });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('zuora-usage-update: Unknown option --concurency: did you mean --concurrency?');
+    expect(run.stderr).not.toMatch(/^\{/m);
   });
 });
 

@@ -1,8 +1,10 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
+import yargs from 'yargs';
+import { mainOptions } from '../../../src/cli/command-line.js';
 import { printConfig } from '../../../src/config/print-config.js';
-import { resolveSettings, type ResolvedSettings } from '../../../src/config/resolve-settings.js';
+import { resolveSettings as resolveFlags, type ResolvedSettings } from '../../../src/config/resolve-settings.js';
 import { SETTINGS } from '../../../src/config/settings.js';
 import { RunError } from '../../../src/errors.js';
 import { tempDir } from '../../helpers/temp-dir.js';
@@ -14,6 +16,20 @@ beforeEach(async () => {
 
 const writeConfig = (content: unknown, name = '.zuora-usage-update.json'): Promise<void> =>
   writeFile(join(cwd, name), typeof content === 'string' ? content : JSON.stringify(content));
+
+/** The settings of a command line: parsed by the main command's own yargs options and taken before yargs' checks, as the CLI does. */
+function resolveSettings(argv: string[], env: NodeJS.ProcessEnv, dir: string): ResolvedSettings {
+  let flags: Record<string, unknown> = {};
+  const capture = (parsed: object): void => {
+    flags = { ...parsed };
+  };
+  mainOptions(yargs(argv)).middleware(capture, true).exitProcess(false).fail(() => undefined).parseSync();
+  return resolveFlags(flags, env, dir);
+}
+
+/** The values a run gets, by long name, without the camelCase and alias copies. */
+const given = (resolved: ResolvedSettings): Record<string, unknown> =>
+  Object.fromEntries(Object.entries(resolved.args).filter(([key]) => SETTINGS.some((s) => s.name === key)));
 
 const sourceOf = (resolved: ResolvedSettings, name: string): string | undefined => resolved.effective.find((e) => e.setting.name === name)?.source.kind;
 const valueOf = (resolved: ResolvedSettings, name: string): unknown => resolved.effective.find((e) => e.setting.name === name)?.value;
@@ -41,50 +57,64 @@ describe('precedence: flags > environment > config file > defaults', () => {
     const resolved = resolveSettings(['in.csv', ...flags], env, cwd);
     expect(sourceOf(resolved, 'concurrency')).toBe(source);
     expect(valueOf(resolved, 'concurrency')).toBe(value);
-    // Exactly one concurrency reaches yargs (a repeated flag would become an array).
-    const given = resolved.argv.filter((arg) => /^(-c|--concurrency)/.test(arg));
-    expect(given).toHaveLength(source === 'default' ? 0 : 1);
-    if (source === 'env' || source === 'file') expect(given).toEqual([`--concurrency=${value}`]);
+    // The run gets one value, under every name yargs gives the option.
+    const expected = value ?? 8;
+    expect(resolved.args).toMatchObject({ concurrency: expected, c: expected });
   });
 
-  it('turns every kind of value into the flag yargs expects', async () => {
+  it('gives the run every kind of value with its type, defaults filled in', async () => {
     await writeConfig({ 'dry-run': true, trackPrefix: '-nightly', 'date-format': 'DD/MM/YYYY' });
     const resolved = resolveSettings(
       ['in.csv'],
       { ZUORA_USAGE_MAX_FAILURES: '5%', ZUORA_USAGE_GZIP: 'false', ZUORA_USAGE_RESUME: 'yes', ZUORA_USAGE_LOG_LEVEL: 'warn' },
       cwd,
     );
-    expect(resolved.argv).toEqual([
-      'in.csv',
-      '--date-format=DD/MM/YYYY',
-      '--dry-run',
-      '--resume',
-      '--max-failures=5%',
-      '--track-prefix=-nightly',
-      '--no-gzip',
-      '--log-level=warn',
-    ]);
+    expect(given(resolved)).toEqual({
+      encoding: 'utf-8',
+      'date-format': 'DD/MM/YYYY',
+      'decimal-comma': false,
+      'ignore-unknown-columns': false,
+      'dry-run': true,
+      preview: false,
+      'allow-times-1000': false,
+      verify: false,
+      'skip-unchanged': false,
+      resume: true,
+      overwrite: false,
+      concurrency: 8,
+      'max-attempts': 6,
+      timeout: 30000,
+      'max-failures': '5%',
+      'track-prefix': '-nightly',
+      gzip: false,
+      transport: 'put',
+      'reject-unknown-fields': true,
+      'log-level': 'warn',
+    });
+    expect(resolved.args).toMatchObject({ dryRun: true, trackPrefix: '-nightly', maxFailures: '5%', logLevel: 'warn' });
   });
 
-  it('a negated flag beats the environment, and the settings go before a -- terminator', () => {
+  it('a negated flag beats the environment', () => {
     const resolved = resolveSettings(['--no-gzip', 'in.csv', '--', 'x'], { ZUORA_USAGE_GZIP: 'true', ZUORA_USAGE_TIMEOUT: '5000' }, cwd);
     expect(sourceOf(resolved, 'gzip')).toBe('flag');
     expect(valueOf(resolved, 'gzip')).toBe(false);
-    expect(resolved.argv).toEqual(['--no-gzip', 'in.csv', '--timeout=5000', '--', 'x']);
+    expect(resolved.args).toMatchObject({ gzip: false, timeout: 5000 });
+    expect(resolved.input).toBe('in.csv');
   });
 
   it('every option of the main command is a setting, those added after config/ was written included', async () => {
     await writeConfig({ batchSize: 20, encoding: 'latin1' });
     const resolved = resolveSettings(['in.csv'], { ZUORA_USAGE_TRANSPORT: 'actions' }, cwd);
-    expect(resolved.argv).toEqual(['in.csv', '--encoding=latin1', '--transport=actions', '--batch-size=20']);
+    expect(resolved.args).toMatchObject({ encoding: 'latin1', transport: 'actions', 'batch-size': 20, batchSize: 20 });
     expect(badOption(() => resolveSettings(['in.csv'], { ZUORA_USAGE_TRANSPORT: 'soap' }, cwd))).toContain('must be one of put, actions');
   });
 
   it('--settle comes from a flag, ZUORA_USAGE_SETTLE or the config file like every option', async () => {
-    expect(resolveSettings(['in.csv'], { ZUORA_USAGE_SETTLE: '130' }, cwd).argv).toEqual(['in.csv', '--settle=130']);
+    expect(resolveSettings(['in.csv'], {}, cwd).args.settle).toBeUndefined();
+    expect(resolveSettings(['in.csv'], { ZUORA_USAGE_SETTLE: '130' }, cwd).args.settle).toBe(130);
     await writeConfig({ settle: 90 });
-    expect(resolveSettings(['in.csv'], {}, cwd).argv).toEqual(['in.csv', '--settle=90']);
-    expect(resolveSettings(['in.csv', '--settle', '5'], { ZUORA_USAGE_SETTLE: '130' }, cwd).argv).toEqual(['in.csv', '--settle', '5']);
+    expect(resolveSettings(['in.csv'], {}, cwd).args.settle).toBe(90);
+    expect(resolveSettings(['in.csv', '--settle', '5'], { ZUORA_USAGE_SETTLE: '130' }, cwd).args.settle).toBe(5);
     expect(badOption(() => resolveSettings(['in.csv'], { ZUORA_USAGE_SETTLE: 'soon' }, cwd))).toMatch(/ZUORA_USAGE_SETTLE must be a number/);
   });
 
@@ -92,19 +122,22 @@ describe('precedence: flags > environment > config file > defaults', () => {
     const resolved = resolveSettings(['in.csv'], { ZUORA_USAGE_CONCURRENCY: '', ZUORA_USAGE_OUT: '  ' }, cwd);
     expect(sourceOf(resolved, 'concurrency')).toBe('default');
     expect(sourceOf(resolved, 'out')).toBe('default');
+    expect(resolved.args.concurrency).toBe(8);
+    expect(resolved.args.out).toBeUndefined();
   });
 });
 
 describe('the target (--env, --base-url) is decided by the highest level that gives either', () => {
   it('a file target is used when neither flags nor environment give one', async () => {
     await writeConfig({ env: 'us-sandbox' });
-    expect(resolveSettings(['in.csv'], {}, cwd).argv).toEqual(['in.csv', '--env=us-sandbox']);
+    expect(resolveSettings(['in.csv'], {}, cwd).args.env).toBe('us-sandbox');
   });
 
-  it('ZUORA_BASE_URL beats a file env: nothing is injected, the option building reads the variable', async () => {
+  it('ZUORA_BASE_URL beats a file env: the run gets no target, the option building reads the variable', async () => {
     await writeConfig({ env: 'us-sandbox' });
     const resolved = resolveSettings(['in.csv'], { ZUORA_BASE_URL: 'http://127.0.0.1:9' }, cwd);
-    expect(resolved.argv).toEqual(['in.csv']);
+    expect(resolved.args).not.toHaveProperty('env');
+    expect(resolved.args).not.toHaveProperty('base-url');
     expect(sourceOf(resolved, 'base-url')).toBe('env');
     expect(sourceOf(resolved, 'env')).toBe('default');
   });
@@ -112,7 +145,8 @@ describe('the target (--env, --base-url) is decided by the highest level that gi
   it('--env beats a file base-url (which would otherwise outrank it as a URL)', async () => {
     await writeConfig({ 'base-url': 'https://rest.zuora.com' });
     const resolved = resolveSettings(['in.csv', '--env', 'local'], {}, cwd);
-    expect(resolved.argv).toEqual(['in.csv', '--env', 'local']);
+    expect(resolved.args.env).toBe('local');
+    expect(resolved.args).not.toHaveProperty('base-url');
     expect(sourceOf(resolved, 'base-url')).toBe('default');
   });
 });
@@ -141,7 +175,7 @@ describe('the config file', () => {
     const named = resolveSettings(['in.csv', '--config', 'named.json'], { ZUORA_USAGE_CONFIG: 'from-env.json' }, cwd);
     expect(valueOf(named, 'timeout')).toBe(2000);
     expect(named.configFile).toBe(join(cwd, 'named.json'));
-    expect(named.argv).toEqual(['in.csv', '--timeout=2000']);
+    expect(named.args.timeout).toBe(2000);
   });
 
   it('no file is fine; a named file that is missing is not', () => {
@@ -174,24 +208,32 @@ describe('the config file', () => {
     expect(message).not.toContain('s3cr3t-value-1');
   });
 
+  it('takes a key in camelCase as yargs spells it, digits included', async () => {
+    await writeConfig({ allowTimes1000: true, skipUnchanged: true });
+    const resolved = resolveSettings(['in.csv'], {}, cwd);
+    expect(resolved.args).toMatchObject({ 'allow-times-1000': true, allowTimes1000: true, skipUnchanged: true });
+    expect(sourceOf(resolved, 'allow-times-1000')).toBe('file');
+  });
+
   it('takes a number for max-failures and a BOM before the JSON', async () => {
     await writeConfig('\uFEFF{"maxFailures": 5}');
-    expect(resolveSettings(['in.csv'], {}, cwd).argv).toEqual(['in.csv', '--max-failures=5']);
+    expect(resolveSettings(['in.csv'], {}, cwd).args.maxFailures).toBe('5');
   });
 });
 
-describe('what is left alone', () => {
-  it.each([[['--help']], [['in.csv', '-h']], [['--version']], [['simulate', '--port', '0']]])('%o: argv untouched, no file read', async (argv) => {
-    await writeConfig('not json');
-    const resolved = resolveSettings(argv, { ZUORA_USAGE_NOPE: '1' }, cwd);
-    expect(resolved).toMatchObject({ argv, applied: false });
+describe('--config and --print-config', () => {
+  it('are read by the settings stage and are no setting of the run', async () => {
+    await writeConfig({ timeout: 2000 }, 'c.json');
+    const resolved = resolveSettings(['--print-config', 'in.csv', '--config', 'c.json', '-o', 'r.csv'], {}, cwd);
+    expect(resolved).toMatchObject({ printConfig: true, input: 'in.csv', configFile: join(cwd, 'c.json'), unknownFlags: [] });
+    expect(sourceOf(resolved, 'out')).toBe('flag');
+    expect(resolved.effective.map((e) => e.setting.name)).not.toContain('config');
+    expect(resolved.args).not.toHaveProperty('config');
   });
 
-  it('--config and --print-config are taken out of the arguments for yargs', async () => {
-    await writeConfig({}, 'c.json');
-    const resolved = resolveSettings(['--print-config', 'in.csv', '--config', 'c.json', '-o', 'r.csv'], {}, cwd);
-    expect(resolved).toMatchObject({ argv: ['in.csv', '-o', 'r.csv'], printConfig: true, input: 'in.csv' });
-    expect(sourceOf(resolved, 'out')).toBe('flag');
+  it('--config given twice or empty is a bad option', () => {
+    expect(badOption(() => resolveSettings(['in.csv', '--config', 'a.json', '--config', 'b.json'], {}, cwd))).toMatch(/--config needs one file name/);
+    expect(badOption(() => resolveSettings(['in.csv', '--config='], {}, cwd))).toMatch(/--config needs one file name/);
   });
 });
 
@@ -251,7 +293,7 @@ describe('a value option given twice on the command line', () => {
     await writeConfig({ out: 'file.csv', transport: 'actions' });
     const resolved = resolveSettings(['in.csv', '--out', 'flag.csv', '--transport', 'put'], { ZUORA_USAGE_OUT: 'env.csv', ZUORA_USAGE_TRANSPORT: 'actions' }, cwd);
     expect(valueOf(resolved, 'out')).toBe('flag.csv');
-    expect(resolved.argv.filter((arg) => arg.startsWith('--out'))).toEqual(['--out']);
+    expect(resolved.args).toMatchObject({ out: 'flag.csv', o: 'flag.csv' });
     expect(valueOf(resolved, 'transport')).toBe('put');
   });
 
