@@ -34,7 +34,6 @@ import { dryRun } from './run/send-rows.js';
 import { checkActionsColumns } from './send/actions-transport.js';
 import { abortableSleep, type WaitEffects } from './send/abortable-sleep.js';
 import { connect, type Connection } from './send/connect.js';
-import type { UsageUpdate } from './send/put-usage.js';
 import type { SendItem } from './send/send-updates.js';
 
 /** Effects a run uses, passed in so tests and the CLI choose them. */
@@ -341,25 +340,17 @@ async function openEarlierResults(
 function resumeFilter(
   session: ResumeSession,
   record: (outcome: RowOutcome) => void,
-): ((item: SendItem) => Promise<boolean>) & { kept(): number; beforeSend(update: UsageUpdate): void; passing(next: (outcome: RowOutcome) => void): (outcome: RowOutcome) => void } {
+): ((item: SendItem) => Promise<boolean>) & { kept(): number; beforeSend(item: SendItem): void; passing(next: (outcome: RowOutcome) => void): (outcome: RowOutcome) => void } {
   let kept = 0;
-  // The input line of each row sent, by its update (what the transport is handed).
-  const journaled = new WeakMap<UsageUpdate, number>();
   const filter = async (item: SendItem): Promise<boolean> => {
     const { id } = item.update;
     const recorded = await session.decide(item.line, id, item.cells);
-    if (!recorded) {
-      journaled.set(item.update, item.line);
-      return false;
-    }
+    if (!recorded) return false;
     kept++;
     record({ seq: item.seq, line: item.line, cells: item.cells, attempts: 0, id, result: recorded[0] === 'unchanged' ? 'unchanged' : 'updated', recorded });
     return true;
   };
-  const beforeSend = (update: UsageUpdate): void => {
-    const line = journaled.get(update);
-    if (line !== undefined) session.beforeSend(line);
-  };
+  const beforeSend = (item: SendItem): void => session.beforeSend(item.line);
   const passing = (next: (outcome: RowOutcome) => void) => (outcome: RowOutcome) => {
     session.passed(outcome.cells);
     next(outcome);
