@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { RunError } from '../errors.js';
 import { RESULT_COLUMNS, type ResultCounts, type RowOutcome } from '../row-outcome.js';
-import { createRoom, type Room } from '../send/send-updates.js';
+import { createRoom, type Room } from '../send/room.js';
 import { csvCells, csvLine } from './csv-line.js';
 import { spreadsheetSafe } from './spreadsheet-safe.js';
 import { IdSet } from '../rows/id-case.js';

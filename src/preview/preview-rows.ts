@@ -1,5 +1,5 @@
 import type { RowOutcome } from '../row-outcome.js';
-import { addDecimals, formatDecimal, sentFields, type Decimal } from '../read/compare.js';
+import { addDecimals, formatDecimal, type Decimal } from '../read/compare.js';
 import type { ReadBatch } from '../read/query-usage.js';
 import { readAhead } from '../read/read-ahead.js';
 import type { IdTable } from '../resume/id-table.js';
@@ -36,7 +36,7 @@ export async function previewRows(rows: AsyncIterable<SendItem>, options: Previe
     // The run stopped before this read went out: the row was never reached.
     if (result?.kind === 'failed' && result.failure.notSent) continue;
     if (result?.kind === 'found') options.ledger?.read(result.record);
-    const verdict = judge.judge(item.update.id, sentFields(item.update.body), result, item.line);
+    const verdict = judge.judge(item.update.id, item.update.fields, result, item.line);
     if (verdict.quantityChange) total = addDecimals(total, verdict.quantityChange);
     if (verdict.transition) options.ledger?.change({ line: item.line, id: item.update.id, ...verdict.transition });
     options.record({

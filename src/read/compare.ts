@@ -5,7 +5,7 @@
  */
 
 import { dateTimeParts } from '../rows/date-time.js';
-import { numbersAsText, type ReadRecord } from './usage-query.js';
+import type { ReadRecord } from './usage-query.js';
 
 /** One field on which a row and Zuora disagree. */
 export interface FieldDifference {
@@ -158,23 +158,4 @@ export function plainDecimalText(text: string): string {
   const padded = (negative ? -value.units : value.units).toString().padStart(value.scale + 1, '0');
   const plain = value.scale === 0 ? padded : `${padded.slice(0, -value.scale)}.${padded.slice(-value.scale)}`;
   return negative ? `-${plain}` : plain;
-}
-
-/**
- * The fields of a request body built by map-row.ts (field -> value as sent), numbers as their exact
- * digits. Empty for a body that is not a JSON object.
- */
-export function sentFields(body: string): Record<string, string> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(numbersAsText(body));
-  } catch {
-    return {};
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return {};
-  const fields: Record<string, string> = {};
-  for (const [name, value] of Object.entries(parsed as Record<string, unknown>)) {
-    if (value !== null && value !== undefined) fields[name] = typeof value === 'string' ? value : JSON.stringify(value);
-  }
-  return fields;
 }

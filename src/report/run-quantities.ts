@@ -1,4 +1,3 @@
-import { sentFields } from '../read/compare.js';
 import type { ReadRecord } from '../read/usage-query.js';
 import type { IdTable } from '../resume/id-table.js';
 import type { RowOutcome } from '../row-outcome.js';
@@ -67,7 +66,7 @@ export function createRunQuantities(rowsPerId: IdTable): RunQuantities {
     },
     sent(item) {
       if (!states.has(item.update.id)) return;
-      const fields = sentFields(item.update.body);
+      const { fields } = item.update;
       inFlight.set(item.seq, { Quantity: fields.Quantity, UOM: fields.UOM });
     },
     recorded(outcome) {

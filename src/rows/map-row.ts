@@ -2,16 +2,24 @@ import type { ColumnMap, FieldColumn } from '../input/columns.js';
 import { compareDateTimes, normalizeDateTime, type DateFormat } from './date-time.js';
 import { parseQuantity } from './quantity.js';
 
-/** A row turned into the PUT it stands for, or the reason it is `invalid` and never sent. */
+/**
+ * The fields a row sets: field name -> value as sent, in column order. A field of `NUMBER_FIELDS` holds
+ * the JSON number literal of the user's digits (`1.50`), any other its text; the transport writes the
+ * JSON once (send/usage-json.ts), and the stages that compare with Zuora read the values as they are.
+ */
+export type UsageFields = Readonly<Record<string, string>>;
+
+/** Fields sent as JSON numbers: their value in `UsageFields` is a checked number literal (quantity.ts). */
+export const NUMBER_FIELDS: ReadonlySet<string> = new Set(['Quantity']);
+
+/** A row turned into the update it stands for, or the reason it is `invalid` and never sent. */
 export type MappedRow =
   | {
       ok: true;
       /** The usage Id, trimmed: 32 ASCII letters or digits, safe in a URL path. */
       id: string;
-      /** The JSON request body text, fields in column order. */
-      body: string;
-      /** Field name -> value as sent (the JSON number text for Quantity), in column order. */
-      fields: Record<string, string>;
+      /** What the row sets, in column order. */
+      fields: UsageFields;
       /** Date-time cells written with a time but no seconds (`23:59`, sent as `23:59:00`); absent when none. */
       noSeconds?: number;
     }
@@ -69,8 +77,8 @@ export function validateId(text: string): { ok: true; id: string } | { ok: false
 }
 
 /**
- * Validates one input row and builds its request body (SPEC "Row validation"). Pure: the same cells
- * give the same body on any host. An empty or blank cell means "leave unchanged" and is not sent.
+ * Validates one input row and reads the fields it sets (SPEC "Row validation"). Pure: the same cells
+ * give the same fields on any host. An empty or blank cell means "leave unchanged" and is not sent.
  */
 export function mapRow(cells: string[], columns: ColumnMap, options: MapRowOptions = {}): MappedRow {
   const idCell = (cells[columns.idIndex] ?? '').trim();
@@ -79,7 +87,7 @@ export function mapRow(cells: string[], columns: ColumnMap, options: MapRowOptio
   if (!idResult.ok) problems.push(idResult.message);
 
   const fields: Record<string, string> = {};
-  const bodyParts: string[] = [];
+  let fieldCount = 0;
   const dates: { start?: DateCell; end?: DateCell } = {};
   let noSeconds = 0;
   for (const column of columns.fields) {
@@ -92,7 +100,7 @@ export function mapRow(cells: string[], columns: ColumnMap, options: MapRowOptio
     }
     if (checked.noSeconds) noSeconds++;
     fields[column.field] = checked.value;
-    bodyParts.push(`${JSON.stringify(column.field)}:${checked.json}`);
+    fieldCount++;
     if (column.field === 'StartDateTime') dates.start = { column, cell, value: checked.value };
     if (column.field === 'EndDateTime') dates.end = { column, cell, value: checked.value };
   }
@@ -106,13 +114,12 @@ export function mapRow(cells: string[], columns: ColumnMap, options: MapRowOptio
     }
   }
 
-  if (problems.length === 0 && bodyParts.length === 0) {
+  if (problems.length === 0 && fieldCount === 0) {
     const names = columns.fields.map((column) => column.header).join(', ');
     problems.push(`nothing to update: ${names} ${columns.fields.length === 1 ? 'is' : 'are all'} empty`);
   }
   if (problems.length > 0) return { ok: false, id: idCell, message: problems.join('; ') };
-  const body = `{${bodyParts.join(',')}}`;
-  return noSeconds > 0 ? { ok: true, id: idCell, body, fields, noSeconds } : { ok: true, id: idCell, body, fields };
+  return noSeconds > 0 ? { ok: true, id: idCell, fields, noSeconds } : { ok: true, id: idCell, fields };
 }
 
 interface DateCell {
@@ -121,19 +128,20 @@ interface DateCell {
   value: string;
 }
 
-type Checked = { ok: true; value: string; json: string; noSeconds?: true } | { ok: false; message: string };
+/** A cell as sent: its text, or for a NUMBER_FIELDS field the JSON number literal. */
+type Checked = { ok: true; value: string; noSeconds?: true } | { ok: false; message: string };
 
 function checkField(column: FieldColumn, cell: string, options: MapRowOptions): Checked {
   switch (column.field) {
     case 'Quantity': {
       const quantity = parseQuantity(cell, { decimalComma: options.decimalComma });
-      return quantity.ok ? { ok: true, value: quantity.json, json: quantity.json } : quantity;
+      return quantity.ok ? { ok: true, value: quantity.json } : quantity;
     }
     case 'StartDateTime':
     case 'EndDateTime': {
       const dateTime = normalizeDateTime(cell, options);
       if (!dateTime.ok) return dateTime;
-      return dateTime.noSeconds ? { ok: true, value: dateTime.value, json: JSON.stringify(dateTime.value), noSeconds: true } : text(dateTime.value);
+      return dateTime.noSeconds ? { ok: true, value: dateTime.value, noSeconds: true } : text(dateTime.value);
     }
     case 'UOM':
       // Units of measure are matched against the tenant's list, where stray spreadsheet spaces never match.
@@ -151,7 +159,7 @@ function checkField(column: FieldColumn, cell: string, options: MapRowOptions): 
 }
 
 function text(value: string): Checked {
-  return { ok: true, value, json: JSON.stringify(value) };
+  return { ok: true, value };
 }
 
 function quote(value: string): string {

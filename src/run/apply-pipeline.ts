@@ -4,8 +4,6 @@ import { countRowsPerId } from '../preview/count-rows-per-id.js';
 import { createRunQuantities, type RunQuantities } from '../report/run-quantities.js';
 import { startResumeStage } from '../resume/resume-stage.js';
 import { abortableSleep } from '../send/abortable-sleep.js';
-import type { UsageUpdate } from '../send/put-usage.js';
-import type { SendItem } from '../send/send-updates.js';
 import { connectZuora } from './connect-zuora.js';
 import { endOfRun } from './end-of-run.js';
 import { createInputSigns } from './input-signs.js';
@@ -46,8 +44,7 @@ export async function applyPipeline(run: RunContext, replaced: Partial<ApplyStag
 
   const signs = createInputSigns(input.columns, input.table.delimiter);
   const mapping = resume.mapping(outputs.record);
-  const journal = itemsOnTheirWay(resume.beforeSend, mapping.onValid);
-  const mapped = mappedRows(run.records, { ...input, options, stopSignal: state.stopSignal, record: mapping.record, onValid: journal.onValid, signs });
+  const mapped = mappedRows(run.records, { ...input, options, stopSignal: state.stopSignal, record: mapping.record, onValid: mapping.onValid, signs });
   const rows = resume.keepRecorded(mapped, outputs.record);
   // --skip-unchanged, and a report of a backed-up run, count the rows of each Id first, so that they keep nothing of an Id after its last row.
   const countIds = options.skipUnchanged === true || (deps.report !== undefined && backup !== undefined);
@@ -63,7 +60,7 @@ export async function applyPipeline(run: RunContext, replaced: Partial<ApplyStag
     fields: input.fields,
     backup,
     rowsPerId,
-    beforeSend: journal.beforeSend,
+    beforeSend: resume.beforeSend,
     clock: { now: run.now, sleep: deps.sleep ?? abortableSleep },
     runQuantities,
   });
@@ -80,27 +77,4 @@ export async function applyPipeline(run: RunContext, replaced: Partial<ApplyStag
     pauses: connection.pauses,
     backup: backup && options.backup !== undefined ? { path: options.backup, ids: backup.size } : undefined,
   });
-}
-
-/**
- * Until the transport is handed the whole row item (issue 17 item 2, branch `transport`), its hook is
- * handed the update only: this finds the item of an update for the resume stage's `beforeSend(item)`.
- * Once `readAndSend`'s hook takes the item, pass `resume.beforeSend` and `mapping.onValid` directly
- * and delete this (a type error in the call above says when).
- */
-function itemsOnTheirWay(
-  beforeSend: (item: SendItem) => void,
-  onValid: ((item: SendItem) => void) | undefined,
-): { onValid: (item: SendItem) => void; beforeSend: (update: UsageUpdate) => void } {
-  const items = new WeakMap<UsageUpdate, SendItem>();
-  return {
-    onValid(item) {
-      items.set(item.update, item);
-      onValid?.(item);
-    },
-    beforeSend(update) {
-      const item = items.get(update);
-      if (item) beforeSend(item);
-    },
-  };
 }

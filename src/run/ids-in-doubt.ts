@@ -1,11 +1,12 @@
-import { differences, sentFields } from '../read/compare.js';
+import { differences } from '../read/compare.js';
 import type { ReadBatch } from '../read/query-usage.js';
 import { QUERY_ID_LIMIT } from '../read/usage-query.js';
 import type { Sleep } from '../send/abortable-sleep.js';
-import type { PutResult, UsageUpdate } from '../send/put-usage.js';
-import type { Room, SendItem } from '../send/send-updates.js';
-import type { Unanswered } from '../send/zuora-call.js';
-import type { SendHooks } from './send-rows.js';
+import type { Room } from '../send/room.js';
+import type { SendItem } from '../send/send-updates.js';
+import type { Transport } from '../send/transport.js';
+import type { SendResult, Unanswered } from '../send/zuora-call.js';
+import type { SendStage } from './send-rows.js';
 import { IdMap } from '../rows/id-case.js';
 
 /** What the Ids-in-doubt stage found (SPEC "Outputs", "An Id in doubt"). */
@@ -25,15 +26,15 @@ export interface DoubtOptions {
   /** Reads up to 200 ids (the run's reader with this input's fields). */
   read(ids: string[]): Promise<ReadBatch>;
   /** Sends a row again, straight to the transport. */
-  resend(update: UsageUpdate): Promise<PutResult>;
+  resend(item: SendItem): Promise<SendResult>;
   now: () => number;
   sleep: Sleep;
   /** Once aborted, no settle waits any longer: the rows still in doubt end `unknown`. */
   signal?: AbortSignal;
 }
 
-/** The send hooks with the stage around them. */
-export interface DoubtStage extends SendHooks {
+/** The send stage with the Ids-in-doubt stage around it. */
+export interface DoubtStage extends SendStage {
   /** Counts each row the sender takes, so the stage knows whether a later row of an Id is still to come. */
   admit(rows: AsyncIterable<SendItem>): AsyncIterable<SendItem>;
   /** Decides every row still held and waits for the settles. */
@@ -48,7 +49,7 @@ interface Source extends Unanswered {
 
 interface Held {
   item: SendItem;
-  result: PutResult;
+  result: SendResult;
   source: Source;
 }
 
@@ -63,10 +64,10 @@ interface Held {
  * the input ended), or a later row of the Id answered takes its place; when the results writer is full
  * the rows held are decided at once (a later row of the Id is then judged on its own).
  */
-export function watchIdsInDoubt(hooks: SendHooks, options: DoubtOptions): DoubtStage {
+export function watchIdsInDoubt(inner: SendStage, options: DoubtOptions): DoubtStage {
   const sources = new IdMap<Source>();
-  const sourceOf = new WeakMap<UsageUpdate, Source>();
-  const lineOf = new WeakMap<UsageUpdate, number>();
+  /** The Id's unanswered request each row was sent after, by the row's `seq`, until the row is answered. */
+  const sourceOf = new Map<number, Source>();
   /** Rows of an Id taken by the sender and not yet through this stage. */
   const open = new IdMap<number>();
   const held = new IdMap<Held>();
@@ -75,9 +76,9 @@ export function watchIdsInDoubt(hooks: SendHooks, options: DoubtOptions): DoubtS
   const counts: DoubtCounts = { ids: 0, settled: 0, resent: 0 };
   let inputEnded = false;
 
-  const pass = (item: SendItem, result: PutResult): void => hooks.settle(item, result);
+  const pass = (item: SendItem, result: SendResult): void => inner.settle(item, result);
 
-  const inDoubt = (entry: Held, why: string): PutResult => ({
+  const inDoubt = (entry: Held, why: string): SendResult => ({
     ...entry.result,
     result: 'unknown',
     errorCode: 'EARLIER_ATTEMPT_IN_DOUBT',
@@ -145,13 +146,13 @@ export function watchIdsInDoubt(hooks: SendHooks, options: DoubtOptions): DoubtS
     if (!read.ok) return pass(item, inDoubt(entry, ` (the read-back of --settle failed: ${read.errorMessage})`));
     const found = read.records.get(item.update.id);
     const trackId = found?.call.trackId ?? read.last.trackId;
-    if (found && differences(sentFields(item.update.body), found.record).length === 0) {
+    if (found && differences(item.update.fields, found.record).length === 0) {
       counts.settled++;
       const message = `an earlier request of this Id got no answer; read back by ${trackId} once it was ${Math.round((options.settleMs ?? 0) / 1000)} s old, Zuora holds this row's values`;
       return pass(item, { ...result, errorCode: 'SETTLED', errorMessage: message });
     }
     counts.resent++;
-    const again = await options.resend(item.update);
+    const again = await options.resend(item);
     if (again.result === 'not-sent') return pass(item, inDoubt(entry, ' (the run stopped before the row could be sent again)'));
     const attempts = result.attempts + again.attempts;
     if (again.result !== 'updated') return pass(item, { ...again, attempts });
@@ -162,30 +163,43 @@ export function watchIdsInDoubt(hooks: SendHooks, options: DoubtOptions): DoubtS
   const room: Room = {
     hasRoom: () => {
       // Rows held here keep the results writer from writing the rows after them: decide them now.
-      if (held.size > 0 && !hooks.room.hasRoom()) decideAll();
-      return hooks.room.hasRoom();
+      if (held.size > 0 && !inner.room.hasRoom()) decideAll();
+      return inner.room.hasRoom();
     },
-    room: () => hooks.room.room(),
+    room: () => inner.room.room(),
+  };
+
+  const transport: Transport = {
+    send: async (item) => {
+      const id = item.update.id;
+      await settling.get(id);
+      const source = sources.get(id);
+      if (source) sourceOf.set(item.seq, source);
+      const result = await inner.transport.send(item);
+      if (result.unanswered) sources.set(id, { ...result.unanswered, line: item.line });
+      // Never settled: the pool settles rows that were sent only.
+      if (result.result === 'not-sent') sourceOf.delete(item.seq);
+      return result;
+    },
+    rowsInFlight: inner.transport.rowsInFlight,
+    rowsAdmitted: inner.transport.rowsAdmitted,
+    inputEnded: () => {
+      inputEnded = true;
+      inner.transport.inputEnded();
+      for (const id of [...held.keys()]) decideIfLast(id);
+    },
   };
 
   return {
-    ...hooks,
+    transport,
     room,
-    put: async (update) => {
-      const id = update.id;
-      await settling.get(id);
-      const source = sources.get(id);
-      if (source) sourceOf.set(update, source);
-      const result = await hooks.put(update);
-      if (result.unanswered) sources.set(id, { ...result.unanswered, line: lineOf.get(update) ?? 0 });
-      return result;
-    },
     settle: (item, result) => {
       const id = item.update.id;
       const left = (open.get(id) ?? 1) - 1;
       if (left > 0) open.set(id, left);
       else open.delete(id);
-      const source = sourceOf.get(item.update);
+      const source = sourceOf.get(item.seq);
+      sourceOf.delete(item.seq);
       const before = held.get(id);
       if (before && before.item.seq > item.seq) {
         // A later row of the Id is held already: this one is not the last.
@@ -204,15 +218,9 @@ export function watchIdsInDoubt(hooks: SendHooks, options: DoubtOptions): DoubtS
       }
       decideIfLast(id);
     },
-    inputEnded: () => {
-      inputEnded = true;
-      hooks.inputEnded();
-      for (const id of [...held.keys()]) decideIfLast(id);
-    },
     admit: async function* (rows) {
       for await (const item of rows) {
         open.set(item.update.id, (open.get(item.update.id) ?? 0) + 1);
-        lineOf.set(item.update, item.line);
         yield item;
       }
     },

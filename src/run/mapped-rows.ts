@@ -64,5 +64,5 @@ function mapRecord(
     record({ ...base, id: mapped.id, result: 'invalid', errorCode: 'INVALID_ROW', errorMessage: mapped.message });
     return undefined;
   }
-  return { seq: input.seq, line: input.line, cells, update: { id: mapped.id, body: mapped.body, trackId: `${options.trackPrefix}-${input.line}` } };
+  return { seq: input.seq, line: input.line, cells, update: { id: mapped.id, fields: mapped.fields, trackId: `${options.trackPrefix}-${input.line}` } };
 }

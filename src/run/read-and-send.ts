@@ -4,17 +4,17 @@ import type { RunOptions } from '../options.js';
 import { previewRows } from '../preview/preview-rows.js';
 import type { QuantityLedger } from '../report/quantity-totals.js';
 import type { RunQuantities } from '../report/run-quantities.js';
-import { sentFields } from '../read/compare.js';
 import type { ReadBatch, ReadCall, UsageReader } from '../read/query-usage.js';
 import { createTimes1000Tracker } from '../read/times-1000.js';
 import { fieldsToRead } from '../read/usage-query.js';
 import type { IdTable } from '../resume/id-table.js';
 import type { RowOutcome } from '../row-outcome.js';
 import type { Connection } from '../send/connect.js';
-import type { UsageUpdate } from '../send/put-usage.js';
-import type { Room, SendItem } from '../send/send-updates.js';
+import type { Room } from '../send/room.js';
+import type { SendItem } from '../send/send-updates.js';
+import { withSend, type Transport } from '../send/transport.js';
 import type { RunState } from './run-state.js';
-import { recordAnswer, sendRows, type SendCounts, type SendHooks } from './send-rows.js';
+import { recordAnswer, sendRows, type SendCounts, type SendStage } from './send-rows.js';
 import { watchIdsInDoubt, type DoubtCounts } from './ids-in-doubt.js';
 import { createSkipUnchanged } from '../skip/skip-unchanged.js';
 import { createStopPolicy, type StopPolicy } from './stop-policy.js';
@@ -50,7 +50,7 @@ export async function readAndSend(
     backup: BackupFile | undefined;
     rowsPerId?: IdTable;
     /** Called synchronously before a row goes to the transport (the send journal writes its entry). */
-    beforeSend?: (update: UsageUpdate) => void;
+    beforeSend?: (item: SendItem) => void;
     /** The run's clock and sleep, for `--settle`'s wait. */
     clock: { now: () => number; sleep: Sleep };
     /** `--preview`: the quantity totals per unit and per account. */
@@ -89,32 +89,27 @@ export async function readAndSend(
   // Without a backup, the skip's own read shows a quantity a spreadsheet multiplied by 1000.
   const refuse = backup || options.allowTimes1000 ? undefined : times1000Refusal(record, options);
   const judged = skip ? skip.readFirst(backedUp, { read: skip.capture(read), onNotSent: notSent, refuse, signal: state.stopSignal }) : backedUp;
+  const { transport } = connection;
   const { beforeSend } = outputs;
-  const direct: SendHooks = {
-    put: beforeSend
-      ? (update) => {
-          beforeSend(update);
-          return connection.put(update);
-        }
-      : connection.put,
-    rowsInFlight: connection.rowsInFlight,
-    rowsAdmitted: connection.rowsAdmitted,
-    inputEnded: connection.inputEnded,
-    settle: recordAnswer(record),
-    room: outputs.room,
-  };
+  const journaled: Transport = beforeSend
+    ? withSend(transport, (item) => {
+        beforeSend(item);
+        return transport.send(item);
+      })
+    : transport;
+  const direct: SendStage = { transport: journaled, settle: recordAnswer(record), room: outputs.room };
   // Behind the send stage and before verify's: a row verified before its Id's late request could land is still in doubt.
   const doubt = watchIdsInDoubt(direct, {
     settleMs: options.settleSeconds === undefined ? undefined : options.settleSeconds * 1000,
     read,
-    resend: connection.put,
+    resend: transport.send,
     ...outputs.clock,
     signal: state.stopSignal,
   });
   const verify = options.verify ? verifySentRows(doubt, read, state, policy) : undefined;
-  const hooks = verify ?? doubt;
+  const stage = verify ?? doubt;
   // Outermost: a row that changes nothing is answered before the journal, verify or the transport see it.
-  const sent = await sendRows(doubt.admit(runQuantities ? noteSent(judged, runQuantities) : judged), skip ? { ...hooks, put: skip.wrapPut(hooks.put) } : hooks, options, state, policy);
+  const sent = await sendRows(doubt.admit(runQuantities ? noteSent(judged, runQuantities) : judged), skip ? { ...stage, transport: skip.wrap(stage.transport) } : stage, options, state, policy);
   await verify?.close();
   await doubt.close();
   return { ...sent, ...(verify ? { verify: { ...verify.counts } } : {}), inDoubt: { ...doubt.counts }, ...(skip ? { skippedUnchanged: skip.skipped } : {}) };
@@ -127,7 +122,7 @@ export async function readAndSend(
 function times1000Refusal(record: (outcome: RowOutcome) => void, options: RunOptions): (item: SendItem, read: Readonly<Record<string, string>> | undefined) => boolean {
   const tracker = createTimes1000Tracker({ decimalComma: options.decimalComma });
   return (item, read) => {
-    const refusal = tracker.judge(item.update.id, sentFields(item.update.body), read);
+    const refusal = tracker.judge(item.update.id, item.update.fields, read);
     if (!refusal) return false;
     record({ seq: item.seq, line: item.line, cells: item.cells, id: item.update.id, result: 'invalid', attempts: 0, ...refusal });
     return true;

@@ -1,22 +1,22 @@
 import type { RunOptions } from '../options.js';
 import type { RowOutcome } from '../row-outcome.js';
-import type { PutResult, UsageUpdate } from '../send/put-usage.js';
-import { sendUpdates, type Room, type SendItem } from '../send/send-updates.js';
+import type { Room } from '../send/room.js';
+import { sendUpdates, type SendItem } from '../send/send-updates.js';
+import type { Transport } from '../send/transport.js';
+import type { SendResult } from '../send/zuora-call.js';
 import type { RunState } from './run-state.js';
 import type { StopPolicy } from './stop-policy.js';
 
-/** What the send stage sends with and hands its answers to: the connection's, or the verify stage's around them. */
-export interface SendHooks {
-  /** Sends one row with its retries, through the transport (the connection's `put`, or the verify stage's wrapper of it). */
-  put(update: UsageUpdate): Promise<PutResult>;
-  /** Rows the transport can carry in flight at once: the pool's size. */
-  rowsInFlight: number;
-  /** Rows the pool may hold at once, in flight or taken ahead from the input. */
-  rowsAdmitted: number;
-  /** No more rows will come from the input (the transport need not wait for more to fill a call). */
-  inputEnded(): void;
-  /** An answered row: recorded at once (`recordAnswer`), or held by the verify stage until its read-back. */
-  settle(item: SendItem, result: PutResult): void;
+/**
+ * What the send stage sends through and hands its answers to: the connection's transport and the
+ * results, or the stages wrapped around them (Ids in doubt, `--verify`, `--skip-unchanged`), each
+ * wrapping the transport, the settle and the room of the one inside.
+ */
+export interface SendStage {
+  /** Sends each row (the connection's transport, or a stage's wrapper of it). */
+  transport: Transport;
+  /** An answered row: recorded at once (`recordAnswer`), or held by a stage (a read-back, an Id in doubt) until it is decided. */
+  settle(item: SendItem, result: SendResult): void;
   /** When the sender may take another row (the results writer, and rows waiting for a read-back). */
   room: Room;
 }
@@ -33,7 +33,7 @@ export interface SendCounts {
  */
 export async function sendRows(
   rows: AsyncIterable<SendItem>,
-  hooks: SendHooks,
+  stage: SendStage,
   options: RunOptions,
   state: RunState,
   policy: StopPolicy,
@@ -42,19 +42,16 @@ export async function sendRows(
   let answered = 0;
   await sendUpdates(rows, {
     // A pool slot is a row: -c requests in flight, each carrying up to the transport's rows a call.
-    concurrency: hooks.rowsInFlight,
-    maxAdmitted: hooks.rowsAdmitted,
-    put: hooks.put,
-    room: hooks.room,
+    transport: stage.transport,
+    room: stage.room,
     signal: state.stopSignal,
-    onInputEnd: hooks.inputEnded,
     onResult: (item, result) => {
       if (result.result === 'not-sent') return;
       // --skip-unchanged: nothing was sent, so nothing for the request counts or the stop rules.
-      if (result.result === 'unchanged') return hooks.settle(item, result);
+      if (result.result === 'unchanged') return stage.settle(item, result);
       rowAttempts += result.attempts;
       answered++;
-      hooks.settle(item, result);
+      stage.settle(item, result);
       const stop = policy.afterAnswer(result);
       if (stop) state.stopEarly(stop);
     },
@@ -65,7 +62,7 @@ export async function sendRows(
 }
 
 /** Settles an answered row by recording its outcome as it was answered. */
-export function recordAnswer(record: (outcome: RowOutcome) => void): (item: SendItem, result: PutResult) => void {
+export function recordAnswer(record: (outcome: RowOutcome) => void): (item: SendItem, result: SendResult) => void {
   return (item, result) => {
     const { credentialsRefused: _refused, unreachable: _unreachable, unanswered: _unanswered, result: outcome, ...rest } = result;
     // A row the run never sent has no outcome (the send stage settles answered rows only).

@@ -1,7 +1,7 @@
 import type { MaxFailures, RunOptions } from '../options.js';
 import type { StopKind } from '../output/summary.js';
 import type { ReadFailure } from '../read/query-usage.js';
-import type { PutResult } from '../send/put-usage.js';
+import type { SendResult } from '../send/zuora-call.js';
 
 /** A reason to stop sending: every later row would probably end the same way. */
 export interface StopDecision {
@@ -13,7 +13,7 @@ export interface StopDecision {
 /** The stop rules of a run, fed with every answered row in completion order. */
 export interface StopPolicy {
   /** Takes the result of one answered row; returns why to stop now, or undefined to go on. */
-  afterAnswer(result: PutResult): StopDecision | undefined;
+  afterAnswer(result: SendResult): StopDecision | undefined;
   /** `--verify`: an answered row turned `failed` (VERIFY_MISMATCH) by its read-back; counts for `--max-failures`. */
   afterMismatch(): StopDecision | undefined;
   /** A read (`--preview`, `--backup`, `--verify`) failed after its retries: refused credentials or an unreachable Zuora stop the run. */

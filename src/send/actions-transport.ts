@@ -2,11 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { RunError } from '../errors.js';
 import { batchRows } from './batch-rows.js';
 import { postUpdateBatch, type BatchRow } from './post-update-batch.js';
-import type { UsageUpdate } from './put-usage.js';
+import type { Transport } from './transport.js';
 import type { CallContext, SendResult } from './zuora-call.js';
 
-/** `--transport actions`: rows per call and the calls' track ids. */
+/** `--transport actions`: calls in flight, rows per call and the calls' track ids. */
 export interface ActionsTransportOptions {
+  /** Most calls in flight at once (-c). */
+  concurrency: number;
   /** Most rows a call carries, 1 to 50 (`--batch-size`). */
   batchSize: number;
   /** Prefix of the calls' `Zuora-Track-Id`s: `<prefix>-b<n>`, n counting the run's update calls from 1. */
@@ -20,12 +22,13 @@ export interface ActionsTransportOptions {
   newKey?: () => string;
 }
 
-/** The Actions transport: rows in one at a time, as the pool hands them over; calls of many rows out. */
-export interface ActionsTransport {
-  /** Sends one row in some call; resolves once a call settled it (after "try later" calls too). */
-  send(update: UsageUpdate): Promise<SendResult>;
-  /** The pool took the input's last row: a partial call need not wait for more (batch-rows.ts `inputEnded`). */
-  inputEnded(): void;
+/**
+ * The Actions transport: rows in one at a time, as the pool hands them over; calls of many rows out.
+ * `send` resolves once a call settled the row (after "try later" calls too); `inputEnded` lets a
+ * partial call leave at once (batch-rows.ts). Holds the rows in flight and two calls' worth more: 4 x -c
+ * x 50 rows living through whole round trips would grow the heap well past the memory target (BENCHMARKS.md).
+ */
+export interface ActionsTransport extends Transport {
   /** Stops the linger timer (every row has settled by then). */
   close(): void;
 }
@@ -80,8 +83,11 @@ export function createActionsTransport(ctx: CallContext, options: ActionsTranspo
     else batcher.add(row);
   };
 
+  const rowsInFlight = options.concurrency * options.batchSize;
   return {
-    send: (update) => new Promise<SendResult>((settle) => batcher.add({ update, attempts: 0, settle })),
+    send: (item) => new Promise<SendResult>((settle) => batcher.add({ update: item.update, attempts: 0, settle })),
+    rowsInFlight,
+    rowsAdmitted: rowsInFlight + 2 * options.batchSize,
     inputEnded: () => batcher.inputEnded(),
     close: () => batcher.close(),
   };

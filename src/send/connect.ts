@@ -5,35 +5,31 @@ import { abortableSleep, type WaitEffects } from './abortable-sleep.js';
 import { createTokenProvider, type Credentials, type TokenProvider } from './auth.js';
 import { closeHttpClient, createHttpClient } from './http-client.js';
 import { createActionsTransport } from './actions-transport.js';
-import { putUsage, type PutContext, type PutResult, type UsageUpdate } from './put-usage.js';
+import { createPutTransport } from './put-transport.js';
 import { MAX_BATCH_SIZE } from './post-update-batch.js';
 import { readPushback, type Pushback, type RetryGauge } from './pushback.js';
 import { DEFAULT_RETRY_POLICY } from './retry-policy.js';
 import { createDeadlines } from './deadlines.js';
 import { createSecretRedactor } from './secrets.js';
 import { createThrottle } from './throttle.js';
+import type { Transport } from './transport.js';
+import type { CallContext } from './zuora-call.js';
 
-/** A ready connection to Zuora (or the built-in simulator): send rows, then close. */
+/**
+ * A ready connection to Zuora (or the built-in simulator): send rows, read records, then close. The
+ * transport and the reader share one HTTP client, token provider and throttle, so the traffic facts
+ * (requests, pauses, pushback) are the connection's.
+ */
 export interface Connection {
-  /** Sends one row with its retries, through the transport the options name (one PUT a row, or Actions calls). */
-  put(update: UsageUpdate): Promise<PutResult>;
-  /** Rows the transport can carry in flight at once: the pool's size (-c requests, times the rows a call carries). */
-  rowsInFlight: number;
-  /**
-   * Rows the pool may hold at once, in flight or taken ahead from the input. One PUT a row: 4 x -c, so
-   * the next rows are ready. Actions: the rows in flight plus two calls' worth; 4 x -c x 50 rows living
-   * through whole round trips would grow the heap well past the memory target (BENCHMARKS.md).
-   */
-  rowsAdmitted: number;
-  /** No more rows will come from the input (the transport need not wait for more to fill a call). */
-  inputEnded(): void;
-  /** Update requests sent so far (a batch call counts once, whatever it carries). */
+  /** Sends rows with their retries, as the options say: one PUT a row, or Actions calls of many. */
+  transport: Transport;
+  /** Batched reads of usage records (`--preview`, `--backup`, `--verify`), through the same throttle, tokens and retries. */
+  reader: UsageReader;
+  tokens: TokenProvider;
+  /** Update requests the transport sent so far (a batch call counts once, whatever it carries); reads count theirs on `reader`. */
   readonly requests: number;
   /** Pauses Zuora asked for so far, and the time they covered (the throttle's). */
   readonly pauses: { count: number; ms: number };
-  tokens: TokenProvider;
-  /** Batched reads of usage records (`--preview`, `--backup`, `--verify`), through the same throttle, tokens and retries. */
-  reader: UsageReader;
   /** What holds the run back now (a pause, retries, a lowered concurrency), for the progress bar. */
   pushback(): Pushback;
   close(): Promise<void>;
@@ -116,7 +112,7 @@ export async function connect(options: ConnectOptions, deps: ConnectDeps): Promi
     closers.push(() => deps.abandonSignal.removeEventListener('abort', abandon));
     let requests = 0;
     const retries: RetryGauge = { waiting: 0 };
-    const ctx: PutContext = {
+    const ctx: CallContext = {
       client,
       baseUrl,
       tokens,
@@ -139,14 +135,16 @@ export async function connect(options: ConnectOptions, deps: ConnectDeps): Promi
       retries,
     };
     // The transport is the one stage that differs: the pool, the call loop and the throttle are shared.
-    const batchSize = options.transport === 'actions' ? (options.batchSize ?? MAX_BATCH_SIZE) : 1;
-    const transport = options.transport === 'actions' ? createActionsTransport(ctx, { batchSize, trackPrefix: options.trackPrefix }) : undefined;
-    if (transport) closers.push(() => transport.close());
+    let transport: Transport;
+    if (options.transport === 'actions') {
+      const actions = createActionsTransport(ctx, { concurrency: options.concurrency, batchSize: options.batchSize ?? MAX_BATCH_SIZE, trackPrefix: options.trackPrefix });
+      closers.push(() => actions.close());
+      transport = actions;
+    } else {
+      transport = createPutTransport(ctx, { concurrency: options.concurrency });
+    }
     return {
-      put: transport ? transport.send : (update) => putUsage(update, ctx),
-      rowsInFlight: options.concurrency * batchSize,
-      rowsAdmitted: transport ? options.concurrency * batchSize + 2 * batchSize : 4 * options.concurrency,
-      inputEnded: () => transport?.inputEnded(),
+      transport,
       get requests() {
         return requests;
       },

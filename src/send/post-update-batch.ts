@@ -1,6 +1,7 @@
 import { gzipSync } from 'node:zlib';
-import type { UsageUpdate } from './put-usage.js';
 import { retryDelay } from './retry-policy.js';
+import type { UsageUpdate } from './transport.js';
+import { usageJson } from './usage-json.js';
 import { afterNoAnswer, callZuora, type CallAnswer, type CallContext, type SendResult, type Unanswered } from './zuora-call.js';
 import { bodyStart, isObject, parseJson, parseZuoraError, type ZuoraError } from './zuora-errors.js';
 
@@ -38,7 +39,7 @@ export type ObjectAnswer = { success: true } | { success: false; error: ZuoraErr
  * the objects, settles every row with the call's result (`unknown` when nobody can tell what Zuora did).
  */
 export async function postUpdateBatch(rows: readonly BatchRow[], ids: BatchCallIds, ctx: CallContext): Promise<RowVerdict[]> {
-  const body = `{"type":"Usage","objects":[${rows.map((row) => objectText(row.update)).join(',')}]}`;
+  const body = updateBatchBody(rows);
   const headers: Record<string, string> = {
     'content-type': 'application/json',
     'accept-encoding': 'gzip',
@@ -99,10 +100,11 @@ export async function postUpdateBatch(rows: readonly BatchRow[], ids: BatchCallI
   });
 }
 
-/** One object of the call: `Id` and the row's fields exactly as its PUT body carries them (the exact digits). */
-function objectText(update: UsageUpdate): string {
-  const fields = update.body.trim().slice(1);
-  return `{"Id":${JSON.stringify(update.id)}${/^\s*\}$/.test(fields) ? '' : ','}${fields}`;
+/** The body of an Actions update call: one object a row, its `Id` and fields written with the exact digits (usage-json.ts). */
+export function updateBatchBody(rows: readonly BatchRow[]): string {
+  let objects = '';
+  for (const row of rows) objects += `${objects === '' ? '' : ','}${usageJson(row.update.fields, row.update.id)}`;
+  return `{"type":"Usage","objects":[${objects}]}`;
 }
 
 /**

@@ -1,33 +1,21 @@
 import { gzipSync } from 'node:zlib';
+import type { UsageUpdate } from './transport.js';
+import { usageJson } from './usage-json.js';
 import { callZuora, type CallAnswer, type CallContext, type SendResult } from './zuora-call.js';
 import { readPutAnswer } from './zuora-errors.js';
 
 /** Zlib settings for bodies under a few KB: as small as the defaults, without a quarter megabyte of zlib state each. */
 export const SMALL_BODY_GZIP = { memLevel: 1, windowBits: 9, chunkSize: 1024 } as const;
 
-/** One valid row, ready to send. */
-export interface UsageUpdate {
-  id: string;
-  /** JSON body text, built by map-row.ts with the exact digits the user wrote. */
-  body: string;
-  /** `Zuora-Track-Id`, the same on every attempt of this row. */
-  trackId: string;
-}
-
-/** How one row ended after all its attempts (the same for every transport). */
-export type PutResult = SendResult;
-
-/** What a PUT needs from the run; the same as every call's (zuora-call.ts). */
-export type PutContext = CallContext;
-
 /**
  * Sends one usage update (`PUT /v1/object/usage/{id}`), retrying what retry-policy.ts calls retryable.
  * Never throws for a row's own failure: the answer becomes the row's result.
  */
-export async function putUsage(update: UsageUpdate, ctx: PutContext): Promise<PutResult> {
+export async function putUsage(update: UsageUpdate, ctx: CallContext): Promise<SendResult> {
   const url = `${usagePath(ctx.baseUrl)}${update.id}${ctx.rejectUnknownFields ? '?rejectUnknownFields=true' : ''}`;
-  // Compressed once per row, not per attempt.
-  const payload = ctx.gzip ? gzipSync(update.body, SMALL_BODY_GZIP) : Buffer.from(update.body);
+  // Written and compressed once per row, not per attempt.
+  const json = usageJson(update.fields);
+  const payload = ctx.gzip ? gzipSync(json, SMALL_BODY_GZIP) : Buffer.from(json);
   const headers: Record<string, string> = {
     'content-type': 'application/json',
     'accept-encoding': 'gzip',
@@ -37,7 +25,7 @@ export async function putUsage(update: UsageUpdate, ctx: PutContext): Promise<Pu
   if (ctx.gzip) headers['content-encoding'] = 'gzip';
   const outcome = await callZuora({ method: 'put', url, payload, headers, read: (status, body) => readPut(status, body, update.id), logFields: { id: update.id, trackId: update.trackId } }, ctx);
   if (!outcome.answered) return outcome.failure;
-  const updated: PutResult = { result: 'updated', attempts: outcome.attempts, httpStatus: outcome.httpStatus, requestId: outcome.requestId };
+  const updated: SendResult = { result: 'updated', attempts: outcome.attempts, httpStatus: outcome.httpStatus, requestId: outcome.requestId };
   // An earlier attempt that got no answer may still land: the Id's later rows are in doubt.
   if (outcome.unanswered) updated.unanswered = outcome.unanswered;
   return updated;

@@ -1,6 +1,8 @@
 import pLimit from 'p-limit';
-import type { PutResult, UsageUpdate } from './put-usage.js';
 import { IdMap } from '../rows/id-case.js';
+import type { Room } from './room.js';
+import type { Transport, UsageUpdate } from './transport.js';
+import type { SendResult } from './zuora-call.js';
 
 /** A valid row on its way to Zuora. */
 export interface SendItem {
@@ -11,85 +13,33 @@ export interface SendItem {
   update: UsageUpdate;
 }
 
-/**
- * A bound outside the pool on taking rows (the results writer's reorder buffer and files, rows waiting
- * for a read-back). Like p-queue's `onSizeLessThan`: the sender awaits `room()` instead of polling.
- */
-export interface Room {
-  /** Whether the sender may take another row now. */
-  hasRoom(): boolean;
-  /** Resolves once `hasRoom()` may have turned true (at once when it is true already). */
-  room(): Promise<void>;
-}
-
-/** A `Room` for a bound whose owner calls `check()` whenever it may have freed room. */
-export interface CheckedRoom extends Room {
-  /** Wakes every waiter if there is room now. */
-  check(): void;
-}
-
-/** Room while `hasRoom()` holds; waiters are woken by `check()`. */
-export function createRoom(hasRoom: () => boolean): CheckedRoom {
-  let waiters: Array<() => void> = [];
-  return {
-    hasRoom,
-    room() {
-      if (hasRoom()) return Promise.resolve();
-      return new Promise((resolve) => waiters.push(resolve));
-    },
-    check() {
-      if (waiters.length === 0 || !hasRoom()) return;
-      const woken = waiters;
-      waiters = [];
-      for (const wake of woken) wake();
-    },
-  };
-}
-
-/** Room when both have room. */
-export function bothRooms(a: Room, b: Room): Room {
-  return {
-    hasRoom: () => a.hasRoom() && b.hasRoom(),
-    room: async () => {
-      await a.room();
-      await b.room();
-    },
-  };
-}
-
-/** How `sendUpdates` sends: the pool size, the per-row send, where answers go, and its bounds. */
+/** How `sendUpdates` sends: the transport (which sizes the pool), where answers go, and its bounds. */
 export interface SendOptions {
-  /** Most requests in flight at once. */
-  concurrency: number;
-  /** Sends one row with its retries (put-usage.ts in production). */
-  put: (update: UsageUpdate) => Promise<PutResult>;
+  /** Sends each row; the pool takes `rowsInFlight` rows at once and holds at most `rowsAdmitted`, and tells it when the input ends. */
+  transport: Transport;
   /** Called once per row that was sent, as soon as it is done, in completion order. Never with `not-sent`. */
-  onResult: (item: SendItem, result: PutResult) => void;
+  onResult: (item: SendItem, result: SendResult) => void;
   /**
    * Extra admission condition checked before taking the next row (the results writer uses it to bound
    * its reorder buffer and its files). Re-checked whenever a row finishes or `room()` resolves.
    */
   room?: Room;
-  /** Rows taken from the input but not finished, at most. Default 4 x concurrency. */
-  maxAdmitted?: number;
   /** Once aborted: no row is taken or started any more; rows already in flight finish. */
   signal?: AbortSignal;
-  /** Called once no row will be taken from `rows` any more (input done, or the run stopping). */
-  onInputEnd?: () => void;
 }
 
 /**
- * Sends rows through a pool of `concurrency` requests with backpressure: the next row is pulled from
- * `rows` only when there is room, so the reader (and memory) never runs ahead of the network.
+ * Sends rows through the transport, a pool of its `rowsInFlight` rows with backpressure: the next row is
+ * pulled from `rows` only when there is room, so the reader (and memory) never runs ahead of the network.
  *
  * Rows sharing an `Id` are chained: each starts only after the previous one of that `Id` finished, so
  * the last row of the file wins as if sent one by one. Waiting rows do not hold a pool slot, but count
- * towards `maxAdmitted`, which keeps a file full of one `Id` from buffering without bound.
+ * towards the transport's `rowsAdmitted`, which keeps a file full of one `Id` from buffering without bound.
  */
 export async function sendUpdates(rows: AsyncIterable<SendItem>, options: SendOptions): Promise<void> {
-  const limit = pLimit(options.concurrency);
-  const maxAdmitted = options.maxAdmitted ?? options.concurrency * 4;
-  const { room, signal } = options;
+  const { transport, room, signal } = options;
+  const limit = pLimit(transport.rowsInFlight);
+  const maxAdmitted = transport.rowsAdmitted;
   const tails = new IdMap<Promise<void>>();
   let admitted = 0;
   let wake: (() => void) | undefined;
@@ -110,9 +60,9 @@ export async function sendUpdates(rows: AsyncIterable<SendItem>, options: SendOp
 
   const runOne = async (item: SendItem): Promise<void> => {
     if (signal?.aborted) return;
-    let result: PutResult;
+    let result: SendResult;
     try {
-      result = await options.put(item.update);
+      result = await transport.send(item);
     } catch (error) {
       // A bug or an unexpected failure in one row must not stop the others: it becomes the row's result.
       result = {
@@ -147,7 +97,8 @@ export async function sendUpdates(rows: AsyncIterable<SendItem>, options: SendOp
       all.add(job);
       if (signal?.aborted) break;
     }
-    options.onInputEnd?.();
+    // No row will be taken any more (input done, or the run stopping): a partial call need not wait.
+    transport.inputEnded();
     await Promise.all([...all]);
   } finally {
     signal?.removeEventListener('abort', onAbort);

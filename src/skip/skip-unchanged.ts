@@ -7,13 +7,13 @@
  * row left its values, a `failed` one nothing, an `unknown` one an Id in doubt whose later rows are sent.
  */
 
-import { differences, tenantOffsetOf, sentFields } from '../read/compare.js';
+import { differences, tenantOffsetOf } from '../read/compare.js';
 import type { ReadBatch, ReadCall } from '../read/query-usage.js';
 import { readAhead } from '../read/read-ahead.js';
 import type { ReadRecord } from '../read/usage-query.js';
 import type { IdTable } from '../resume/id-table.js';
-import type { PutResult, UsageUpdate } from '../send/put-usage.js';
 import type { SendItem } from '../send/send-updates.js';
+import { withSend, type Transport } from '../send/transport.js';
 
 /** What is known of one Id: Zuora's record as read, and what the rows answered so far left. */
 interface IdState {
@@ -66,8 +66,8 @@ export interface SkipUnchanged {
       signal?: AbortSignal;
     },
   ): AsyncGenerator<SendItem>;
-  /** The transport's send with the judgement before it: a row that changes nothing is answered `unchanged` without a request. */
-  wrapPut(put: (update: UsageUpdate) => Promise<PutResult>): (update: UsageUpdate) => Promise<PutResult>;
+  /** The transport with the judgement before it: a row that changes nothing is answered `unchanged` without a request. */
+  wrap(transport: Transport): Transport;
   /** Rows answered `unchanged`. */
   readonly skipped: number;
   /** Ids whose state is held now (for the memory they cost). */
@@ -145,24 +145,24 @@ export function createSkipUnchanged(options: { rowsPerId?: IdTable } = {}): Skip
       }
     },
 
-    wrapPut(put) {
-      return async (update) => {
-        const state = states.get(keyOf(update.id));
-        const fields = sentFields(update.body);
+    wrap(transport) {
+      return withSend(transport, async (item) => {
+        const { id, fields } = item.update;
+        const state = states.get(keyOf(id));
         if (state !== undefined && !state.inDoubt && !changesSomething(fields, state)) {
           skipped++;
-          handled(update.id);
+          handled(id);
           const { call } = state;
           return { result: 'unchanged', attempts: 0, trackId: call.trackId, ...(call.requestId === undefined ? {} : { requestId: call.requestId }), ...(call.httpStatus === undefined ? {} : { httpStatus: call.httpStatus }) };
         }
-        const result = await put(update);
+        const result = await transport.send(item);
         if (state !== undefined) {
           if (result.result === 'updated') Object.assign(state.now, fields);
           else if (result.result === 'unknown') state.inDoubt = true;
         }
-        if (result.result !== 'not-sent') handled(update.id);
+        if (result.result !== 'not-sent') handled(id);
         return result;
-      };
+      });
     },
     get skipped() {
       return skipped;

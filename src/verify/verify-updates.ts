@@ -1,8 +1,10 @@
-import { differences, sentFields } from '../read/compare.js';
+import { differences } from '../read/compare.js';
 import type { ReadBatch } from '../read/query-usage.js';
 import { QUERY_ID_LIMIT, type ReadRecord } from '../read/usage-query.js';
-import type { PutResult, UsageUpdate } from '../send/put-usage.js';
+import type { UsageFields } from '../rows/map-row.js';
 import type { SendItem } from '../send/send-updates.js';
+import { withSend, type Transport } from '../send/transport.js';
+import type { SendResult } from '../send/zuora-call.js';
 import { IdMap, IdSet } from '../rows/id-case.js';
 
 /** What the read-back made of a row. */
@@ -26,7 +28,7 @@ export interface VerifyOptions {
   /** Reads up to 200 ids (the run's UsageReader with this input's fields). */
   read(ids: string[]): Promise<ReadBatch>;
   /** Every answered row, once, with its final result. */
-  onSettled(item: SendItem, result: PutResult, verdict: VerifyVerdict): void;
+  onSettled(item: SendItem, result: SendResult, verdict: VerifyVerdict): void;
   /** Ids per read. Default 200. */
   batchSize?: number;
   /**
@@ -38,10 +40,10 @@ export interface VerifyOptions {
 
 /** `--verify`: tracks what each row sent and reads it back. */
 export interface Verifier {
-  /** Wraps the sender's `put` so the verifier knows which rows of an Id were sent after which. */
-  track(put: (update: UsageUpdate) => Promise<PutResult>): (update: UsageUpdate) => Promise<PutResult>;
+  /** Wraps the transport so the verifier knows which rows of an Id were sent after which. */
+  track(transport: Transport): Transport;
   /** A row was answered: `updated` and `unknown` rows are read back, the others settle at once. */
-  answered(item: SendItem, result: PutResult): void;
+  answered(item: SendItem, result: SendResult): void;
   /** Rows waiting for their read-back. */
   readonly waiting: number;
   readonly counts: { verified: number; mismatches: number; notVerified: number; verifiedAfterUnknown: number; notCompared: number };
@@ -51,8 +53,7 @@ export interface Verifier {
 
 interface Waiting {
   item: SendItem;
-  result: PutResult;
-  fields: Record<string, string>;
+  result: SendResult;
   /** Which row of its Id this was, counting rows started while the Id has rows in flight or waiting. */
   index: number;
 }
@@ -79,7 +80,8 @@ export function createVerifier(options: VerifyOptions): Verifier {
   const size = options.batchSize ?? QUERY_ID_LIMIT;
   const lingerMs = options.lingerMs ?? 2000;
   const logs = new IdMap<IdLog>();
-  const indexOf = new WeakMap<UsageUpdate, number>();
+  /** Which row of its Id each row sent is (IdLog `started`), by the row's `seq`, until it is answered. */
+  const indexOf = new Map<number, number>();
   const reads = new Set<Promise<void>>();
   let batch: Waiting[] = [];
   let ids = new IdSet();
@@ -105,7 +107,7 @@ export function createVerifier(options: VerifyOptions): Verifier {
     // Only a later row Zuora answered success set a field; one that failed or got no answer covers nothing.
     const later = new Set<string>();
     for (const sent of laterRows) if (sent.answer === 'success') for (const field of sent.fields) later.add(field);
-    const compared = Object.fromEntries(Object.entries(entry.fields).filter(([field]) => !later.has(field)));
+    const compared: UsageFields = later.size === 0 ? item.update.fields : Object.fromEntries(Object.entries(item.update.fields).filter(([field]) => !later.has(field)));
     waiting--;
     release(id);
     const updated = result.result === 'updated';
@@ -161,16 +163,17 @@ export function createVerifier(options: VerifyOptions): Verifier {
   };
 
   return {
-    track(put) {
-      return async (update) => {
-        const log: IdLog = logs.get(update.id) ?? { started: 0, open: 0, sent: [], deferred: [] };
-        logs.set(update.id, log);
+    track(transport) {
+      return withSend(transport, async (item) => {
+        const { id, fields } = item.update;
+        const log: IdLog = logs.get(id) ?? { started: 0, open: 0, sent: [], deferred: [] };
+        logs.set(id, log);
         const index = ++log.started;
         log.open++;
-        const sent: IdLog['sent'][number] = { index, fields: Object.keys(sentFields(update.body)), answer: 'pending' };
+        const sent: IdLog['sent'][number] = { index, fields: Object.keys(fields), answer: 'pending' };
         log.sent.push(sent);
-        indexOf.set(update, index);
-        const result = await put(update);
+        indexOf.set(item.seq, index);
+        const result = await transport.send(item);
         sent.answer = result.result === 'updated' ? 'success' : 'other';
         // Earlier rows read back while this one was in flight can be judged now.
         if (log.deferred.length > 0) {
@@ -180,16 +183,22 @@ export function createVerifier(options: VerifyOptions): Verifier {
         }
         // A row that was never sent changes nothing; one that is not read back is done with.
         if (result.result !== 'updated' && result.result !== 'unknown') {
-          if (result.result === 'not-sent') log.sent = log.sent.filter((sent) => sent.index !== index);
-          release(update.id);
+          if (result.result === 'not-sent') {
+            log.sent = log.sent.filter((sent) => sent.index !== index);
+            // Never answered to the verifier: the pool settles rows that were sent only.
+            indexOf.delete(item.seq);
+          }
+          release(id);
         }
         return result;
-      };
+      });
     },
     answered(item, result) {
+      const index = indexOf.get(item.seq) ?? 0;
+      indexOf.delete(item.seq);
       if (result.result !== 'updated' && result.result !== 'unknown') return options.onSettled(item, result, 'not-read');
       waiting++;
-      batch.push({ item, result, fields: sentFields(item.update.body), index: indexOf.get(item.update) ?? 0 });
+      batch.push({ item, result, index });
       ids.add(item.update.id);
       if (ids.size >= size) flush();
       else timer ??= setTimeout(flush, lingerMs);

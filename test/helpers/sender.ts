@@ -3,9 +3,11 @@ import { DEMO_CREDENTIALS, type Simulator } from '../../src/simulator/create-sim
 import { createDeadlines } from '../../src/send/deadlines.js';
 import { createTokenProvider, type Credentials, type TokenProvider } from '../../src/send/auth.js';
 import { closeHttpClient, createHttpClient } from '../../src/send/http-client.js';
-import { putUsage, type PutContext, type PutResult, type UsageUpdate } from '../../src/send/put-usage.js';
+import { putUsage } from '../../src/send/put-usage.js';
 import { DEFAULT_RETRY_POLICY } from '../../src/send/retry-policy.js';
 import { createThrottle } from '../../src/send/throttle.js';
+import type { UsageUpdate } from '../../src/send/transport.js';
+import type { CallContext, SendResult } from '../../src/send/zuora-call.js';
 import { seededRandom } from './generate.js';
 import { virtualClock } from './virtual-clock.js';
 
@@ -14,11 +16,11 @@ export { usageId } from './generate.js';
 export { pendingRecord as usageRecord } from './with-simulator.js';
 
 export interface SenderHarness {
-  ctx: PutContext;
+  ctx: CallContext;
   tokens: TokenProvider;
   /** Every backoff the sender asked for, in ms, in order. Sleeping itself returns at once. */
   sleeps: number[];
-  put(update: UsageUpdate): Promise<PutResult>;
+  put(update: UsageUpdate): Promise<SendResult>;
   close(): void;
 }
 
@@ -28,7 +30,7 @@ export interface SenderHarness {
  */
 export function senderFor(
   sim: Simulator,
-  overrides: Partial<Omit<PutContext, 'client' | 'tokens'>> & { credentials?: Credentials; maxAttempts?: number } = {},
+  overrides: Partial<Omit<CallContext, 'client' | 'tokens'>> & { credentials?: Credentials; maxAttempts?: number } = {},
 ): SenderHarness {
   // Sleeping moves the clock forward, so waits are computed exactly and never spent; it follows real
   // time too, because the per-attempt time limit (deadlines) is real: a request is really in flight.
@@ -46,7 +48,7 @@ export function senderFor(
     sleep,
     now,
   });
-  const ctx: PutContext = {
+  const ctx: CallContext = {
     client,
     baseUrl: sim.url,
     tokens,

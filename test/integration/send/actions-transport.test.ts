@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { run } from '../../../src/run.js';
 import { createActionsTransport, type ActionsTransport } from '../../../src/send/actions-transport.js';
-import type { UsageUpdate } from '../../../src/send/put-usage.js';
 import { sendUpdates, type SendItem } from '../../../src/send/send-updates.js';
 import type { SendResult } from '../../../src/send/zuora-call.js';
 import {
@@ -34,14 +33,14 @@ afterEach(async () => {
   transport = undefined;
 });
 
-async function start(options: SimulatorOptions, harness: Parameters<typeof senderFor>[1] = {}, batchSize = 50): Promise<{ sim: Simulator; send: (u: UsageUpdate) => Promise<SendResult> }> {
+async function start(options: SimulatorOptions, harness: Parameters<typeof senderFor>[1] = {}, batchSize = 50): Promise<{ sim: Simulator; send: (item: SendItem) => Promise<SendResult> }> {
   sim = await createSimulator({ acceptAnyId: true, ...options });
   sender = senderFor(sim, harness);
-  transport = createActionsTransport(sender.ctx, { batchSize, trackPrefix: 'it', lingerMs: 1 });
+  transport = createActionsTransport(sender.ctx, { concurrency: 4, batchSize, trackPrefix: 'it', lingerMs: 1 });
   return { sim, send: transport.send };
 }
 
-const update = (n: number, quantity = `${n}.5`): UsageUpdate => ({ id: usageId(n), body: `{"Quantity":${quantity}}`, trackId: `it-${n + 2}` });
+const row = (n: number, quantity = `${n}.5`): SendItem => ({ seq: n, line: n + 2, cells: [], update: { id: usageId(n), fields: { Quantity: quantity }, trackId: `it-${n + 2}` } });
 
 function calls(s: Simulator): ReceivedRequest[] {
   return s.requests.filter((r) => r.path === '/v1/action/update');
@@ -51,12 +50,12 @@ function idsOf(request: ReceivedRequest): string[] {
   return (JSON.parse(request.body) as { objects: Array<{ Id: string }> }).objects.map((o) => o.Id);
 }
 
-const sendAll = (send: (u: UsageUpdate) => Promise<SendResult>, updates: UsageUpdate[]): Promise<SendResult[]> => Promise.all(updates.map((u) => send(u)));
+const sendAll = (send: (item: SendItem) => Promise<SendResult>, rows: SendItem[]): Promise<SendResult[]> => Promise.all(rows.map((item) => send(item)));
 
 describe('Actions transport: one call carries many rows', () => {
   it('sends rows as objects of one gzipped call with Id and the exact PUT body fields; each row gets the call ids', async () => {
     const { sim, send } = await start({});
-    const results = await sendAll(send, [update(1, '1234567890123.123456789'), update(2), update(3)]);
+    const results = await sendAll(send, [row(1, '1234567890123.123456789'), row(2), row(3)]);
     const [call] = calls(sim);
     expect(calls(sim)).toHaveLength(1);
     expect(call?.body).toBe(`{"type":"Usage","objects":[{"Id":"${usageId(1)}","Quantity":1234567890123.123456789},{"Id":"${usageId(2)}","Quantity":2.5},{"Id":"${usageId(3)}","Quantity":3.5}]}`);
@@ -69,7 +68,7 @@ describe('Actions transport: one call carries many rows', () => {
 
   it('a "try later" object is sent again in a later call, after a backoff, with every call counted in its attempts', async () => {
     const { sim, send } = await start({ objectFaults: { [usageId(2)]: [{ code: 'LOCK_COMPETITION', times: 2 }] } });
-    const results = await sendAll(send, [update(1), update(2), update(3)]);
+    const results = await sendAll(send, [row(1), row(2), row(3)]);
     expect(results[1]).toMatchObject({ result: 'updated', attempts: 3, trackId: 'it-b3' });
     expect(results[0]).toMatchObject({ result: 'updated', attempts: 1, trackId: 'it-b1' });
     expect(calls(sim).map(idsOf)).toEqual([[usageId(1), usageId(2), usageId(3)], [usageId(2)], [usageId(2)]]);
@@ -81,14 +80,14 @@ describe('Actions transport: one call carries many rows', () => {
 
   it('--max-attempts bounds the calls that carry a row answered "try later" every time', async () => {
     const { sim, send } = await start({ objectFaults: { [usageId(1)]: [{ code: 'TEMPORARY_ERROR', times: 9 }] } }, { maxAttempts: 3 });
-    const [result] = await sendAll(send, [update(1)]);
+    const [result] = await sendAll(send, [row(1)]);
     expect(result).toMatchObject({ result: 'failed', attempts: 3, errorCode: 'TEMPORARY_ERROR', httpStatus: 200, trackId: 'it-b3' });
     expect(calls(sim)).toHaveLength(3);
   });
 
   it('any other per-object code fails that row only, at once, with Zuora code and message', async () => {
     const { sim, send } = await start({ objectFaults: { [usageId(2)]: [{ code: 'INVALID_VALUE', message: 'no' }] } });
-    const results = await sendAll(send, [update(1), update(2)]);
+    const results = await sendAll(send, [row(1), row(2)]);
     expect(results.map((r) => r.result)).toEqual(['updated', 'failed']);
     expect(results[1]).toMatchObject({ errorCode: 'INVALID_VALUE', errorMessage: 'no', attempts: 1 });
     expect(calls(sim)).toHaveLength(1);
@@ -105,7 +104,7 @@ describe('Actions transport: whole-call failures', () => {
     ['409: a request with this Idempotency-Key still in progress', { kind: 'status', status: 409, body: '{"message":"still in progress; retry later"}' }],
   ])('%s: the same call is sent again with the same track id and Idempotency-Key', async (_name, fault) => {
     const { sim, send } = await start({ faults: { [ACTION_UPDATE_FAULT_KEY]: [fault] } });
-    const results = await sendAll(send, [update(1), update(2)]);
+    const results = await sendAll(send, [row(1), row(2)]);
     expect(results.every((r) => r.result === 'updated' && r.attempts === 2 && r.trackId === 'it-b1')).toBe(true);
     const [first, second] = calls(sim);
     expect(calls(sim)).toHaveLength(2);
@@ -116,14 +115,14 @@ describe('Actions transport: whole-call failures', () => {
 
   it('applied, then the connection dropped: the repeat with the same Idempotency-Key is answered from Zuora\'s memory', async () => {
     const { sim, send } = await start({ faults: { [ACTION_UPDATE_FAULT_KEY]: [{ kind: 'apply-then-drop' }] } });
-    const results = await sendAll(send, [update(1), update(2)]);
+    const results = await sendAll(send, [row(1), row(2)]);
     expect(results.every((r) => r.result === 'updated' && r.attempts === 2)).toBe(true);
     expect(calls(sim)[1]?.replayed).toBe(true);
   });
 
   it('a 401 renews the token once and sends the same call again', async () => {
     const { sim, send } = await start({ faults: { [ACTION_UPDATE_FAULT_KEY]: [{ kind: 'unauthorized' }] } });
-    const results = await sendAll(send, [update(1), update(2)]);
+    const results = await sendAll(send, [row(1), row(2)]);
     expect(results.every((r) => r.result === 'updated' && r.attempts === 2)).toBe(true);
     expect(sim.stats.tokensIssued).toBe(2);
     expect(calls(sim)[1]?.headers['idempotency-key']).toBe(calls(sim)[0]?.headers['idempotency-key']);
@@ -131,10 +130,10 @@ describe('Actions transport: whole-call failures', () => {
 
   it('the token endpoint unreachable on the renewal after a 401: every row of the call failed, unreachable (exit 3), not refused', async () => {
     const { sim, send } = await start({}, { maxAttempts: 2 });
-    expect((await send(update(1))).result).toBe('updated');
+    expect((await send(row(1))).result).toBe('updated');
     sim.expireAllTokens();
     sim.script(TOKEN_FAULT_KEY, Array.from({ length: 8 }, () => ({ kind: 'status', status: 503 })));
-    const results = await sendAll(send, [update(2), update(3)]);
+    const results = await sendAll(send, [row(2), row(3)]);
     for (const result of results) {
       expect(result).toMatchObject({ result: 'failed', attempts: 1, httpStatus: 401, errorCode: 'ZUORA_UNREACHABLE', unreachable: true, trackId: 'it-b2' });
       expect(result.errorMessage).toMatch(/Could not get an OAuth token .* The update was not sent\.$/);
@@ -145,20 +144,20 @@ describe('Actions transport: whole-call failures', () => {
   it('the token endpoint unreachable before the first call: every row failed, unreachable, nothing sent', async () => {
     const { sim, send } = await start({}, { maxAttempts: 2 });
     sim.script(TOKEN_FAULT_KEY, Array.from({ length: 8 }, () => ({ kind: 'status', status: 503 })));
-    const results = await sendAll(send, [update(1), update(2)]);
+    const results = await sendAll(send, [row(1), row(2)]);
     for (const result of results) expect(result).toMatchObject({ result: 'failed', attempts: 0, errorCode: 'ZUORA_UNREACHABLE', unreachable: true });
     expect(calls(sim)).toEqual([]);
   });
 
   it('waits at least Retry-After after a 429 (through the run-wide throttle)', async () => {
     await start({ faults: { [ACTION_UPDATE_FAULT_KEY]: [{ kind: 'rate-limited', retryAfterSeconds: 120, shape: 'code' }] } });
-    await sendAll(transport!.send, [update(1)]);
+    await sendAll(transport!.send, [row(1)]);
     expect(Math.max(...sender!.sleeps)).toBeGreaterThanOrEqual(119_000);
   });
 
   it('no answer to any attempt: every row of the call is unknown', async () => {
     const { sim, send } = await start({ faults: { [ACTION_UPDATE_FAULT_KEY]: [{ kind: 'drop' }, { kind: 'drop' }] } }, { maxAttempts: 2 });
-    const results = await sendAll(send, [update(1), update(2), update(3)]);
+    const results = await sendAll(send, [row(1), row(2), row(3)]);
     for (const result of results) {
       expect(result).toMatchObject({ result: 'unknown', attempts: 2, errorCode: 'ECONNRESET', trackId: 'it-b1' });
       expect(result.errorMessage).toMatch(/may or may not/);
@@ -171,7 +170,7 @@ describe('Actions transport: whole-call failures', () => {
     ['429', { kind: 'rate-limited', retryAfterSeconds: 1, shape: 'code' }],
   ])('a call whose attempt got no answer, then %s on the last attempt: every row unknown, never failed', async (_name, fault) => {
     const { send } = await start({ faults: { [ACTION_UPDATE_FAULT_KEY]: [{ kind: 'drop' }, fault] } }, { maxAttempts: 2 });
-    const results = await sendAll(send, [update(1), update(2)]);
+    const results = await sendAll(send, [row(1), row(2)]);
     for (const result of results) {
       expect(result).toMatchObject({ result: 'unknown', attempts: 2, errorCode: 'ECONNRESET', trackId: 'it-b1' });
       expect(result.errorMessage).toMatch(/got no answer \(ECONNRESET\).*; the last attempt: /);
@@ -180,7 +179,7 @@ describe('Actions transport: whole-call failures', () => {
 
   it('a call whose attempt got no answer, then an object answered LOCK_COMPETITION until its attempts ran out: that row unknown, never failed', async () => {
     const { send } = await start({ faults: { [ACTION_UPDATE_FAULT_KEY]: [{ kind: 'drop' }] }, objectFaults: { [usageId(1)]: [{ code: 'LOCK_COMPETITION', times: 5 }] } }, { maxAttempts: 3 });
-    const [first, second] = await sendAll(send, [update(1), update(2)]);
+    const [first, second] = await sendAll(send, [row(1), row(2)]);
     expect(second).toMatchObject({ result: 'updated', attempts: 2 });
     expect(first).toMatchObject({ result: 'unknown', attempts: 3, errorCode: 'ECONNRESET' });
     expect(first?.errorMessage).toMatch(/the last attempt: LOCK_COMPETITION/);
@@ -189,7 +188,7 @@ describe('Actions transport: whole-call failures', () => {
   it('still "in progress" (409) on every attempt: the rows are unknown, since the first request may yet be applied', async () => {
     const busy: FaultStep = { kind: 'status', status: 409, body: '{"message":"A request with this Idempotency-Key is still in progress; retry later."}' };
     const { send } = await start({ faults: { [ACTION_UPDATE_FAULT_KEY]: [busy, busy] } }, { maxAttempts: 2 });
-    const results = await sendAll(send, [update(1), update(2)]);
+    const results = await sendAll(send, [row(1), row(2)]);
     expect(results.every((r) => r.result === 'unknown' && r.httpStatus === 409 && r.attempts === 2)).toBe(true);
     expect(results[0]?.errorMessage).toMatch(/still in progress/);
   });
@@ -197,7 +196,7 @@ describe('Actions transport: whole-call failures', () => {
   it('an answer with the wrong number of results: every row unknown, the message saying it could not be matched', async () => {
     const body = JSON.stringify([{ Id: usageId(1), Success: true }, { Id: usageId(2), Success: true }]);
     const { sim, send } = await start({ faults: { [ACTION_UPDATE_FAULT_KEY]: [{ kind: 'status', status: 200, body }] } });
-    const results = await sendAll(send, [update(1), update(2), update(3)]);
+    const results = await sendAll(send, [row(1), row(2), row(3)]);
     for (const result of results) {
       expect(result).toMatchObject({ result: 'unknown', attempts: 1, httpStatus: 200, errorCode: 'UNEXPECTED_ANSWER' });
       expect(result.errorMessage).toMatch(/2 results for 3 objects.*could not be matched/);
@@ -207,7 +206,7 @@ describe('Actions transport: whole-call failures', () => {
 
   it('a 2xx that is not Zuora\'s answer (proxy page): every row unknown, never updated', async () => {
     const { send } = await start({ faults: { [ACTION_UPDATE_FAULT_KEY]: [{ kind: 'status', status: 200, body: '<html>Login</html>' }] } });
-    const results = await sendAll(send, [update(1), update(2)]);
+    const results = await sendAll(send, [row(1), row(2)]);
     expect(results.every((r) => r.result === 'unknown' && r.errorCode === 'UNEXPECTED_ANSWER')).toBe(true);
     expect(results[0]?.errorMessage).toContain('<html>Login</html>');
   });
@@ -215,15 +214,15 @@ describe('Actions transport: whole-call failures', () => {
   it('a refused static token: every row failed with credentialsRefused', async () => {
     sim = await createSimulator({ acceptAnyId: true, staticTokens: ['good'] });
     sender = senderFor(sim, { credentials: { kind: 'token', token: 'bad' } });
-    transport = createActionsTransport(sender.ctx, { batchSize: 50, trackPrefix: 'it', lingerMs: 1 });
-    const results = await sendAll(transport.send, [update(1), update(2)]);
+    transport = createActionsTransport(sender.ctx, { concurrency: 4, batchSize: 50, trackPrefix: 'it', lingerMs: 1 });
+    const results = await sendAll(transport.send, [row(1), row(2)]);
     expect(results.every((r) => r.result === 'failed' && r.credentialsRefused === true && r.httpStatus === 401)).toBe(true);
   });
 });
 
 describe('Actions transport in the pool (send-updates.ts)', () => {
   function item(seq: number, id: string, quantity: string): SendItem {
-    return { seq, line: seq + 2, cells: [], update: { id, body: `{"Quantity":${quantity}}`, trackId: `t-${seq + 2}` } };
+    return { seq, line: seq + 2, cells: [], update: { id, fields: { Quantity: quantity }, trackId: `t-${seq + 2}` } };
   }
 
   async function* fromArray(items: SendItem[]): AsyncGenerator<SendItem> {
@@ -231,12 +230,12 @@ describe('Actions transport in the pool (send-updates.ts)', () => {
   }
 
   it('rows sharing an Id are never in one call nor in two calls in flight, keep file order, and the last row wins', async () => {
-    const { sim, send } = await start({ latencyMs: 5, objectFaults: { [usageId(2)]: [{ code: 'LOCK_COMPETITION' }] } }, {}, 10);
+    const { sim } = await start({ latencyMs: 5, objectFaults: { [usageId(2)]: [{ code: 'LOCK_COMPETITION' }] } }, {}, 10);
     const ids = [usageId(1), usageId(2), usageId(3)];
     const items: SendItem[] = [];
     for (let i = 0; i < 120; i++) items.push(item(items.length, i % 2 === 0 ? ids[i % 3]! : usageId(1000 + i), `${i}.5`));
     const finished: number[] = [];
-    await sendUpdates(fromArray(items), { concurrency: 4 * 10, put: send, onResult: (i, r) => {
+    await sendUpdates(fromArray(items), { transport: transport!, onResult: (i, r) => {
       expect(r.result).toBe('updated');
       finished.push(i.seq);
     } });
@@ -246,9 +245,9 @@ describe('Actions transport in the pool (send-updates.ts)', () => {
     for (const id of ids) {
       // File order: the quantities of an Id's rows reach Zuora in the order of the file.
       const sent = calls(sim).flatMap((c) => (JSON.parse(c.body) as { objects: Array<{ Id: string; Quantity: number }> }).objects.filter((o) => o.Id === id).map((o) => o.Quantity));
-      const fileOrder = items.filter((i) => i.update.id === id).map((i) => Number(/[\d.]+/.exec(i.update.body)![0]));
+      const fileOrder = items.filter((i) => i.update.id === id).map((i) => Number(i.update.fields.Quantity));
       expect(sent.filter((q, k) => sent.indexOf(q) === k)).toEqual(fileOrder);
-      expect(`{"Quantity":${String(sim.tenant.get(id)?.Quantity)}}`).toBe(items.filter((i) => i.update.id === id).at(-1)!.update.body);
+      expect(String(sim.tenant.get(id)?.Quantity)).toBe(items.filter((i) => i.update.id === id).at(-1)!.update.fields.Quantity);
     }
   });
 
@@ -256,11 +255,10 @@ describe('Actions transport in the pool (send-updates.ts)', () => {
     sim = await createSimulator({ acceptAnyId: true });
     sender = senderFor(sim);
     // A linger far beyond the test's time limit: only the end of the input can send the last 20 rows.
-    const batches = createActionsTransport(sender.ctx, { batchSize: 50, trackPrefix: 'it', lingerMs: 600_000 });
-    transport = batches;
+    transport = createActionsTransport(sender.ctx, { concurrency: 4, batchSize: 50, trackPrefix: 'it', lingerMs: 600_000 });
     const items = Array.from({ length: 120 }, (_, i) => item(i, usageId(i), `${i}.5`));
     let updated = 0;
-    await sendUpdates(fromArray(items), { concurrency: 4 * 50, put: batches.send, onInputEnd: batches.inputEnded, onResult: (_i, r) => void (updated += r.result === 'updated' ? 1 : 0) });
+    await sendUpdates(fromArray(items), { transport, onResult: (_i, r) => void (updated += r.result === 'updated' ? 1 : 0) });
     expect(updated).toBe(120);
     expect(calls(sim).map((c) => idsOf(c).length)).toEqual([50, 50, 20]);
   });

@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import type { UsageFields } from '../../../src/rows/map-row.js';
+import type { UsageUpdate } from '../../../src/send/transport.js';
 import { createSimulator, TOKEN_FAULT_KEY, type FaultStep, type Simulator } from '../../../src/simulator/create-simulator.js';
 import { senderFor, usageId, type SenderHarness } from '../../helpers/sender.js';
 import { pendingRecord } from '../../helpers/with-simulator.js';
@@ -13,7 +15,7 @@ afterEach(async () => {
 });
 
 const ID = usageId(1);
-const update = (body = '{"Quantity":12.5}', id = ID) => ({ id, body, trackId: 'test-run-7' });
+const update = (fields: UsageFields = { Quantity: '12.5' }, id = ID): UsageUpdate => ({ id, fields, trackId: 'test-run-7' });
 
 async function start(faults: FaultStep[], options: Parameters<typeof senderFor>[1] = {}) {
   sim = await createSimulator({ records: [pendingRecord(ID)], faults: { [ID]: faults } });
@@ -94,14 +96,14 @@ describe('putUsage: every retryable case recovers and records its attempts', () 
 describe('putUsage: permanent failures fail once with Zuora code and message', () => {
   it('unknown id -> INVALID_ID', async () => {
     const { sim, sender } = await start([]);
-    const result = await sender.put(update('{"Quantity":1}', usageId(999)));
+    const result = await sender.put(update({ Quantity: '1' }, usageId(999)));
     expect(result).toMatchObject({ result: 'failed', attempts: 1, httpStatus: 400, errorCode: 'INVALID_ID' });
     expect(usagePuts(sim)).toHaveLength(1);
   });
 
   it('unrecognised field with rejectUnknownFields', async () => {
     const { sim, sender } = await start([]);
-    const result = await sender.put(update('{"Quantity":1,"Colour__x":"red"}'));
+    const result = await sender.put(update({ Quantity: '1', Colour__x: 'red' }));
     expect(result).toMatchObject({ result: 'failed', attempts: 1, httpStatus: 400, errorMessage: 'Error - unrecognised fields' });
     expect(usagePuts(sim)[0]?.query).toEqual({ rejectUnknownFields: 'true' });
   });
@@ -190,7 +192,7 @@ describe('putUsage: an attempt that got no answer, then answers that are not suc
 describe('putUsage: the request on the wire', () => {
   it('sends a gzipped JSON body with the exact digits, bearer token and Zuora headers', async () => {
     const { sim, sender } = await start([], { extraHeaders: { 'zuora-entity-ids': 'e1', 'zuora-org-ids': 'o1', 'zuora-version': '211.0' } });
-    await sender.put(update('{"Quantity":1234567890123.123456789}'));
+    await sender.put(update({ Quantity: '1234567890123.123456789' }));
     const [put] = usagePuts(sim);
     expect(put).toMatchObject({ path: `/v1/object/usage/${ID}`, contentEncoding: 'gzip', body: '{"Quantity":1234567890123.123456789}' });
     expect(put?.headers).toMatchObject({
@@ -241,7 +243,7 @@ describe('putUsage: authentication', () => {
     const { sim, sender } = await start([]);
     expect((await sender.put(update())).result).toBe('updated');
     sim.revokeAllTokens();
-    const result = await sender.put(update('{"Quantity":2}'));
+    const result = await sender.put(update({ Quantity: '2' }));
     expect(result.credentialsRefused).toBe(true);
   });
 
@@ -250,7 +252,7 @@ describe('putUsage: authentication', () => {
     expect((await sender.put(update())).result).toBe('updated');
     sim.expireAllTokens();
     sim.script(TOKEN_FAULT_KEY, Array.from({ length: 8 }, () => ({ kind: 'status', status: 503 })));
-    const result = await sender.put(update('{"Quantity":2}'));
+    const result = await sender.put(update({ Quantity: '2' }));
     expect(result).toMatchObject({ result: 'failed', attempts: 1, httpStatus: 401, errorCode: 'ZUORA_UNREACHABLE', unreachable: true });
     expect(result.errorMessage).toMatch(/Could not get an OAuth token .* The update was not sent\.$/);
     expect(result.credentialsRefused).toBeUndefined();
@@ -267,9 +269,9 @@ describe('putUsage: authentication', () => {
     sim = await createSimulator({ acceptAnyId: true, latencyMs: 20 });
     sender = senderFor(sim);
     const s = sender;
-    await s.put(update('{"Quantity":1}', usageId(1)));
+    await s.put(update({ Quantity: '1' }, usageId(1)));
     sim.expireAllTokens();
-    const results = await Promise.all(Array.from({ length: 16 }, (_, i) => s.put(update('{"Quantity":3}', usageId(100 + i)))));
+    const results = await Promise.all(Array.from({ length: 16 }, (_, i) => s.put(update({ Quantity: '3' }, usageId(100 + i)))));
     expect(results.every((r) => r.result === 'updated')).toBe(true);
     expect(sim.stats.tokensIssued).toBe(2);
   });

@@ -18,7 +18,7 @@ describe('rows the pool may hold', () => {
       const stop = new AbortController();
       const connection = await connect(runOptions('in.csv', sim, overrides), { logger, stopSignal: stop.signal, abandonSignal: stop.signal });
       try {
-        return { inFlight: connection.rowsInFlight, admitted: connection.rowsAdmitted };
+        return { inFlight: connection.transport.rowsInFlight, admitted: connection.transport.rowsAdmitted };
       } finally {
         await connection.close();
       }

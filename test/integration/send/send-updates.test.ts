@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSimulator, type Simulator } from '../../../src/simulator/create-simulator.js';
-import type { PutResult } from '../../../src/send/put-usage.js';
-import { createRoom, sendUpdates, type SendItem } from '../../../src/send/send-updates.js';
+import { createRoom } from '../../../src/send/room.js';
+import { sendUpdates, type SendItem } from '../../../src/send/send-updates.js';
+import type { Transport } from '../../../src/send/transport.js';
+import type { SendResult } from '../../../src/send/zuora-call.js';
 import { senderFor, usageId, type SenderHarness } from '../../helpers/sender.js';
 import { eventLoopTurns, waitFor } from '../../helpers/wait-for.js';
 
@@ -13,8 +15,16 @@ afterEach(async () => {
 });
 
 function item(seq: number, id: string, quantity: string): SendItem {
-  return { seq, line: seq + 2, cells: [], update: { id, body: `{"Quantity":${quantity}}`, trackId: `t-${seq + 2}` } };
+  return { seq, line: seq + 2, cells: [], update: { id, fields: { Quantity: quantity }, trackId: `t-${seq + 2}` } };
 }
+
+/** A transport of `concurrency` rows in flight (4 x as many held, as the put transport) sending with `send`. */
+function pool(concurrency: number, send: Transport['send']): Transport {
+  return { send, rowsInFlight: concurrency, rowsAdmitted: 4 * concurrency, inputEnded: () => {} };
+}
+
+/** The production PUT of the harness, one row an item. */
+const put = (item: SendItem): Promise<SendResult> => sender!.put(item.update);
 
 async function* fromArray(items: SendItem[], pulled?: { count: number }): AsyncGenerator<SendItem> {
   for (const i of items) {
@@ -28,8 +38,8 @@ describe('sendUpdates against the simulator', () => {
     sim = await createSimulator({ acceptAnyId: true, latencyMs: 15 });
     sender = senderFor(sim);
     const items = Array.from({ length: 120 }, (_, i) => item(i, usageId(i), String(i)));
-    const results: PutResult[] = [];
-    await sendUpdates(fromArray(items), { concurrency: 6, put: sender.put, onResult: (_i, r) => results.push(r) });
+    const results: SendResult[] = [];
+    await sendUpdates(fromArray(items), { transport: pool(6, put), onResult: (_i, r) => results.push(r) });
     expect(results).toHaveLength(120);
     expect(results.every((r) => r.result === 'updated')).toBe(true);
     expect(sim.stats.maxInFlight).toBeLessThanOrEqual(6);
@@ -43,14 +53,14 @@ describe('sendUpdates against the simulator', () => {
     // 60 rows cycling over 3 ids, interleaved with unique ids to keep the pool busy.
     const items: SendItem[] = [];
     for (let i = 0; i < 60; i++) items.push(item(items.length, i % 2 === 0 ? ids[i % 3]! : usageId(1000 + i), `${i}.5`));
-    await sendUpdates(fromArray(items), { concurrency: 8, put: sender.put, onResult: () => {} });
+    await sendUpdates(fromArray(items), { transport: pool(8, put), onResult: () => {} });
     expect(sim.stats.maxInFlightPerId).toBe(1);
     for (const id of ids) {
       const sentOrder = sim.requests.filter((r) => r.method === 'PUT' && r.usageId === id).map((r) => Number(r.trackId?.slice(2)));
       const fileOrder = items.filter((i) => i.update.id === id).map((i) => i.line);
       expect(sentOrder).toEqual(fileOrder);
       const last = items.filter((i) => i.update.id === id).at(-1)!;
-      expect(`{"Quantity":${String(sim.tenant.get(id)?.Quantity)}}`).toBe(last.update.body);
+      expect(String(sim.tenant.get(id)?.Quantity)).toBe(last.update.fields.Quantity);
     }
   });
 
@@ -58,7 +68,7 @@ describe('sendUpdates against the simulator', () => {
     const id = usageId(7);
     sim = await createSimulator({ acceptAnyId: true, faults: { [id]: [{ kind: 'status', status: 503 }, { kind: 'drop' }] } });
     sender = senderFor(sim);
-    await sendUpdates(fromArray([item(0, id, '1'), item(1, id, '2')]), { concurrency: 4, put: sender.put, onResult: () => {} });
+    await sendUpdates(fromArray([item(0, id, '1'), item(1, id, '2')]), { transport: pool(4, put), onResult: () => {} });
     const puts = sim.requests.filter((r) => r.method === 'PUT').map((r) => r.trackId);
     expect(puts).toEqual(['t-2', 't-2', 't-2', 't-3']);
     expect(String(sim.tenant.get(id)?.Quantity)).toBe('2');
@@ -72,11 +82,10 @@ describe('sendUpdates against the simulator', () => {
     let maxAhead = 0;
     const items = Array.from({ length: 200 }, (_, i) => item(i, usageId(i), '1'));
     await sendUpdates(fromArray(items, pulled), {
-      concurrency: 4,
-      put: async (u) => {
+      transport: pool(4, async (i) => {
         maxAhead = Math.max(maxAhead, pulled.count - done);
-        return sender!.put(u);
-      },
+        return put(i);
+      }),
       onResult: () => {
         done++;
       },
@@ -96,12 +105,11 @@ describe('sendUpdates against the simulator', () => {
       return free;
     });
     const promise = sendUpdates(fromArray(Array.from({ length: 5 }, (_, i) => item(i, usageId(i), '1'))), {
-      concurrency: 2,
-      room,
-      put: async (u) => {
+      transport: pool(2, async (i) => {
         started++;
-        return sender!.put(u);
-      },
+        return put(i);
+      }),
+      room,
       onResult: () => {},
     });
     await waitFor(() => asked >= 2, { what: 'the sender asking for room' });
@@ -119,13 +127,12 @@ describe('sendUpdates against the simulator', () => {
     const controller = new AbortController();
     let started = 0;
     const promise = sendUpdates(fromArray([item(0, usageId(0), '1')]), {
-      concurrency: 2,
-      room: createRoom(() => false),
-      signal: controller.signal,
-      put: async () => {
+      transport: pool(2, async () => {
         started++;
         return { result: 'updated', attempts: 1 };
-      },
+      }),
+      room: createRoom(() => false),
+      signal: controller.signal,
       onResult: () => {},
     });
     await eventLoopTurns(5);
@@ -140,16 +147,14 @@ describe('sendUpdates against the simulator', () => {
     const controller = new AbortController();
     const finished: number[] = [];
     const items = Array.from({ length: 50 }, (_, i) => item(i, usageId(i % 3), '1'));
-    const { put } = sender;
     let started = 0;
     await sendUpdates(fromArray(items), {
-      concurrency: 3,
-      signal: controller.signal,
-      put: async (update) => {
-        const result = await put(update);
+      transport: pool(3, async (i) => {
+        const result = await put(i);
         if (result.result !== 'not-sent') started++;
         return result;
-      },
+      }),
+      signal: controller.signal,
       onResult: (i) => {
         finished.push(i.seq);
         if (finished.length === 2) controller.abort();

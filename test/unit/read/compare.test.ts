@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { differences, formatDecimal, parseDecimal, sameValue, sentFields, subtractDecimals } from '../../../src/read/compare.js';
+import { differences, formatDecimal, parseDecimal, sameValue, subtractDecimals } from '../../../src/read/compare.js';
 
 describe('sameValue', () => {
   it.each([
@@ -66,11 +66,5 @@ describe('decimals', () => {
     expect(formatDecimal(subtractDecimals(parseDecimal('2.50')!, parseDecimal('5')!))).toBe('-2.5');
     expect(formatDecimal(subtractDecimals(parseDecimal('5')!, parseDecimal('5.000')!))).toBe('0');
     expect(formatDecimal(parseDecimal('-0.05')!)).toBe('-0.05');
-  });
-});
-
-describe('sentFields', () => {
-  it('reads a request body with the quantity digits as written', () => {
-    expect(sentFields('{"Quantity":7.50,"UOM":"GB","Region__c":"5"}')).toEqual({ Quantity: '7.50', UOM: 'GB', Region__c: '5' });
   });
 });

@@ -4,7 +4,7 @@ import { IdTable } from '../../../src/resume/id-table.js';
 import type { RowOutcome } from '../../../src/row-outcome.js';
 import type { SendItem } from '../../../src/send/send-updates.js';
 
-const item = (seq: number, id: string, body: Record<string, unknown>): SendItem => ({ seq, line: seq + 2, cells: [], update: { id, body: JSON.stringify(body) } as SendItem['update'] });
+const item = (seq: number, id: string, fields: Record<string, string>): SendItem => ({ seq, line: seq + 2, cells: [], update: { id, fields, trackId: `t-${seq}` } });
 const outcome = (seq: number, id: string, result: RowOutcome['result']): RowOutcome => ({ seq, line: seq + 2, cells: [], id, result, attempts: 1 });
 
 function counted(ids: Record<string, number>): IdTable {
@@ -18,10 +18,10 @@ describe('run quantities (--backup with --report)', () => {
     const q = createRunQuantities(counted({ a: 3, b: 1 }));
     q.read({ Id: 'a', Quantity: '10', UOM: 'Minutes', AccountId: 'acc' });
     q.read({ Id: 'b', Quantity: '5', UOM: 'GB', AccountId: 'acc' });
-    q.sent(item(0, 'a', { Quantity: 11 }));
-    q.sent(item(1, 'a', { Quantity: 12.5 }));
-    q.sent(item(2, 'b', { Quantity: 1 }));
-    q.sent(item(3, 'a', { Quantity: 99 }));
+    q.sent(item(0, 'a', { Quantity: '11' }));
+    q.sent(item(1, 'a', { Quantity: '12.5' }));
+    q.sent(item(2, 'b', { Quantity: '1' }));
+    q.sent(item(3, 'a', { Quantity: '99' }));
     // The second row of `a` is recorded before the first (the first waited for its read-back).
     q.recorded(outcome(1, 'a', 'updated'));
     q.recorded(outcome(0, 'a', 'updated'));

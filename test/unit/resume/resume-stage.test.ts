@@ -15,7 +15,7 @@ import { tempDir } from '../../helpers/temp-dir.js';
 const HEADER = 'Id,Quantity,result,error_code,error_message,http_status,attempts,track_id,request_id,line';
 const SHAPE = { header: ['Id', 'Quantity'], keptColumns: [0, 1], idIndex: 0 };
 
-const item = (seq: number, id: string, quantity: string): SendItem => ({ seq, line: seq + 2, cells: [id, quantity], update: { id, body: `{"Quantity":${quantity}}`, trackId: `t-${seq + 2}` } });
+const item = (seq: number, id: string, quantity: string): SendItem => ({ seq, line: seq + 2, cells: [id, quantity], update: { id, fields: { Quantity: quantity }, trackId: `t-${seq + 2}` } });
 
 async function* from(items: SendItem[]): AsyncGenerator<SendItem> {
   yield* items;

@@ -4,6 +4,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { matchColumns } from '../../../src/input/columns.js';
 import { mapRow, validateId, type MappedRow } from '../../../src/rows/map-row.js';
+import { usageJson } from '../../../src/send/usage-json.js';
 
 const ID = '8ad08ae29085a77b0190908bfdd67abb';
 const HEADER = ['Id', 'Quantity', 'StartDateTime', 'EndDateTime', 'UOM', 'RbeStatus', 'Region__c'];
@@ -14,8 +15,9 @@ function row(cells: Partial<Record<(typeof HEADER)[number], string>>): string[] 
   return HEADER.map((name) => (name === 'Id' ? (cells.Id ?? ID) : (cells[name] ?? '')));
 }
 
+/** The request body the transport writes for the row (usage-json.ts). */
 function body(result: MappedRow): string | undefined {
-  return result.ok ? result.body : undefined;
+  return result.ok ? usageJson(result.fields) : undefined;
 }
 
 function message(result: MappedRow): string | undefined {
@@ -88,9 +90,9 @@ describe('mapRow: request body', () => {
     expect(result).toEqual({
       ok: true,
       id: ID,
-      body: '{"Quantity":7.5,"UOM":"Each"}',
       fields: { Quantity: '7.5', UOM: 'Each' },
     });
+    expect(body(result)).toBe('{"Quantity":7.5,"UOM":"Each"}');
     expect(Object.keys(result.ok ? result.fields : {})).toEqual(['Quantity', 'UOM']);
   });
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { ReadFailure } from '../../../src/read/query-usage.js';
 import { createStopPolicy } from '../../../src/run/stop-policy.js';
-import type { PutResult } from '../../../src/send/put-usage.js';
+import type { SendResult } from '../../../src/send/zuora-call.js';
 
-const updated: PutResult = { result: 'updated', attempts: 1, httpStatus: 200 };
+const updated: SendResult = { result: 'updated', attempts: 1, httpStatus: 200 };
 const readFailure = (extra: Partial<ReadFailure>): ReadFailure => ({ ok: false, call: { trackId: 'p-q1' }, errorCode: 'HTTP_502', errorMessage: 'bad gateway', ...extra });
 
 describe('stop policy: --verify mismatches and failed reads', () => {

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { createStopPolicy, tooManyFailures } from '../../../src/run/stop-policy.js';
-import type { PutResult } from '../../../src/send/put-usage.js';
+import type { SendResult } from '../../../src/send/zuora-call.js';
 
-const updated: PutResult = { result: 'updated', attempts: 1, httpStatus: 200 };
-const failed: PutResult = { result: 'failed', attempts: 1, httpStatus: 400, errorCode: 'INVALID_VALUE' };
-const unreachable: PutResult = { result: 'failed', attempts: 1, errorCode: 'ECONNREFUSED', unreachable: true };
-const refused: PutResult = { result: 'failed', attempts: 1, httpStatus: 401, errorMessage: 'Authentication error', credentialsRefused: true };
+const updated: SendResult = { result: 'updated', attempts: 1, httpStatus: 200 };
+const failed: SendResult = { result: 'failed', attempts: 1, httpStatus: 400, errorCode: 'INVALID_VALUE' };
+const unreachable: SendResult = { result: 'failed', attempts: 1, errorCode: 'ECONNREFUSED', unreachable: true };
+const refused: SendResult = { result: 'failed', attempts: 1, httpStatus: 401, errorMessage: 'Authentication error', credentialsRefused: true };
 
 /** Feeds results in order; returns the index and decision of the first stop, if any. */
-function firstStop(results: PutResult[], options: Parameters<typeof createStopPolicy>[0]) {
+function firstStop(results: SendResult[], options: Parameters<typeof createStopPolicy>[0]) {
   const policy = createStopPolicy(options);
   for (const [i, result] of results.entries()) {
     const decision = policy.afterAnswer(result);

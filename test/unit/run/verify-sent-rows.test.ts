@@ -2,28 +2,26 @@ import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { ReadBatch } from '../../../src/read/query-usage.js';
 import { createRunState } from '../../../src/run/run-state.js';
-import type { SendHooks } from '../../../src/run/send-rows.js';
+import type { SendStage } from '../../../src/run/send-rows.js';
 import { createStopPolicy } from '../../../src/run/stop-policy.js';
 import { VERIFY_MAX_WAITING, verifySentRows } from '../../../src/run/verify-sent-rows.js';
-import { createRoom, type SendItem } from '../../../src/send/send-updates.js';
+import { createRoom } from '../../../src/send/room.js';
+import type { SendItem } from '../../../src/send/send-updates.js';
 import { eventLoopTurns } from '../../helpers/wait-for.js';
 
 describe('verifySentRows: room for the sender', () => {
   it('has no room while VERIFY_MAX_WAITING rows wait for their read-back, and room() resolves as the reads come back', async () => {
     const reads: Array<{ ids: string[]; answer: (batch: ReadBatch) => void }> = [];
     const settled: number[] = [];
-    const hooks: SendHooks = {
-      put: async () => ({ result: 'updated', attempts: 1 }),
-      rowsInFlight: 4,
-      rowsAdmitted: 16,
-      inputEnded: () => {},
+    const inner: SendStage = {
+      transport: { send: async () => ({ result: 'updated', attempts: 1 }), rowsInFlight: 4, rowsAdmitted: 16, inputEnded: () => {} },
       settle: (item) => settled.push(item.seq),
       room: createRoom(() => true),
     };
     const state = createRunState({ graceMs: 0, logger: pino({ enabled: false }) });
     const read = (ids: string[]): Promise<ReadBatch> => new Promise((answer) => reads.push({ ids, answer }));
-    const verified = verifySentRows(hooks, read, state, createStopPolicy({ concurrency: 4 }));
-    const item = (seq: number): SendItem => ({ seq, line: seq + 2, cells: [], update: { id: `id-${seq}`, body: '{}', trackId: `t-${seq}` } });
+    const verified = verifySentRows(inner, read, state, createStopPolicy({ concurrency: 4 }));
+    const item = (seq: number): SendItem => ({ seq, line: seq + 2, cells: [], update: { id: `id-${seq}`, fields: {}, trackId: `t-${seq}` } });
 
     for (let seq = 0; seq < VERIFY_MAX_WAITING; seq++) verified.settle(item(seq), { result: 'updated', attempts: 1 });
     expect(verified.room.hasRoom()).toBe(false);

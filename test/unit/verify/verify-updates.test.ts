@@ -1,13 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import type { ReadBatch } from '../../../src/read/query-usage.js';
-import type { PutResult, UsageUpdate } from '../../../src/send/put-usage.js';
+import type { UsageFields } from '../../../src/rows/map-row.js';
 import type { SendItem } from '../../../src/send/send-updates.js';
+import type { Transport } from '../../../src/send/transport.js';
+import type { SendResult } from '../../../src/send/zuora-call.js';
 import { createVerifier, type VerifyVerdict } from '../../../src/verify/verify-updates.js';
 
 const ID = '8ad00000000000000000000000000001';
 
+/** A transport that answers with `send` (no HTTP). */
+const fake = (send: Transport['send']): Transport => ({ send, rowsInFlight: 1, rowsAdmitted: 4, inputEnded: () => {} });
+
 /** A tenant of one record that the fake put changes and the fake read reads (no HTTP: the verifier's own rules). */
-function harness(options: { ignore?: string; refuse?: (body: string) => PutResult | undefined; batchSize?: number } = {}) {
+function harness(options: { ignore?: string; refuse?: (fields: UsageFields) => SendResult | undefined; batchSize?: number } = {}) {
   const record: Record<string, string> = { Id: ID, Quantity: '1', UOM: 'GB', RbeStatus: 'Pending' };
   const settled: Array<[number, string, string | undefined, VerifyVerdict]> = [];
   const readIds: string[][] = [];
@@ -21,22 +26,24 @@ function harness(options: { ignore?: string; refuse?: (body: string) => PutResul
     lingerMs: 60_000,
     batchSize: options.batchSize,
   });
-  const put = verifier.track(async (update: UsageUpdate): Promise<PutResult> => {
-    const refused = options.refuse?.(update.body);
-    if (refused) return refused;
-    for (const [field, value] of Object.entries(JSON.parse(update.body) as Record<string, unknown>)) if (field !== options.ignore) record[field] = String(value);
-    return { result: 'updated', attempts: 1 };
-  });
-  const item = (seq: number, body: string): SendItem => ({ seq, line: seq + 2, cells: [], update: { id: ID, body, trackId: `t-${seq}` } });
-  const send = async (one: SendItem): Promise<void> => verifier.answered(one, await put(one.update));
+  const transport = verifier.track(
+    fake(async ({ update }): Promise<SendResult> => {
+      const refused = options.refuse?.(update.fields);
+      if (refused) return refused;
+      for (const [field, value] of Object.entries(update.fields)) if (field !== options.ignore) record[field] = value;
+      return { result: 'updated', attempts: 1 };
+    }),
+  );
+  const item = (seq: number, fields: UsageFields): SendItem => ({ seq, line: seq + 2, cells: [], update: { id: ID, fields, trackId: `t-${seq}` } });
+  const send = async (one: SendItem): Promise<void> => verifier.answered(one, await transport.send(one));
   return { verifier, settled, readIds, send, item, record };
 }
 
 describe('verifier', () => {
   it('a later row of the Id sent before the read-back leaves its fields out of the earlier row check', async () => {
     const h = harness();
-    await h.send(h.item(0, '{"Quantity":5,"UOM":"MB"}'));
-    await h.send(h.item(1, '{"Quantity":6}'));
+    await h.send(h.item(0, { Quantity: '5', UOM: 'MB' }));
+    await h.send(h.item(1, { Quantity: '6' }));
     await h.verifier.close();
     expect(h.readIds).toEqual([[ID]]);
     expect(h.settled).toEqual([
@@ -45,13 +52,13 @@ describe('verifier', () => {
     ]);
   });
 
-  it.each<[string, PutResult]>([
+  it.each<[string, SendResult]>([
     ['refused', { result: 'failed', attempts: 1, httpStatus: 400, errorCode: 'INVALID_VALUE' }],
     ['unknown (no answer)', { result: 'unknown', attempts: 1, errorCode: 'ETIMEDOUT' }],
   ])('a later row that was %s covers nothing: the earlier row is compared on the field, a mismatch when Zuora ignored it', async (_name, later) => {
-    const h = harness({ ignore: 'Quantity', refuse: (body) => (body.includes('7') ? later : undefined) });
-    await h.send(h.item(0, '{"Quantity":5}'));
-    await h.send(h.item(1, '{"Quantity":7}'));
+    const h = harness({ ignore: 'Quantity', refuse: (fields) => (fields.Quantity === '7' ? later : undefined) });
+    await h.send(h.item(0, { Quantity: '5' }));
+    await h.send(h.item(1, { Quantity: '7' }));
     await h.verifier.close();
     const first = h.settled.find(([seq]) => seq === 0);
     expect(first).toEqual([0, 'failed', 'VERIFY_MISMATCH', 'mismatch']);
@@ -59,14 +66,14 @@ describe('verifier', () => {
   });
 
   it('a row read back while a later row of its Id is in flight waits for that row\'s answer before it is judged', async () => {
-    let answerLater: (result: PutResult) => void = () => {};
+    let answerLater: (result: SendResult) => void = () => {};
     const h = harness({ ignore: 'Quantity', batchSize: 1 });
     const verifier = h.verifier;
-    const put = verifier.track(async (update) => (update.body.includes('7') ? new Promise<PutResult>((resolve) => (answerLater = resolve)) : { result: 'updated', attempts: 1 }));
-    const first = h.item(0, '{"Quantity":5}');
-    verifier.answered(first, await put(first.update));
-    const second = h.item(1, '{"Quantity":7}');
-    const inFlight = put(second.update);
+    const transport = verifier.track(fake(async ({ update }) => (update.fields.Quantity === '7' ? new Promise<SendResult>((resolve) => (answerLater = resolve)) : { result: 'updated', attempts: 1 })));
+    const first = h.item(0, { Quantity: '5' });
+    verifier.answered(first, await transport.send(first));
+    const second = h.item(1, { Quantity: '7' });
+    const inFlight = transport.send(second);
     await new Promise((resolve) => setImmediate(resolve));
     expect(h.readIds).toEqual([[ID]]);
     // Read back, but the later row may or may not have been applied before the read: not judged yet.
@@ -82,8 +89,8 @@ describe('verifier', () => {
 
   it('a row whose every field later rows (answered success) set is not counted verified, but apart', async () => {
     const h = harness();
-    await h.send(h.item(0, '{"Quantity":5}'));
-    await h.send(h.item(1, '{"Quantity":6}'));
+    await h.send(h.item(0, { Quantity: '5' }));
+    await h.send(h.item(1, { Quantity: '6' }));
     await h.verifier.close();
     expect(h.settled).toEqual([
       [0, 'updated', undefined, 'not-compared'],
@@ -99,10 +106,10 @@ describe('verifier', () => {
       read: async () => ({ ok: true, last: { trackId: 't-q1' }, records: new Map([[ID, { record: { ...h.record }, call: { trackId: 't-q1' } }]]) }),
       onSettled: (_item, result) => messages.push(result.errorMessage ?? ''),
     });
-    await h.send(h.item(0, '{"Quantity":5,"UOM":"MB"}'));
+    await h.send(h.item(0, { Quantity: '5', UOM: 'MB' }));
     await h.verifier.close();
     expect(h.settled).toEqual([[0, 'failed', 'VERIFY_MISMATCH', 'mismatch']]);
-    verifier.answered(h.item(0, '{"Quantity":5,"UOM":"MB"}'), { result: 'updated', attempts: 1 });
+    verifier.answered(h.item(0, { Quantity: '5', UOM: 'MB' }), { result: 'updated', attempts: 1 });
     await verifier.close();
     expect(messages).toEqual(['Zuora answered success but holds other values: UOM sent MB, read GB (read back by t-q1)']);
     expect(h.verifier.counts).toMatchObject({ verified: 0, mismatches: 1 });
@@ -118,10 +125,10 @@ describe('verifier', () => {
       onSettled: () => {},
       lingerMs: 60_000,
     });
-    const put = verifier.track(async () => ({ result: 'updated', attempts: 1 }));
+    const transport = verifier.track(fake(async () => ({ result: 'updated', attempts: 1 })));
     for (let i = 0; i < 450; i++) {
-      const update = { id: `8ad0${String(i).padStart(28, '0')}`, body: '{"Quantity":1}', trackId: `t-${i}` };
-      verifier.answered({ seq: i, line: i + 2, cells: [], update }, await put(update));
+      const item: SendItem = { seq: i, line: i + 2, cells: [], update: { id: `8ad0${String(i).padStart(28, '0')}`, fields: { Quantity: '1' }, trackId: `t-${i}` } };
+      verifier.answered(item, await transport.send(item));
     }
     await verifier.close();
     expect(reads).toEqual([200, 200, 50]);
