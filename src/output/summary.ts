@@ -74,7 +74,3 @@ export interface Summary extends RunSummary {
 /** Why a run stopped early, for the advice in the next step. */
 export type StopKind = 'credentials' | 'unreachable' | 'max-failures' | 'output';
 
-// Exit code, advice and text have modules of their own; run/build-summary.ts and cli/run-main.ts still import them from here.
-export { exitCodeFor } from './exit-code.js';
-export { nextStep } from './next-step.js';
-export { formatSummary } from './format-summary.js';

@@ -1,6 +1,7 @@
 import type { RunOptions } from '../options.js';
 import type { ErrorCount } from '../output/error-groups.js';
-import { exitCodeFor, type RunSummary, type StopKind } from '../output/summary.js';
+import { exitCodeFor } from '../output/exit-code.js';
+import type { RunSummary, StopKind } from '../output/summary.js';
 import type { QuantityTotals } from '../report/quantity-totals.js';
 import type { ResultCounts } from '../row-outcome.js';
 

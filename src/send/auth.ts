@@ -4,7 +4,7 @@ import { RunError } from '../errors.js';
 import { abortableSleep, type Sleep, type WaitEffects } from './abortable-sleep.js';
 import { networkErrorCode, retryDelay, type AttemptFailure, type RetryPolicy } from './retry-policy.js';
 import type { SecretRedactor } from './secrets.js';
-import { headerValue } from './throttle.js';
+import { headerValue } from './throttle-policy.js';
 import { parseZuoraError } from './zuora-errors.js';
 
 /** Where the bearer token comes from. Secrets only ever come from the environment. */

@@ -157,4 +157,3 @@ export function createThrottle(options: ThrottleOptions = {}): Throttle {
 }
 
 // auth.ts and zuora-call.ts read headers through the throttle's module.
-export { headerValue, type ResponseHeaders } from './throttle-policy.js';

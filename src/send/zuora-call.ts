@@ -21,7 +21,8 @@ import {
 } from './retry-policy.js';
 import type { RetryGauge } from './pushback.js';
 import type { SecretRedactor } from './secrets.js';
-import { headerValue, type Throttle } from './throttle.js';
+import type { Throttle } from './throttle.js';
+import { headerValue } from './throttle-policy.js';
 import type { ZuoraError } from './zuora-errors.js';
 
 /** How one row ended after all its attempts. */
