@@ -3,6 +3,7 @@ import type { ReadBatch } from '../../../src/read/query-usage.js';
 import type { PutResult, UsageUpdate } from '../../../src/send/put-usage.js';
 import type { SendItem } from '../../../src/send/send-updates.js';
 import { createVerifier, type VerifyVerdict } from '../../../src/verify/verify-updates.js';
+import { usageId } from '../../helpers/generate.js';
 
 const ID = '8ad00000000000000000000000000001';
 
@@ -120,7 +121,7 @@ describe('verifier', () => {
     });
     const put = verifier.track(async () => ({ result: 'updated', attempts: 1 }));
     for (let i = 0; i < 450; i++) {
-      const update = { id: `8ad0${String(i).padStart(28, '0')}`, body: '{"Quantity":1}', trackId: `t-${i}` };
+      const update = { id: usageId(i), body: '{"Quantity":1}', trackId: `t-${i}` };
       verifier.answered({ seq: i, line: i + 2, cells: [], update }, await put(update));
     }
     await verifier.close();
