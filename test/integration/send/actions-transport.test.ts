@@ -17,6 +17,7 @@ import { readCsv, workdir } from '../../helpers/cli.js';
 import { writeCorrections } from '../../helpers/generate.js';
 import { quietLogger, runOptions, virtualTime } from '../../helpers/run-options.js';
 import { senderFor, usageId, type SenderHarness } from '../../helpers/sender.js';
+import { putRequests } from '../../helpers/received-requests.js';
 
 /**
  * The Actions transport against the simulator over loopback HTTP: the production call loop, throttle and
@@ -276,7 +277,7 @@ describe('Actions transport over a whole run', () => {
     const requests = calls(sim).length;
     expect(requests / 10_000).toBeLessThanOrEqual(1.05 / 50);
     expect(summary.requests).toBe(requests);
-    expect(sim.requests.filter((r) => r.method === 'PUT')).toEqual([]);
+    expect(putRequests(sim)).toEqual([]);
     const [id, quantity] = rows.at(-1)!.split(',');
     expect(String(sim.tenant.get(id!)?.Quantity)).toBe(quantity);
     expect(dir).toBeTruthy();

@@ -11,6 +11,7 @@ import { usageId } from '../../helpers/generate.js';
 import { pendingRecord, simulatorToken, withSimulator } from '../../helpers/with-simulator.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { type CallResult, call, json, putUsage, usageHeaders } from './http-call.js';
+import { putRequests } from '../../helpers/received-requests.js';
 
 const ALL_KINDS: ChaosKind[] = ['5xx', 'drop', 'slow', 'apply-then-drop', 'lock'];
 
@@ -37,7 +38,7 @@ async function sequentialPuts(sim: Simulator, token: string, count: number): Pro
   return outcomes;
 }
 
-const kindsOf = (sim: Simulator) => sim.requests.filter((r) => r.method === 'PUT').map((r) => r.chaos ?? null);
+const kindsOf = (sim: Simulator) => putRequests(sim).map((r) => r.chaos ?? null);
 
 describe('chaos PRNG', () => {
   it('mulberry32 repeats its sequence for a seed and differs for another, uniform in [0, 1)', () => {
@@ -107,7 +108,7 @@ describe('chaos', () => {
       } finally {
         agent.destroy();
       }
-      const puts = sim.requests.filter((r) => r.method === 'PUT');
+      const puts = putRequests(sim);
       expect(puts).toHaveLength(2000);
       const hit = puts.filter((r) => r.chaos !== undefined);
       expect(hit.length).toBeGreaterThan(140);

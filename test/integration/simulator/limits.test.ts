@@ -4,6 +4,7 @@ import { usageId } from '../../helpers/generate.js';
 import { simulatorToken, withSimulator } from '../../helpers/with-simulator.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { type CallResult, call, json, putUsage } from './http-call.js';
+import { putRequests } from '../../helpers/received-requests.js';
 
 /** 18:30:00.000 UTC: a minute (and second) boundary of the simulator clock. */
 const MINUTE = Date.UTC(2026, 2, 1, 18, 30, 0);
@@ -93,7 +94,7 @@ describe('rate limit per second', () => {
         expect(json(refused)).toEqual({ success: false, reasons: [{ code: 70, message: expect.stringMatching(/^API Rate limit exceeded/) }] });
       }
       expect(sim.stats.rateLimited).toBe(3);
-      const puts = sim.requests.filter((r) => r.method === 'PUT');
+      const puts = putRequests(sim);
       expect(puts.slice(5).map((r) => [r.status, r.limited])).toEqual([
         [429, 'rate'],
         [429, 'rate'],
@@ -215,7 +216,7 @@ describe('concurrency limit', () => {
       expect(ok.map((r) => r.headers['concurrency-limit-remaining']).sort()).toEqual(['0', '1', '2']);
       expect(sim.stats.concurrencyLimited).toBe(3);
 
-      const puts = sim.requests.filter((r) => r.method === 'PUT');
+      const puts = putRequests(sim);
       const limited = puts.filter((r) => r.limited === 'concurrency');
       expect(limited.map((r) => r.status)).toEqual([429, 429, 429]);
       // Refused at the edge, before the latency: every 429 was out before any 200.
@@ -236,7 +237,7 @@ describe('concurrency limit', () => {
       async (sim) => {
         const token = await simulatorToken(sim);
         const hung = putUsage(sim.url, token, usageId(0), '{"Quantity":1}', { timeoutMs: 150 }).catch((error: unknown) => error);
-        await waitFor(() => sim.requests.some((r) => r.method === 'PUT' && r.rawBodyBytes > 0));
+        await waitFor(() => putRequests(sim).some((r) => r.rawBodyBytes > 0));
         const blocked = await putUsage(sim.url, token, usageId(1), '{"Quantity":1}');
         expect(blocked.status).toBe(429);
         expect(blocked.headers['retry-after']).toBe('120');

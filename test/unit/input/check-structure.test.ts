@@ -1,5 +1,3 @@
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { checkStructure, createQuoteScanner, createUtf8Checker, type QuoteProblem } from '../../../src/input/check-structure.js';
@@ -7,7 +5,7 @@ import { readRows } from '../../../src/input/read-rows.js';
 import type { InputEncoding } from '../../../src/input/encodings.js';
 import { RunError } from '../../../src/errors.js';
 import { seededRandom } from '../../helpers/generate.js';
-import { tempDir } from '../../helpers/temp-dir.js';
+import { fileWith } from '../../helpers/temp-dir.js';
 
 /** Scans `text` fed in chunks of `size` bytes (every split point matters: chunks end anywhere). */
 function scan(text: string | Buffer, options: { lineBreak?: '\n' | '\r'; delimiter?: string; size?: number } = {}): QuoteProblem | undefined {
@@ -180,12 +178,6 @@ describe('createUtf8Checker', () => {
     expect(checker.end()).toBe(1);
   });
 });
-
-async function fileWith(content: string | Buffer): Promise<string> {
-  const path = join(await tempDir('check-structure-'), 'input.csv');
-  await writeFile(path, content);
-  return path;
-}
 
 async function checkError(content: string | Buffer, encoding?: InputEncoding): Promise<RunError> {
   const table = await readRows(await fileWith(content), { encoding });

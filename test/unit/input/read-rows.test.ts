@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile, chmod } from 'node:fs/promises';
+import { mkdtemp, rm, chmod } from 'node:fs/promises';
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
@@ -7,9 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDelimiterOption, readRows, type InputRecord } from '../../../src/input/read-rows.js';
 import type { InputEncoding } from '../../../src/input/encodings.js';
 import { RunError } from '../../../src/errors.js';
+import { fileWith } from '../../helpers/temp-dir.js';
 
 let dir: string;
-let fileCount = 0;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'read-rows-'));
@@ -18,12 +18,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
-
-async function fileWith(content: string | Buffer): Promise<string> {
-  const path = join(dir, `input-${++fileCount}.csv`);
-  await writeFile(path, content);
-  return path;
-}
 
 async function readAll(content: string | Buffer, options?: { delimiter?: string; encoding?: InputEncoding }) {
   const table = await readRows(await fileWith(content), options);
