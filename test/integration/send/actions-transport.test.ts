@@ -280,7 +280,8 @@ describe('Actions transport over a whole run', () => {
     expect(putRequests(sim)).toEqual([]);
     const [id, quantity] = rows.at(-1)!.split(',');
     expect(String(sim.tenant.get(id!)?.Quantity)).toBe(quantity);
-    expect(dir).toBeTruthy();
+    const results = await readCsv(`${dir}/big.results.csv`);
+    expect(results.filter((r) => r.result === 'updated').map((r) => Number(r.line))).toEqual(rows.map((_, i) => i + 2));
   }, 60_000);
 
   it('a tenant rate limit: calls are paced by its RateLimit-* headers: no 429 once the pace is known, every row updated', async () => {
