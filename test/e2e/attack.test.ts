@@ -14,12 +14,12 @@ import { demoEnv, inputFile, readCsv, runCli, workdir } from '../helpers/cli.js'
 import { usageId } from '../helpers/sender.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { pendingRecord, simulatorPerTest } from '../helpers/with-simulator.js';
+import { updateRequests } from '../helpers/received-requests.js';
 
 const start = simulatorPerTest();
 
 const A = usageId(0xa1);
 const B = usageId(0xb2);
-const updates = (s: Simulator) => s.requests.filter((r) => r.method === 'PUT' || r.path === '/v1/action/update');
 const reads = (s: Simulator) => s.requests.filter((r) => r.path.startsWith('/v1/action/query'));
 
 describe('a path option pointing at a file the run keeps beside its outputs', () => {
@@ -36,7 +36,7 @@ describe('a path option pointing at a file the run keeps beside its outputs', ()
     expect(run.stderr).toContain(`beside --out`);
     expect(existsSync(`${out}${suffix}`)).toBe(false);
     expect(existsSync(out)).toBe(false);
-    expect(updates(s)).toHaveLength(0);
+    expect(updateRequests(s)).toHaveLength(0);
 
     const again = await runCli([input], { env: demoEnv(s) });
     expect(again.code, again.stderr).toBe(0);
@@ -50,7 +50,7 @@ describe('a path option pointing at a file the run keeps beside its outputs', ()
     expect(run.code, run.stderr).toBe(1);
     expect(run.stderr).toContain('beside --backup');
     expect(existsSync(join(dir, 'bk.csv.lock'))).toBe(false);
-    expect(updates(s)).toHaveLength(0);
+    expect(updateRequests(s)).toHaveLength(0);
   });
 });
 
@@ -75,7 +75,7 @@ describe('two runs backing up into one file', () => {
     expect(done.code, done.stderr).toBe(0);
     expect(await readFile(backup, 'utf8')).toBe(`Id,Quantity\n${A},1\n${B},2\n`);
     expect(existsSync(`${backup}.lock`)).toBe(false);
-    expect(updates(s).filter((r) => r.path.includes(A))).toHaveLength(1);
+    expect(updateRequests(s).filter((r) => r.path.includes(A))).toHaveLength(1);
     expect(s.tenant.get(A)?.Quantity).toBe('10');
     expect((await readCsv(join(dir, 'one.results.csv'))).map((r) => r.result)).toEqual(['updated', 'updated']);
   });
@@ -97,7 +97,7 @@ describe('an output path on a file that is not an output of this tool', () => {
     expect(second.code, second.stderr).toBe(1);
     expect(second.stderr).toContain(`${flag} ${backup} already exists and is not`);
     expect(await readFile(backup, 'utf8')).toBe(saved);
-    expect(updates(s)).toHaveLength(2);
+    expect(updateRequests(s)).toHaveLength(2);
 
     // The restore still works from the untouched backup.
     const restore = await runCli([backup], { env: demoEnv(s) });
@@ -137,7 +137,7 @@ describe('two runs writing one --summary-json', () => {
     const summary = join(dir, 'summary.json');
     const status = async () => (JSON.parse(await readFile(summary, 'utf8')) as { status: string; exitCode: number | null });
     const first = runCli([input, '-c', '1', '--summary-json', summary], { env: demoEnv(s) });
-    await waitFor(() => updates(s).length >= 1, { timeoutMs: 60_000, what: 'the first run sending' });
+    await waitFor(() => updateRequests(s).length >= 1, { timeoutMs: 60_000, what: 'the first run sending' });
 
     const second = await runCli([input, '--out', join(dir, 'other.results.csv'), '--summary-json', summary], { env: demoEnv(s) });
     expect(second.code, second.stderr).toBe(1);
@@ -165,7 +165,7 @@ describe('a proxy answering 200 with a page of its own to the token request', ()
     expect(run.stderr).toContain('Sign in to the corporate proxy');
     expect(run.stderr).not.toContain('Check ZUORA_CLIENT_ID');
     expect(JSON.parse(await readFile(summary, 'utf8'))).toMatchObject({ exitCode: 3, error: { code: 'ZUORA_UNREACHABLE' } });
-    expect(updates(s)).toHaveLength(0);
+    expect(updateRequests(s)).toHaveLength(0);
   });
 
   it('mid-run (a renewal): the rows it held are failed as unreachable, never as refused credentials, and the run goes on', async () => {
@@ -173,7 +173,7 @@ describe('a proxy answering 200 with a page of its own to the token request', ()
     const s = await start({ records: ids.map((id) => pendingRecord(id)), latencyMs: 30 });
     const { dir, input } = await inputFile('in.csv', ['Id,Quantity', ...ids.map((id) => `${id},5`)]);
     const run = runCli([input, '-c', '2'], { env: demoEnv(s) });
-    await waitFor(() => updates(s).length >= 5, { timeoutMs: 60_000, what: 'the first updates' });
+    await waitFor(() => updateRequests(s).length >= 5, { timeoutMs: 60_000, what: 'the first updates' });
     s.script(TOKEN_FAULT_KEY, [page]);
     s.expireAllTokens();
     const done = await run;
@@ -206,7 +206,7 @@ describe('a look-only run pointed at the results of a real run', () => {
 
     const resumed = await runCli([input, '--resume'], { env: demoEnv(s) });
     expect(resumed.code, resumed.stderr).toBe(0);
-    expect(updates(s)).toHaveLength(2);
+    expect(updateRequests(s)).toHaveLength(2);
   });
 });
 
@@ -219,6 +219,6 @@ describe('an output path that is a link to nowhere', () => {
     expect(run.code, run.stderr).toBe(1);
     expect(run.stderr).toContain('is a link to a file in a folder that does not exist');
     expect(readdirSync(dir).sort()).toEqual(['dangling.csv', 'in.csv']);
-    expect(updates(s)).toHaveLength(0);
+    expect(updateRequests(s)).toHaveLength(0);
   });
 });

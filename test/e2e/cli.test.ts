@@ -7,6 +7,7 @@ import { createSimulator, DEMO_CREDENTIALS, TOKEN_FAULT_KEY, type Simulator } fr
 import { demoEnv, readCsv, readHeader, runCli, spawnCli, workdir } from '../helpers/cli.js';
 import { GUARD_EXIT_CODE } from '../helpers/loopback-guard.mjs';
 import { waitFor } from '../helpers/wait-for.js';
+import { putRequests } from '../helpers/received-requests.js';
 
 let sim: Simulator | undefined;
 afterEach(async () => {
@@ -39,7 +40,7 @@ describe('the clean fixture (what npm start runs)', () => {
     const run = await runCli([input, '--track-prefix', 'e2e', '-c', '4'], { env: demoEnv(sim) });
     expect(run.code).toBe(0);
     const results = await readCsv(join(dir, 'usage-corrections.results.csv'));
-    const puts = sim.requests.filter((r) => r.method === 'PUT');
+    const puts = putRequests(sim);
     expect(puts).toHaveLength(results.length);
     expect(sim.stats.maxInFlight).toBeLessThanOrEqual(4);
     expect(sim.stats.maxInFlightPerId).toBe(1);
@@ -72,7 +73,7 @@ describe('the fixture with problems (the README walkthrough)', () => {
     expect(byLine['10']).toMatchObject({ result: 'failed', error_code: 'INVALID_VALUE' });
     expect(byLine['11']).toMatchObject({ result: 'failed', error_code: 'INVALID_ID' });
     // Invalid rows are never sent.
-    const sentIds = new Set(sim.requests.filter((r) => r.method === 'PUT').map((r) => r.usageId));
+    const sentIds = new Set(putRequests(sim).map((r) => r.usageId));
     for (const row of results.filter((r) => r.result === 'invalid')) expect(sentIds.has(row.Id)).toBe(false);
     const failures = await readCsv(join(dir, 'usage-corrections-with-problems.failures.csv'));
     expect(failures.map((r) => r.line)).toEqual(results.filter((r) => r.result !== 'updated').map((r) => r.line));
@@ -130,7 +131,7 @@ describe('runs that cannot start: exit 1, nothing sent', () => {
     expect(run.stderr).toContain('Quantty');
     expect(run.stderr).toMatch(/did you mean "?Quantity"?/);
     expect(run.stderr).toContain('--ignore-unknown-columns');
-    expect(sim.requests.filter((r) => r.method === 'PUT')).toEqual([]);
+    expect(putRequests(sim)).toEqual([]);
     expect(await readdir(dir)).toEqual(['typo.csv']);
   });
 
@@ -144,7 +145,7 @@ describe('runs that cannot start: exit 1, nothing sent', () => {
     expect(run.code).toBe(0);
     const [row] = await readCsv(join(dir, 'extra.results.csv'));
     expect(row).toMatchObject({ Notes: 'checked by Ann', result: 'updated' });
-    expect(sim.requests.find((r) => r.method === 'PUT')?.body).toBe('{"Quantity":5}');
+    expect(putRequests(sim)[0]?.body).toBe('{"Quantity":5}');
   });
 
   it('a missing Id column', async () => {
@@ -167,7 +168,7 @@ describe('runs that cannot start: exit 1, nothing sent', () => {
     const run = await runCli([input], { env: { ...demoEnv(sim), ZUORA_CLIENT_SECRET: 'wrong' } });
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/refused the client credentials/);
-    expect(sim.requests.filter((r) => r.method === 'PUT')).toEqual([]);
+    expect(putRequests(sim)).toEqual([]);
     expect(existsSync(join(dir, 'usage-corrections.results.csv'))).toBe(false);
   });
 
@@ -200,7 +201,7 @@ describe('stopping early: exit 3', () => {
     expect(run.code).toBe(3);
     expect(run.stderr).toMatch(/Stopped early/);
     expect(run.stderr).toContain('--resume');
-    const puts = sim.requests.filter((r) => r.method === 'PUT').length;
+    const puts = putRequests(sim).length;
     expect(puts).toBeLessThanOrEqual(8);
     const results = await readCsv(join(dir, 'usage-corrections.results.csv'));
     expect(results.length).toBe(puts);
@@ -212,7 +213,7 @@ describe('stopping early: exit 3', () => {
     const run = await runCli([input, '--max-failures', '10%', '-c', '2'], { env: demoEnv(sim) });
     expect(run.code).toBe(3);
     expect(run.stderr).toContain('--max-failures reached');
-    expect(sim.requests.filter((r) => r.method === 'PUT').length).toBeLessThan(40);
+    expect(putRequests(sim).length).toBeLessThan(40);
   });
 });
 
@@ -387,7 +388,7 @@ describe('targets, files and secrets the user did not mean to touch', () => {
     const { dir, input } = await workdir('usage-corrections.csv');
     const run = await runCli([input, '--summary-json', join(dir, 'no/such/dir/s.json')], { env: demoEnv(sim) });
     expect(run.code).toBe(1);
-    expect(sim.requests.filter((r) => r.method === 'PUT')).toEqual([]);
+    expect(putRequests(sim)).toEqual([]);
     const summaryPath = join(dir, 's.json');
     expect((await runCli([input, '--env', 'local', '--summary-json', summaryPath])).code).toBe(0);
     expect((await runCli([input, '--env', 'us-sandbox', '--summary-json', summaryPath])).code).toBe(1);

@@ -2,11 +2,11 @@ import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
-import type { Simulator } from '../../src/simulator/create-simulator.js';
 import { demoEnv, inputFile, readCsv, ROOT, runCli, type CliRun } from '../helpers/cli.js';
 import { usageId } from '../helpers/sender.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { pendingRecord, simulatorPerTest } from '../helpers/with-simulator.js';
+import { updateRequests } from '../helpers/received-requests.js';
 
 /**
  * The files of fixtures/european/ were written by LibreOffice Calc in a German locale (the exact
@@ -14,8 +14,6 @@ import { pendingRecord, simulatorPerTest } from '../helpers/with-simulator.js';
  */
 const start = simulatorPerTest();
 const EUROPEAN = join(ROOT, 'fixtures', 'european');
-
-const updates = (s: Simulator) => s.requests.filter((r) => r.method === 'PUT' || r.path === '/v1/action/update');
 
 async function copied(name: string): Promise<{ dir: string; input: string }> {
   const dir = await tempDir('zuu-european-');
@@ -81,7 +79,7 @@ describe('a German spreadsheet turned three-decimal quantities into numbers 1000
       }
     });
     expect(rows.filter((r) => r.error_code === 'QUANTITY_TIMES_1000')).toHaveLength(51);
-    expect(updates(s)).toEqual([]);
+    expect(updateRequests(s)).toEqual([]);
 
     const summary = await summaryJson(summaryPath);
     expect(summary).toMatchObject({ quantityTimes1000: 51, counts: { invalid: 51, unchanged: expected.length - 51 } });
@@ -115,7 +113,7 @@ describe('a German spreadsheet turned three-decimal quantities into numbers 1000
         expect([row.result, row.error_code]).toEqual([expected[i]?.result, expected[i]?.error_code]);
       }
     });
-    const sentIds = new Set(updates(s).map((r) => r.path.split('/').pop()?.split('?')[0]));
+    const sentIds = new Set(updateRequests(s).map((r) => r.path.split('/').pop()?.split('?')[0]));
     for (const id of multiplied) expect(sentIds.has(id)).toBe(false);
     expect(sentIds.size).toBe(expected.length - 51);
 
@@ -159,8 +157,8 @@ describe('a file typed with decimal commas and DD.MM.YYYY dates, saved by LibreO
     const summaryPath = join(dir, 'summary.json');
     const run = await runCli([input, '--decimal-comma', '--date-format', 'DD.MM.YYYY', '--summary-json', summaryPath], { env: demoEnv(s) });
     expectExit(run, 0);
-    const bodies = updates(s).map((r) => JSON.parse(r.body) as Record<string, unknown>);
-    const quantities = updates(s).map((r) => /"Quantity":(-?[\d.]+)/.exec(r.body)?.[1]);
+    const bodies = updateRequests(s).map((r) => JSON.parse(r.body) as Record<string, unknown>);
+    const quantities = updateRequests(s).map((r) => /"Quantity":(-?[\d.]+)/.exec(r.body)?.[1]);
     expect(quantities.sort()).toEqual(['-3.25', '0.000001', '0.125', '1234.5', '196222', '42.5', '4411.5', '643.75'].sort());
     expect(bodies.find((b) => b.Quantity === 42.5)).toMatchObject({ StartDateTime: '2026-02-26T13:39:00', EndDateTime: '2026-02-26T23:59:00', UOM: 'Seats' });
     const summary = await summaryJson(summaryPath);
@@ -238,7 +236,7 @@ describe('QUANTITY_TIMES_1000 through --backup, row by row', () => {
       ['updated', '', '1'],
     ]);
     expect(rows[1]?.error_message).toContain("Quantity 2500 is exactly 1000 × Zuora's 2.5");
-    expect(updates(s).filter((r) => r.body.includes('2500'))).toEqual([]);
+    expect(updateRequests(s).filter((r) => r.body.includes('2500'))).toEqual([]);
     expect(String(s.tenant.get(A)?.Quantity)).toBe('125');
   });
 });
@@ -254,7 +252,7 @@ describe('QUANTITY_TIMES_1000 when --resume continues a backup', () => {
     expectExit(run, 2);
     const rows = await readCsv(join(dir, 'again.results.csv'));
     expect(rows.map((r) => [r.result, r.error_code, r.attempts])).toEqual([['invalid', 'QUANTITY_TIMES_1000', '0']]);
-    expect(updates(s)).toEqual([]);
+    expect(updateRequests(s)).toEqual([]);
     expect(String(s.tenant.get(A)?.Quantity)).toBe('0.125');
     // Read for the judgement, not backed up twice.
     expect(await readFile(backup, 'utf8')).toBe(`Id,Quantity\n${A},0.125\n`);

@@ -3,14 +3,12 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { csvLine } from '../../src/output/csv-line.js';
-import type { Simulator } from '../../src/simulator/create-simulator.js';
 import { demoEnv, readCsv, runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { simulatorPerTest, tenantIds } from '../helpers/with-simulator.js';
+import { updateRequests } from '../helpers/received-requests.js';
 
 const start = simulatorPerTest();
-
-const updates = (s: Simulator) => s.requests.filter((r) => r.method === 'PUT' || r.path === '/v1/action/update');
 
 /** The cells of an export by Id and column. */
 async function cellsById(path: string): Promise<Map<string, Record<string, string>>> {
@@ -67,12 +65,12 @@ describe('the round trip: export, edit, preview, apply only the differences, exp
     const previewed = await readCsv(join(dir, 'usage-edited.preview.csv'));
     expect(previewed.filter((r) => r.result === 'would-update').map((r) => r.Id).sort()).toEqual([quantityId, dateId].sort());
     expect(previewed.every((r) => ['would-update', 'unchanged', 'blocked'].includes(r.result ?? ''))).toBe(true);
-    expect(updates(s)).toEqual([]);
+    expect(updateRequests(s)).toEqual([]);
 
     const backup = join(dir, 'usage.backup.csv');
     const applied = await runCli([edited, '--skip-unchanged', '--backup', backup, '--verify', '--track-prefix', 'ap'], { env });
     expect(applied.code, applied.stderr).toBe(0);
-    expect(updates(s).map((r) => r.usageId).sort()).toEqual([quantityId, dateId].sort());
+    expect(updateRequests(s).map((r) => r.usageId).sort()).toEqual([quantityId, dateId].sort());
     const results = await readCsv(join(dir, 'usage-edited.results.csv'));
     expect(results.filter((r) => r.result === 'updated')).toHaveLength(2);
     expect(results.filter((r) => r.result === 'unchanged')).toHaveLength(rows.length - 3);
@@ -83,10 +81,10 @@ describe('the round trip: export, edit, preview, apply only the differences, exp
       [`${quantityId} Quantity: ${oldQuantity} -> 123.5`, `${dateId} StartDateTime: ${oldStart} -> ${newStart}`].sort(),
     );
 
-    const sentBefore = updates(s).length;
+    const sentBefore = updateRequests(s).length;
     const restored = await runCli([backup, '--skip-unchanged', '--track-prefix', 're'], { env });
     expect(restored.code, restored.stderr).toBe(0);
-    expect(updates(s).slice(sentBefore).map((r) => r.usageId).sort()).toEqual([quantityId, dateId].sort());
+    expect(updateRequests(s).slice(sentBefore).map((r) => r.usageId).sort()).toEqual([quantityId, dateId].sort());
 
     const third = join(dir, 'usage-restored.csv');
     expect((await runCli(['export', '-o', third], { env })).code).toBe(0);

@@ -10,10 +10,10 @@ import { childEnv, CLI, demoEnv, inputFile, readCsv, runCli, workdir } from '../
 import { usageId } from '../helpers/sender.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { pendingRecord, simulatorPerTest } from '../helpers/with-simulator.js';
+import { putRequests } from '../helpers/received-requests.js';
 
 const start = simulatorPerTest();
 const IDS = [usageId(0xa1), usageId(0xb2), usageId(0xc3), usageId(0xd4)];
-const updates = (s: Simulator) => s.requests.filter((r) => r.method === 'PUT');
 /** A simulator holding IDS, and an input setting each to 10, 20, 30, 40. */
 async function tenantAndInput(name = 'in.csv'): Promise<{ s: Simulator; dir: string; input: string }> {
   const s = await start({ records: IDS.map((id, i) => pendingRecord(id, { Quantity: i + 1 })) });
@@ -88,7 +88,7 @@ describe('side files follow the results file (issue 16 items 10 and 11)', () => 
     const run = await runCli([input, '--out', join(dir, 'sub', 'l.csv'), '--resume'], { env: demoEnv(s) });
     expect(run.code, run.stderr).toBe(EXIT.couldNotStart);
     expect(run.stderr).toContain(join(dir, 'r.csv.lock'));
-    expect(updates(s)).toHaveLength(0);
+    expect(putRequests(s)).toHaveLength(0);
     expect(existsSync(join(dir, 'sub', 'l.csv.lock'))).toBe(false);
   });
 
@@ -116,7 +116,7 @@ describe('side files follow the results file (issue 16 items 10 and 11)', () => 
     expect(run.code, run.stderr).toBe(EXIT.couldNotStart);
     expect(run.stderr).toContain(`${side} is in the way`);
     expect(await readFile(side, 'utf8')).toBe(text);
-    expect(updates(s)).toHaveLength(0);
+    expect(putRequests(s)).toHaveLength(0);
   });
 
   it('--resume still reads the .run.json name of earlier versions (in.results.run.json): recorded rows are not sent again', async () => {
@@ -127,10 +127,10 @@ describe('side files follow the results file (issue 16 items 10 and 11)', () => 
     delete info.completedAt;
     await writeFile(join(dir, 'in.results.run.json'), JSON.stringify(info));
     await rename(join(dir, 'in.results.csv.run.json'), join(dir, 'gone.json'));
-    const sent = updates(s).length;
+    const sent = putRequests(s).length;
     const again = await runCli([input, '--resume'], { env: demoEnv(s) });
     expect(again.code, again.stderr).toBe(EXIT.ok);
-    expect(updates(s).length).toBe(sent);
+    expect(putRequests(s).length).toBe(sent);
   });
 });
 
@@ -161,13 +161,13 @@ describe('no silent overwrite of an unfinished run (issue 18)', () => {
   it('without --resume or --overwrite: exit 1 saying how many rows they hold and how many are missing; nothing sent, nothing changed', async () => {
     const { s, input, results } = await killedRun();
     const before = await readFile(results, 'utf8');
-    const sent = updates(s).length;
+    const sent = putRequests(s).length;
     const run = await runCli([input], { env: demoEnv(s) });
     expect(run.code, run.stderr).toBe(EXIT.couldNotStart);
     expect(run.stderr).toMatch(/holds the results of an unfinished run: 2 of the 4 rows of the input are recorded, 2 are missing/);
     expect(run.stderr).toMatch(/--resume .* --overwrite/);
     expect(await readFile(results, 'utf8')).toBe(before);
-    expect(updates(s).length).toBe(sent);
+    expect(putRequests(s).length).toBe(sent);
   });
 
   it('a journal beside the results marks them unfinished too (results of earlier versions)', async () => {
@@ -179,10 +179,10 @@ describe('no silent overwrite of an unfinished run (issue 18)', () => {
 
   it('--overwrite starts over; --resume finishes it', async () => {
     const { s, input, results } = await killedRun();
-    const sent = updates(s).length;
+    const sent = putRequests(s).length;
     const over = await runCli([input, '--overwrite'], { env: demoEnv(s) });
     expect(over.code, over.stderr).toBe(EXIT.ok);
-    expect(updates(s).length).toBe(sent + 4);
+    expect(putRequests(s).length).toBe(sent + 4);
     expect((await readCsv(results)).map((r) => r.result)).toEqual(['updated', 'updated', 'updated', 'updated']);
 
     const other = await killedRun();

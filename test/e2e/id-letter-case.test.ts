@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { demoEnv, inputFile, readCsv, runCli } from '../helpers/cli.js';
 import { usageId } from '../helpers/sender.js';
 import { pendingRecord, simulatorPerTest } from '../helpers/with-simulator.js';
+import { updateRequests } from '../helpers/received-requests.js';
 
 /**
  * Zuora ids compare without letter case (SPEC "Row validation"): a row written `8AD0…` is the record
@@ -16,9 +17,6 @@ const X = usageId(0xabc);
 const UPPER = X.toUpperCase();
 const Y = usageId(0xdef);
 
-const puts = (s: { requests: Array<{ method: string; path: string; usageId?: string; ids?: string[]; startedAt: number; finishedAt?: number }> }) =>
-  s.requests.filter((r) => r.method === 'PUT' || r.path === '/v1/action/update');
-
 describe('Ids in another letter case', () => {
   it.each([['put'], ['actions']])('--transport %s: rows of one Id in two letter cases are never in flight together, file order kept, sent as written', async (transport) => {
     // Latency keeps each request in flight long enough that two sent at once would overlap.
@@ -28,13 +26,13 @@ describe('Ids in another letter case', () => {
     expect(run.code, run.stderr).toBe(0);
     expect(s.stats.maxInFlightPerId).toBe(1);
     // Nor carried by one Actions call together.
-    for (const call of puts(s)) {
+    for (const call of updateRequests(s)) {
       const ids = (call.ids ?? []).map((id) => id.toLowerCase());
       expect(new Set(ids).size).toBe(ids.length);
     }
     expect(s.tenant.get(X)?.Quantity).toBe('7');
     // Sent as written: the second row's Id keeps its capitals.
-    const sentIds = puts(s).flatMap((r) => r.ids ?? [r.usageId]);
+    const sentIds = updateRequests(s).flatMap((r) => r.ids ?? [r.usageId]);
     expect(sentIds).toContain(UPPER);
     expect(sentIds.indexOf(X)).toBeLessThan(sentIds.indexOf(UPPER));
     const results = await readCsv(join(dir, 'case.results.csv'));

@@ -7,6 +7,7 @@ import { createSimulator, type Simulator } from '../../src/simulator/create-simu
 import { demoEnv, readCsv, runCli } from '../helpers/cli.js';
 import { usageId } from '../helpers/sender.js';
 import { tempDir } from '../helpers/temp-dir.js';
+import { putRequests } from '../helpers/received-requests.js';
 
 /**
  * Issue 8 "Never wrong, never silent", input stage: a prefixed correction column, a quoting error and a
@@ -34,7 +35,7 @@ async function inputFile(name: string, content: string | Buffer): Promise<{ dir:
 
 function puts(simulator: Simulator): Array<{ id: string | undefined; body: unknown }> {
   // A request answered by a scripted fault is not decoded: its body is recorded empty.
-  return simulator.requests.filter((r) => r.method === 'PUT').map((r) => ({ id: r.usageId, body: r.body === '' ? undefined : (JSON.parse(r.body) as unknown) }));
+  return putRequests(simulator).map((r) => ({ id: r.usageId, body: r.body === '' ? undefined : (JSON.parse(r.body) as unknown) }));
 }
 
 describe('a prefixed correction column is never silently dropped', () => {

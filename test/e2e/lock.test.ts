@@ -8,6 +8,7 @@ import { demoEnv, readCsv, runCli, spawnCli, workdir } from '../helpers/cli.js';
 import { writeCorrections } from '../helpers/generate.js';
 import { usageId } from '../helpers/sender.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { putRequests } from '../helpers/received-requests.js';
 
 let sim: Simulator | undefined;
 afterEach(async () => {
@@ -30,15 +31,13 @@ async function deadPid(): Promise<number> {
   return child.pid!;
 }
 
-const puts = (s: Simulator) => s.requests.filter((r) => r.method === 'PUT');
-
 describe('runs that overlap', () => {
   it('a second run on the same results file exits 1 at once naming the holder; the first finishes alone', async () => {
     sim = await createSimulator({ acceptAnyId: true, latencyMs: 20 });
     const { input, out, lock } = await corrections(200);
     const first = runCli([input, '--resume', '-c', '2'], { env: demoEnv(sim) });
     const s = sim;
-    await waitFor(() => puts(s).length >= 1, { timeoutMs: 60_000, what: 'the first PUT' });
+    await waitFor(() => putRequests(s).length >= 1, { timeoutMs: 60_000, what: 'the first PUT' });
     const holder = JSON.parse(readFileSync(lock, 'utf8')) as { pid: number; host: string; startedAt: string };
     expect(holder.host).toBe(hostname());
 
@@ -51,7 +50,7 @@ describe('runs that overlap', () => {
 
     const done = await first;
     expect(done.code, done.stderr).toBe(0);
-    expect(puts(sim)).toHaveLength(200);
+    expect(putRequests(sim)).toHaveLength(200);
     expect(await readCsv(out)).toHaveLength(200);
     expect(existsSync(lock)).toBe(false);
   });
@@ -77,7 +76,7 @@ describe('runs that overlap', () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('batch-7.example');
     expect(run.stderr).toContain(`delete ${lock}`);
-    expect(puts(sim)).toEqual([]);
+    expect(putRequests(sim)).toEqual([]);
     expect(existsSync(out)).toBe(false);
     expect(readFileSync(lock, 'utf8')).toBe(text);
   });
@@ -121,7 +120,7 @@ describe('the lock is released on every exit path', () => {
       const { input, lock } = await corrections(100);
       const child = spawnCli([input, '-c', '4'], { env: demoEnv(sim) });
       const s = sim;
-      await waitFor(() => puts(s).length >= 4, { timeoutMs: 60_000, what: '4 PUTs' });
+      await waitFor(() => putRequests(s).length >= 4, { timeoutMs: 60_000, what: '4 PUTs' });
       expect(existsSync(lock)).toBe(true);
       child.kill('SIGINT');
       if (signals === 2) {

@@ -4,15 +4,16 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { ACTION_QUERY_FAULT_KEY, ACTION_UPDATE_FAULT_KEY, type Simulator, type UsageRecord } from '../../src/simulator/create-simulator.js';
-import { demoEnv, inputFile, readCsv, runCli, spawnCli } from '../helpers/cli.js';
+import { demoEnv, inputFile, readCsv, runCli } from '../helpers/cli.js';
 import { seededRandom } from '../helpers/generate.js';
 import { usageId } from '../helpers/sender.js';
 import { pendingRecord, simulatorPerTest } from '../helpers/with-simulator.js';
+import { updateRequests } from '../helpers/received-requests.js';
+import { startCli } from '../helpers/start-cli.js';
 
 const start = simulatorPerTest();
 
 const reads = (s: Simulator) => s.requests.filter((r) => r.path.startsWith('/v1/action/query'));
-const updates = (s: Simulator) => s.requests.filter((r) => r.method === 'PUT' || r.path === '/v1/action/update');
 
 /** The fields a restore can bring back, as the simulator holds them. */
 function heldValues(record: UsageRecord | undefined): Record<string, unknown> {
@@ -87,7 +88,7 @@ describe('--preview', () => {
     expect(readRows.every((r) => r.attempts === '0' && r.track_id === 'pv-q1' && r.http_status === '200' && r.request_id === reads(s)[0]?.requestId)).toBe(true);
     expect(rows[2]?.error_message).toMatch(/billed.*Quantity/);
 
-    expect(updates(s)).toEqual([]);
+    expect(updateRequests(s)).toEqual([]);
     expect(reads(s)).toHaveLength(1);
     expect(s.tenant.get(A)?.Quantity).toBe('4');
 
@@ -110,7 +111,7 @@ describe('--preview', () => {
     const { input } = await inputFile('ok.csv', ['Id,Quantity', `${A},4`, `${B},11`]);
     const run = await runCli([input, '--preview'], { env: demoEnv(s) });
     expect(run.code, run.stderr).toBe(0);
-    expect(updates(s)).toEqual([]);
+    expect(updateRequests(s)).toEqual([]);
   });
 
   it('reads 200 ids a request, and a read that meets 429 and 5xx answers recovers', async () => {
@@ -135,7 +136,7 @@ describe('--preview', () => {
     expect([...byCall.keys()].sort()).toEqual(['pv-q1', 'pv-q2', 'pv-q3']);
     for (const statuses of byCall.values()) expect(statuses.indexOf(200)).toBe(statuses.length - 1);
     expect([...byCall.values()].flat().filter((status) => status !== 200).sort()).toEqual([429, 500, 503]);
-    expect(updates(s)).toEqual([]);
+    expect(updateRequests(s)).toEqual([]);
   });
 
   it.each([
@@ -254,12 +255,12 @@ describe('--backup', () => {
       // The moment: right after the simulator answered the n-th update, or the n-th read.
       const killAfter = random() < 0.7 ? { path: 'PUT', count: 1 + Math.floor(random() * 590) } : { path: '/v1/action/query', count: 1 + Math.floor(random() * 3) };
       let seen = 0;
-      let kill: (() => void) | undefined;
+      let kill = (): void => undefined;
       const s = await start({
         records: ids.map((id, i) => pendingRecord(id, { Quantity: `${i}.5`, UOM: 'Each' })),
         latencyMs: 2,
         logger: (line) => {
-          if (line.startsWith(killAfter.path) || line.includes(` ${killAfter.path} `)) if (++seen === killAfter.count) kill?.();
+          if (line.startsWith(killAfter.path) || line.includes(` ${killAfter.path} `)) if (++seen === killAfter.count) kill();
         },
       });
       const original = new Map(ids.map((id) => [id, heldValues(s.tenant.get(id))]));
@@ -275,7 +276,10 @@ describe('--backup', () => {
           expect({ Quantity: row?.Quantity, UOM: row?.UOM }, `${context}, ${stage}: ${id}`).toEqual({ Quantity: original.get(id)?.Quantity, UOM: original.get(id)?.UOM });
         }
       };
-      const code = await runAndKill([input, '--backup', backup, '-c', '8', '--resume'], demoEnv(s), (k) => (kill = k));
+      // Killed from the simulator's log, at the very request: polling would let the run go on and finish.
+      const cli = startCli([input, '--backup', backup, '-c', '8', '--resume'], demoEnv(s), { stderr: 'ignore' });
+      kill = cli.kill;
+      const code = await cli.exited;
       expect(code, context).toBeNull();
       check('killed');
       const final = await runCli([input, '--backup', backup, '--resume'], { env: demoEnv(s) });
@@ -288,15 +292,6 @@ describe('--backup', () => {
     }
   });
 });
-
-/** Starts the CLI (with the loopback guard) and hands over a function that kills it with SIGKILL; resolves with its exit code (null when killed). */
-function runAndKill(args: string[], env: Record<string, string>, onStart: (kill: () => void) => void): Promise<number | null> {
-  return new Promise((resolve) => {
-    const child = spawnCli(args, { env });
-    onStart(() => child.kill('SIGKILL'));
-    child.on('exit', (code) => resolve(code));
-  });
-}
 
 describe('--verify', () => {
   it('reads updated rows back in batches; later rows of an Id never make an earlier one a mismatch', async () => {
@@ -436,7 +431,7 @@ describe('a 2xx read answer that is not a query result (a proxy page)', () => {
     expect(run.code, run.stderr).toBe(2);
     const [row] = await readCsv(join(dir, 'b.results.csv'));
     expect(row).toMatchObject({ result: 'failed', error_code: 'UNEXPECTED_ANSWER', attempts: '0' });
-    expect(updates(s)).toEqual([]);
+    expect(updateRequests(s)).toEqual([]);
     expect(String(s.tenant.get(A)?.Quantity)).toBe('4');
   });
 });
@@ -449,7 +444,7 @@ describe('with --transport actions', () => {
     const backup = join(dir, 'a.backup.csv');
     const run = await runCli([input, '--transport', 'actions', '--backup', backup, '--verify', '--track-prefix', 'ac', '--summary-json', join(dir, 's.json')], { env: demoEnv(s) });
     expect(run.code, run.stderr).toBe(0);
-    expect(updates(s).map((r) => r.path)).toEqual(['/v1/action/update']);
+    expect(updateRequests(s).map((r) => r.path)).toEqual(['/v1/action/update']);
     expect(reads(s).map((r) => r.trackId)).toEqual(['ac-q1', 'ac-q2']);
     expect(backupRows(backup).map((r) => [r.Id, r.Quantity])).toEqual(ids.map((id) => [id, '1']));
     const summary = JSON.parse(await readFile(join(dir, 's.json'), 'utf8'));

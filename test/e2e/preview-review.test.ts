@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Simulator } from '../../src/simulator/create-simulator.js';
 import { demoEnv, inputFile, readCsv, readHeader, runCli } from '../helpers/cli.js';
 import { usageId } from '../helpers/sender.js';
 import { pendingRecord, simulatorPerTest } from '../helpers/with-simulator.js';
+import { putRequests } from '../helpers/received-requests.js';
 
 /** The preview a reviewer reads (SPEC "Look before you leap", `--preview`). */
 const start = simulatorPerTest();
@@ -11,7 +11,6 @@ const start = simulatorPerTest();
 const X = usageId(0x91);
 const Y = usageId(0x92);
 const HYPERLINK = '=HYPERLINK("http://attacker.example/x","Click")';
-const puts = (s: Simulator) => s.requests.filter((r) => r.method === 'PUT');
 
 describe('--preview for a reviewer', () => {
   it('puts each before_ cell right after its own column and a changes column after the input columns; server text is formula-safe, quantities and dates raw', async () => {
@@ -74,7 +73,7 @@ describe('--preview for a reviewer', () => {
 
     const applied = await runCli([preview], { env: demoEnv(s) });
     expect(applied.code, applied.stderr).toBe(0);
-    expect(puts(s).map((r) => JSON.parse(r.body) as unknown)).toEqual([{ Quantity: 5, Region__c: 'EMEA' }, { Quantity: 7.5 }]);
+    expect(putRequests(s).map((r) => JSON.parse(r.body) as unknown)).toEqual([{ Quantity: 5, Region__c: 'EMEA' }, { Quantity: 7.5 }]);
     expect([s.tenant.get(X)?.Quantity, s.tenant.get(X)?.Region__c, s.tenant.get(Y)?.Quantity]).toEqual(['5', 'EMEA', '7.5']);
   });
 });

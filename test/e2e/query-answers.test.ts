@@ -4,6 +4,7 @@ import type { Simulator } from '../../src/simulator/create-simulator.js';
 import { demoEnv, inputFile, readCsv, runCli } from '../helpers/cli.js';
 import { usageId } from '../helpers/sender.js';
 import { pendingRecord, simulatorPerTest } from '../helpers/with-simulator.js';
+import { putRequests } from '../helpers/received-requests.js';
 
 /**
  * A query answer that does not add up is a failed read, retried as a fresh query within the attempts,
@@ -15,7 +16,6 @@ const A = usageId(0x71);
 const B = usageId(0x72);
 const records = () => [pendingRecord(A, { Quantity: 1 }), pendingRecord(B, { Quantity: 2 })];
 const queries = (s: Simulator) => s.requests.filter((r) => r.path === '/v1/action/query');
-const updates = (s: Simulator) => s.requests.filter((r) => r.method === 'PUT');
 
 describe('query answers that do not add up', () => {
   it('--preview: an answer with fewer records than its size is queried again, and every row is judged on the whole answer', async () => {
@@ -57,7 +57,7 @@ describe('query answers that do not add up', () => {
       ['failed', 'QUERY_INCOMPLETE', '0'],
       ['failed', 'QUERY_INCOMPLETE', '0'],
     ]);
-    expect(updates(s)).toEqual([]);
+    expect(putRequests(s)).toEqual([]);
   });
 
   it('--verify: a read-back that did not add up leaves the rows updated NOT_VERIFIED, never VERIFY_MISMATCH', async () => {

@@ -7,6 +7,7 @@ import { attr, byId, elements, parseHtml, tableRows, text, type HtmlNode } from 
 import { usageId } from '../helpers/sender.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { pendingRecord, simulatorPerTest } from '../helpers/with-simulator.js';
+import { putRequests } from '../helpers/received-requests.js';
 
 const start = simulatorPerTest();
 
@@ -147,7 +148,7 @@ describe('--report', () => {
     const { dir, input } = await inputFile('fix.csv', ['Id,Quantity', ...records.map((r) => `${r.Id},2`)]);
     const report = join(dir, 'int.html');
     const child = spawnCli([input, '-c', '4', '--report', report], { env: demoEnv(s) });
-    await waitFor(() => s.requests.filter((r) => r.method === 'PUT').length >= 4, { timeoutMs: 60_000, what: '4 PUTs' });
+    await waitFor(() => putRequests(s).length >= 4, { timeoutMs: 60_000, what: '4 PUTs' });
     child.kill('SIGINT');
     // A real wait: the CLI's one-second repeat window (a repeat within it is the same request) is on its own clock.
     await new Promise((resolve) => setTimeout(resolve, 1100));

@@ -2,9 +2,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSimulator, type Simulator } from '../../src/simulator/create-simulator.js';
-import { demoEnv, readCsv, runCli, spawnCli, workdir } from '../helpers/cli.js';
+import { demoEnv, readCsv, runCli, workdir } from '../helpers/cli.js';
 import { seededRandom } from '../helpers/generate.js';
 import { usageId } from '../helpers/sender.js';
+import { putRequests } from '../helpers/received-requests.js';
+import { runAndKill } from '../helpers/start-cli.js';
 
 let sim: Simulator | undefined;
 afterEach(async () => {
@@ -20,24 +22,8 @@ async function folder(name: string, text: string): Promise<{ input: string; out:
 
 const csv = (rows: Array<[string, string]>): string => `Id,Quantity\n${rows.map(([id, q]) => `${id},${q}`).join('\n')}\n`;
 
-function putsAfter(s: Simulator, index: number) {
-  return s.requests.slice(index).filter((r) => r.method === 'PUT');
-}
-
 function quantity(s: Simulator, id: string): string {
   return String(s.tenant.get(id)?.Quantity);
-}
-
-/** Starts the CLI and kills it with SIGKILL once `killWhen` holds (or lets it finish first). */
-function runAndKill(args: string[], env: Record<string, string>, killWhen: () => boolean): Promise<number | null> {
-  return new Promise((resolve) => {
-    const child = spawnCli(args, { env });
-    const poll = setInterval(() => killWhen() && child.kill('SIGKILL'), 5);
-    child.on('exit', (code) => {
-      clearInterval(poll);
-      resolve(code);
-    });
-  });
 }
 
 /** The last row of each Id, as Zuora must hold it after a run of `rows`. */
@@ -60,7 +46,7 @@ describe('--resume after the input changed', () => {
     expect(quantity(sim, X)).toBe('5');
     expect(quantity(sim, Z)).toBe('2');
     // Y's row is recorded updated and its Id untouched: not sent again.
-    expect(putsAfter(sim, mark).map((r) => r.usageId)).toEqual([X, Z]);
+    expect(putRequests(sim, mark).map((r) => r.usageId)).toEqual([X, Z]);
     const results = await readCsv(out);
     expect(results.map((r) => [r.Id, r.Quantity, r.result, r.line])).toEqual([
       [X, '5', 'updated', '2'],
@@ -77,7 +63,7 @@ describe('--resume after the input changed', () => {
     await writeFile(input, csv([[X, '2'], [Y, '9'], [X, '1']]));
     const mark = sim.requests.length;
     expect((await runCli([input, '--resume'], { env: demoEnv(sim) })).code).toBe(0);
-    expect(putsAfter(sim, mark).map((r) => r.trackId?.split('-').pop())).toEqual(['2', '4']);
+    expect(putRequests(sim, mark).map((r) => r.trackId?.split('-').pop())).toEqual(['2', '4']);
     expect(quantity(sim, X)).toBe('1');
   });
 
@@ -104,7 +90,7 @@ describe('--resume after the input changed', () => {
     const mark = sim.requests.length;
     const resumed = await runCli([input, '--resume'], { env: demoEnv(sim) });
     expect(resumed.code, resumed.stderr).toBe(0);
-    expect(putsAfter(sim, mark).map((r) => r.usageId)).toEqual([touched]);
+    expect(putRequests(sim, mark).map((r) => r.usageId)).toEqual([touched]);
     expect(quantity(sim, touched)).toBe(sorted.find(([id]) => id === touched)![1]);
 
     const results = await readCsv(out);
@@ -129,7 +115,7 @@ describe('--resume after the input changed', () => {
     const mark = sim.requests.length;
     const resumed = await runCli([input, '--resume'], { env: demoEnv(sim) });
     expect(resumed.code, resumed.stderr).toBe(0);
-    expect(putsAfter(sim, mark)).toEqual([]);
+    expect(putRequests(sim, mark)).toEqual([]);
     const results = await readCsv(out);
     expect(results.map((r) => r.Id)).toEqual(rows.slice(1).map(([id]) => id));
     expect(results.map((r) => Number(r.line))).toEqual(rows.slice(1).map((_, i) => i + 2));
@@ -147,7 +133,7 @@ describe('--resume after the input changed', () => {
     const mark = sim.requests.length;
     const resumed = await runCli([input, '--resume'], { env: demoEnv(sim) });
     expect(resumed.code, resumed.stderr).toBe(0);
-    expect(putsAfter(sim, mark)).toEqual([]);
+    expect(putRequests(sim, mark)).toEqual([]);
     const results = await readCsv(out);
     expect(results.map((r) => r.line)).toEqual(rows.slice(0, 20).map((_, i) => String(i + 2)));
     expect(results.map((r) => r.Id)).toEqual(rows.slice(0, 20).map(([id]) => id));
@@ -172,7 +158,7 @@ describe('--resume after the input changed', () => {
     const mark = s.requests.length;
     const resumed = await runCli([input, '--resume'], { env: demoEnv(s) });
     expect(resumed.code, resumed.stderr).toBe(0);
-    expect(putsAfter(s, mark).map((r) => r.usageId)).toEqual([X]);
+    expect(putRequests(s, mark).map((r) => r.usageId)).toEqual([X]);
     expect(quantity(s, X)).toBe('5');
     expect((await readCsv(out)).map((r) => [r.Id, r.result])).toEqual([
       [X, 'updated'],
@@ -210,7 +196,7 @@ describe('--resume after the input changed', () => {
         const s = sim!;
         const mark = s.requests.length;
         const puts = 1 + Math.floor(random() * rows.length * 0.8);
-        await runAndKill(args, demoEnv(s), () => putsAfter(s, mark).length >= puts);
+        await runAndKill(args, demoEnv(s), () => putRequests(s, mark).length >= puts);
       };
       await killAfterPuts();
       await edit();
@@ -253,7 +239,7 @@ describe('--resume after the input changed', () => {
         const s = sim!;
         const mark = s.requests.length;
         const puts = 1 + Math.floor(random() * rows.length * 0.8);
-        await runAndKill(args, demoEnv(s), () => putsAfter(s, mark).length >= puts);
+        await runAndKill(args, demoEnv(s), () => putRequests(s, mark).length >= puts);
       };
       await killAfterPuts();
       await edit();
@@ -273,7 +259,7 @@ describe('--resume after the input changed', () => {
       await writeFile(input, csv(moved));
       const mark = sim.requests.length;
       expect((await runCli(args, { env: demoEnv(sim) })).code, context).toBe(0);
-      expect(putsAfter(sim, mark), context).toEqual([]);
+      expect(putRequests(sim, mark), context).toEqual([]);
       await sim.close();
       sim = undefined;
     }

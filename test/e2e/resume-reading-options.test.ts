@@ -6,14 +6,13 @@ import { runInfoPath } from '../../src/resume/run-info.js';
 import { createSimulator, type Simulator } from '../../src/simulator/create-simulator.js';
 import { demoEnv, runCli, workdir } from '../helpers/cli.js';
 import { usageId } from '../helpers/sender.js';
+import { putRequests } from '../helpers/received-requests.js';
 
 let sim: Simulator | undefined;
 afterEach(async () => {
   await sim?.close();
   sim = undefined;
 });
-
-const puts = (s: Simulator, from: number) => s.requests.slice(from).filter((r) => r.method === 'PUT');
 
 /** Three rows that every reading below accepts (ISO dates, ASCII, a comma delimiter, no unknown column). */
 const INPUT = `Id,Quantity,StartDateTime\n${[1, 2, 3].map((i) => `${usageId(i)},${i}.5,2026-03-0${i}`).join('\n')}\n`;
@@ -38,13 +37,13 @@ describe('--resume with other reading options (issue 16 item 7)', () => {
     expect(resumed.code, resumed.stderr).toBe(1);
     // The message as written in a JSON log line or as text.
     expect(resumed.stderr.replaceAll('\\"', '"')).toContain(`written with ${flag} ${values[0]}, and this run has ${flag} ${values[1]}`);
-    expect(puts(sim, mark)).toEqual([]);
+    expect(putRequests(sim, mark)).toEqual([]);
     expect(readFileSync(out, 'utf8')).toBe(before);
 
     // The same options finish the run as usual: nothing to send.
     const same = await runCli([input, '--resume', ...first], { env: demoEnv(sim) });
     expect(same.code, same.stderr).toBe(0);
-    expect(puts(sim, mark)).toEqual([]);
+    expect(putRequests(sim, mark)).toEqual([]);
   });
 
   it('a run that recorded no reading options (an earlier version): kept as usual with the defaults, every row processed again with others', async () => {
@@ -63,13 +62,13 @@ describe('--resume with other reading options (issue 16 item 7)', () => {
     let mark = sim.requests.length;
     const defaults = await runCli([input, '--resume'], { env: demoEnv(sim) });
     expect(defaults.code, defaults.stderr).toBe(0);
-    expect(puts(sim, mark)).toEqual([]);
+    expect(putRequests(sim, mark)).toEqual([]);
 
     await dropReading();
     mark = sim.requests.length;
     const other = await runCli([input, '--resume', '--date-format', 'DD/MM/YYYY'], { env: demoEnv(sim) });
     expect(other.code, other.stderr).toBe(0);
     expect(other.stderr).toContain('no record of the reading options');
-    expect(puts(sim, mark)).toHaveLength(3);
+    expect(putRequests(sim, mark)).toHaveLength(3);
   });
 });

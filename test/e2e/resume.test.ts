@@ -6,6 +6,8 @@ import { demoEnv, readCsv, runCli, spawnCli, workdir } from '../helpers/cli.js';
 import { seededRandom, testSeed, usageId, writeCorrections } from '../helpers/generate.js';
 import { recordedUpdated } from '../helpers/recorded-results.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { putRequests } from '../helpers/received-requests.js';
+import { runAndKill } from '../helpers/start-cli.js';
 
 let sim: Simulator | undefined;
 afterEach(async () => {
@@ -16,29 +18,6 @@ afterEach(async () => {
 /** Lines recorded `updated` in the results (and a partial left by a killed resume), reading only whole records. */
 function recordedUpdatedLines(out: string): Set<number> {
   return new Set(recordedUpdated(out).map((row) => Number(row.line)));
-}
-
-/**
- * Starts the CLI and kills it with SIGKILL once the simulator has received `afterPuts` more PUTs (or
- * lets it finish first): the moment is set by the run's own progress, not by the wall clock.
- */
-async function runAndKill(s: Simulator, args: string[], envVars: Record<string, string>, afterPuts: number): Promise<number | null> {
-  const mark = s.requests.length;
-  const child = spawnCli(args, { env: envVars });
-  let exited = false;
-  const exit = new Promise<number | null>((resolve) =>
-    child.on('exit', (code) => {
-      exited = true;
-      resolve(code);
-    }),
-  );
-  await waitFor(() => exited || putsAfter(s, mark).length >= afterPuts, { timeoutMs: 60_000, what: `${afterPuts} PUTs or the CLI's exit` });
-  if (!exited) child.kill('SIGKILL');
-  return exit;
-}
-
-function putsAfter(s: Simulator, index: number) {
-  return s.requests.slice(index).filter((r) => r.method === 'PUT');
 }
 
 describe('--resume', () => {
@@ -58,15 +37,17 @@ describe('--resume', () => {
       for (const stage of ['run', 'resume']) {
         const before = recordedUpdatedLines(out);
         const mark = sim.requests.length;
-        await runAndKill(sim, args, demoEnv(sim), Math.floor(random() * (rows - before.size)));
-        const resent = putsAfter(sim, mark).filter((r) => before.has(Number(r.trackId?.split('-').pop())));
+        const afterPuts = Math.floor(random() * (rows - before.size));
+        const s = sim;
+        await runAndKill(args, demoEnv(s), () => putRequests(s, mark).length >= afterPuts);
+        const resent = putRequests(sim, mark).filter((r) => before.has(Number(r.trackId?.split('-').pop())));
         expect(resent, `${context}, ${stage}: rows recorded updated were sent again`).toEqual([]);
       }
       const before = recordedUpdatedLines(out);
       const mark = sim.requests.length;
       const final = await runCli(args, { env: demoEnv(sim) });
       expect(final.code, `${context}: ${final.stderr}`).toBe(0);
-      const resent = putsAfter(sim, mark).filter((r) => before.has(Number(r.trackId?.split('-').pop())));
+      const resent = putRequests(sim, mark).filter((r) => before.has(Number(r.trackId?.split('-').pop())));
       expect(resent, `${context}: rows recorded updated were sent again`).toEqual([]);
 
       const results = await readCsv(out);
@@ -94,7 +75,7 @@ describe('--resume', () => {
     const mark = sim.requests.length;
     const again = await runCli([input, '--resume'], { env: demoEnv(sim) });
     expect(again.code).toBe(0);
-    expect(putsAfter(sim, mark).map((r) => r.usageId)).toEqual([usageId(3), usageId(4)]);
+    expect(putRequests(sim, mark).map((r) => r.usageId)).toEqual([usageId(3), usageId(4)]);
     expect(again.stderr).toContain('4 rows already updated by an earlier run');
     const results = await readCsv(join(dir, 'r.results.csv'));
     expect(results.map((r) => r.result)).toEqual(Array(6).fill('updated'));
@@ -112,7 +93,7 @@ describe('--resume', () => {
     const mark = sim.requests.length;
     const again = await runCli([input, '--resume'], { env: demoEnv(sim) });
     expect(again.code, again.stderr).toBe(0);
-    expect(putsAfter(sim, mark).map((r) => r.trackId?.split('-').pop())).toEqual(['2', '4']);
+    expect(putRequests(sim, mark).map((r) => r.trackId?.split('-').pop())).toEqual(['2', '4']);
     expect(String(sim.tenant.get(shared)?.Quantity)).toBe('2.25');
     expect((await readCsv(join(dir, 'd.results.csv'))).map((r) => r.result)).toEqual(Array(4).fill('updated'));
   });
@@ -123,7 +104,7 @@ describe('--resume', () => {
     await writeCorrections(input, 3);
     const run = await runCli([input, '--resume'], { env: demoEnv(sim) });
     expect(run.code).toBe(0);
-    expect(sim.requests.filter((r) => r.method === 'PUT')).toHaveLength(3);
+    expect(putRequests(sim)).toHaveLength(3);
   });
 
   it('after an early stop (credentials refused mid-run), --resume finishes the job', async () => {
@@ -132,7 +113,7 @@ describe('--resume', () => {
     await writeCorrections(input, 300);
     const revokeAfter = 100;
     const s0 = sim;
-    const revoked = waitFor(() => s0.requests.filter((r) => r.method === 'PUT').length >= revokeAfter, { timeoutMs: 60_000, what: `${revokeAfter} PUTs` }).then(() =>
+    const revoked = waitFor(() => putRequests(s0).length >= revokeAfter, { timeoutMs: 60_000, what: `${revokeAfter} PUTs` }).then(() =>
       s0.revokeAllTokens(),
     );
     const stopped = await runCli([input, '-c', '4'], { env: demoEnv(sim) });
@@ -151,7 +132,7 @@ describe('--resume', () => {
     const resumed = await runCli([input, '--resume', '-c', '4'], { env: demoEnv(sim) });
     expect(resumed.code).toBe(0);
     const updatedBefore = partial.filter((r) => r.result === 'updated').length;
-    expect(sim.requests.filter((r) => r.method === 'PUT')).toHaveLength(300 - updatedBefore);
+    expect(putRequests(sim)).toHaveLength(300 - updatedBefore);
     expect((await readCsv(join(dir, 's.results.csv'))).every((r) => r.result === 'updated')).toBe(true);
   });
 });
@@ -165,14 +146,14 @@ describe('SIGINT', () => {
     let stderr = '';
     child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     const s0 = sim;
-    await waitFor(() => s0.requests.filter((r) => r.method === 'PUT').length >= 200, { timeoutMs: 60_000, what: '200 PUTs' });
+    await waitFor(() => putRequests(s0).length >= 200, { timeoutMs: 60_000, what: '200 PUTs' });
     child.kill('SIGINT');
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     expect(code, stderr).toBe(130);
     expect(stderr).toContain('Interrupted');
     expect(stderr).toContain('--resume');
     const results = await readCsv(join(dir, 'i.results.csv'));
-    const puts = sim.requests.filter((r) => r.method === 'PUT');
+    const puts = putRequests(sim);
     expect(puts.length).toBeLessThan(2000);
     expect(puts.every((r) => r.outcome === 'answered')).toBe(true);
     // Every request Zuora answered is in the results as updated, and nothing else is.
@@ -187,7 +168,7 @@ describe('SIGINT', () => {
     const out = join(dir, 'j.results.csv');
     const child = spawnCli([input, '-c', '8'], { env: demoEnv(sim) });
     const s0 = sim;
-    await waitFor(() => s0.requests.filter((r) => r.method === 'PUT').length >= 4, { timeoutMs: 60_000, what: '4 PUTs' });
+    await waitFor(() => putRequests(s0).length >= 4, { timeoutMs: 60_000, what: '4 PUTs' });
     child.kill('SIGINT');
     // A repeat within a second is the same request (timeout(1) signals the process, then its group).
     child.kill('SIGINT');
@@ -206,7 +187,7 @@ describe('SIGINT', () => {
     const mark = sim.requests.length;
     const resumed = await runCli([input, '--resume'], { env: demoEnv(sim) });
     expect(resumed.code, resumed.stderr).toBe(0);
-    const resent = putsAfter(sim, mark).filter((r) => recorded.has(Number(r.trackId?.split('-').pop())));
+    const resent = putRequests(sim, mark).filter((r) => recorded.has(Number(r.trackId?.split('-').pop())));
     expect(resent).toEqual([]);
     const results = await readCsv(out);
     expect(results).toHaveLength(150);

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as wait } from 'node:timers/promises';
@@ -6,7 +5,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SIGNAL_REPEAT_MS } from '../../src/cli/interrupts.js';
 import { EXIT } from '../../src/errors.js';
 import { createSimulator, type Simulator } from '../../src/simulator/create-simulator.js';
-import { CLI, demoEnv, lastLogRecord, readCsv, runCli, workdir } from '../helpers/cli.js';
+import { demoEnv, lastLogRecord, readCsv, runCli, workdir } from '../helpers/cli.js';
+import { putRequests } from '../helpers/received-requests.js';
+import { startCli } from '../helpers/start-cli.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 const dirs: string[] = [];
 let sim: Simulator | undefined;
@@ -112,20 +114,6 @@ describe('the next step keeps every path option the run was given', () => {
   });
 });
 
-/** Waits until `condition` holds, checking every few milliseconds (a condition, not a duration). */
-async function until(condition: () => boolean): Promise<void> {
-  while (!condition()) await wait(5);
-}
-
-/** The built CLI as a child whose stderr can be watched while it runs. */
-function startCli(args: string[], env: Record<string, string>) {
-  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-  return { child, exited, stderr: () => stderr };
-}
-
 interface SummaryJson {
   status: string;
   exitCode: number;
@@ -156,7 +144,7 @@ describe('a run that stops before the end says so, in every way it can end', () 
     const total = (await readCsv(input)).length;
     const cli = startCli([input, '-c', '1', '--summary-json', join(dir, 's.json')], demoEnv(sim));
     const server = sim;
-    await until(() => server.requests.some((r) => r.method === 'PUT'));
+    await waitFor(() => putRequests(server).length > 0, { what: 'a first PUT' });
     cli.child.kill('SIGINT');
     expect(await cli.exited).toBe(EXIT.interrupted);
     const summary = JSON.parse(await readFile(join(dir, 's.json'), 'utf8')) as SummaryJson;
@@ -170,9 +158,9 @@ describe('a run that stops before the end says so, in every way it can end', () 
     const { dir, input } = await fixture();
     const cli = startCli([input, '-c', '2', '--summary-json', join(dir, 's.json'), '--log-format', 'json'], demoEnv(sim));
     const server = sim;
-    await until(() => server.requests.some((r) => r.method === 'PUT'));
+    await waitFor(() => putRequests(server).length > 0, { what: 'a first PUT' });
     cli.child.kill('SIGINT');
-    await until(() => cli.stderr().includes('interrupted: finishing in-flight requests'));
+    await waitFor(() => cli.stderr().includes('interrupted: finishing in-flight requests'), { what: 'the interrupt acknowledged' });
     // A repeat within SIGNAL_REPEAT_MS counts as the same signal (timeout(1)), so this one waits it out.
     await wait(SIGNAL_REPEAT_MS + 100);
     cli.child.kill('SIGINT');

@@ -9,14 +9,13 @@ import { demoEnv, readCsv, runCli, spawnCli, workdir } from '../helpers/cli.js';
 import { writeCorrections } from '../helpers/generate.js';
 import { usageId } from '../helpers/sender.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { putRequests } from '../helpers/received-requests.js';
 
 let sim: Simulator | undefined;
 afterEach(async () => {
   await sim?.close();
   sim = undefined;
 });
-
-const puts = (s: Simulator, from = 0) => s.requests.slice(from).filter((r) => r.method === 'PUT');
 
 describe('a second Ctrl-C (issue 18)', () => {
   it('writes true counts to the summary and the summary JSON, and the next --resume sends only rows that may have been sent', async () => {
@@ -34,7 +33,7 @@ describe('a second Ctrl-C (issue 18)', () => {
     child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
     const s = sim;
-    await waitFor(() => puts(s).length >= 180, { timeoutMs: 60_000, what: '180 PUTs' });
+    await waitFor(() => putRequests(s).length >= 180, { timeoutMs: 60_000, what: '180 PUTs' });
     child.kill('SIGINT');
     await waitFor(() => stderr.includes('interrupted: finishing in-flight requests'), { what: 'the first interrupt logged' });
     // A repeat within SIGNAL_REPEAT_MS is the same request (timeout(1)); the CLI's clock is its own, real one.
@@ -43,7 +42,7 @@ describe('a second Ctrl-C (issue 18)', () => {
     expect(await exited, stderr).toBe(EXIT.interrupted);
 
     const results = await readCsv(out);
-    const answered = puts(s).filter((r) => r.outcome === 'answered');
+    const answered = putRequests(s).filter((r) => r.outcome === 'answered');
     // Every row Zuora answered is in the results as updated; the hung row is there as unknown.
     expect(new Set(results.filter((r) => r.result === 'updated').map((r) => r.Id))).toEqual(new Set(answered.map((r) => r.usageId)));
     expect(results.find((r) => r.Id === hung)?.result).toBe('unknown');
@@ -60,7 +59,7 @@ describe('a second Ctrl-C (issue 18)', () => {
     const resumed = await runCli([input, '--resume'], { env: demoEnv(s) });
     expect(resumed.code, resumed.stderr).toBe(0);
     const updatedBefore = new Set(results.filter((r) => r.result === 'updated').map((r) => r.Id));
-    const sent = puts(s, mark).map((r) => r.usageId);
+    const sent = putRequests(s, mark).map((r) => r.usageId);
     expect(sent.filter((id) => updatedBefore.has(id!))).toEqual([]);
     expect(sent).toHaveLength(rows - updatedBefore.size);
     // Ids the journal holds as possibly sent: at most the unknown row's and the few rows admitted to the pool

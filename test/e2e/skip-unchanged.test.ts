@@ -5,11 +5,11 @@ import type { Simulator, UsageRecord } from '../../src/simulator/create-simulato
 import { demoEnv, inputFile, readCsv, runCli } from '../helpers/cli.js';
 import { usageId } from '../helpers/sender.js';
 import { pendingRecord, simulatorPerTest } from '../helpers/with-simulator.js';
+import { putRequests, updateRequests } from '../helpers/received-requests.js';
 
 const start = simulatorPerTest();
 
 const reads = (s: Simulator) => s.requests.filter((r) => r.path.startsWith('/v1/action/query'));
-const updates = (s: Simulator) => s.requests.filter((r) => r.method === 'PUT' || r.path === '/v1/action/update');
 
 const A = usageId(0xa);
 const B = usageId(0xb);
@@ -39,8 +39,8 @@ describe('--skip-unchanged', () => {
     const summaryJson = join(dir, 'summary.json');
     const run = await runCli([input, '--skip-unchanged', '--transport', transport, '--track-prefix', 'sk', '--summary-json', summaryJson], { env: demoEnv(s) });
     expect(run.code, run.stderr).toBe(0);
-    expect(updates(s)).toHaveLength(1);
-    expect(updates(s)[0]?.ids ?? [updates(s)[0]?.usageId]).toEqual([B]);
+    expect(updateRequests(s)).toHaveLength(1);
+    expect(updateRequests(s)[0]?.ids ?? [updateRequests(s)[0]?.usageId]).toEqual([B]);
     expect(reads(s).map((r) => r.trackId)).toEqual(['sk-q1']);
     const rows = await readCsv(join(dir, 'fix.results.csv'));
     expect(rows.map((r) => [r.result, r.attempts])).toEqual([
@@ -66,8 +66,8 @@ describe('--skip-unchanged', () => {
     expect(run.code, run.stderr).toBe(2);
     const rows = await readCsv(join(dir, 'fix.results.csv'));
     expect(rows.map((r) => r.result)).toEqual(['failed', 'updated', 'updated', 'unchanged', 'updated']);
-    expect(updates(s).map((r) => r.trackId)).toEqual(expect.arrayContaining(['sk-2', 'sk-3', 'sk-4', 'sk-6']));
-    expect(updates(s)).toHaveLength(4);
+    expect(updateRequests(s).map((r) => r.trackId)).toEqual(expect.arrayContaining(['sk-2', 'sk-3', 'sk-4', 'sk-6']));
+    expect(updateRequests(s)).toHaveLength(4);
     expect(String(s.tenant.get(A)?.Quantity)).toBe('7');
     expect(String(s.tenant.get(B)?.Quantity)).toBe('10');
   });
@@ -77,7 +77,7 @@ describe('--skip-unchanged', () => {
     const { dir, input } = await inputFile('fix.csv', ['Id,Quantity', `${C},2`, `${C},1`]);
     const run = await runCli([input, '--skip-unchanged', '--max-attempts', '1', '--track-prefix', 'sk'], { env: demoEnv(s) });
     expect(run.code, run.stderr).toBe(2);
-    expect(updates(s).map((r) => r.trackId)).toEqual(['sk-2', 'sk-3']);
+    expect(updateRequests(s).map((r) => r.trackId)).toEqual(['sk-2', 'sk-3']);
     const rows = await readCsv(join(dir, 'fix.results.csv'));
     expect(rows[0]?.result).toBe('unknown');
     expect(String(s.tenant.get(C)?.Quantity)).toBe('1');
@@ -94,7 +94,7 @@ describe('--skip-unchanged', () => {
       ['updated', '', '1', 'sk-3'],
       ['failed', 'NOT_FOUND', '0', 'sk-q1'],
     ]);
-    expect(updates(s).map((r) => r.usageId)).toEqual([B]);
+    expect(updateRequests(s).map((r) => r.usageId)).toEqual([B]);
   });
 
   it('with --backup, one read serves both, and --verify reads back only the rows sent', async () => {
@@ -105,7 +105,7 @@ describe('--skip-unchanged', () => {
     expect(run.code, run.stderr).toBe(0);
     // One read before (backup and judgement), one read-back of the row sent.
     expect(reads(s).map((r) => r.ids)).toEqual([[A, B, C], [B]]);
-    expect(updates(s)).toHaveLength(1);
+    expect(updateRequests(s)).toHaveLength(1);
     expect(await readFile(backup, 'utf8')).toContain(`${B},10`);
   });
 
@@ -119,7 +119,7 @@ describe('--skip-unchanged', () => {
     expect(resumed.code, resumed.stderr).toBe(0);
     const later = s.requests.slice(before);
     expect(later.filter((r) => r.path.startsWith('/v1/action/query')).map((r) => r.ids)).toEqual([[B]]);
-    expect(later.filter((r) => r.method === 'PUT').map((r) => r.usageId)).toEqual([B]);
+    expect(putRequests(s, before).map((r) => r.usageId)).toEqual([B]);
     const rows = await readCsv(join(dir, 'fix.results.csv'));
     expect(rows.map((r) => [r.result, r.track_id])).toEqual([
       ['unchanged', 'sk-q1'],
@@ -156,7 +156,7 @@ describe('--skip-unchanged and a quantity a spreadsheet multiplied by 1000', () 
     ]);
     expect(String(s.tenant.get(A)?.Quantity)).toBe('5');
     expect(String(s.tenant.get(B)?.Quantity)).toBe('0.012');
-    expect(updates(s).flatMap((r) => r.ids ?? [r.usageId])).not.toContain(A);
+    expect(updateRequests(s).flatMap((r) => r.ids ?? [r.usageId])).not.toContain(A);
 
     const allowed = await start({ records: tenant() });
     const again = await runCli([input, '--skip-unchanged', '--allow-times-1000', '--transport', transport], { env: demoEnv(allowed) });

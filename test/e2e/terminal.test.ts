@@ -5,6 +5,7 @@ import { CLI, childEnv, demoEnv, inputFile, ROOT, workdir } from '../helpers/cli
 import { usageId } from '../helpers/sender.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { pendingRecord, simulatorPerTest } from '../helpers/with-simulator.js';
+import { putRequests } from '../helpers/received-requests.js';
 
 const start = simulatorPerTest();
 const SCRIPT = '/usr/bin/script';
@@ -63,7 +64,7 @@ describe.skipIf(!existsSync(SCRIPT))('on a terminal (a pseudo-terminal)', () => 
     const s = await start({ records: ids.map((id) => pendingRecord(id)), latencyMs: 100 });
     const { input } = await inputFile('slow.csv', ['Id,Quantity', ...ids.map((id) => `${id},5`)]);
     const run = onTerminal([input, '-c', '1'], demoEnv(s));
-    await waitFor(() => s.requests.filter((r) => r.method === 'PUT').length >= 3, { timeoutMs: 20_000, what: 'three updates sent' });
+    await waitFor(() => putRequests(s).length >= 3, { timeoutMs: 20_000, what: 'three updates sent' });
     // Ctrl-C typed on the terminal: the line discipline sends SIGINT to the run.
     run.child.stdin.write('\u0003');
     expect(await run.exited).toBe(130);

@@ -1,13 +1,14 @@
-import type { ChildProcess } from 'node:child_process';
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSimulator, type ReceivedRequest, type Simulator, type SimulatorOptions } from '../../src/simulator/create-simulator.js';
-import { demoEnv, readCsv, ROOT, runCli, spawnCli, workdir } from '../helpers/cli.js';
+import { demoEnv, readCsv, ROOT, runCli, workdir } from '../helpers/cli.js';
 import { seededRandom, testSeed, writeCorrections } from '../helpers/generate.js';
 import { recordedUpdated } from '../helpers/recorded-results.js';
 import { usageId } from '../helpers/sender.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { updateRequests } from '../helpers/received-requests.js';
+import { startCli } from '../helpers/start-cli.js';
 
 /**
  * The end-to-end contract, once per transport: every guarantee of the PUT path holds for Actions calls
@@ -31,11 +32,6 @@ const TRANSPORTS: Transport[] = [
   { name: 'actions', flags: ['--transport', 'actions'], refusedStatus: '200', trackIdPattern: (prefix) => new RegExp(`^${prefix}-b\\d+$`) },
 ];
 
-/** The update requests a simulator received (usage PUTs, or Actions update calls). */
-function updates(sim: Simulator, from = 0): ReceivedRequest[] {
-  return sim.requests.slice(from).filter((r) => r.method === 'PUT' || r.path === '/v1/action/update');
-}
-
 /** The usage ids a request carried, in order. */
 function idsOf(request: ReceivedRequest): string[] {
   if (request.method === 'PUT') return request.usageId === undefined ? [] : [request.usageId];
@@ -53,24 +49,9 @@ function recordedUpdatedIds(out: string): Set<string> {
   return new Set(recordedUpdated(out).map((row) => row.Id ?? ''));
 }
 
-/** The CLI against `sim` (with the loopback guard, see helpers/cli.ts), its stderr kept, and whether it has exited. */
-function startCli(args: string[], sim: Simulator, stdio: 'pipe' | 'ignore' = 'pipe'): { child: ChildProcess; stderr: () => string; exited: Promise<number | null>; hasExited: () => boolean } {
-  const child = spawnCli(args, { env: demoEnv(sim), stdio: ['ignore', 'ignore', stdio] });
-  let stderr = '';
-  child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  let done = false;
-  const exited = new Promise<number | null>((resolve) =>
-    child.on('exit', (code) => {
-      done = true;
-      resolve(code);
-    }),
-  );
-  return { child, stderr: () => stderr, exited, hasExited: () => done };
-}
-
 /** Resolves once `count` update requests have arrived at the in-process simulator, or `stopped()` holds. */
 async function untilUpdates(sim: Simulator, count: number, stopped: () => boolean = () => false): Promise<void> {
-  await waitFor(() => stopped() || updates(sim).length >= count, { timeoutMs: 60_000, what: `${count} update requests` });
+  await waitFor(() => stopped() || updateRequests(sim).length >= count, { timeoutMs: 60_000, what: `${count} update requests` });
 }
 
 /** The fixture with problems, without its RBE Status column (which Actions cannot update), so both transports run the same file. */
@@ -102,7 +83,7 @@ describe.each(TRANSPORTS.map((t) => [t.name, t] as const))('--transport %s', (_n
     const results = await readCsv(join(dir, 'usage-corrections.results.csv'));
     const inputRows = await readCsv(input);
     expect(results.map((r) => r['Usage: ID'])).toEqual(inputRows.map((r) => r['Usage: ID']));
-    const requests = updates(s);
+    const requests = updateRequests(s);
     expect(requests.every((r) => r.contentEncoding === 'gzip' && r.status === 200)).toBe(true);
     expect(sentIds(requests).sort()).toEqual(inputRows.map((r) => r['Usage: ID']).sort());
     expect(s.stats.maxInFlight).toBeLessThanOrEqual(4);
@@ -131,7 +112,7 @@ describe.each(TRANSPORTS.map((t) => [t.name, t] as const))('--transport %s', (_n
     expect(byLine['9']).toMatchObject({ result: 'failed', error_code: 'INVALID_VALUE', http_status: transport.refusedStatus, attempts: '1' });
     expect(byLine['10']).toMatchObject({ result: 'failed', error_code: 'INVALID_VALUE' });
     expect(byLine['11']).toMatchObject({ result: 'failed', error_code: 'INVALID_ID' });
-    const sent = new Set(sentIds(updates(s)));
+    const sent = new Set(sentIds(updateRequests(s)));
     for (const row of results.filter((r) => r.result === 'invalid')) expect(sent.has(row.Id ?? '')).toBe(false);
     const failures = await readCsv(join(dir, 'problems.failures.csv'));
     expect(failures.map((r) => r.line)).toEqual(results.filter((r) => r.result !== 'updated').map((r) => r.line));
@@ -162,7 +143,7 @@ describe.each(TRANSPORTS.map((t) => [t.name, t] as const))('--transport %s', (_n
     expect(run.stderr).toContain('--max-failures reached');
     const results = await readCsv(join(dir, 'usage-corrections.results.csv'));
     expect(results.length).toBeLessThan(300);
-    expect(results.length).toBe(sentIds(updates(s)).length);
+    expect(results.length).toBe(sentIds(updateRequests(s)).length);
     expect(results.every((r) => r.result === 'failed' && r.error_code === 'INVALID_ID')).toBe(true);
   });
 
@@ -171,7 +152,7 @@ describe.each(TRANSPORTS.map((t) => [t.name, t] as const))('--transport %s', (_n
     // far has expired. Read by the simulator itself, so the jump lands mid-run whatever the machine's speed.
     let jumped = false;
     const now = (): number => {
-      jumped ||= sim !== undefined && updates(sim).length >= 2;
+      jumped ||= sim !== undefined && updateRequests(sim).length >= 2;
       return Date.now() + (jumped ? 7_200_000 : 0);
     };
     const s = await start({ acceptAnyId: true, latencyMs: 5, now });
@@ -179,13 +160,13 @@ describe.each(TRANSPORTS.map((t) => [t.name, t] as const))('--transport %s', (_n
     await writeCorrections(input, 400);
     const run = await runCli([input, ...flags, '-c', '4'], { env: demoEnv(s) });
     expect(run.code, run.stderr).toBe(0);
-    const refused = updates(s).filter((r) => r.status === 401);
+    const refused = updateRequests(s).filter((r) => r.status === 401);
     expect(refused.length).toBeGreaterThan(0);
     expect(s.stats.tokensIssued).toBe(2);
     const results = await readCsv(join(dir, 't.results.csv'));
     expect(results.every((r) => r.result === 'updated')).toBe(true);
     // A refused request and its retry carry the same track id.
-    for (const request of refused) expect(updates(s).some((r) => r.trackId === request.trackId && r.status === 200)).toBe(true);
+    for (const request of refused) expect(updateRequests(s).some((r) => r.trackId === request.trackId && r.status === 200)).toBe(true);
   });
 
   it('a 429 pauses the run and lowers concurrency; every row still updated, the limited requests sent again unchanged', async () => {
@@ -195,7 +176,7 @@ describe.each(TRANSPORTS.map((t) => [t.name, t] as const))('--transport %s', (_n
     const run = await runCli([input, ...flags, '-c', '6'], { env: demoEnv(s) });
     expect(run.code, run.stderr).toBe(0);
     expect(s.stats.concurrencyLimited).toBeGreaterThan(0);
-    const all = updates(s);
+    const all = updateRequests(s);
     for (const limited of all.filter((r) => r.status === 429)) {
       const retry = all.find((r) => r.seq > limited.seq && r.trackId === limited.trackId);
       // The limited request's body was never decoded: its size on the wire (gzip of the same text) stands for it.
@@ -209,13 +190,13 @@ describe.each(TRANSPORTS.map((t) => [t.name, t] as const))('--transport %s', (_n
     const s = await start({ acceptAnyId: true, latencyMs: transport.name === 'put' ? 20 : 200 });
     const { dir, input } = await workdir({ name: 'i.csv', text: '' });
     await writeCorrections(input, 2000);
-    const { child, stderr, exited } = startCli([input, ...flags, '-c', '4'], s);
+    const { child, stderr, exited } = startCli([input, ...flags, '-c', '4'], demoEnv(s));
     await untilUpdates(s, transport.name === 'put' ? 200 : 3);
     child.kill('SIGINT');
     const code = await exited;
     expect(code, stderr()).toBe(130);
     expect(stderr()).toContain('--resume');
-    const requests = updates(s);
+    const requests = updateRequests(s);
     expect(requests.every((r) => r.outcome === 'answered')).toBe(true);
     const results = await readCsv(join(dir, 'i.results.csv'));
     expect(new Set(results.filter((r) => r.result === 'updated').map((r) => r.Id))).toEqual(new Set(sentIds(requests)));
@@ -224,7 +205,7 @@ describe.each(TRANSPORTS.map((t) => [t.name, t] as const))('--transport %s', (_n
 
     const resumed = await runCli([input, ...flags, '--resume'], { env: demoEnv(s) });
     expect(resumed.code, resumed.stderr).toBe(0);
-    expect(sentIds(updates(s)).length).toBe(2000);
+    expect(sentIds(updateRequests(s)).length).toBe(2000);
   });
 
   it('kill -9 after a seeded number of requests, then --resume: nothing lost, no row recorded updated sent again', async () => {
@@ -242,7 +223,7 @@ describe.each(TRANSPORTS.map((t) => [t.name, t] as const))('--transport %s', (_n
       const context = `seed ${seed}, trial ${trial}`;
       // Killed once a seeded number of update requests has arrived: mid-run whatever the machine's speed.
       const killAt = 1 + Math.floor(random() * requestsPerRun * 0.8);
-      const { child, exited, hasExited } = startCli(args(input), s, 'ignore');
+      const { child, exited, hasExited } = startCli(args(input), demoEnv(s), { stderr: 'ignore' });
       await untilUpdates(s, killAt, hasExited);
       child.kill('SIGKILL');
       await exited;
@@ -251,7 +232,7 @@ describe.each(TRANSPORTS.map((t) => [t.name, t] as const))('--transport %s', (_n
       const mark = s.requests.length;
       const final = await runCli(args(input), { env: demoEnv(s) });
       expect(final.code, `${context}: ${final.stderr}`).toBe(0);
-      expect(sentIds(updates(s, mark)).filter((id) => before.has(id)), `${context}: rows recorded updated were sent again`).toEqual([]);
+      expect(sentIds(updateRequests(s, mark)).filter((id) => before.has(id)), `${context}: rows recorded updated were sent again`).toEqual([]);
       const results = await readCsv(out);
       expect(results.map((r) => Number(r.line)), context).toEqual(inputRows.map((_, i) => i + 2));
       expect(results.every((r) => r.result === 'updated'), context).toBe(true);
@@ -274,7 +255,7 @@ describe('--transport actions: what only the batch transport has', () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/--transport actions cannot update RBE Status/);
     expect(run.stderr).toContain('--transport put');
-    expect(updates(s)).toEqual([]);
+    expect(updateRequests(s)).toEqual([]);
     expect(await readdir(dir)).toEqual(['usage-corrections-with-problems.csv']);
   });
 
@@ -284,7 +265,7 @@ describe('--transport actions: what only the batch transport has', () => {
     await writeCorrections(input, 100);
     const run = await runCli([input, '--transport', 'actions', '--batch-size', '7', '--track-prefix', 'bs'], { env: demoEnv(s) });
     expect(run.code, run.stderr).toBe(0);
-    const calls = updates(s);
+    const calls = updateRequests(s);
     expect(calls.every((r) => idsOf(r).length <= 7)).toBe(true);
     expect(calls.length).toBeGreaterThanOrEqual(15);
     expect(new Set(calls.map((r) => r.trackId)).size).toBe(calls.length);

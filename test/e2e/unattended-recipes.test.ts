@@ -7,6 +7,7 @@ import { createSimulator, DEMO_CREDENTIALS, type Simulator } from '../../src/sim
 import { CLI, lastLogRecord, readCsv, ROOT } from '../helpers/cli.js';
 import { runProcess, type ProcessRun } from '../helpers/run-process.js';
 import { tempDir } from '../helpers/temp-dir.js';
+import { putRequests } from '../helpers/received-requests.js';
 
 /**
  * The recipes in examples/ are run, not just shown: each command line goes against a simulator on
@@ -56,7 +57,7 @@ async function installShim(): Promise<string> {
   return bin;
 }
 
-const puts = (): number => sim.requests.filter((r) => r.method === 'PUT').length;
+const puts = (): number => putRequests(sim).length;
 
 describe('cron: the crontab line and the zuora-usage-nightly wrapper', () => {
   const WRAPPER_PATH = '/usr/local/bin/zuora-usage-nightly';

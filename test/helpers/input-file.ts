@@ -1,16 +1,9 @@
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { InputEncoding } from '../../src/input/encodings.js';
 import { readRows, type InputRecord, type InputTable } from '../../src/input/read-rows.js';
 import { RunError } from '../../src/errors.js';
-import { tempDir } from './temp-dir.js';
+import { fileWith } from './temp-dir.js';
 
-/** Writes `content` to `input.csv` in a new temp folder (removed after the test) and returns its path. */
-export async function fileWith(content: string | Buffer): Promise<string> {
-  const path = join(await tempDir('input-'), 'input.csv');
-  await writeFile(path, content);
-  return path;
-}
+export { fileWith };
 
 /** Opens `content` as an input and reads all its records. */
 export async function readAll(

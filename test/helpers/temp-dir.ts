@@ -5,7 +5,7 @@
  * file gets them without asking.
  */
 
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -18,6 +18,13 @@ export async function tempDir(prefix = 'zuu-test-'): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), prefix));
   (inTest ? perTest : perFile).add(dir);
   return dir;
+}
+
+/** A file named `name` holding `content`, in a new folder of its own removed like tempDir's; returns its path. */
+export async function fileWith(content: string | Buffer, name = 'input.csv'): Promise<string> {
+  const path = join(await tempDir(), name);
+  await writeFile(path, content);
+  return path;
 }
 
 async function removeAll(dirs: Set<string>): Promise<void> {

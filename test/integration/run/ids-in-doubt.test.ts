@@ -8,6 +8,7 @@ import { usageId } from '../../helpers/sender.js';
 import { virtualClock } from '../../helpers/virtual-clock.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { pendingRecord } from '../../helpers/with-simulator.js';
+import { putRequests } from '../../helpers/received-requests.js';
 
 /**
  * An Id in doubt (SPEC "Outputs"): X's first request is held by the server past --timeout and applied
@@ -124,6 +125,6 @@ describe('--settle', () => {
     ]);
     expect(simulator.tenant.get(X)?.Quantity).toBe('7');
     expect(summary.inDoubt).toEqual({ ids: 1, settled: 1, resent: 0 });
-    expect(simulator.requests.filter((r) => r.method === 'PUT')).toHaveLength(3);
+    expect(putRequests(simulator)).toHaveLength(3);
   });
 });

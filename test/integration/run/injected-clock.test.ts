@@ -7,6 +7,7 @@ import { usageId } from '../../helpers/sender.js';
 import { virtualClock } from '../../helpers/virtual-clock.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { pendingRecord } from '../../helpers/with-simulator.js';
+import { putRequests } from '../../helpers/received-requests.js';
 
 /**
  * The per-attempt time limit runs on an injected clock (`attemptNow`): a test moves the clock past the limit
@@ -30,7 +31,7 @@ describe('per-attempt time limits on the injected clock', () => {
     const simulator = sim;
     const { dir, input } = await inputFile('t.csv', ['Id,Quantity', `${X},5`]);
     const running = run(runOptions(input, simulator, { timeoutMs: 30_000, maxAttempts: 2 }), { logger: quietLogger, now: clock.now, sleep: clock.sleep, attemptNow: clock.now });
-    await waitFor(() => simulator.requests.some((r) => r.method === 'PUT' && r.outcome === 'hung'), { what: 'the first PUT held' });
+    await waitFor(() => putRequests(simulator).some((r) => r.outcome === 'hung'), { what: 'the first PUT held' });
     clock.advance(30_001);
     vi.advanceTimersByTime(1_000);
     const summary = await running;

@@ -5,6 +5,7 @@ import { readCsv, workdir } from '../../helpers/cli.js';
 import { writeCorrections } from '../../helpers/generate.js';
 import { quietLogger, runOptions, virtualTime } from '../../helpers/run-options.js';
 import { virtualClock } from '../../helpers/virtual-clock.js';
+import { putRequests } from '../../helpers/received-requests.js';
 
 /**
  * The whole run against a simulator that pushes back like a real tenant. Limits are about time, so the
@@ -18,8 +19,6 @@ afterEach(async () => {
   sim = undefined;
 });
 
-const puts = (s: Simulator) => s.requests.filter((r) => r.method === 'PUT');
-
 describe('under tenant limits', () => {
   it('a concurrency limit below -c: every row updated, 429s a small share of requests', async () => {
     const clock = virtualClock();
@@ -29,7 +28,7 @@ describe('under tenant limits', () => {
     const summary = await run(runOptions(input, sim, { concurrency: 16 }), { logger: quietLogger, now: clock.now, sleep: clock.sleep });
     expect(summary.counts.updated).toBe(400);
     expect(summary.exitCode).toBe(0);
-    const all = puts(sim);
+    const all = putRequests(sim);
     const limited = all.filter((r) => r.status === 429).length;
     expect(limited / all.length).toBeLessThan(0.1);
     expect((await readCsv(`${dir}/c.results.csv`)).every((r) => r.result === 'updated')).toBe(true);
@@ -45,7 +44,7 @@ describe('under tenant limits', () => {
     expect(summary.exitCode).toBe(0);
     // 200 rows at 40 per second need at least 5 s of (virtual) time: the client waited them out.
     expect(clock.slept()).toBeGreaterThanOrEqual(4000);
-    expect(sim.stats.rateLimited / puts(sim).length).toBeLessThanOrEqual(0.05);
+    expect(sim.stats.rateLimited / putRequests(sim).length).toBeLessThanOrEqual(0.05);
   }, 60_000);
 
   it('tokens that expire during the run: no failed row, about one token per lifetime', async () => {

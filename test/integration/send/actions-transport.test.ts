@@ -16,6 +16,7 @@ import { readCsv, workdir } from '../../helpers/cli.js';
 import { writeCorrections } from '../../helpers/generate.js';
 import { quietLogger, runOptions, virtualTime } from '../../helpers/run-options.js';
 import { senderFor, usageId, type SenderHarness } from '../../helpers/sender.js';
+import { putRequests } from '../../helpers/received-requests.js';
 
 /**
  * The Actions transport against the simulator over loopback HTTP: the production call loop, throttle and
@@ -274,10 +275,11 @@ describe('Actions transport over a whole run', () => {
     const requests = calls(sim).length;
     expect(requests / 10_000).toBeLessThanOrEqual(1.05 / 50);
     expect(summary.requests).toBe(requests);
-    expect(sim.requests.filter((r) => r.method === 'PUT')).toEqual([]);
+    expect(putRequests(sim)).toEqual([]);
     const [id, quantity] = rows.at(-1)!.split(',');
     expect(String(sim.tenant.get(id!)?.Quantity)).toBe(quantity);
-    expect(dir).toBeTruthy();
+    const results = await readCsv(`${dir}/big.results.csv`);
+    expect(results.filter((r) => r.result === 'updated').map((r) => Number(r.line))).toEqual(rows.map((_, i) => i + 2));
   }, 60_000);
 
   it('a tenant rate limit: calls are paced by its RateLimit-* headers: no 429 once the pace is known, every row updated', async () => {

@@ -4,6 +4,7 @@ import type { UsageUpdate } from '../../../src/send/transport.js';
 import { createSimulator, TOKEN_FAULT_KEY, type FaultStep, type Simulator } from '../../../src/simulator/create-simulator.js';
 import { senderFor, usageId, type SenderHarness } from '../../helpers/sender.js';
 import { pendingRecord } from '../../helpers/with-simulator.js';
+import { putRequests } from '../../helpers/received-requests.js';
 
 let sim: Simulator | undefined;
 let sender: SenderHarness | undefined;
@@ -21,10 +22,6 @@ async function start(faults: FaultStep[], options: Parameters<typeof senderFor>[
   sim = await createSimulator({ records: [pendingRecord(ID)], faults: { [ID]: faults } });
   sender = senderFor(sim, options);
   return { sim, sender };
-}
-
-function usagePuts(s: Simulator) {
-  return s.requests.filter((r) => r.method === 'PUT');
 }
 
 describe('putUsage: every retryable case recovers and records its attempts', () => {
@@ -50,7 +47,7 @@ describe('putUsage: every retryable case recovers and records its attempts', () 
     const result = await sender.put(update());
     expect(result).toMatchObject({ result: 'updated', attempts: faults.length + 1, httpStatus: 200 });
     expect(result.requestId).toMatch(/^[0-9a-f-]{36}$/);
-    const puts = usagePuts(sim);
+    const puts = putRequests(sim);
     expect(puts).toHaveLength(faults.length + 1);
     expect(new Set(puts.map((p) => p.trackId))).toEqual(new Set(['test-run-7']));
     expect(sim.tenant.get(ID)?.Quantity).toBe('12.5');
@@ -75,7 +72,7 @@ describe('putUsage: every retryable case recovers and records its attempts', () 
     const { sim, sender } = await start([{ kind: 'hang' }], { timeoutMs: 300 });
     const result = await sender.put(update());
     expect(result).toMatchObject({ result: 'updated', attempts: 2 });
-    expect(usagePuts(sim)).toHaveLength(2);
+    expect(putRequests(sim)).toHaveLength(2);
   });
 
   it('waits at least Retry-After after a 429 (through the run-wide throttle)', async () => {
@@ -98,14 +95,14 @@ describe('putUsage: permanent failures fail once with Zuora code and message', (
     const { sim, sender } = await start([]);
     const result = await sender.put(update({ Quantity: '1' }, usageId(999)));
     expect(result).toMatchObject({ result: 'failed', attempts: 1, httpStatus: 400, errorCode: 'INVALID_ID' });
-    expect(usagePuts(sim)).toHaveLength(1);
+    expect(putRequests(sim)).toHaveLength(1);
   });
 
   it('unrecognised field with rejectUnknownFields', async () => {
     const { sim, sender } = await start([]);
     const result = await sender.put(update({ Quantity: '1', Colour__x: 'red' }));
     expect(result).toMatchObject({ result: 'failed', attempts: 1, httpStatus: 400, errorMessage: 'Error - unrecognised fields' });
-    expect(usagePuts(sim)[0]?.query).toEqual({ rejectUnknownFields: 'true' });
+    expect(putRequests(sim)[0]?.query).toEqual({ rejectUnknownFields: 'true' });
   });
 
   it('billed usage refuses a quantity change', async () => {
@@ -129,14 +126,14 @@ describe('putUsage: permanent failures fail once with Zuora code and message', (
     const { sim, sender } = await start([{ kind: 'zuora-error', code: 'TRANSACTION_TERMINATED', status: 200 }]);
     const result = await sender.put(update());
     expect(result).toMatchObject({ result: 'failed', attempts: 1, httpStatus: 200, errorCode: 'TRANSACTION_TERMINATED' });
-    expect(usagePuts(sim)).toHaveLength(1);
+    expect(putRequests(sim)).toHaveLength(1);
   });
 
   it('HTTP 403 is not retried', async () => {
     const { sim, sender } = await start([{ kind: 'status', status: 403, body: '{"code":50000040,"message":"Forbidden"}' }]);
     const result = await sender.put(update());
     expect(result).toMatchObject({ result: 'failed', attempts: 1, httpStatus: 403, errorCode: '50000040', errorMessage: 'Forbidden' });
-    expect(usagePuts(sim)).toHaveLength(1);
+    expect(putRequests(sim)).toHaveLength(1);
   });
 });
 
@@ -147,7 +144,7 @@ describe('putUsage: when attempts run out', () => {
     });
     const result = await sender.put(update());
     expect(result).toMatchObject({ result: 'failed', attempts: 3, httpStatus: 503 });
-    expect(usagePuts(sim)).toHaveLength(3);
+    expect(putRequests(sim)).toHaveLength(3);
   });
 
   it('no answer every time -> unknown (the update may or may not have been applied)', async () => {
@@ -193,7 +190,7 @@ describe('putUsage: the request on the wire', () => {
   it('sends a gzipped JSON body with the exact digits, bearer token and Zuora headers', async () => {
     const { sim, sender } = await start([], { extraHeaders: { 'zuora-entity-ids': 'e1', 'zuora-org-ids': 'o1', 'zuora-version': '211.0' } });
     await sender.put(update({ Quantity: '1234567890123.123456789' }));
-    const [put] = usagePuts(sim);
+    const [put] = putRequests(sim);
     expect(put).toMatchObject({ path: `/v1/object/usage/${ID}`, contentEncoding: 'gzip', body: '{"Quantity":1234567890123.123456789}' });
     expect(put?.headers).toMatchObject({
       'content-type': 'application/json',
@@ -210,7 +207,7 @@ describe('putUsage: the request on the wire', () => {
   it('sends plain JSON without Content-Encoding or rejectUnknownFields when turned off', async () => {
     const { sim, sender } = await start([], { gzip: false, rejectUnknownFields: false });
     await sender.put(update());
-    const [put] = usagePuts(sim);
+    const [put] = putRequests(sim);
     expect(put?.contentEncoding).toBeUndefined();
     expect(put?.query).toEqual({});
     expect(put?.headers['zuora-entity-ids']).toBeUndefined();
@@ -236,7 +233,7 @@ describe('putUsage: authentication', () => {
     sim = await createSimulator({ records: [pendingRecord(ID)], staticTokens: ['static-token'] });
     sender = senderFor(sim, { credentials: { kind: 'token', token: 'static-token' } });
     expect((await sender.put(update())).result).toBe('updated');
-    expect(usagePuts(sim)[0]?.headers.authorization).toBe('Bearer static-token');
+    expect(putRequests(sim)[0]?.headers.authorization).toBe('Bearer static-token');
   });
 
   it('revoked client credentials: the fresh token is refused too -> credentialsRefused', async () => {
@@ -262,7 +259,7 @@ describe('putUsage: authentication', () => {
     const { sim, sender } = await start([], { maxAttempts: 2 });
     sim.script(TOKEN_FAULT_KEY, Array.from({ length: 8 }, () => ({ kind: 'status', status: 503 })));
     expect(await sender.put(update())).toMatchObject({ result: 'failed', attempts: 0, errorCode: 'ZUORA_UNREACHABLE', unreachable: true });
-    expect(usagePuts(sim)).toEqual([]);
+    expect(putRequests(sim)).toEqual([]);
   });
 
   it('many rows in flight on an expired token share one renewal', async () => {

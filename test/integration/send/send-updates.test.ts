@@ -6,6 +6,7 @@ import type { Transport } from '../../../src/send/transport.js';
 import type { SendResult } from '../../../src/send/zuora-call.js';
 import { senderFor, usageId, type SenderHarness } from '../../helpers/sender.js';
 import { eventLoopTurns, waitFor } from '../../helpers/wait-for.js';
+import { putRequests } from '../../helpers/received-requests.js';
 
 let sim: Simulator | undefined;
 let sender: SenderHarness | undefined;
@@ -56,7 +57,7 @@ describe('sendUpdates against the simulator', () => {
     await sendUpdates(fromArray(items), { transport: pool(8, put), onResult: () => {} });
     expect(sim.stats.maxInFlightPerId).toBe(1);
     for (const id of ids) {
-      const sentOrder = sim.requests.filter((r) => r.method === 'PUT' && r.usageId === id).map((r) => Number(r.trackId?.slice(2)));
+      const sentOrder = putRequests(sim).filter((r) => r.usageId === id).map((r) => Number(r.trackId?.slice(2)));
       const fileOrder = items.filter((i) => i.update.id === id).map((i) => i.line);
       expect(sentOrder).toEqual(fileOrder);
       const last = items.filter((i) => i.update.id === id).at(-1)!;
@@ -69,7 +70,7 @@ describe('sendUpdates against the simulator', () => {
     sim = await createSimulator({ acceptAnyId: true, faults: { [id]: [{ kind: 'status', status: 503 }, { kind: 'drop' }] } });
     sender = senderFor(sim);
     await sendUpdates(fromArray([item(0, id, '1'), item(1, id, '2')]), { transport: pool(4, put), onResult: () => {} });
-    const puts = sim.requests.filter((r) => r.method === 'PUT').map((r) => r.trackId);
+    const puts = putRequests(sim).map((r) => r.trackId);
     expect(puts).toEqual(['t-2', 't-2', 't-2', 't-3']);
     expect(String(sim.tenant.get(id)?.Quantity)).toBe('2');
   });
@@ -162,6 +163,6 @@ describe('sendUpdates against the simulator', () => {
     });
     expect(finished.length).toBeLessThan(10);
     expect(started).toBe(finished.length);
-    expect(sim.requests.filter((r) => r.method === 'PUT').every((r) => r.outcome === 'answered')).toBe(true);
+    expect(putRequests(sim).every((r) => r.outcome === 'answered')).toBe(true);
   });
 });

@@ -1,10 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { UsageRecord } from '../../../src/simulator/create-simulator.js';
+import { usageId } from '../../helpers/generate.js';
 import { pendingRecord, simulatorToken, useSimulator } from '../../helpers/with-simulator.js';
 import { json, postAction } from './http-call.js';
-
-/** A well-formed usage id. */
-const idOf = (n: number): string => `8ad0${String(n).padStart(28, '0')}`;
 
 interface QueryAnswer {
   records: Array<Record<string, string | number>>;
@@ -14,12 +12,12 @@ interface QueryAnswer {
 }
 
 const records = (): UsageRecord[] => [
-  pendingRecord(idOf(1), { AccountNumber: 'A1', StartDateTime: '2026-01-31T23:00:00.000-08:00', UOM: 'GB', Region__c: 'EMEA' }),
-  pendingRecord(idOf(2), { AccountNumber: 'A1', StartDateTime: '2026-02-01T00:00:00.000-08:00', UOM: 'Each', RbeStatus: 'Processed' }),
-  pendingRecord(idOf(3), { AccountNumber: 'A2', StartDateTime: '2026-02-15T12:00:00.000-08:00', UOM: 'GB', Description: undefined }),
-  pendingRecord(idOf(4), { AccountNumber: 'A3', StartDateTime: '2026-03-01T00:00:00.000-08:00', UOM: 'GB', Region__c: 'US-West' }),
+  pendingRecord(usageId(1), { AccountNumber: 'A1', StartDateTime: '2026-01-31T23:00:00.000-08:00', UOM: 'GB', Region__c: 'EMEA' }),
+  pendingRecord(usageId(2), { AccountNumber: 'A1', StartDateTime: '2026-02-01T00:00:00.000-08:00', UOM: 'Each', RbeStatus: 'Processed' }),
+  pendingRecord(usageId(3), { AccountNumber: 'A2', StartDateTime: '2026-02-15T12:00:00.000-08:00', UOM: 'GB', Description: undefined }),
+  pendingRecord(usageId(4), { AccountNumber: 'A3', StartDateTime: '2026-03-01T00:00:00.000-08:00', UOM: 'GB', Region__c: 'US-West' }),
   // Export-sized: 4,500 records of one account, to page past 2,000.
-  ...Array.from({ length: 4500 }, (_, i) => pendingRecord(idOf(1000 + i), { AccountNumber: 'BIG', StartDateTime: `2026-04-${String((i % 28) + 1).padStart(2, '0')}T00:00:00.000-08:00` })),
+  ...Array.from({ length: 4500 }, (_, i) => pendingRecord(usageId(1000 + i), { AccountNumber: 'BIG', StartDateTime: `2026-04-${String((i % 28) + 1).padStart(2, '0')}T00:00:00.000-08:00` })),
 ];
 
 const sim = useSimulator(() => ({ records: records() }));
@@ -47,7 +45,7 @@ describe('POST /v1/action/query: the export filters', () => {
 
   it.each(cases)('selects by %s', async (_name, where, expected) => {
     const answer = await query(`select Id, Quantity from Usage where ${where}`);
-    expect(ids(answer)).toEqual(expected.map(idOf).sort());
+    expect(ids(answer)).toEqual(expected.map(usageId).sort());
     expect(answer.size).toBe(expected.length);
   });
 
@@ -55,8 +53,8 @@ describe('POST /v1/action/query: the export filters', () => {
     const answer = await query('select Id, Description, Region__c from Usage');
     expect(answer.size).toBe(4504);
     expect(answer.records).toHaveLength(2000);
-    const third = answer.records.find((r) => r.Id === idOf(3));
-    expect(third).toEqual({ Id: idOf(3) });
+    const third = answer.records.find((r) => r.Id === usageId(3));
+    expect(third).toEqual({ Id: usageId(3) });
   });
 
   it('answers a scan in no particular order: neither by Id nor by StartDateTime', async () => {

@@ -5,19 +5,18 @@ import {
   type Simulator,
   type UsageRecord,
 } from '../../../src/simulator/create-simulator.js';
+import { usageId } from '../../helpers/generate.js';
 import { pendingRecord, simulatorToken, useSimulator, withSimulator } from '../../helpers/with-simulator.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { type CallResult, json, postAction, usageQuery } from './http-call.js';
 
-/** A well-formed usage id. */
-const idOf = (n: number): string => `8ad0${String(n).padStart(28, '0')}`;
 const UNKNOWN = '8ad0ffffffffffffffffffffffffffff';
 
 const records = (): UsageRecord[] => [
-  pendingRecord(idOf(3), { Quantity: '1234567890123.123456789', Region__c: 'EMEA', EndDateTime: '2026-01-15T10:00:00+01:00' }),
-  pendingRecord(idOf(1), { Quantity: 5 }),
-  pendingRecord(idOf(2), { Quantity: -2.5, RbeStatus: 'Processed' }),
-  ...Array.from({ length: 250 }, (_, i) => pendingRecord(idOf(100 + i))),
+  pendingRecord(usageId(3), { Quantity: '1234567890123.123456789', Region__c: 'EMEA', EndDateTime: '2026-01-15T10:00:00+01:00' }),
+  pendingRecord(usageId(1), { Quantity: 5 }),
+  pendingRecord(usageId(2), { Quantity: -2.5, RbeStatus: 'Processed' }),
+  ...Array.from({ length: 250 }, (_, i) => pendingRecord(usageId(100 + i))),
 ];
 
 let clock = Date.UTC(2026, 2, 1, 18, 30, 0);
@@ -54,43 +53,43 @@ function fault(res: CallResult): SoapFault {
 describe('POST /v1/action/query: answers', () => {
   it('returns the selected fields of the ids asked, nulls left out, Quantity a number with its digits, date-times in tenant time', async () => {
     clock = Date.UTC(2026, 2, 1, 18, 30, 0);
-    const res = await query(usageQuery(['Id', 'Quantity', 'EndDateTime', 'UOM', 'RbeStatus', 'AccountId', 'Region__c'], [idOf(3), idOf(1)]));
+    const res = await query(usageQuery(['Id', 'Quantity', 'EndDateTime', 'UOM', 'RbeStatus', 'AccountId', 'Region__c'], [usageId(3), usageId(1)]));
     expect(res.status).toBe(200);
     expect(res.text).toBe(
       '{"records":[' +
-        `{"Id":"${idOf(1)}","Quantity":5,"UOM":"GB","RbeStatus":"Pending","AccountId":"8ad0823f8455bb4c01845f1a7c1c5fe4"},` +
-        `{"Id":"${idOf(3)}","Quantity":1234567890123.123456789,"EndDateTime":"2026-01-15T01:00:00.000-08:00","UOM":"GB",` +
+        `{"Id":"${usageId(1)}","Quantity":5,"UOM":"GB","RbeStatus":"Pending","AccountId":"8ad0823f8455bb4c01845f1a7c1c5fe4"},` +
+        `{"Id":"${usageId(3)}","Quantity":1234567890123.123456789,"EndDateTime":"2026-01-15T01:00:00.000-08:00","UOM":"GB",` +
         '"RbeStatus":"Pending","AccountId":"8ad0823f8455bb4c01845f1a7c1c5fe4","Region__c":"EMEA"}' +
         '],"size":2,"done":true}',
     );
   });
 
   it('leaves out ids that match nothing and answers an empty result when none match', async () => {
-    const some = json<QueryAnswer>(await query(usageQuery(['Id'], [UNKNOWN, idOf(2)])));
-    expect(some).toEqual({ records: [{ Id: idOf(2) }], size: 1, done: true });
+    const some = json<QueryAnswer>(await query(usageQuery(['Id'], [UNKNOWN, usageId(2)])));
+    expect(some).toEqual({ records: [{ Id: usageId(2) }], size: 1, done: true });
     const none = json<QueryAnswer>(await query(usageQuery(['Id'], [UNKNOWN])));
     expect(none).toEqual({ records: [], size: 0, done: true });
   });
 
   it('reads field names case-insensitively and answers them in Zuora spelling; keeps negative quantities', async () => {
-    const res = json<QueryAnswer>(await query(`select id, QUANTITY, rbestatus, region__c from usage where ID = '${idOf(2)}'`));
-    expect(res.records).toEqual([{ Id: idOf(2), Quantity: -2.5, RbeStatus: 'Processed' }]);
+    const res = json<QueryAnswer>(await query(`select id, QUANTITY, rbestatus, region__c from usage where ID = '${usageId(2)}'`));
+    expect(res.records).toEqual([{ Id: usageId(2), Quantity: -2.5, RbeStatus: 'Processed' }]);
   });
 
   it('answers each record once, sorted by Id, not in the order of the where clause', async () => {
-    const res = json<QueryAnswer>(await query(usageQuery(['Id'], [idOf(3), idOf(1), idOf(3), idOf(2)])));
-    expect(res.records.map((r) => r.Id)).toEqual([idOf(1), idOf(2), idOf(3)]);
+    const res = json<QueryAnswer>(await query(usageQuery(['Id'], [usageId(3), usageId(1), usageId(3), usageId(2)])));
+    expect(res.records.map((r) => r.Id)).toEqual([usageId(1), usageId(2), usageId(3)]);
   });
 
   it('accepts 200 conditions and double-quoted ids', async () => {
-    const ids = Array.from({ length: 200 }, (_, i) => idOf(100 + i));
+    const ids = Array.from({ length: 200 }, (_, i) => usageId(100 + i));
     const res = json<QueryAnswer>(await query(usageQuery(['Id'], ids)));
     expect(res.records).toHaveLength(200);
-    expect(json<QueryAnswer>(await query(`select Id from Usage where Id = "${idOf(1)}"`)).records).toEqual([{ Id: idOf(1) }]);
+    expect(json<QueryAnswer>(await query(`select Id from Usage where Id = "${usageId(1)}"`)).records).toEqual([{ Id: usageId(1) }]);
   });
 
   it('returns only what the query selects: no Id unless asked', async () => {
-    expect(json<QueryAnswer>(await query(usageQuery(['Quantity'], [idOf(1)]))).records).toEqual([{ Quantity: 5 }]);
+    expect(json<QueryAnswer>(await query(usageQuery(['Quantity'], [usageId(1)]))).records).toEqual([{ Quantity: 5 }]);
   });
 
   it('creates a record for an unseen well-formed id with acceptAnyId, as GET does', async () => {
@@ -103,9 +102,9 @@ describe('POST /v1/action/query: answers', () => {
 
 describe('POST /v1/action/query: what is not supported is a clear 400', () => {
   const refused: Array<[string, string, string, RegExp]> = [
-    ['201 conditions', usageQuery(['Id'], Array.from({ length: 201 }, (_, i) => idOf(i))), 'MALFORMED_QUERY', /201 conditions; the maximum is 200/],
-    ['upper-case keywords', `SELECT Id FROM Usage WHERE Id = '${idOf(1)}'`, 'MALFORMED_QUERY', /keywords must be lower case: write "select", not "SELECT"/],
-    ['parentheses', `select Id from Usage where (Id = '${idOf(1)}')`, 'MALFORMED_QUERY', /parentheses are not supported/],
+    ['201 conditions', usageQuery(['Id'], Array.from({ length: 201 }, (_, i) => usageId(i))), 'MALFORMED_QUERY', /201 conditions; the maximum is 200/],
+    ['upper-case keywords', `SELECT Id FROM Usage WHERE Id = '${usageId(1)}'`, 'MALFORMED_QUERY', /keywords must be lower case: write "select", not "SELECT"/],
+    ['parentheses', `select Id from Usage where (Id = '${usageId(1)}')`, 'MALFORMED_QUERY', /parentheses are not supported/],
     ['IN', `select Id from Usage where Id in ('a', 'b')`, 'MALFORMED_QUERY', /operator "in" is not supported/],
     ['an unquoted text', `select Id from Usage where UOM = GB`, 'MALFORMED_QUERY', /expected a quoted value, a number or null after "UOM =" but found "GB"/],
     ['like', `select Id from Usage where UOM like 'G%'`, 'MALFORMED_QUERY', /operator "like" is not supported/],
@@ -151,16 +150,16 @@ describe('POST /v1/action/query: what is not supported is a clear 400', () => {
 });
 
 describe('POST /v1/action/queryMore: paging', () => {
-  const ids = [idOf(1), idOf(2), idOf(3), idOf(100), idOf(101)];
+  const ids = [usageId(1), usageId(2), usageId(3), usageId(100), usageId(101)];
 
   it('pages by conf.batchSize: done false with a queryLocator, which queryMore continues to the end', async () => {
     const first = json<QueryAnswer>(await query(usageQuery(['Id'], ids), { batchSize: 2 }));
-    expect(first).toMatchObject({ records: [{ Id: idOf(1) }, { Id: idOf(2) }], size: 5, done: false });
+    expect(first).toMatchObject({ records: [{ Id: usageId(1) }, { Id: usageId(2) }], size: 5, done: false });
     expect(first.queryLocator).toMatch(/^[0-9a-f]{32}-2$/);
     const second = json<QueryAnswer>(await queryMore(first.queryLocator ?? '', { batchSize: 2 }));
-    expect(second).toMatchObject({ records: [{ Id: idOf(3) }, { Id: idOf(100) }], done: false });
+    expect(second).toMatchObject({ records: [{ Id: usageId(3) }, { Id: usageId(100) }], done: false });
     const last = json<QueryAnswer>(await queryMore(second.queryLocator ?? ''));
-    expect(last).toEqual({ records: [{ Id: idOf(101) }], size: 5, done: true });
+    expect(last).toEqual({ records: [{ Id: usageId(101) }], size: 5, done: true });
   });
 
   it('answers the same page again for the same locator (a client retrying a lost answer)', async () => {
@@ -168,13 +167,13 @@ describe('POST /v1/action/queryMore: paging', () => {
     const again = json<QueryAnswer>(await queryMore(first.queryLocator ?? ''));
     const retried = json<QueryAnswer>(await queryMore(first.queryLocator ?? ''));
     expect(retried).toEqual(again);
-    expect(again.records.map((r) => r.Id)).toEqual([idOf(100), idOf(101)]);
+    expect(again.records.map((r) => r.Id)).toEqual([usageId(100), usageId(101)]);
   });
 
   it('answers the records as they were when the query ran', async () => {
-    const first = json<QueryAnswer>(await query(usageQuery(['Id', 'Quantity'], [idOf(1), idOf(100)]), { batchSize: 1 }));
-    (sim().tenant.get(idOf(100)) as UsageRecord).Quantity = '99';
-    expect(json<QueryAnswer>(await queryMore(first.queryLocator ?? '')).records).toEqual([{ Id: idOf(100), Quantity: 1 }]);
+    const first = json<QueryAnswer>(await query(usageQuery(['Id', 'Quantity'], [usageId(1), usageId(100)]), { batchSize: 1 }));
+    (sim().tenant.get(usageId(100)) as UsageRecord).Quantity = '99';
+    expect(json<QueryAnswer>(await queryMore(first.queryLocator ?? '')).records).toEqual([{ Id: usageId(100), Quantity: 1 }]);
   });
 
   it('expires a locator 15 minutes after it was issued, on the simulator clock', async () => {
@@ -203,22 +202,22 @@ describe('POST /v1/action/queryMore: paging', () => {
 
 describe('Actions query: the same edge as every API call', () => {
   it('records each call with its ids, echoes the track id and answers a request id', async () => {
-    const res = await query(usageQuery(['Id'], [idOf(2), idOf(1)]), undefined, { headers: { 'Zuora-Track-Id': 'run-q1' } });
+    const res = await query(usageQuery(['Id'], [usageId(2), usageId(1)]), undefined, { headers: { 'Zuora-Track-Id': 'run-q1' } });
     expect(res.headers['zuora-track-id']).toBe('run-q1');
     expect(res.headers['zuora-request-id']).toMatch(/^[0-9a-f-]{36}$/);
     const reads = sim().requests.filter((r) => r.path === '/v1/action/query');
     expect(reads).toHaveLength(1);
-    expect(reads[0]).toMatchObject({ method: 'POST', ids: [idOf(2), idOf(1)], trackId: 'run-q1', status: 200, outcome: 'answered' });
+    expect(reads[0]).toMatchObject({ method: 'POST', ids: [usageId(2), usageId(1)], trackId: 'run-q1', status: 200, outcome: 'answered' });
   });
 
   it('refuses a missing or unknown token with 401', async () => {
-    const res = await postAction(sim().url, 'not-a-token', '/v1/action/query', JSON.stringify({ queryString: usageQuery(['Id'], [idOf(1)]) }));
+    const res = await postAction(sim().url, 'not-a-token', '/v1/action/query', JSON.stringify({ queryString: usageQuery(['Id'], [usageId(1)]) }));
     expect(res.status).toBe(401);
     expect(json(res)).toEqual({ message: 'Authentication error' });
   });
 
   it('reads a gzipped request and gzips an answer over 1000 bytes when accepted', async () => {
-    const ids = Array.from({ length: 50 }, (_, i) => idOf(100 + i));
+    const ids = Array.from({ length: 50 }, (_, i) => usageId(100 + i));
     const res = await query(usageQuery(['Id', 'Quantity'], ids), undefined, { gzip: true, headers: { 'Accept-Encoding': 'gzip' } });
     expect(res.status).toBe(200);
     expect(res.headers['content-encoding']).toBe('gzip');
@@ -228,17 +227,17 @@ describe('Actions query: the same edge as every API call', () => {
   it('takes scripted whole-call faults on the query and queryMore paths', async () => {
     sim().script(ACTION_QUERY_FAULT_KEY, [{ kind: 'status', status: 503 }, { kind: 'zuora-error', code: 'TEMPORARY_ERROR' }]);
     sim().script(ACTION_QUERY_MORE_FAULT_KEY, [{ kind: 'status', status: 502 }]);
-    const zoql = usageQuery(['Id'], [idOf(1), idOf(2)]);
+    const zoql = usageQuery(['Id'], [usageId(1), usageId(2)]);
     expect((await query(zoql, { batchSize: 1 })).status).toBe(503);
     expect(json(await query(zoql, { batchSize: 1 }))).toMatchObject({ Success: false, Errors: [{ Code: 'TEMPORARY_ERROR' }] });
     const first = json<QueryAnswer>(await query(zoql, { batchSize: 1 }));
     expect((await queryMore(first.queryLocator ?? '')).status).toBe(502);
-    expect(json<QueryAnswer>(await queryMore(first.queryLocator ?? '')).records).toEqual([{ Id: idOf(2) }]);
+    expect(json<QueryAnswer>(await queryMore(first.queryLocator ?? '')).records).toEqual([{ Id: usageId(2) }]);
   });
 
   it('counts query calls against the rate limit, with RateLimit-* headers, one call whatever its number of ids', async () => {
     await withSimulator({ records: records(), rateLimit: { perMinute: 2 }, now: () => clock }, async (other) => {
-      const zoql = usageQuery(['Id'], Array.from({ length: 200 }, (_, i) => idOf(100 + i)));
+      const zoql = usageQuery(['Id'], Array.from({ length: 200 }, (_, i) => usageId(100 + i)));
       const first = await query(zoql, undefined, {}, other);
       expect(first.status).toBe(200);
       expect(first.headers['ratelimit-remaining']).toBe('1');
@@ -252,7 +251,7 @@ describe('Actions query: the same edge as every API call', () => {
 
   it('holds a concurrency slot per query call: over the limit is a 429 with Concurrency-Limit-* headers', async () => {
     await withSimulator({ records: records(), concurrencyLimit: 1, faults: { [ACTION_QUERY_FAULT_KEY]: [{ kind: 'hang' }] } }, async (other) => {
-      const zoql = usageQuery(['Id'], [idOf(1)]);
+      const zoql = usageQuery(['Id'], [usageId(1)]);
       const hanging = query(zoql, undefined, { timeoutMs: 5000 }, other).catch(() => undefined);
       await waitFor(() => other.requests.some((r) => r.path === '/v1/action/query' && r.outcome === 'hung'));
       const limited = await query(zoql, undefined, {}, other);
@@ -266,7 +265,7 @@ describe('Actions query: the same edge as every API call', () => {
 
   it('draws chaos for query calls like any other', async () => {
     await withSimulator({ records: records(), chaos: { rate: 1, seed: 7, kinds: ['5xx'] } }, async (other) => {
-      const res = await query(usageQuery(['Id'], [idOf(1)]), undefined, {}, other);
+      const res = await query(usageQuery(['Id'], [usageId(1)]), undefined, {}, other);
       expect(res.status).toBeGreaterThanOrEqual(500);
       expect(other.requests.find((r) => r.path === '/v1/action/query')?.chaos).toBe('5xx');
     });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../../src/simulator/chaos.js';
 import { ACTION_UPDATE_FAULT_KEY, type Simulator, type UsageRecord } from '../../../src/simulator/create-simulator.js';
+import { usageId } from '../../helpers/generate.js';
 import { pendingRecord, simulatorToken, useSimulator, withSimulator } from '../../helpers/with-simulator.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { type CallResult, json, postAction, putUsage } from './http-call.js';
@@ -198,7 +199,7 @@ describe('POST /v1/action/update: faults', () => {
     const runs: string[][] = [];
     for (let run = 0; run < 2; run += 1) {
       await withSimulator({ records: [], acceptAnyId: true, chaos: { rate: 0, seed: 11, objectRate: 0.3 } }, async (other) => {
-        const ids = Array.from({ length: 50 }, (_, i) => `8ad0${String(i).padStart(28, '0')}`);
+        const ids = Array.from({ length: 50 }, (_, i) => usageId(i));
         const outcome = results(await update(ids.map((id) => `{"Id":"${id}","Quantity":9}`), {}, other));
         const failed = outcome.flatMap((r) => (r.Success ? [] : (r.Errors ?? []).map((e) => e.Code)));
         expect(failed.length).toBe(other.stats.chaosObjectsFailed);

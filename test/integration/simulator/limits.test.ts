@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { createSimulator, type Simulator, type SimulatorOptions } from '../../../src/simulator/create-simulator.js';
+import { usageId } from '../../helpers/generate.js';
 import { simulatorToken, withSimulator } from '../../helpers/with-simulator.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { type CallResult, call, json, putUsage } from './http-call.js';
-
-/** A well-formed usage id; with `acceptAnyId` the tenant creates the record on first use. */
-const idOf = (n: number): string => `8ad0${String(n).padStart(28, '0')}`;
+import { putRequests } from '../../helpers/received-requests.js';
 
 /** 18:30:00.000 UTC: a minute (and second) boundary of the simulator clock. */
 const MINUTE = Date.UTC(2026, 2, 1, 18, 30, 0);
@@ -22,7 +21,7 @@ async function withLimits(
     let n = 0;
     const put = (id = n) => {
       n += 1;
-      return putUsage(sim.url, token, idOf(id), `{"Quantity":${n}}`);
+      return putUsage(sim.url, token, usageId(id), `{"Quantity":${n}}`);
     };
     await fn(sim, put, clock);
   });
@@ -55,11 +54,11 @@ describe('rate limit headers', () => {
       expect(ok.status).toBe(200);
       expect(rateHeaders(ok)).toEqual(['100, 100;w=1, 6000;w=60', '99', '1']);
 
-      const refused = await putUsage(sim.url, await simulatorToken(sim), idOf(1), '{"Quantity":"ten"}');
+      const refused = await putUsage(sim.url, await simulatorToken(sim), usageId(1), '{"Quantity":"ten"}');
       expect(refused.status).toBe(400);
       expect(rateHeaders(refused)).toEqual(['100, 100;w=1, 6000;w=60', '98', '1']);
 
-      const unauthorized = await putUsage(sim.url, 'not-a-token', idOf(1), '{"Quantity":1}');
+      const unauthorized = await putUsage(sim.url, 'not-a-token', usageId(1), '{"Quantity":1}');
       expect(unauthorized.status).toBe(401);
       expect(rateHeaders(unauthorized)).toEqual(['100, 100;w=1, 6000;w=60', '97', '1']);
 
@@ -95,7 +94,7 @@ describe('rate limit per second', () => {
         expect(json(refused)).toEqual({ success: false, reasons: [{ code: 70, message: expect.stringMatching(/^API Rate limit exceeded/) }] });
       }
       expect(sim.stats.rateLimited).toBe(3);
-      const puts = sim.requests.filter((r) => r.method === 'PUT');
+      const puts = putRequests(sim);
       expect(puts.slice(5).map((r) => [r.status, r.limited])).toEqual([
         [429, 'rate'],
         [429, 'rate'],
@@ -103,7 +102,7 @@ describe('rate limit per second', () => {
       ]);
       expect(puts[0]?.limited).toBeUndefined();
       // The refused requests changed nothing: the 5th body is the last applied.
-      expect(sim.tenant.get(idOf(0))?.Quantity).toBe('5');
+      expect(sim.tenant.get(usageId(0))?.Quantity).toBe('5');
     });
   });
 
@@ -185,7 +184,7 @@ describe('rate limit per minute', () => {
   it('lets a scripted fault come before the limit 429, and still counts the request', async () => {
     await withLimits({ rateLimit: { perMinute: 1 } }, async (sim, put) => {
       expect((await put(0)).status).toBe(200);
-      sim.script(idOf(0), [{ kind: 'status', status: 503 }]);
+      sim.script(usageId(0), [{ kind: 'status', status: 503 }]);
       const scripted = await put(0);
       expect(scripted.status).toBe(503);
       expect(rateHeaders(scripted)[1]).toBe('0');
@@ -199,7 +198,7 @@ describe('concurrency limit', () => {
   it('with limit 3 and 6 parallel requests, refuses 3 at once with 429, Retry-After and the code body', async () => {
     await withSimulator({ records: [], acceptAnyId: true, latencyMs: 200, concurrencyLimit: 3 }, async (sim) => {
       const token = await simulatorToken(sim);
-      const results = await Promise.all([0, 1, 2, 3, 4, 5].map((n) => putUsage(sim.url, token, idOf(n), '{"Quantity":9}')));
+      const results = await Promise.all([0, 1, 2, 3, 4, 5].map((n) => putUsage(sim.url, token, usageId(n), '{"Quantity":9}')));
       const ok = results.filter((r) => r.status === 200);
       const refused = results.filter((r) => r.status === 429);
       expect(ok).toHaveLength(3);
@@ -217,7 +216,7 @@ describe('concurrency limit', () => {
       expect(ok.map((r) => r.headers['concurrency-limit-remaining']).sort()).toEqual(['0', '1', '2']);
       expect(sim.stats.concurrencyLimited).toBe(3);
 
-      const puts = sim.requests.filter((r) => r.method === 'PUT');
+      const puts = putRequests(sim);
       const limited = puts.filter((r) => r.limited === 'concurrency');
       expect(limited.map((r) => r.status)).toEqual([429, 429, 429]);
       // Refused at the edge, before the latency: every 429 was out before any 200.
@@ -226,7 +225,7 @@ describe('concurrency limit', () => {
       // Only the admitted requests were applied.
       expect(sim.tenant.size).toBe(3);
 
-      const alone = await putUsage(sim.url, token, idOf(0), '{"Quantity":10}');
+      const alone = await putUsage(sim.url, token, usageId(0), '{"Quantity":10}');
       expect(alone.status).toBe(200);
       expect(alone.headers['concurrency-limit-remaining']).toBe('2');
     });
@@ -234,17 +233,17 @@ describe('concurrency limit', () => {
 
   it('holds a slot until the connection ends: a hung request blocks until its client gives up', async () => {
     await withSimulator(
-      { records: [], acceptAnyId: true, concurrencyLimit: 1, concurrencyRetryAfterSeconds: 120, faults: { [idOf(0)]: [{ kind: 'hang' }] } },
+      { records: [], acceptAnyId: true, concurrencyLimit: 1, concurrencyRetryAfterSeconds: 120, faults: { [usageId(0)]: [{ kind: 'hang' }] } },
       async (sim) => {
         const token = await simulatorToken(sim);
-        const hung = putUsage(sim.url, token, idOf(0), '{"Quantity":1}', { timeoutMs: 150 }).catch((error: unknown) => error);
-        await waitFor(() => sim.requests.some((r) => r.method === 'PUT' && r.rawBodyBytes > 0));
-        const blocked = await putUsage(sim.url, token, idOf(1), '{"Quantity":1}');
+        const hung = putUsage(sim.url, token, usageId(0), '{"Quantity":1}', { timeoutMs: 150 }).catch((error: unknown) => error);
+        await waitFor(() => putRequests(sim).some((r) => r.rawBodyBytes > 0));
+        const blocked = await putUsage(sim.url, token, usageId(1), '{"Quantity":1}');
         expect(blocked.status).toBe(429);
         expect(blocked.headers['retry-after']).toBe('120');
         expect(await hung).toMatchObject({ message: 'client timeout' });
         await waitFor(() => sim.stats.inFlight === 0);
-        const after = await putUsage(sim.url, token, idOf(1), '{"Quantity":1}');
+        const after = await putUsage(sim.url, token, usageId(1), '{"Quantity":1}');
         expect(after.status).toBe(200);
         expect(after.headers['concurrency-limit-remaining']).toBe('0');
       },
@@ -253,7 +252,7 @@ describe('concurrency limit', () => {
 
   it('leaves Concurrency-Limit-* out of 5xx answers but keeps RateLimit-*', async () => {
     await withLimits({ concurrencyLimit: 5, rateLimit: { perMinute: 100 } }, async (sim, put) => {
-      sim.script(idOf(7), [{ kind: 'status', status: 503 }]);
+      sim.script(usageId(7), [{ kind: 'status', status: 503 }]);
       const failed = await put(7);
       expect(failed.status).toBe(503);
       expect(failed.headers['concurrency-limit-limit']).toBeUndefined();

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { UsageRecord } from '../../../src/simulator/create-simulator.js';
 import { pendingRecord, simulatorToken, useSimulator, withSimulator } from '../../helpers/with-simulator.js';
 import { call, getUsage, json, putUsage } from './http-call.js';
+import { putRequests } from '../../helpers/received-requests.js';
 
 const PENDING = '8ad08ae29085a77b0190908bfdd67abb';
 const BILLED = '8ad08ae29085a77b0190908bfdd67ab2';
@@ -57,7 +58,7 @@ describe('PUT /v1/object/usage/{id}: success', () => {
     const body = JSON.stringify({ Quantity: 7, StartDateTime: '2026-02-01T00:00:00' });
     const res = await put(PENDING, body, { gzip: true });
     expect(res.status).toBe(200);
-    const received = sim().requests.find((r) => r.method === 'PUT');
+    const received = putRequests(sim())[0];
     expect(received).toMatchObject({ contentEncoding: 'gzip', body, usageId: PENDING, status: 200, outcome: 'answered' });
     expect(received?.rawBodyBytes).not.toBe(Buffer.byteLength(body));
   });

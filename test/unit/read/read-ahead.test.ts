@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ReadBatch } from '../../../src/read/query-usage.js';
 import { readAhead } from '../../../src/read/read-ahead.js';
-
-const id = (n: number): string => `8ad0${String(n).padStart(28, '0')}`;
+import { usageId } from '../../helpers/generate.js';
 
 async function* source(ids: string[]): AsyncGenerator<string> {
   for (const value of ids) yield value;
@@ -21,8 +20,8 @@ function reader(missing: Set<string> = new Set()) {
 
 describe('readAhead', () => {
   it('hands every item on in input order, reading each id once, 200 ids a read', async () => {
-    const ids = Array.from({ length: 1000 }, (_, i) => id(i % 450));
-    const { calls, read } = reader(new Set([id(7)]));
+    const ids = Array.from({ length: 1000 }, (_, i) => usageId(i % 450));
+    const { calls, read } = reader(new Set([usageId(7)]));
     const seen = new Set<string>();
     const out: Array<{ item: string; kind?: string }> = [];
     for await (const { item, read: result } of readAhead(source(ids), {
@@ -34,14 +33,14 @@ describe('readAhead', () => {
     expect(out.map((o) => o.item)).toEqual(ids);
     expect(calls.map((c) => c.length)).toEqual([200, 200, 50]);
     expect(new Set(calls.flat()).size).toBe(450);
-    expect(out[7]).toEqual({ item: id(7), kind: 'not-found' });
-    expect(out[8]).toEqual({ item: id(8), kind: 'found' });
+    expect(out[7]).toEqual({ item: usageId(7), kind: 'not-found' });
+    expect(out[8]).toEqual({ item: usageId(8), kind: 'found' });
     // Later rows of an Id carry no read of their own.
-    expect(out[450]).toEqual({ item: id(0), kind: undefined });
+    expect(out[450]).toEqual({ item: usageId(0), kind: undefined });
   });
 
   it('hands on the first rows as soon as their read is done, and has the next reads started before their rows are reached', async () => {
-    const ids = Array.from({ length: 1000 }, (_, i) => id(i));
+    const ids = Array.from({ length: 1000 }, (_, i) => usageId(i));
     const { calls, read } = reader();
     const callsAt = new Map<string, number>();
     for await (const { item } of readAhead(source(ids), { idOf: (item) => item, read, ahead: 2 })) callsAt.set(item, calls.length);
@@ -52,10 +51,11 @@ describe('readAhead', () => {
   });
 
   it('closes a batch after 4 x 200 items even when few of them need a read', async () => {
-    const ids = Array.from({ length: 2000 }, (_, i) => id(i));
+    const ids = Array.from({ length: 2000 }, (_, i) => usageId(i));
+    const everyHundredth = new Set(ids.filter((_, i) => i % 100 === 0));
     const { calls, read } = reader();
     let handed = 0;
-    for await (const entry of readAhead(source(ids), { idOf: (item) => (item.endsWith('00') ? item : undefined), read })) {
+    for await (const entry of readAhead(source(ids), { idOf: (item) => (everyHundredth.has(item) ? item : undefined), read })) {
       void entry;
       handed++;
     }
@@ -66,13 +66,13 @@ describe('readAhead', () => {
   it('gives every item of a failed read that failure, and stops handing on once aborted', async () => {
     const failing = async (): Promise<ReadBatch> => ({ ok: false, call: { trackId: 't-q1' }, errorCode: 'TEMPORARY_ERROR', errorMessage: 'later' });
     const kinds: string[] = [];
-    for await (const { read } of readAhead(source([id(1), id(2)]), { idOf: (item) => item, read: failing })) kinds.push(read?.kind ?? '');
+    for await (const { read } of readAhead(source([usageId(1), usageId(2)]), { idOf: (item) => item, read: failing })) kinds.push(read?.kind ?? '');
     expect(kinds).toEqual(['failed', 'failed']);
 
     const stop = new AbortController();
     const { read } = reader();
     const handed: string[] = [];
-    for await (const { item } of readAhead(source(Array.from({ length: 500 }, (_, i) => id(i))), { idOf: (item) => item, read, signal: stop.signal })) {
+    for await (const { item } of readAhead(source(Array.from({ length: 500 }, (_, i) => usageId(i))), { idOf: (item) => item, read, signal: stop.signal })) {
       handed.push(item);
       if (handed.length === 3) stop.abort();
     }

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { usageId } from '../../helpers/generate.js';
 import { batchIds, buildUsageQuery, fieldsToRead, numbersAsText, QUERY_ID_LIMIT, readQueryPage } from '../../../src/read/usage-query.js';
-
-const id = (n: number): string => `8ad0${String(n).padStart(28, '0')}`;
 
 describe('fieldsToRead', () => {
   it('reads Id, RbeStatus and AccountId, then the input fields in input order, each once', () => {
@@ -11,25 +10,25 @@ describe('fieldsToRead', () => {
 
 describe('buildUsageQuery', () => {
   it('selects the fields from Usage with one Id condition per id joined by or, keywords lower case', () => {
-    expect(buildUsageQuery(['Id', 'Quantity'], [id(1), id(2)])).toBe(`select Id, Quantity from Usage where Id = '${id(1)}' or Id = '${id(2)}'`);
+    expect(buildUsageQuery(['Id', 'Quantity'], [usageId(1), usageId(2)])).toBe(`select Id, Quantity from Usage where Id = '${usageId(1)}' or Id = '${usageId(2)}'`);
   });
 
   it('takes 200 ids and refuses 201 or none', () => {
-    const ids = Array.from({ length: QUERY_ID_LIMIT + 1 }, (_, i) => id(i));
+    const ids = Array.from({ length: QUERY_ID_LIMIT + 1 }, (_, i) => usageId(i));
     expect(buildUsageQuery(['Id'], ids.slice(0, 200)).match(/Id = /g)).toHaveLength(200);
     expect(() => buildUsageQuery(['Id'], ids)).toThrow(RangeError);
     expect(() => buildUsageQuery(['Id'], [])).toThrow(RangeError);
   });
 
   it('refuses anything that could break out of the quotes or the field list', () => {
-    expect(() => buildUsageQuery(['Id'], [`${id(1).slice(0, 31)}'`])).toThrow(/not a Zuora id/);
-    expect(() => buildUsageQuery(['Id, Quantity from Account --'], [id(1)])).toThrow(/not a field name/);
+    expect(() => buildUsageQuery(['Id'], [`${usageId(1).slice(0, 31)}'`])).toThrow(/not a Zuora id/);
+    expect(() => buildUsageQuery(['Id, Quantity from Account --'], [usageId(1)])).toThrow(/not a field name/);
   });
 });
 
 describe('batchIds', () => {
   it('groups ids 200 at a time, each id once, in first-seen order', () => {
-    const ids = [...Array.from({ length: 450 }, (_, i) => id(i)), id(3), id(449)];
+    const ids = [...Array.from({ length: 450 }, (_, i) => usageId(i)), usageId(3), usageId(449)];
     const batches = batchIds(ids);
     expect(batches.map((b) => b.length)).toEqual([200, 200, 50]);
     expect(batches.flat()).toEqual(ids.slice(0, 450));

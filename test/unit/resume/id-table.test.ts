@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { IdTable } from '../../../src/resume/id-table.js';
+import { usageId } from '../../helpers/generate.js';
 
 describe('IdTable', () => {
   it('keeps Ids with a number each, through growth', () => {
     const table = new IdTable(true);
-    for (let i = 0; i < 5000; i++) table.add(`8ad0${i.toString(16).padStart(28, '0')}`, i + 2);
+    for (let i = 0; i < 5000; i++) table.add(usageId(i), i + 2);
     expect(table.size).toBe(5000);
-    expect(table.get(`8ad0${(1234).toString(16).padStart(28, '0')}`)).toBe(1236);
+    expect(table.get(usageId(1234))).toBe(1236);
     expect(table.has('8ad0ffffffffffffffffffffffffffff')).toBe(false);
     expect([...table.digests()]).toHaveLength(5000);
   });
@@ -27,7 +28,7 @@ describe('IdTable', () => {
   });
 
   it('digests are stable safe integers, never 0, distinct for near Ids', () => {
-    const digests = Array.from({ length: 100_000 }, (_, i) => IdTable.digest(`8ad0${i.toString(16).padStart(28, '0')}`));
+    const digests = Array.from({ length: 100_000 }, (_, i) => IdTable.digest(usageId(i)));
     expect(digests.every((digest) => Number.isSafeInteger(digest) && digest > 0)).toBe(true);
     expect(new Set(digests).size).toBe(100_000);
     expect(IdTable.digest('')).toBe(IdTable.digest(''));

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { ReadFailure } from '../../../src/read/query-usage.js';
 import { createStopPolicy, tooManyFailures } from '../../../src/run/stop-policy.js';
 import type { SendResult } from '../../../src/send/zuora-call.js';
 
@@ -6,6 +7,7 @@ const updated: SendResult = { result: 'updated', attempts: 1, httpStatus: 200 };
 const failed: SendResult = { result: 'failed', attempts: 1, httpStatus: 400, errorCode: 'INVALID_VALUE' };
 const unreachable: SendResult = { result: 'failed', attempts: 1, errorCode: 'ECONNREFUSED', unreachable: true };
 const refused: SendResult = { result: 'failed', attempts: 1, httpStatus: 401, errorMessage: 'Authentication error', credentialsRefused: true };
+const readFailure = (extra: Partial<ReadFailure>): ReadFailure => ({ ok: false, call: { trackId: 'p-q1' }, errorCode: 'HTTP_502', errorMessage: 'bad gateway', ...extra });
 
 /** Feeds results in order; returns the index and decision of the first stop, if any. */
 function firstStop(results: SendResult[], options: Parameters<typeof createStopPolicy>[0]) {
@@ -60,5 +62,28 @@ describe('createStopPolicy', () => {
       kind: 'max-failures',
       reason: '--max-failures reached (3 failed of 4 answered)',
     });
+  });
+});
+
+describe('stop policy: --verify mismatches and failed reads', () => {
+  it('a mismatch is a failed row for --max-failures', () => {
+    const policy = createStopPolicy({ concurrency: 8, maxFailures: { count: 1 } });
+    for (let i = 0; i < 3; i++) expect(policy.afterAnswer(updated)).toBeUndefined();
+    expect(policy.afterMismatch()).toBeUndefined();
+    expect(policy.afterMismatch()).toEqual({ kind: 'max-failures', reason: '--max-failures reached (2 failed of 3 answered)' });
+  });
+
+  it('a mismatch never stops a run without --max-failures', () => {
+    const policy = createStopPolicy({ concurrency: 8 });
+    policy.afterAnswer(updated);
+    expect(policy.afterMismatch()).toBeUndefined();
+  });
+
+  it.each([
+    ['refused credentials stop at once', readFailure({ errorCode: 'AUTH_FAILED', credentialsRefused: true }), 'credentials'],
+    ['an unreachable Zuora stops at once', readFailure({ errorCode: 'ECONNREFUSED', unreachable: true }), 'unreachable'],
+    ['any other failed read goes on (its rows carry the error)', readFailure({}), undefined],
+  ])('%s', (_name, failure, kind) => {
+    expect(createStopPolicy({ concurrency: 8 }).afterReadFailure(failure)?.kind).toBe(kind);
   });
 });

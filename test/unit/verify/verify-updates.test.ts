@@ -5,6 +5,7 @@ import type { SendItem } from '../../../src/send/send-updates.js';
 import type { Transport } from '../../../src/send/transport.js';
 import type { SendResult } from '../../../src/send/zuora-call.js';
 import { createVerifier, type VerifyVerdict } from '../../../src/verify/verify-updates.js';
+import { usageId } from '../../helpers/generate.js';
 
 const ID = '8ad00000000000000000000000000001';
 
@@ -127,7 +128,7 @@ describe('verifier', () => {
     });
     const transport = verifier.track(fake(async () => ({ result: 'updated', attempts: 1 })));
     for (let i = 0; i < 450; i++) {
-      const item: SendItem = { seq: i, line: i + 2, cells: [], update: { id: `8ad0${String(i).padStart(28, '0')}`, fields: { Quantity: '1' }, trackId: `t-${i}` } };
+      const item: SendItem = { seq: i, line: i + 2, cells: [], update: { id: usageId(i), fields: { Quantity: '1' }, trackId: `t-${i}` } };
       verifier.answered(item, await transport.send(item));
     }
     await verifier.close();
