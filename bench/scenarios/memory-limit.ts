@@ -37,16 +37,18 @@ export async function memoryLimit(bench: BenchSession): Promise<void> {
   const backup = join(bench.workDir, 'memory-limit.backup.csv');
   const report = join(bench.workDir, 'memory-limit.report.html');
   const modes: Mode[] = [
-    { name: '', run: (transport) => ({ args: ['--transport', transport] }) },
-    { name: 'plain node, ', run: (transport) => ({ args: ['--transport', transport], plainNode: true }) },
     { name: '--preview, ', run: () => ({ args: ['--preview'], done: PREVIEW_RESULTS }), once: true },
-    { name: '--backup --verify, ', run: (transport) => ({ args: ['--transport', transport, '--backup', backup, '--verify'] }) },
-    { name: '--report, ', run: (transport) => ({ args: ['--transport', transport, '--report', report] }) },
+    { name: '', run: (transport) => ({ args: ['--transport', transport] }) },
     { name: '--skip-unchanged, ', run: (transport) => ({ args: ['--transport', transport, '--skip-unchanged'], done: ['updated', 'unchanged'] }), fresh: true },
+    { name: '--report, ', run: (transport) => ({ args: ['--transport', transport, '--report', report] }) },
+    { name: '--backup --verify, ', run: (transport) => ({ args: ['--transport', transport, '--backup', backup, '--verify'] }) },
+    { name: 'plain node, ', run: (transport) => ({ args: ['--transport', transport], plainNode: true }) },
   ];
   const result: Record<string, unknown> = {};
   const measured = (label: string, figures: RunFigures): void => {
     result[label] = { maxRssMb: figures.maxRssMb, cpuMsPerRow: figures.cpuMsPerRow, rowsPerSecond: figures.rowsPerSecond, heapSizeLimitMb: figures.heapSizeLimitMb, samples: figures.memorySamples ?? [] };
+    // Logged as measured too: a run stopped halfway still tells what it saw.
+    bench.log(`memory-limit: ${label}: peak RSS ${fixed(figures.maxRssMb, 0)} MB, CPU ${fixed(figures.cpuMsPerRow, 3)} ms/row`);
     bench.row('memory-limit', `${label}, ${count(rows)} rows: peak RSS MB (CPU ms/row, rows/s)`, `${fixed(figures.maxRssMb, 0)} (${fixed(figures.cpuMsPerRow, 3)}, ${whole(figures.rowsPerSecond)})`, `<= ${targetMb}`, figures.maxRssMb <= targetMb);
   };
   const withSimulator = async (fresh: boolean, shared: SimulatorProcess | undefined, step: (simulator: SimulatorProcess) => Promise<void>): Promise<void> => {
@@ -61,6 +63,8 @@ export async function memoryLimit(bench: BenchSession): Promise<void> {
   await bench.input(rows);
   const shared = await startSimulatorProcess({ latencyMs: 0 });
   try {
+    // The limited run first: the one figure that must not be missing when a long run is cut short.
+    await limited(bench, shared, rows, result);
     for (const mode of modes) {
       for (const transport of mode.once ? (['put'] as Transport[]) : [...bench.flags.transports]) {
         const label = `${mode.name}${mode.once ? '' : `--transport ${transport}`}`.replace(/, $/, '');
@@ -74,7 +78,6 @@ export async function memoryLimit(bench: BenchSession): Promise<void> {
         }
       }
     }
-    await limited(bench, shared, rows, result);
   } finally {
     await shared.close();
   }
@@ -99,6 +102,7 @@ export async function memoryLimit(bench: BenchSession): Promise<void> {
         const peak = cgroup.peakMb();
         const hits = cgroup.limitHits();
         into.limit = { cgroupVersion: cgroup.version, cgroupPeakMb: peak, ...hits, maxRssMb: figures.maxRssMb, heapSizeLimitMb: figures.heapSizeLimitMb, cpuMsPerRow: figures.cpuMsPerRow };
+        session.log(`memory-limit: ${label}: cgroup peak ${fixed(peak, 0)} MB, process peak RSS ${fixed(figures.maxRssMb, 0)} MB, V8 heap limit ${fixed(figures.heapSizeLimitMb ?? Number.NaN, 0)} MB, limit hit ${hits.failcnt} times, ${hits.oomKills} OOM kills`);
         session.row(
           'memory-limit',
           `${label}: no OOM; cgroup v${cgroup.version} peak (page cache counted) MB / process peak RSS MB / V8 heap limit MB`,
@@ -128,6 +132,7 @@ export async function memoryLimit(bench: BenchSession): Promise<void> {
       if (written !== records) throw new Error(`export wrote ${written} rows of ${records}`);
       const rss = run.usage?.maxRssMb ?? Number.NaN;
       const cpuMs = run.usage ? run.usage.userMs + run.usage.systemMs : Number.NaN;
+      session.log(`memory-limit: export of ${records} records: peak RSS ${fixed(rss, 0)} MB`);
       into.export = { records, maxRssMb: rss, cpuMsPerRecord: cpuMs / records, wallMs: run.wallMs, samples: run.usage?.samples ?? [] };
       session.row('memory-limit', `export of ${count(records)} records: peak RSS MB (CPU ms/record, records/s)`, `${fixed(rss, 0)} (${fixed(cpuMs / records, 3)}, ${whole((records * 1000) / run.wallMs)})`, `<= ${targetMb}`, rss <= targetMb);
     } catch (error) {
