@@ -121,7 +121,9 @@ export class BenchSession {
     const out = join(this.workDir, 'out.results.csv');
     const failures = join(this.workDir, 'out.failures.csv');
     const summaryPath = join(this.workDir, 'summary.json');
-    const args = [input, '--base-url', simulator.url, '-c', String(concurrency), '-o', out, '--failures', failures, '--summary-json', summaryPath, ...(run.args ?? [])];
+    // A preview sends nothing and refuses a failures file (BAD_OPTION).
+    const failuresArgs = run.args?.includes('--preview') ? [] : ['--failures', failures];
+    const args = [input, '--base-url', simulator.url, '-c', String(concurrency), '-o', out, ...failuresArgs, '--summary-json', summaryPath, ...(run.args ?? [])];
     const before = await simulator.stats();
     const nodeFlags = [...(run.plainNode ? [] : this.cliNodeFlags), ...(run.nodeFlags ?? [])];
     const measured = await runMeasured(CLI, args, { env: CLI_ENV, nodeFlags, ...(run.cgroupProcs === undefined ? {} : { cgroupProcs: run.cgroupProcs }) });
