@@ -1,10 +1,10 @@
 /**
  * `npm run bench`: the real CLI, spawned as a user would, against the simulator in a separate process.
  *
- *   npm run bench [-- --runs N] [--only <scenario>[,<scenario>...]] [--long] [--transport put|actions] [--node-flags="<flags>"] [--cpu-prof]
+ *   npm run bench [-- --runs N] [--only <scenario>[,<scenario>...]] [--long] [--transport put|actions] [--node-flags="<flags>"] [--cpu-prof] [--rows N]
  *
  * Default scenarios: latency-bound, client-bound, rate-limited, memory, peer, transports, look-before, export; `scaling` (concurrency
- * and file-size sweep) runs only when named in --only. Prints one table and writes the same figures as
+ * and file-size sweep) and `memory-limit` (every mode at 1,000,000 rows, and in a 128 MiB cgroup) run only when named in --only. Prints one table and writes the same figures as
  * JSON to bench/results/latest.json. Input files are generated in os.tmpdir() and removed at the end.
  * See BENCHMARKS.md for the method. The plan is in plan.ts, each scenario in scenarios/.
  */
@@ -19,6 +19,7 @@ import { exportScenario } from './scenarios/export.js';
 import { latencyBound } from './scenarios/latency-bound.js';
 import { lookBefore } from './scenarios/look-before.js';
 import { memory } from './scenarios/memory.js';
+import { memoryLimit } from './scenarios/memory-limit.js';
 import { peer } from './scenarios/peer.js';
 import { rateLimited } from './scenarios/rate-limited.js';
 import { scaling } from './scenarios/scaling.js';
@@ -71,6 +72,7 @@ async function main(): Promise<void> {
     if (flags.only.has('look-before')) await timed('look-before', () => lookBefore(bench));
     if (flags.only.has('export')) await timed('export', () => exportScenario(bench));
     if (flags.only.has('scaling')) await timed('scaling', () => scaling(bench));
+    if (flags.only.has('memory-limit')) await timed('memory-limit', () => memoryLimit(bench));
   } finally {
     await rm(workDir, { recursive: true, force: true });
   }
@@ -87,7 +89,7 @@ async function main(): Promise<void> {
   const report = {
     date: new Date(started).toISOString(),
     machine: info,
-    flags: { runs: flags.runs ?? null, only: [...flags.only], long: flags.long, transports: [...flags.transports], cpuProf: flags.cpuProf, nodeFlags: flags.nodeFlags ?? null },
+    flags: { rows: flags.rows ?? null, runs: flags.runs ?? null, only: [...flags.only], long: flags.long, transports: [...flags.transports], cpuProf: flags.cpuProf, nodeFlags: flags.nodeFlags ?? null },
     cliNodeFlags: bench.cliNodeFlags,
     shebangNodeFlags: CLI_NODE_FLAGS,
     runsPerScenario: Object.fromEntries([...flags.only].map((name) => [name, bench.runsOf(name)])),

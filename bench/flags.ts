@@ -1,4 +1,4 @@
-/** The bench's command line: `npm run bench -- [--runs N] [--only <scenario>[,...]] [--long] [--transport put|actions] [--node-flags="<flags>"] [--cpu-prof]`. */
+/** The bench's command line: `npm run bench -- [--runs N] [--only <scenario>[,...]] [--long] [--transport put|actions] [--node-flags="<flags>"] [--cpu-prof] [--rows N]`. */
 
 import { parseArgs } from 'node:util';
 import { DEFAULT_SCENARIOS, SCENARIOS, TRANSPORTS, type Scenario, type Transport } from './plan.js';
@@ -22,9 +22,11 @@ export interface BenchFlags {
    * one run, e.g. `--node-flags="--max-semi-space-size=6"` (the flags of the previous release).
    */
   nodeFlags: string[] | undefined;
+  /** --rows N: the size of the memory-limit scenario instead of 1,000,000 (a quicker look while developing). */
+  rows: number | undefined;
 }
 
-export const USAGE = `usage: npm run bench -- [--runs N] [--only <scenario>[,...]] [--long] [--transport put|actions] [--node-flags="<flags>"] [--cpu-prof]\nscenarios: ${SCENARIOS.join(', ')}`;
+export const USAGE = `usage: npm run bench -- [--runs N] [--only <scenario>[,...]] [--long] [--transport put|actions] [--node-flags="<flags>"] [--cpu-prof] [--rows N]\nscenarios: ${SCENARIOS.join(', ')}`;
 
 /** Parses the bench's flags; throws with a message naming the flag on a bad one. */
 export function parseBenchFlags(argv: string[]): BenchFlags {
@@ -37,6 +39,7 @@ export function parseBenchFlags(argv: string[]): BenchFlags {
       transport: { type: 'string' },
       'cpu-prof': { type: 'boolean', default: false },
       'node-flags': { type: 'string' },
+      rows: { type: 'string' },
     },
     strict: true,
     allowPositionals: false,
@@ -64,5 +67,10 @@ export function parseBenchFlags(argv: string[]): BenchFlags {
     const notFlags = nodeFlags.filter((flag) => !flag.startsWith('--'));
     if (notFlags.length > 0) throw new Error(`--node-flags: expected Node flags starting with --; got "${notFlags.join(' ')}"`);
   }
-  return { runs, only, long: values.long, transports, cpuProf: values['cpu-prof'], nodeFlags };
+  let rows: number | undefined;
+  if (values.rows !== undefined) {
+    rows = Number(values.rows);
+    if (!Number.isInteger(rows) || rows < 1) throw new Error(`--rows must be a whole number of at least 1; got "${values.rows}"`);
+  }
+  return { rows, runs, only, long: values.long, transports, cpuProf: values['cpu-prof'], nodeFlags };
 }

@@ -25,6 +25,8 @@ export interface MeasureOptions {
   env?: NodeJS.ProcessEnv;
   /** Node flags before the script, e.g. `--cpu-prof`. */
   nodeFlags?: string[];
+  /** A cgroup's `cgroup.procs` (memory-cgroup.ts): the process joins it before Node starts. */
+  cgroupProcs?: string;
 }
 
 const REPORT_USAGE = fileURLToPath(new URL('./report-usage.js', import.meta.url));
@@ -34,7 +36,10 @@ let counter = 0;
 export async function runMeasured(script: string, args: string[], options: MeasureOptions = {}): Promise<MeasuredRun> {
   const usageFile = join(tmpdir(), `zuu-bench-usage-${process.pid}-${counter++}.json`);
   const started = performance.now();
-  const child = spawn(process.execPath, [...(options.nodeFlags ?? []), '--import', REPORT_USAGE, script, ...args], {
+  const command = [process.execPath, ...(options.nodeFlags ?? []), '--import', REPORT_USAGE, script, ...args];
+  // In a cgroup: a shell writes its own pid to cgroup.procs, then becomes Node (same pid) inside the limit.
+  const [file, ...argv] = options.cgroupProcs === undefined ? command : ['/bin/sh', '-c', 'echo $$ > "$1" && shift && exec "$@"', 'sh', options.cgroupProcs, ...command];
+  const child = spawn(file as string, argv, {
     env: { ...process.env, ...options.env, BENCH_USAGE_FILE: usageFile },
     stdio: ['ignore', 'ignore', 'pipe'],
   });

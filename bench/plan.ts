@@ -1,8 +1,8 @@
 /** What the benchmark runs: its scenarios, their sizes and knobs, runs per figure, and the targets. */
 
-export const SCENARIOS = ['latency-bound', 'client-bound', 'rate-limited', 'memory', 'peer', 'transports', 'look-before', 'export', 'scaling'] as const;
+export const SCENARIOS = ['latency-bound', 'client-bound', 'rate-limited', 'memory', 'peer', 'transports', 'look-before', 'export', 'scaling', 'memory-limit'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
-/** `scaling` runs only when named in --only. */
+/** `scaling` and `memory-limit` run only when named in --only. */
 export const DEFAULT_SCENARIOS: Scenario[] = ['latency-bound', 'client-bound', 'rate-limited', 'memory', 'peer', 'transports', 'look-before', 'export'];
 
 /** The CLI's `--transport` values; the scenarios that compare them measure the ones `--transport` selects. */
@@ -26,6 +26,7 @@ export const DEFAULT_RUNS: Record<Scenario, number> = {
   // Requests are counted, not timed: one run tells.
   export: 1,
   scaling: 1,
+  'memory-limit': 1,
 };
 
 /** Scenario sizes and knobs, as the issue sets them. */
@@ -53,6 +54,11 @@ export const PLAN = {
   /** `export` of `records`; `--skip-unchanged` on an export of `skipRows` with `edits` quantities changed. */
   /** `--long` adds an export of `longRecords`: its peak RSS against the 100,000's shows whether memory stays flat. */
   export: { records: 100_000, longRecords: 300_000, skipRows: 10_000, edits: 20 },
+  /**
+   * Issue 21: every mode at `rows` distinct Ids (`--rows` overrides), `-c 32`, 0 ms, against
+   * TARGETS.peakRssMbLimited; and one run in a cgroup limited to `limitMb` MiB.
+   */
+  memoryLimit: { rows: 1_000_000, concurrency: 32, limitMb: 128 },
   transports: { rows: 10_000, latencyMs: 300, concurrencyLimit: 40, concurrency: 40, batchSize: 50, actionsRunsPerPutRun: 3 },
   scaling: {
     /** At 50 ms: rows = 250 x C, about 12.5 s each at the C/L bound. */
@@ -75,6 +81,8 @@ export const TARGETS = {
   rateShareCeiling: 1.15,
   rateLimitedShare: 0.02,
   peakRssMbAtMillion: 150,
+  /** memory-limit (issue 21): peak RSS of every mode at 1,000,000 rows, MB. */
+  peakRssMbLimited: 100,
   rssGrowth: 1.3,
   /** `--transport actions`: requests per row at most 1.05 calls per 50 rows (a few partial or retried calls). */
   actionsRequestsPerRow: 1.05 / 50,

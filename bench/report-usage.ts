@@ -7,6 +7,7 @@
 
 import { writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import { getHeapStatistics } from 'node:v8';
 
 /** What a measured process reports about itself. */
 export interface ProcessUsage {
@@ -18,6 +19,8 @@ export interface ProcessUsage {
   maxHeapUsedMb: number;
   /** Highest external + arrayBuffers seen by the sampler, MB (Buffers, zlib). */
   maxExternalMb: number;
+  /** V8's heap size limit, MB: Node sizes it from the memory it may use (a cgroup's limit included). */
+  heapSizeLimitMb?: number;
   /** [ms since start, rss, heapTotal, heapUsed, external + arrayBuffers] in MB every SAMPLE_MS: flatness over a run. */
   samples: MemorySample[];
 }
@@ -54,6 +57,7 @@ if (target !== undefined && target !== '') {
       maxRssMb: round(usage.maxRSS / 1024),
       maxHeapUsedMb: round(maxHeapUsed / MB),
       maxExternalMb: round(maxExternal / MB),
+      heapSizeLimitMb: round(getHeapStatistics().heap_size_limit / MB),
       samples,
     };
     writeFileSync(target, JSON.stringify(report));

@@ -20,7 +20,8 @@ import type { TableRow } from './table.js';
 
 /** The repository root (this file runs as dist/bench/session.js). */
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-export const CLI = join(ROOT, 'dist/src/cli.js');
+/** `BENCH_CLI=<path to cli.js>` measures another build (e.g. a copy of an earlier commit's dist/) in the same run. */
+export const CLI = process.env.BENCH_CLI ?? join(ROOT, 'dist/src/cli.js');
 const BARE = join(ROOT, 'dist/bench/bare-baseline.js');
 export const RESULTS_DIR = join(ROOT, 'bench/results');
 const CLI_ENV = { ZUORA_CLIENT_ID: DEMO_CREDENTIALS.clientId, ZUORA_CLIENT_SECRET: DEMO_CREDENTIALS.clientSecret };
@@ -62,6 +63,8 @@ export interface RunFigures {
   retries?: number;
   /** CLI only: read requests from its summary (`--preview`, `--backup`, `--verify`). */
   readRequests?: number;
+  /** V8's heap size limit the process started with, MB. */
+  heapSizeLimitMb?: number;
   /** [ms, rss, heapTotal, heapUsed, external] MB every 500 ms. */
   memorySamples?: MemorySample[];
 }
@@ -72,6 +75,12 @@ export interface CliRun {
   args?: string[];
   /** Node flags after the shebang's, e.g. `--cpu-prof`. */
   nodeFlags?: string[];
+  /** Plain `node dist/src/cli.js`: none of the shebang's (or --node-flags') flags. */
+  plainNode?: boolean;
+  /** Run inside this cgroup (memory-cgroup.ts). */
+  cgroupProcs?: string;
+  /** The corrections file to run instead of the generated one of `rows` rows. */
+  input?: string;
   /** The results that count as done: every row must end in one of them. Default `['updated']`. */
   done?: string[];
 }
@@ -108,16 +117,19 @@ export class BenchSession {
 
   /** Runs the CLI on a generated file of `rows` rows. Throws unless it exits 0 with every row done. */
   async cli(simulator: SimulatorProcess, rows: number, concurrency: number, run: CliRun = {}): Promise<RunFigures> {
-    const input = await this.input(rows);
+    const input = run.input ?? (await this.input(rows));
     const out = join(this.workDir, 'out.results.csv');
     const failures = join(this.workDir, 'out.failures.csv');
     const summaryPath = join(this.workDir, 'summary.json');
-    const args = [input, '--base-url', simulator.url, '-c', String(concurrency), '-o', out, '--failures', failures, '--summary-json', summaryPath, ...(run.args ?? [])];
+    // A preview sends nothing and refuses a failures file (BAD_OPTION).
+    const failuresArgs = run.args?.includes('--preview') ? [] : ['--failures', failures];
+    const args = [input, '--base-url', simulator.url, '-c', String(concurrency), '-o', out, ...failuresArgs, '--summary-json', summaryPath, ...(run.args ?? [])];
     const before = await simulator.stats();
-    const measured = await runMeasured(CLI, args, { env: CLI_ENV, nodeFlags: [...this.cliNodeFlags, ...(run.nodeFlags ?? [])] });
+    const nodeFlags = [...(run.plainNode ? [] : this.cliNodeFlags), ...(run.nodeFlags ?? [])];
+    const measured = await runMeasured(CLI, args, { env: CLI_ENV, nodeFlags, ...(run.cgroupProcs === undefined ? {} : { cgroupProcs: run.cgroupProcs }) });
     const after = await simulator.stats();
     const what = `${rows} rows${run.args?.length ? ` with ${run.args.join(' ')}` : ''}`;
-    if (measured.exitCode !== 0) throw new Error(`the CLI exited ${measured.exitCode ?? measured.signal} on ${what}:\n${measured.stderrTail}`);
+    if (measured.exitCode !== 0) throw new Error(`the CLI exited ${measured.exitCode ?? measured.signal}${measured.signal === 'SIGKILL' && run.cgroupProcs ? ' (killed: out of memory in its cgroup?)' : ''} on ${what}:\n${measured.stderrTail}`);
     const summary = JSON.parse(await readFile(summaryPath, 'utf8')) as SummaryJsonV1;
     const counts: Record<string, number> = summary.counts;
     const done = run.done ?? ['updated'];
@@ -167,5 +179,6 @@ function figures(run: MeasuredRun, rows: number, concurrency: number, before: Si
     concurrencyLimited: after.concurrencyLimited - before.concurrencyLimited,
     simulatorCpuMsPerRow: simulatorCpuMs / rows,
     memorySamples: usage?.samples,
+    ...(usage?.heapSizeLimitMb === undefined ? {} : { heapSizeLimitMb: usage.heapSizeLimitMb }),
   };
 }

@@ -17,20 +17,20 @@ import { KEPT_ROWS_MARK } from './kept-rows-path.js';
  * recorded one, so a digest collision can only make a row be sent that could have been kept.
  */
 export class IdSequences {
-  private keys = new Float64Array(1024);
+  private keys = new Float64Array(MIN_SLOTS);
   /** XOR of the row digests, low and high 32 bits: recorded rows, then the current input's first as many. */
-  private lo = new Uint32Array(1024);
-  private hi = new Uint32Array(1024);
+  private lo = new Uint32Array(MIN_SLOTS);
+  private hi = new Uint32Array(MIN_SLOTS);
   /** Rows of the Id in the results. */
-  private recorded = new Uint32Array(1024);
+  private recorded = new Uint32Array(MIN_SLOTS);
   /** Rows of the Id met so far in the current input (first the comparing pass, then the run). */
-  private seen = new Uint32Array(1024);
+  private seen = new Uint32Array(MIN_SLOTS);
   /** CHANGED: the Id's rows are all sent. */
-  private flags = new Uint8Array(1024);
-  /** Offset in the scratch file of the next recorded `updated` row of the Id not yet reached; -1 none. */
-  private head = new Float64Array(1024);
-  /** While the results are read: offset of the Id's last entry, to chain the next one to. */
-  private tail: Float64Array | undefined = new Float64Array(1024);
+  private flags = new Uint8Array(MIN_SLOTS);
+  /** The next recorded `updated` row of the Id not yet reached, as a scratch-file reference (refOf); 0 none. */
+  private head = new Uint32Array(MIN_SLOTS);
+  /** While the results are read: the Id's last entry (a reference), to chain the next one to. */
+  private tail: Uint32Array | undefined = new Uint32Array(MIN_SLOTS);
   private count = 0;
   private readonly scratch: ScratchFile;
 
@@ -53,9 +53,9 @@ export class IdSequences {
     if (!kept) return;
     const offset = this.scratch.append(k, JSON.stringify([cells, kept.resultCells]));
     const tail = this.tail![slot]!;
-    if (tail < 0) this.head[slot] = offset;
-    else this.scratch.link(tail, offset);
-    this.tail![slot] = offset;
+    if (tail === 0) this.head[slot] = refOf(offset);
+    else this.scratch.link(offsetOf(tail), offset);
+    this.tail![slot] = refOf(offset);
   }
 
   /** Counts the next row of `id` in the current input (input in file order). */
@@ -97,14 +97,14 @@ export class IdSequences {
     const k = this.seen[slot]!;
     this.seen[slot] = k + 1;
     if (this.flags[slot] === CHANGED) return undefined;
-    const offset = this.head[slot]!;
-    const entry = k < this.recorded[slot]! && offset >= 0 ? this.scratch.read(offset) : undefined;
+    const head = this.head[slot]!;
+    const entry = k < this.recorded[slot]! && head !== 0 ? this.scratch.read(offsetOf(head)) : undefined;
     if (entry?.k !== k) {
       // Recorded otherwise than `updated` (or beyond the recorded rows): sent, and so is every later row.
       this.flags[slot] = CHANGED;
       return undefined;
     }
-    this.head[slot] = entry.next;
+    this.head[slot] = entry.next < 0 ? 0 : refOf(entry.next);
     const [recordedCells, resultCells] = JSON.parse(entry.text) as [string[], string[]];
     if (recordedCells.length !== cells.length || recordedCells.some((cell, i) => cell !== cells[i])) {
       this.flags[slot] = CHANGED;
@@ -123,11 +123,11 @@ export class IdSequences {
     if (slot < 0) return;
     const k = this.seen[slot]!;
     this.seen[slot] = k + 1;
-    const offset = this.head[slot]!;
-    if (this.flags[slot] === CHANGED || offset < 0) return;
-    const entry = this.scratch.read(offset);
+    const head = this.head[slot]!;
+    if (this.flags[slot] === CHANGED || head === 0) return;
+    const entry = this.scratch.read(offsetOf(head));
     if (entry.k !== k) return;
-    this.head[slot] = entry.next;
+    this.head[slot] = entry.next < 0 ? 0 : refOf(entry.next);
     this.flags[slot] = CHANGED;
   }
 
@@ -148,36 +148,35 @@ export class IdSequences {
   }
 
   private insert(digest: number): number {
-    if ((this.count + 1) * 2 > this.keys.length) this.grow();
+    if (this.count + 1 > this.keys.length * MAX_LOAD) this.grow();
     const slot = this.probe(digest);
     if (this.keys[slot] === 0) {
       this.keys[slot] = digest;
-      this.head[slot] = -1;
-      this.tail![slot] = -1;
       this.count++;
     }
     return slot;
   }
 
-  /** Linear probing from the digest's low bits; the table is at most half full, so a free slot exists. */
+  /** Linear probing from the digest modulo the size; the table is at most 3/4 full, so a free slot exists. */
   private probe(digest: number): number {
-    const mask = this.keys.length - 1;
-    let slot = digest % this.keys.length;
-    while (this.keys[slot] !== 0 && this.keys[slot] !== digest) slot = (slot + 1) & mask;
+    const size = this.keys.length;
+    let slot = digest % size;
+    while (this.keys[slot] !== 0 && this.keys[slot] !== digest) slot = slot + 1 === size ? 0 : slot + 1;
     return slot;
   }
 
+  /** 1.5 times the slots: the old and new arrays together are 2.5 times the old, not 3. */
   private grow(): void {
     const old = { keys: this.keys, lo: this.lo, hi: this.hi, recorded: this.recorded, seen: this.seen, flags: this.flags, head: this.head, tail: this.tail! };
-    const size = old.keys.length * 2;
+    const size = Math.ceil(old.keys.length * GROWTH);
     this.keys = new Float64Array(size);
     this.lo = new Uint32Array(size);
     this.hi = new Uint32Array(size);
     this.recorded = new Uint32Array(size);
     this.seen = new Uint32Array(size);
     this.flags = new Uint8Array(size);
-    this.head = new Float64Array(size);
-    this.tail = new Float64Array(size);
+    this.head = new Uint32Array(size);
+    this.tail = new Uint32Array(size);
     for (let i = 0; i < old.keys.length; i++) {
       if (old.keys[i] === 0) continue;
       const slot = this.probe(old.keys[i]!);
@@ -194,6 +193,26 @@ export class IdSequences {
 }
 
 const CHANGED = 1;
+/**
+ * Memory: 33 bytes a slot while the results are read (29 after), the table 1/2 to 3/4 full: 39 to 66
+ * bytes an Id of the results (it was 41 bytes a slot, at most half full).
+ */
+const MAX_LOAD = 0.75;
+const GROWTH = 1.5;
+const MIN_SLOTS = 1024;
+/** Entries start at multiples of 8 bytes, so a 32-bit reference (offset / 8 + 1, 0 for none) covers 32 GB. */
+const ALIGN = 8;
+const MAX_REF = 0xffffffff;
+
+function refOf(offset: number): number {
+  const ref = offset / ALIGN + 1;
+  if (ref > MAX_REF) throw new Error('the resume scratch file passed 32 GB: too many rows to keep for --resume');
+  return ref;
+}
+
+function offsetOf(ref: number): number {
+  return (ref - 1) * ALIGN;
+}
 
 /** One recorded row in the scratch file. */
 interface ScratchEntry {
@@ -228,16 +247,18 @@ class ScratchFile {
   /** Appends an entry with no next one; returns its offset. */
   append(k: number, text: string): number {
     const length = Buffer.byteLength(text);
-    if (this.used + ENTRY_HEADER + length > this.buffer.length) {
+    // Padded to a multiple of ALIGN, so that every entry starts at one.
+    const size = Math.ceil((ENTRY_HEADER + length) / ALIGN) * ALIGN;
+    if (this.used + size > this.buffer.length) {
       this.flush();
-      if (ENTRY_HEADER + length > this.buffer.length) this.buffer = Buffer.alloc(ENTRY_HEADER + length);
+      if (size > this.buffer.length) this.buffer = Buffer.alloc(size);
     }
     const offset = this.written + this.used;
     this.buffer.writeDoubleLE(-1, this.used);
     this.buffer.writeUInt32LE(k, this.used + 8);
     this.buffer.writeUInt32LE(length, this.used + 12);
     this.buffer.write(text, this.used + ENTRY_HEADER, 'utf8');
-    this.used += ENTRY_HEADER + length;
+    this.used += size;
     return offset;
   }
 

@@ -3,6 +3,7 @@ import { createPreviewJudge } from '../../../src/preview/judge-preview.js';
 import type { ItemRead } from '../../../src/read/read-ahead.js';
 import { createTimes1000Tracker, quantityTimes1000 } from '../../../src/read/times-1000.js';
 import { parseQuantity } from '../../../src/rows/quantity.js';
+import { formatDecimal, parseDecimal } from '../../../src/read/compare.js';
 
 describe('quantityTimes1000: the judgement (row quantity, row UOM, Zuora quantity, Zuora UOM)', () => {
   it.each([
@@ -78,6 +79,37 @@ describe('rows sharing an Id are judged against what the earlier rows leave', ()
 
   it('an Id not read in this run is not judged', () => {
     expect(createTimes1000Tracker().judge('b', { Quantity: '125' })).toBeUndefined();
+  });
+
+  it.each([
+    ['0.125', 'GB'],
+    ['-0.05', 'Each'],
+    ['7', undefined],
+    ['99999999.999', ''],
+    ['312.0910', 'GB'],
+    ['00012.5', 'GB'],
+    ['+2.5', 'GB'],
+    ['1.5E3', 'GB'],
+    ['.5', 'GB'],
+    [' 2.5 ', 'GB'],
+    ['123456789012.5', 'GB'],
+    ['0.00000000000001', 'GB'],
+  ])('keeps Zuora\'s Quantity %j and UOM %j exactly, whether packed into a number or not: the refusal reads as from the values themselves', (quantity, uom) => {
+    const tracker = createTimes1000Tracker();
+    const zuora = { Id: 'a', Quantity: quantity, UOM: uom };
+    expect(tracker.judge('a', { StartDateTime: '2026-01-01' }, zuora)).toBeUndefined();
+    const decimal = parseDecimal(quantity)!;
+    const times1000 = formatDecimal({ units: decimal.units * 1000n, scale: decimal.scale });
+    expect(tracker.judge('a', { Quantity: times1000 })).toEqual(quantityTimes1000(times1000, undefined, quantity, uom));
+    expect(tracker.judge('a', { Quantity: times1000 })?.errorCode).toBe('QUANTITY_TIMES_1000');
+  });
+
+  it('keeps a thousand and more distinct UOMs apart (those past the first 1,000 in a Map)', () => {
+    const tracker = createTimes1000Tracker();
+    for (let i = 0; i < 1100; i++) tracker.judge(`id${i}`, {}, { Quantity: '2.5', UOM: `unit${i}` });
+    expect(tracker.judge('id1050', { Quantity: '2500', UOM: 'unit1050' })?.errorCode).toBe('QUANTITY_TIMES_1000');
+    expect(tracker.judge('id1050', { Quantity: '2500', UOM: 'unit1049' })).toBeUndefined();
+    expect(tracker.judge('id3', { Quantity: '2500', UOM: 'UNIT3' })?.errorCode).toBe('QUANTITY_TIMES_1000');
   });
 });
 

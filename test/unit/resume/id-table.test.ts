@@ -33,4 +33,13 @@ describe('IdTable', () => {
     expect(new Set(digests).size).toBe(100_000);
     expect(IdTable.digest('')).toBe(IdTable.digest(''));
   });
+
+  it("'counts' keeps whole numbers (negative ones too) through growth past the Ids it was sized for", () => {
+    const table = new IdTable('counts', 100);
+    for (let i = 0; i < 5000; i++) table.add(`8ad0${i.toString(16).padStart(28, '0')}`, i - 2500);
+    expect(table.size).toBe(5000);
+    expect(table.get(`8ad0${(0).toString(16).padStart(28, '0')}`)).toBe(-2500);
+    expect(table.get(`8ad0${(4999).toString(16).padStart(28, '0')}`)).toBe(2499);
+    expect([...table.digests()]).toHaveLength(5000);
+  });
 });
