@@ -5,6 +5,9 @@
  * RSS (which includes a table's growth: old and new arrays at once).
  */
 
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createTimes1000Tracker } from '../src/read/times-1000.js';
 import { IdSequences } from '../src/resume/id-sequences.js';
 import { IdTable } from '../src/resume/id-table.js';
@@ -36,14 +39,18 @@ if (which === 'idset') {
   for (let i = 0; i < ids; i++) tracker.judge(usageId(i), { Quantity: '12.5', UOM: 'Each' }, { Quantity: '3.25', UOM: 'Each' });
   keep = tracker;
 } else if (which === 'id-sequences') {
-  const sequences = new IdSequences();
+  const scratch = mkdtempSync(join(tmpdir(), 'per-id-memory-'));
+  const sequences = new IdSequences(join(scratch, 'kept-rows'));
   for (let i = 0; i < ids; i++) {
     const id = usageId(i);
     sequences.addRecorded(id, [id, 'A1', '1.5', '2026-03-01', '2026-03-01', 'Each'], i % 2 ? { resultCells: ['updated', '1', '', ''] } : undefined);
   }
   sequences.judge(new IdTable());
   keep = sequences;
-  process.on('exit', () => sequences.close());
+  process.on('exit', () => {
+    sequences.close();
+    rmSync(scratch, { recursive: true, force: true });
+  });
 } else throw new Error(`unknown table "${which}"`);
 (globalThis as Record<string, unknown>).kept = keep;
 const after = await settle();
