@@ -205,6 +205,8 @@ const ALIGN = 8;
 const MAX_REF = 0xffffffff;
 
 function refOf(offset: number): number {
+  // A reference to an offset off the alignment would read another entry's bytes.
+  if (offset % ALIGN !== 0) throw new Error(`the resume scratch file has an entry at ${offset}, not a multiple of ${ALIGN}`);
   const ref = offset / ALIGN + 1;
   if (ref > MAX_REF) throw new Error('the resume scratch file passed 32 GB: too many rows to keep for --resume');
   return ref;
@@ -241,7 +243,8 @@ class ScratchFile {
 
   constructor(private readonly path: string) {
     this.fd = openSync(path, 'w+');
-    this.written = writeSync(this.fd, KEPT_ROWS_MARK);
+    // Entries start at a multiple of ALIGN (their offsets are kept divided by it): after the mark, padded.
+    this.written = Math.ceil(writeSync(this.fd, KEPT_ROWS_MARK) / ALIGN) * ALIGN;
   }
 
   /** Appends an entry with no next one; returns its offset. */
