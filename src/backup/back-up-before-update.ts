@@ -1,7 +1,7 @@
 import type { ReadBatch, ReadCall } from '../read/query-usage.js';
 import { readAhead } from '../read/read-ahead.js';
 import type { ReadRecord } from '../read/usage-query.js';
-import type { SendItem } from '../send/send-updates.js';
+import type { SendItem } from '../send/transport.js';
 import type { BackupFile } from './backup-file.js';
 import { IdMap, IdSet } from '../rows/id-case.js';
 

@@ -3,7 +3,7 @@ import { addDecimals, formatDecimal, type Decimal } from '../read/compare.js';
 import type { ReadBatch } from '../read/query-usage.js';
 import { readAhead } from '../read/read-ahead.js';
 import type { IdTable } from '../resume/id-table.js';
-import type { SendItem } from '../send/send-updates.js';
+import type { SendItem } from '../send/transport.js';
 import type { QuantityLedger } from '../report/quantity-totals.js';
 import { createPreviewJudge, type PreviewQuantityOptions } from './judge-preview.js';
 

@@ -1,7 +1,7 @@
 import type { ReadRecord } from '../read/usage-query.js';
 import type { IdTable } from '../resume/id-table.js';
 import type { RowOutcome } from '../row-outcome.js';
-import type { SendItem } from '../send/send-updates.js';
+import type { SendItem } from '../send/transport.js';
 import { createQuantityLedger, type QuantityTotals } from './quantity-totals.js';
 
 /**

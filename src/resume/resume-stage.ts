@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { RunOptions } from '../options.js';
 import { checkEarlierResults } from '../output/unfinished-results.js';
 import type { RowOutcome } from '../row-outcome.js';
-import type { SendItem } from '../send/send-updates.js';
+import type { SendItem } from '../send/transport.js';
 import { readingOptions } from './reading-options.js';
 import { removeRunInfo, targetIdentity, writeRunInfo, type RunInfo } from './run-info.js';
 import { startResume, type ResumeSession } from './start-resume.js';

@@ -3,7 +3,7 @@ import type { InputRecord, InputTable } from '../input/read-rows.js';
 import type { RunOptions } from '../options.js';
 import type { RowOutcome } from '../row-outcome.js';
 import { mapRow } from '../rows/map-row.js';
-import type { SendItem } from '../send/send-updates.js';
+import type { SendItem } from '../send/transport.js';
 import type { CountedRecords } from './counted-records.js';
 import type { InputSigns } from './input-signs.js';
 

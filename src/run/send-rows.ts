@@ -1,8 +1,8 @@
 import type { RunOptions } from '../options.js';
 import type { RowOutcome } from '../row-outcome.js';
 import type { Room } from '../send/room.js';
-import { sendUpdates, type SendItem } from '../send/send-updates.js';
-import type { Transport } from '../send/transport.js';
+import { sendUpdates } from '../send/send-updates.js';
+import type { SendItem, Transport } from '../send/transport.js';
 import type { SendResult } from '../send/zuora-call.js';
 import type { RunState } from './run-state.js';
 import type { StopPolicy } from './stop-policy.js';

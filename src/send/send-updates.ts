@@ -1,17 +1,8 @@
 import pLimit from 'p-limit';
 import { IdMap } from '../rows/id-case.js';
 import type { Room } from './room.js';
-import type { Transport, UsageUpdate } from './transport.js';
+import type { SendItem, Transport } from './transport.js';
 import type { SendResult } from './zuora-call.js';
-
-/** A valid row on its way to Zuora. */
-export interface SendItem {
-  seq: number;
-  line: number;
-  /** The input cells, carried along for the results row. */
-  cells: string[];
-  update: UsageUpdate;
-}
 
 /** How `sendUpdates` sends: the transport (which sizes the pool), where answers go, and its bounds. */
 export interface SendOptions {

@@ -1,5 +1,4 @@
 import type { UsageFields } from '../rows/map-row.js';
-import type { SendItem } from './send-updates.js';
 import type { SendResult } from './zuora-call.js';
 
 /** One valid row's update: which record, what to set, and the row's own track id. */
@@ -9,6 +8,15 @@ export interface UsageUpdate {
   fields: UsageFields;
   /** `Zuora-Track-Id`, the same on every attempt of this row. */
   trackId: string;
+}
+
+/** A valid row on its way to Zuora. */
+export interface SendItem {
+  seq: number;
+  line: number;
+  /** The input cells, carried along for the results row. */
+  cells: string[];
+  update: UsageUpdate;
 }
 
 /**

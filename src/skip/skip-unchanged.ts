@@ -12,8 +12,7 @@ import type { ReadBatch, ReadCall } from '../read/query-usage.js';
 import { readAhead } from '../read/read-ahead.js';
 import type { ReadRecord } from '../read/usage-query.js';
 import type { IdTable } from '../resume/id-table.js';
-import type { SendItem } from '../send/send-updates.js';
-import { withSend, type Transport } from '../send/transport.js';
+import { withSend, type Transport, type SendItem } from '../send/transport.js';
 
 /** What is known of one Id: Zuora's record as read, and what the rows answered so far left. */
 interface IdState {

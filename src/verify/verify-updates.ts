@@ -2,8 +2,7 @@ import { differences } from '../read/compare.js';
 import type { ReadBatch } from '../read/query-usage.js';
 import { QUERY_ID_LIMIT, type ReadRecord } from '../read/usage-query.js';
 import type { UsageFields } from '../rows/map-row.js';
-import type { SendItem } from '../send/send-updates.js';
-import { withSend, type Transport } from '../send/transport.js';
+import { withSend, type Transport, type SendItem } from '../send/transport.js';
 import type { SendResult } from '../send/zuora-call.js';
 import { IdMap, IdSet } from '../rows/id-case.js';
 

@@ -7,7 +7,7 @@ import { run } from '../../../src/run.js';
 import type { ApplyStages } from '../../../src/run/apply-pipeline.js';
 import { readAndSend } from '../../../src/run/read-and-send.js';
 import { openRunOutputs } from '../../../src/run/run-outputs.js';
-import type { SendItem } from '../../../src/send/send-updates.js';
+import type { SendItem } from '../../../src/send/transport.js';
 import { createSimulator, type Simulator } from '../../../src/simulator/create-simulator.js';
 import { readCsv, workdir } from '../../helpers/cli.js';
 import { writeCorrections } from '../../helpers/generate.js';

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { run } from '../../../src/run.js';
 import { createActionsTransport, type ActionsTransport } from '../../../src/send/actions-transport.js';
-import { sendUpdates, type SendItem } from '../../../src/send/send-updates.js';
+import { sendUpdates } from '../../../src/send/send-updates.js';
+import type { SendItem } from '../../../src/send/transport.js';
 import type { SendResult } from '../../../src/send/zuora-call.js';
 import {
   ACTION_UPDATE_FAULT_KEY,

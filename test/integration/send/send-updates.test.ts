@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSimulator, type Simulator } from '../../../src/simulator/create-simulator.js';
 import { createRoom } from '../../../src/send/room.js';
-import { sendUpdates, type SendItem } from '../../../src/send/send-updates.js';
-import type { Transport } from '../../../src/send/transport.js';
+import { sendUpdates } from '../../../src/send/send-updates.js';
+import type { SendItem, Transport } from '../../../src/send/transport.js';
 import type { SendResult } from '../../../src/send/zuora-call.js';
 import { senderFor, usageId, type SenderHarness } from '../../helpers/sender.js';
 import { eventLoopTurns, waitFor } from '../../helpers/wait-for.js';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createRunQuantities } from '../../../src/report/run-quantities.js';
 import { IdTable } from '../../../src/resume/id-table.js';
 import type { RowOutcome } from '../../../src/row-outcome.js';
-import type { SendItem } from '../../../src/send/send-updates.js';
+import type { SendItem } from '../../../src/send/transport.js';
 
 const item = (seq: number, id: string, fields: Record<string, string>): SendItem => ({ seq, line: seq + 2, cells: [], update: { id, fields, trackId: `t-${seq}` } });
 const outcome = (seq: number, id: string, result: RowOutcome['result']): RowOutcome => ({ seq, line: seq + 2, cells: [], id, result, attempts: 1 });

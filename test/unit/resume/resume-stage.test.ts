@@ -8,7 +8,7 @@ import { startResumeStage } from '../../../src/resume/resume-stage.js';
 import { runInfoPath } from '../../../src/resume/run-info.js';
 import { journalPath } from '../../../src/resume/send-journal.js';
 import type { RowOutcome } from '../../../src/row-outcome.js';
-import type { SendItem } from '../../../src/send/send-updates.js';
+import type { SendItem } from '../../../src/send/transport.js';
 import { quietLogger } from '../../helpers/run-options.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 

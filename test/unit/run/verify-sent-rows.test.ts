@@ -6,7 +6,7 @@ import type { SendStage } from '../../../src/run/send-rows.js';
 import { createStopPolicy } from '../../../src/run/stop-policy.js';
 import { VERIFY_MAX_WAITING, verifySentRows } from '../../../src/run/verify-sent-rows.js';
 import { createRoom } from '../../../src/send/room.js';
-import type { SendItem } from '../../../src/send/send-updates.js';
+import type { SendItem } from '../../../src/send/transport.js';
 import { eventLoopTurns } from '../../helpers/wait-for.js';
 
 describe('verifySentRows: room for the sender', () => {

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ReadBatch } from '../../../src/read/query-usage.js';
 import type { UsageFields } from '../../../src/rows/map-row.js';
-import type { SendItem } from '../../../src/send/send-updates.js';
-import type { Transport } from '../../../src/send/transport.js';
+import type { SendItem, Transport } from '../../../src/send/transport.js';
 import type { SendResult } from '../../../src/send/zuora-call.js';
 import { createVerifier, type VerifyVerdict } from '../../../src/verify/verify-updates.js';
 import { usageId } from '../../helpers/generate.js';
