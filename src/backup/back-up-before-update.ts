@@ -3,7 +3,8 @@ import { readAhead } from '../read/read-ahead.js';
 import type { ReadRecord } from '../read/usage-query.js';
 import type { SendItem } from '../send/send-updates.js';
 import type { BackupFile } from './backup-file.js';
-import { IdMap, IdSet } from '../rows/id-case.js';
+import { IdMap, IdSet, idKey } from '../rows/id-case.js';
+import { IdTable } from '../resume/id-table.js';
 
 /** Why a row was not sent: its record could not be read, so it could not be backed up first. */
 export interface NotBackedUp {
@@ -38,7 +39,22 @@ export interface BackUpOptions {
  */
 export async function* backUpBeforeUpdate(rows: AsyncIterable<SendItem>, options: BackUpOptions): AsyncGenerator<SendItem> {
   const { backup } = options;
-  const requested = new IdSet();
+  // Ids whose read is requested and whose first row has not come back from it yet (at most the reads in flight).
+  const pending = new IdSet();
+  // Digests of the Ids sent to be read in this run, 11 to 16 bytes an Id instead of a string. A digest alone
+  // is never taken as "read": a false "read" would let an Id's rows go to the sender unread, not backed up
+  // (or, with `refuse`, not checked against Zuora's value). It is confirmed exactly by `pending`,
+  // `unreadable` or the backup file (which checks its own digests against the file); a digest shared
+  // with another Id only makes that Id be read, which is harmless.
+  const digests = new IdTable();
+  const requested = {
+    has: (id: string): boolean =>
+      digests.has(idKey(id)) && (pending.has(id) || unreadable.has(id) || (options.refuse ? backup.readInRun(id) : backup.has(id))),
+    add: (id: string): void => {
+      digests.add(idKey(id));
+      pending.add(id);
+    },
+  };
   // Ids whose record could not be read: their later rows are not sent either. Only failed Ids are kept.
   const unreadable = new IdMap<NotBackedUp>();
 
@@ -52,9 +68,8 @@ export async function* backUpBeforeUpdate(rows: AsyncIterable<SendItem>, options
     }
     try {
       await backup.add(records);
-      // The backup knows these Ids from now on; only Ids whose read failed stay here (with `unreadable`).
-      // With `refuse`, every Id is read once in this run (kept here), also one an earlier run backed up.
-      if (!options.refuse) for (const record of records) requested.delete(record.Id as string);
+      // The backup knows these Ids from now on. With `refuse`, every Id is read once in this run, also one an
+      // earlier run backed up; the digest and the backup then say it was.
     } catch (error) {
       options.onWriteError?.(error as Error);
       return { ok: false, call: batch.last, errorCode: 'BACKUP_UNWRITABLE', errorMessage: (error as Error).message };
@@ -75,6 +90,9 @@ export async function* backUpBeforeUpdate(rows: AsyncIterable<SendItem>, options
   });
   for await (const { item, read: result } of stream) {
     const { id } = item.update;
+    // The row that carried its Id's read: from here on the backup (or `unreadable`) answers for the Id.
+    // A read the stopped run never sent stays pending: later rows of the Id are passed on as before.
+    if (result?.kind === 'found') pending.delete(id);
     if (result === undefined) {
       const earlier = unreadable.get(id);
       if (earlier) {
@@ -98,6 +116,7 @@ export async function* backUpBeforeUpdate(rows: AsyncIterable<SendItem>, options
             call: result.failure.call,
           };
     unreadable.set(id, why);
+    pending.delete(id);
     options.onNotSent(item, why);
   }
 }
