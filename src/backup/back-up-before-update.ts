@@ -3,8 +3,7 @@ import { readAhead } from '../read/read-ahead.js';
 import type { ReadRecord } from '../read/usage-query.js';
 import type { SendItem } from '../send/send-updates.js';
 import type { BackupFile } from './backup-file.js';
-import { IdMap, IdSet, idKey } from '../rows/id-case.js';
-import { IdTable } from '../resume/id-table.js';
+import { IdMap, IdSet } from '../rows/id-case.js';
 
 /** Why a row was not sent: its record could not be read, so it could not be backed up first. */
 export interface NotBackedUp {
@@ -41,17 +40,13 @@ export async function* backUpBeforeUpdate(rows: AsyncIterable<SendItem>, options
   const { backup } = options;
   // Ids whose read is requested and whose first row has not come back from it yet (at most the reads in flight).
   const pending = new IdSet();
-  // Digests of the Ids sent to be read in this run, 11 to 16 bytes an Id instead of a string. A digest alone
-  // is never taken as "read": a false "read" would let an Id's rows go to the sender unread, not backed up
-  // (or, with `refuse`, not checked against Zuora's value). It is confirmed exactly by `pending`,
-  // `unreadable` or the backup file (which checks its own digests against the file); a digest shared
-  // with another Id only makes that Id be read, which is harmless.
-  const digests = new IdTable();
+  // The Ids read (or being read) in this run, without a string set of every Id: those pending, those that
+  // could not be read, and those the backup file holds (with `refuse`: holds from a read in this run).
+  // Each is exact (the backup confirms its digests against the file), so an Id is never taken as read,
+  // and its rows passed on not backed up, because another Id was.
   const requested = {
-    has: (id: string): boolean =>
-      digests.has(idKey(id)) && (pending.has(id) || unreadable.has(id) || (options.refuse ? backup.readInRun(id) : backup.has(id))),
+    has: (id: string): boolean => pending.has(id) || unreadable.has(id) || (options.refuse ? backup.readInRun(id) : backup.has(id)),
     add: (id: string): void => {
-      digests.add(idKey(id));
       pending.add(id);
     },
   };
@@ -69,7 +64,7 @@ export async function* backUpBeforeUpdate(rows: AsyncIterable<SendItem>, options
     try {
       await backup.add(records);
       // The backup knows these Ids from now on. With `refuse`, every Id is read once in this run, also one an
-      // earlier run backed up; the digest and the backup then say it was.
+      // earlier run backed up: the backup then says it was read in this run.
     } catch (error) {
       options.onWriteError?.(error as Error);
       return { ok: false, call: batch.last, errorCode: 'BACKUP_UNWRITABLE', errorMessage: (error as Error).message };

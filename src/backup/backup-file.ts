@@ -28,6 +28,8 @@ export interface BackupFileOptions {
   resume: boolean;
   /** `--decimal-comma`: quantities are written `42,5`, the input's convention, so the restore reads them with the same flag. */
   decimalComma?: boolean;
+  /** About how many Ids the run may back up (the input's rows, estimated): room for them from the start, so the table of Ids does not grow. */
+  expectedIds?: number;
 }
 
 /**
@@ -39,7 +41,7 @@ export interface BackupFileOptions {
  */
 export async function openBackup(path: string, options: BackupFileOptions): Promise<BackupFile> {
   const header = ['Id', ...options.fields];
-  const ids = new BackupIds(path, options.delimiter);
+  const ids = new BackupIds(path, options.delimiter, options.expectedIds);
   let existing = '';
   try {
     if ((await stat(path)).size > 0) existing = await readFile(path, 'utf8');

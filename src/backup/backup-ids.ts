@@ -23,13 +23,17 @@ export class BackupIds {
   private fd: number | undefined;
   private buffer = Buffer.alloc(256);
 
-  /** `digest`: IdTable's (given the lower-case Id: its own case rule covers only A-Z); a test passes one that collides. */
+  /**
+   * `expectedIds`: room for that many from the start (no growth, with two copies for a moment).
+   * `digest`: IdTable's (given the lower-case Id: its own case rule covers only A-Z); a test passes one that collides.
+   */
   constructor(
     private readonly path: string,
     private readonly delimiter: string,
+    expectedIds = 0,
     private readonly digest: (id: string) => number = IdTable.digest,
   ) {
-    this.table = new IdTable(true);
+    this.table = new IdTable(true, expectedIds);
   }
 
   get size(): number {

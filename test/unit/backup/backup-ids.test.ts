@@ -20,7 +20,7 @@ async function append(id: string): Promise<number> {
 
 describe('BackupIds', () => {
   it('when every Id shares one digest, holds exactly the Ids added: a shared digest never makes an Id look backed up', async () => {
-    const ids = new BackupIds(path, ';', () => 42);
+    const ids = new BackupIds(path, ';', 0, () => 42);
     ids.add('a', await append('a'), true);
     expect(ids.has('a')).toBe(true);
     expect(ids.has('b')).toBe(false);
