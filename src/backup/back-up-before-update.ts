@@ -38,7 +38,18 @@ export interface BackUpOptions {
  */
 export async function* backUpBeforeUpdate(rows: AsyncIterable<SendItem>, options: BackUpOptions): AsyncGenerator<SendItem> {
   const { backup } = options;
-  const requested = new IdSet();
+  // Ids whose read is requested and whose first row has not come back from it yet (at most the reads in flight).
+  const pending = new IdSet();
+  // The Ids read (or being read) in this run, without a string set of every Id: those pending, those that
+  // could not be read, and those the backup file holds (with `refuse`: holds from a read in this run).
+  // Each is exact (the backup confirms its digests against the file), so an Id is never taken as read,
+  // and its rows passed on not backed up, because another Id was.
+  const requested = {
+    has: (id: string): boolean => pending.has(id) || unreadable.has(id) || (options.refuse ? backup.readInRun(id) : backup.has(id)),
+    add: (id: string): void => {
+      pending.add(id);
+    },
+  };
   // Ids whose record could not be read: their later rows are not sent either. Only failed Ids are kept.
   const unreadable = new IdMap<NotBackedUp>();
 
@@ -52,9 +63,8 @@ export async function* backUpBeforeUpdate(rows: AsyncIterable<SendItem>, options
     }
     try {
       await backup.add(records);
-      // The backup knows these Ids from now on; only Ids whose read failed stay here (with `unreadable`).
-      // With `refuse`, every Id is read once in this run (kept here), also one an earlier run backed up.
-      if (!options.refuse) for (const record of records) requested.delete(record.Id as string);
+      // The backup knows these Ids from now on. With `refuse`, every Id is read once in this run, also one an
+      // earlier run backed up: the backup then says it was read in this run.
     } catch (error) {
       options.onWriteError?.(error as Error);
       return { ok: false, call: batch.last, errorCode: 'BACKUP_UNWRITABLE', errorMessage: (error as Error).message };
@@ -75,6 +85,9 @@ export async function* backUpBeforeUpdate(rows: AsyncIterable<SendItem>, options
   });
   for await (const { item, read: result } of stream) {
     const { id } = item.update;
+    // The row that carried its Id's read: from here on the backup (or `unreadable`) answers for the Id.
+    // A read the stopped run never sent stays pending: later rows of the Id are passed on as before.
+    if (result?.kind === 'found') pending.delete(id);
     if (result === undefined) {
       const earlier = unreadable.get(id);
       if (earlier) {
@@ -98,6 +111,7 @@ export async function* backUpBeforeUpdate(rows: AsyncIterable<SendItem>, options
             call: result.failure.call,
           };
     unreadable.set(id, why);
+    pending.delete(id);
     options.onNotSent(item, why);
   }
 }

@@ -4,13 +4,15 @@ import { RunError } from '../errors.js';
 import { plainDecimalText } from '../read/compare.js';
 import type { ReadRecord } from '../read/usage-query.js';
 import { csvLine } from '../output/csv-line.js';
-import { IdSet } from '../rows/id-case.js';
+import { BackupIds } from './backup-ids.js';
 
 /** The `--backup` file: one row per Id with its values from before this run first changed it. */
 export interface BackupFile {
   /** Whether the file already holds this Id (from this run, or from the run that `--resume` continues). */
   has(id: string): boolean;
-  /** Appends these records and flushes them to disk; resolves only once they are there. */
+  /** Whether the file holds this Id and its record was given to `add` in this run (read in this run). */
+  readInRun(id: string): boolean;
+  /** Appends these records (those of Ids not held yet) and flushes them to disk; resolves only once they are there. */
   add(records: readonly ReadRecord[]): Promise<void>;
   /** Ids held. */
   readonly size: number;
@@ -26,6 +28,8 @@ export interface BackupFileOptions {
   resume: boolean;
   /** `--decimal-comma`: quantities are written `42,5`, the input's convention, so the restore reads them with the same flag. */
   decimalComma?: boolean;
+  /** About how many Ids the run may back up (the input's rows, estimated): room for them from the start, so the table of Ids does not grow. */
+  expectedIds?: number;
 }
 
 /**
@@ -37,7 +41,7 @@ export interface BackupFileOptions {
  */
 export async function openBackup(path: string, options: BackupFileOptions): Promise<BackupFile> {
   const header = ['Id', ...options.fields];
-  const ids = new IdSet();
+  const ids = new BackupIds(path, options.delimiter, options.expectedIds);
   let existing = '';
   try {
     if ((await stat(path)).size > 0) existing = await readFile(path, 'utf8');
@@ -60,7 +64,9 @@ export async function openBackup(path: string, options: BackupFileOptions): Prom
     // A complete last record saved without its final newline (as some editors do) is kept: the next
     // record appended must start on a line of its own.
     lineOpen = whole !== '' && !whole.endsWith('\n');
-    const rows = parse(whole, { delimiter: options.delimiter, relax_column_count: true }) as string[][];
+    // `info`: where each record starts (the bytes before it), which the Ids are kept with.
+    const parsed = parse(whole, { delimiter: options.delimiter, relax_column_count: true, info: true }) as unknown as { record: string[]; info: { bytes: number } }[];
+    const rows = parsed.map(({ record }) => record);
     const found = rows[0] ?? [];
     if (rows.length > 0) {
       if (found.join('\u0000') !== header.join('\u0000')) {
@@ -70,7 +76,10 @@ export async function openBackup(path: string, options: BackupFileOptions): Prom
         );
       }
       needsHeader = false;
-      for (const row of rows.slice(1)) if (row[0] !== undefined && row[0] !== '') ids.add(row[0]);
+      for (let i = 1; i < parsed.length; i++) {
+        const id = parsed[i]!.record[0];
+        if (id !== undefined && id !== '') ids.add(id, parsed[i - 1]!.info.bytes, false);
+      }
     }
   }
 
@@ -79,6 +88,9 @@ export async function openBackup(path: string, options: BackupFileOptions): Prom
   let queue: Promise<void> = Promise.resolve();
   const append = async (records: readonly ReadRecord[]): Promise<void> => {
     const fresh = records.filter((record) => record.Id !== undefined && !ids.has(record.Id));
+    // Held already (by the file `--resume` continues): now read in this run too.
+    const written = new Set(fresh);
+    for (const record of records) if (record.Id !== undefined && !written.has(record)) ids.add(record.Id, 0, true);
     if (fresh.length === 0) return;
     try {
       file ??= await open(path, 'a');
@@ -86,19 +98,27 @@ export async function openBackup(path: string, options: BackupFileOptions): Prom
       const rows = fresh.map((record) =>
         header.map((field) => (field === 'Quantity' && record[field] !== undefined ? backupQuantity(record[field], options.decimalComma) : (record[field] ?? ''))),
       );
-      const text = (needsHeader ? [header, ...rows] : rows).map((row) => csvLine(row, options.delimiter)).join('');
+      const lines = (needsHeader ? [header, ...rows] : rows).map((row) => csvLine(row, options.delimiter));
+      const text = lines.join('');
+      // Where these records start: the file's length now (read, not counted, so a write that failed part way cannot shift it).
+      const start = (await file.stat()).size;
       await file.appendFile(lineOpen ? `\n${text}` : text);
-      lineOpen = false;
       // On disk before any update of these Ids is sent: a crash never leaves a change without its backup.
       await file.datasync();
+      let offset = start + (lineOpen ? 1 : 0);
+      lineOpen = false;
+      for (const [i, line] of lines.entries()) {
+        if (i > 0 || !needsHeader) ids.add(fresh[needsHeader ? i - 1 : i]!.Id as string, offset, true);
+        offset += Buffer.byteLength(line);
+      }
     } catch (error) {
       throw new RunError('OUTPUT_UNWRITABLE', `Cannot write --backup ${path}: ${(error as Error).message}`, { cause: error });
     }
     needsHeader = false;
-    for (const record of fresh) ids.add(record.Id as string);
   };
   return {
     has: (id) => ids.has(id),
+    readInRun: (id) => ids.readInRun(id),
     add(records) {
       const done = queue.then(() => append(records));
       queue = done.catch(() => undefined);
@@ -111,6 +131,7 @@ export async function openBackup(path: string, options: BackupFileOptions): Prom
       await queue;
       await file?.close();
       file = undefined;
+      ids.close();
     },
   };
 }

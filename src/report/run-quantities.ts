@@ -1,5 +1,6 @@
 import type { ReadRecord } from '../read/usage-query.js';
 import type { IdTable } from '../resume/id-table.js';
+import { IdMap } from '../rows/id-case.js';
 import type { RowOutcome } from '../row-outcome.js';
 import type { SendItem } from '../send/transport.js';
 import { createQuantityLedger, type QuantityTotals } from './quantity-totals.js';
@@ -25,6 +26,8 @@ export interface RunQuantities {
   recorded(outcome: RowOutcome): void;
   /** The totals so far, the open Ids included. */
   totals(): QuantityTotals;
+  /** Ids whose state is held now (for the memory they cost). */
+  readonly held: number;
 }
 
 interface Latest {
@@ -42,7 +45,8 @@ interface IdState {
 
 export function createRunQuantities(rowsPerId: IdTable): RunQuantities {
   const ledger = createQuantityLedger();
-  const states = new Map<string, IdState>();
+  // By Id without letter case: the read's record has Zuora's spelling, a row may have another.
+  const states = new IdMap<IdState>();
   // Rows on their way (at most the rows the pool admits), by position: the fields they carry.
   const inFlight = new Map<number, { Quantity?: string; UOM?: string }>();
 
@@ -86,8 +90,11 @@ export function createRunQuantities(rowsPerId: IdTable): RunQuantities {
       if (left <= 0) close(outcome.id, state);
     },
     totals() {
-      for (const [id, state] of [...states]) close(id, state);
+      for (const state of [...states.values()]) close(state.record.Id as string, state);
       return ledger.totals();
+    },
+    get held() {
+      return states.size;
     },
   };
 }

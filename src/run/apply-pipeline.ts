@@ -1,6 +1,6 @@
 import { openBackup } from '../backup/backup-file.js';
 import type { RunSummary } from '../output/summary.js';
-import { countRowsPerId } from '../preview/count-rows-per-id.js';
+import { countRowsPerId, estimatedRows } from '../preview/count-rows-per-id.js';
 import { createRunQuantities, type RunQuantities } from '../report/run-quantities.js';
 import { startResumeStage } from '../resume/resume-stage.js';
 import { abortableSleep } from '../send/abortable-sleep.js';
@@ -30,7 +30,7 @@ export async function applyPipeline(run: RunContext, replaced: Partial<ApplyStag
   const stages = { ...STAGES, ...replaced };
   const { options, input, state, deps } = run;
   // Opened before connecting, so a backup that would be overwritten stops the run before anything is sent.
-  const backup = options.backup === undefined ? undefined : await openBackup(options.backup, { fields: input.fields, delimiter: input.table.delimiter, resume: options.resume, decimalComma: options.decimalComma });
+  const backup = options.backup === undefined ? undefined : await openBackup(options.backup, { fields: input.fields, delimiter: input.table.delimiter, resume: options.resume, decimalComma: options.decimalComma, expectedIds: estimatedRows(options.input) });
   if (backup) run.onExit(() => backup.close());
   const connected = await connectZuora(run);
   if ('unreachable' in connected) return connected.unreachable;

@@ -55,6 +55,22 @@ describe('backup file', () => {
     expect(await readFile(path, 'utf8')).toBe('Id;Quantity;Region__c\na;1;\nb;2;"EU; West"\nc;9;\n');
   });
 
+  it('with resume, knows the earlier Ids in any letter case, each read in this run only once add has been given it; reopened, it knows them all', async () => {
+    const path = join(dir, 'b.csv');
+    await writeFile(path, 'Id;Quantity;Region__c\r\n"A;1";1;\r\nbB;2;x\r\n');
+    const backup = await openBackup(path, { ...options, resume: true });
+    expect([backup.has('a;1'), backup.has('Bb'), backup.readInRun('bb'), backup.size]).toEqual([true, true, false, 2]);
+    await backup.add([{ Id: 'BB', Quantity: '8' }, { Id: 'Cé', Quantity: '9' }]);
+    await backup.add([{ Id: 'cÉ', Quantity: '10' }]);
+    expect([backup.readInRun('bb'), backup.readInRun('A;1'), backup.readInRun('cé'), backup.has('d'), backup.size]).toEqual([true, false, true, false, 3]);
+    await backup.close();
+    const text = await readFile(path, 'utf8');
+    expect(text).toBe('Id;Quantity;Region__c\r\n"A;1";1;\r\nbB;2;x\r\nCé;9;\n');
+    const again = await openBackup(path, { ...options, resume: true });
+    expect([again.has('a;1'), again.has('bb'), again.has('cé'), again.readInRun('cé'), again.size]).toEqual([true, true, true, false, 3]);
+    await again.close();
+  });
+
   it.each([
     ['a quote that never closes', 'b;2;"EU'],
     ['too few fields', 'b;2'],

@@ -45,4 +45,21 @@ describe('run quantities (--backup with --report)', () => {
       ['GB', '0', '3'],
     ]);
   });
+
+  it('takes a row in another letter case than the record Zuora answered for the same Id, and keeps nothing of an Id after its last row', () => {
+    const ids = Array.from({ length: 2000 }, (_, i) => `id-${i}`);
+    const q = createRunQuantities(counted(Object.fromEntries(ids.map((id) => [id, 2]))));
+    let seq = 0;
+    for (const id of ids) {
+      q.read({ Id: id, Quantity: '1', UOM: 'Each', AccountId: 'acc' });
+      const first = seq++;
+      const second = seq++;
+      q.sent(item(first, id.toUpperCase(), { Quantity: '2' }));
+      q.sent(item(second, id, { Quantity: '3' }));
+      q.recorded(outcome(first, id.toUpperCase(), 'updated'));
+      q.recorded(outcome(second, id, 'failed'));
+    }
+    expect(q.held).toBe(0);
+    expect(q.totals().byUom).toEqual([{ key: 'Each', old: '2000', new: '4000', change: '2000', records: 2000 }]);
+  });
 });
