@@ -5,7 +5,7 @@ import { backUpBeforeUpdate } from '../../../src/backup/back-up-before-update.js
 import { openBackup } from '../../../src/backup/backup-file.js';
 import type { ReadBatch } from '../../../src/read/query-usage.js';
 import { IdMap } from '../../../src/rows/id-case.js';
-import type { SendItem } from '../../../src/send/send-updates.js';
+import type { SendItem } from '../../../src/send/transport.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 
 const options = { fields: ['Quantity'], delimiter: ',', resume: true };
