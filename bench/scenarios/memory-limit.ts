@@ -4,7 +4,8 @@
  * and one run of every row updated inside a hard 128 MiB memory cgroup (or, where the machine gives no
  * cgroup, peak RSS against 128 MiB and why). Modes: put, actions, `--preview`, `--backup --verify`
  * (both transports), `--report`, `--skip-unchanged` (a fresh simulator, so every row is read and then
- * updated), and `export` of as many records.
+ * updated), and `export` of as many records; and, as the floor under them all, the bare got + p-limit
+ * sender (bare-baseline.js) sending as many PUTs under the same flags.
  */
 
 import { createReadStream } from 'node:fs';
@@ -80,6 +81,7 @@ export async function memoryLimit(bench: BenchSession): Promise<void> {
         }
       }
     }
+    await floor(bench, shared, rows, result);
   } finally {
     await shared.close();
   }
@@ -119,6 +121,21 @@ export async function memoryLimit(bench: BenchSession): Promise<void> {
       }
     } finally {
       cgroup.remove();
+    }
+  }
+
+  /**
+   * The floor under every mode: the bare got + p-limit sender (bare-baseline.js: no CSV, no results, no
+   * logs) sending as many PUTs under the CLI's Node flags. What it needs, a CLI built on got needs too.
+   */
+  async function floor(session: BenchSession, simulator: SimulatorProcess, size: number, into: Record<string, unknown>): Promise<void> {
+    session.log(`memory-limit: bare got + p-limit, -c ${concurrency}, 0 ms, ${size} PUTs, the CLI's Node flags`);
+    try {
+      const figures = await session.bare(simulator, size, concurrency, session.cliNodeFlags);
+      into.bare = { maxRssMb: figures.maxRssMb, cpuMsPerRow: figures.cpuMsPerRow, rowsPerSecond: figures.rowsPerSecond };
+      session.row('memory-limit', `floor: bare got + p-limit (no CSV, no results), the CLI's flags, ${count(size)} PUTs: peak RSS MB (CPU ms/row, rows/s)`, `${fixed(figures.maxRssMb, 0)} (${fixed(figures.cpuMsPerRow, 3)}, ${whole(figures.rowsPerSecond)})`, `<= ${targetMb}`, figures.maxRssMb <= targetMb);
+    } catch (error) {
+      session.row('memory-limit', 'floor: bare got + p-limit: FAILED', (error as Error).message.split('\n')[0] ?? '');
     }
   }
 

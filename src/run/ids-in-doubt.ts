@@ -34,8 +34,8 @@ export interface DoubtOptions {
 
 /** The send stage with the Ids-in-doubt stage around it. */
 export interface DoubtStage extends SendStage {
-  /** Counts each row the sender takes, so the stage knows whether a later row of an Id is still to come. */
-  admit(rows: AsyncIterable<SendItem>): AsyncIterable<SendItem>;
+  /** Counts each row the sender takes (its `onTake`), so the stage knows whether a later row of an Id is still to come. */
+  taken(item: SendItem): void;
   /** Decides every row still held and waits for the settles. */
   close(): Promise<void>;
   readonly counts: DoubtCounts;
@@ -171,7 +171,8 @@ export function watchIdsInDoubt(inner: SendStage, options: DoubtOptions): DoubtS
   const transport: Transport = {
     send: async (item) => {
       const id = item.update.id;
-      await settling.get(id);
+      const settlingId = settling.get(id);
+      if (settlingId !== undefined) await settlingId;
       const source = sources.get(id);
       if (source) sourceOf.set(item.seq, source);
       const result = await inner.transport.send(item);
@@ -217,11 +218,8 @@ export function watchIdsInDoubt(inner: SendStage, options: DoubtOptions): DoubtS
       }
       decideIfLast(id);
     },
-    admit: async function* (rows) {
-      for await (const item of rows) {
-        open.set(item.update.id, (open.get(item.update.id) ?? 0) + 1);
-        yield item;
-      }
+    taken: (item) => {
+      open.set(item.update.id, (open.get(item.update.id) ?? 0) + 1);
     },
     async close() {
       inputEnded = true;

@@ -108,7 +108,8 @@ export async function readAndSend(
   const verify = options.verify ? verifySentRows(doubt, read, state, policy) : undefined;
   const stage = verify ?? doubt;
   // Outermost: a row that changes nothing is answered before the journal, verify or the transport see it.
-  const sent = await sendRows(doubt.admit(runQuantities ? noteSent(judged, runQuantities) : judged), skip ? { ...stage, transport: skip.wrap(stage.transport) } : stage, options, state, policy);
+  const outer: SendStage = { ...stage, transport: skip ? skip.wrap(stage.transport) : stage.transport, taken: doubt.taken };
+  const sent = await sendRows(runQuantities ? noteSent(judged, runQuantities) : judged, outer, options, state, policy);
   await verify?.close();
   await doubt.close();
   return { ...sent, ...(verify ? { verify: { ...verify.counts } } : {}), inDoubt: { ...doubt.counts }, ...(skip ? { skippedUnchanged: skip.skipped } : {}) };

@@ -19,6 +19,8 @@ export interface SendStage {
   settle(item: SendItem, result: SendResult): void;
   /** When the sender may take another row (the results writer, and rows waiting for a read-back). */
   room: Room;
+  /** Told of each row as the sender takes it (the Ids-in-doubt stage counts the rows of each Id still to settle). */
+  taken?: (item: SendItem) => void;
 }
 
 /** What the send stage counts: the requests that carried each answered row, summed, and the rows answered. */
@@ -45,6 +47,7 @@ export async function sendRows(
     transport: stage.transport,
     room: stage.room,
     signal: state.stopSignal,
+    onTake: stage.taken,
     onResult: (item, result) => {
       if (result.result === 'not-sent') return;
       // --skip-unchanged: nothing was sent, so nothing for the request counts or the stop rules.

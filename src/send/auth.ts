@@ -16,6 +16,8 @@ export type Credentials =
 export interface TokenProvider {
   /** The bearer token to send now. Fetches or renews it first when needed; concurrent callers share one fetch. */
   token(): Promise<string>;
+  /** The token to send now when it needs no fetch or renewal (the usual case), without waiting a microtask; else undefined. */
+  ready(): string | undefined;
   /**
    * A request made with `used` was answered 401 `Authentication error`. Resolves `'retry'` once a newer
    * token is ready, or `'refused'` when the credentials themselves are refused (a static token, or a
@@ -66,6 +68,7 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
   if (credentials.kind === 'token') {
     return {
       token: async () => credentials.token,
+      ready: () => credentials.token,
       unauthorized: async () => 'refused',
       confirm: () => {},
       tokenRequests: 0,
@@ -90,9 +93,12 @@ class ClientCredentialsTokens implements TokenProvider {
   }
 
   async token(): Promise<string> {
+    return this.ready() ?? (await this.renew(false)).value;
+  }
+
+  ready(): string | undefined {
     const current = this.current;
-    if (current && this.now() < current.renewAt) return current.value;
-    return (await this.renew(false)).value;
+    return current && this.now() < current.renewAt ? current.value : undefined;
   }
 
   async unauthorized(used: string): Promise<'retry' | 'refused'> {

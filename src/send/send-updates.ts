@@ -17,6 +17,8 @@ export interface SendOptions {
   room?: Room;
   /** Once aborted: no row is taken or started any more; rows already in flight finish. */
   signal?: AbortSignal;
+  /** Told synchronously of each row as it is taken from `rows`, before it waits for room (the Ids-in-doubt stage counts the rows of each Id still to settle). */
+  onTake?: (item: SendItem) => void;
 }
 
 /**
@@ -37,14 +39,15 @@ export async function sendUpdates(rows: AsyncIterable<SendItem>, options: SendOp
   const all = new Set<Promise<void>>();
 
   const roomNow = (): boolean => admitted < maxAdmitted && (room?.hasRoom() ?? true);
+  /** Called once `roomNow()` said no: waits until it says yes (or the run stops). */
   const waitForRoom = async (): Promise<void> => {
-    while (!roomNow() && !signal?.aborted) {
+    do {
       await new Promise<void>((resolve) => {
         wake = resolve;
         // A full results file drains without any row finishing: the room says when.
         if (admitted < maxAdmitted) void room?.room().then(resolve);
       });
-    }
+    } while (!roomNow() && !signal?.aborted);
   };
   const onAbort = (): void => wake?.();
   signal?.addEventListener('abort', onAbort);
@@ -67,23 +70,33 @@ export async function sendUpdates(rows: AsyncIterable<SendItem>, options: SendOp
     if (result.result !== 'not-sent') options.onResult(item, result);
   };
 
+  const finished = (id: string, job: Promise<void>): void => {
+    admitted--;
+    if (tails.get(id) === job) tails.delete(id);
+    all.delete(job);
+    const resume = wake;
+    wake = undefined;
+    resume?.();
+  };
+
   try {
     for await (const item of rows) {
-      await waitForRoom();
+      options.onTake?.(item);
+      // Checked here first: most rows find room, and need not wait a microtask for it.
+      if (!roomNow() && !signal?.aborted) await waitForRoom();
       if (signal?.aborted) break;
       admitted++;
       const { id } = item.update;
       const previous = tails.get(id);
-      const job = (previous ?? Promise.resolve())
-        .then(() => limit(() => runOne(item)))
-        .finally(() => {
-          admitted--;
-          if (tails.get(id) === job) tails.delete(id);
-          all.delete(job);
-          const resume = wake;
-          wake = undefined;
-          resume?.();
-        });
+      // A row whose Id has nothing in flight goes straight to the pool; a later row of an Id waits for the one before.
+      const sent = previous === undefined ? limit(runOne, item) : previous.then(() => limit(runOne, item));
+      const job: Promise<void> = sent.then(
+        () => finished(id, job),
+        (error: unknown) => {
+          finished(id, job);
+          throw error;
+        },
+      );
       tails.set(id, job);
       all.add(job);
       if (signal?.aborted) break;

@@ -13,6 +13,11 @@ export interface Throttle {
    * Resolves true with a slot held, or false (no slot) when `signal` was aborted first.
    */
   acquire(signal?: AbortSignal): Promise<boolean>;
+  /**
+   * Takes a slot at once when `acquire` would not have to wait (no pause, a free slot nobody waits for,
+   * no pace): true with a slot held. False takes nothing: `acquire` then waits as usual.
+   */
+  tryAcquire(signal?: AbortSignal): boolean;
   /** Gives the slot back once the attempt is answered (or failed). */
   release(): void;
   /** Zuora asked everyone to wait `ms` (a 429 with `Retry-After`). Extends, never shortens, a pause. */
@@ -63,10 +68,12 @@ export function createThrottle(options: ThrottleOptions = {}): Throttle {
   const pauses = { count: 0, ms: 0 };
   let nextSlot = 0;
   const waiters: Array<() => void> = [];
+  /** Waiters woken for a free slot that have not run yet: the slot is theirs, not a newcomer's (tryAcquire). */
+  let woken = 0;
 
   const wakeWaiters = (): void => {
     // Woken waiters check again for a free slot, so waking one too many is harmless.
-    for (let free = policy.concurrency - inFlight; free > 0 && waiters.length > 0; free--) waiters.shift()?.();
+    for (let free = policy.concurrency - inFlight - woken; free > 0 && waiters.length > 0; free--) waiters.shift()?.();
   };
   const waitForPause = async (signal?: AbortSignal): Promise<void> => {
     let until = 0;
@@ -78,16 +85,18 @@ export function createThrottle(options: ThrottleOptions = {}): Throttle {
       await sleep(wait, signal);
     }
   };
-  const waitForSlot = (signal?: AbortSignal): Promise<void> =>
-    new Promise<void>((resolve) => {
+  /** Resolves true when woken for a free slot (counted in `woken` until the waiter runs), false when aborted. */
+  const waitForSlot = (signal?: AbortSignal): Promise<boolean> =>
+    new Promise<boolean>((resolve) => {
       const onAbort = (): void => {
         const at = waiters.indexOf(wake);
         if (at >= 0) waiters.splice(at, 1);
-        resolve();
+        resolve(false);
       };
       const wake = (): void => {
         signal?.removeEventListener('abort', onAbort);
-        resolve();
+        woken++;
+        resolve(true);
       };
       waiters.push(wake);
       signal?.addEventListener('abort', onAbort, { once: true });
@@ -107,7 +116,7 @@ export function createThrottle(options: ThrottleOptions = {}): Throttle {
         await waitForPause(signal);
         if (signal?.aborted) return false;
         if (inFlight < policy.concurrency) break;
-        await waitForSlot(signal);
+        if (await waitForSlot(signal)) woken--;
         if (signal?.aborted) return false;
       }
       inFlight++;
@@ -118,6 +127,11 @@ export function createThrottle(options: ThrottleOptions = {}): Throttle {
         nextSlot = slot + intervalMs;
         if (slot > t) await sleep(slot - t, signal);
       }
+      return true;
+    },
+    tryAcquire(signal) {
+      if (signal?.aborted || waiters.length > 0 || inFlight + woken >= policy.concurrency || policy.intervalMs > 0 || pausedUntil > now()) return false;
+      inFlight++;
       return true;
     },
     release() {

@@ -159,3 +159,49 @@ describe('rate pacing', () => {
     expect(sleeps).toEqual([1000]);
   });
 });
+
+describe('tryAcquire: a slot at once, only when acquire would not wait', () => {
+  it('takes a free slot, and none once every slot is held', () => {
+    const throttle = createThrottle({ ...clock(), maxConcurrency: 2 });
+    expect(throttle.tryAcquire()).toBe(true);
+    expect(throttle.tryAcquire()).toBe(true);
+    expect(throttle.inFlight).toBe(2);
+    expect(throttle.tryAcquire()).toBe(false);
+    expect(throttle.inFlight).toBe(2);
+    throttle.release();
+    expect(throttle.tryAcquire()).toBe(true);
+  });
+
+  it('takes nothing during a pause Zuora asked for, and again once it has passed', () => {
+    const c = clock();
+    const throttle = createThrottle(c);
+    throttle.pause(1000);
+    expect(throttle.tryAcquire()).toBe(false);
+    expect(throttle.inFlight).toBe(0);
+    c.advance(1000);
+    expect(throttle.tryAcquire()).toBe(true);
+  });
+
+  it('never jumps ahead of a request already waiting for a slot', async () => {
+    const throttle = createThrottle({ ...clock(), maxConcurrency: 1 });
+    expect(throttle.tryAcquire()).toBe(true);
+    let waiterGotSlot = false;
+    const waiting = throttle.acquire().then((got) => (waiterGotSlot = got));
+    await flushPromises();
+    throttle.release();
+    // The slot freed belongs to the waiter, woken but not yet run.
+    expect(throttle.tryAcquire()).toBe(false);
+    await waiting;
+    expect(waiterGotSlot).toBe(true);
+  });
+
+  it('takes nothing once the signal is aborted, or while requests are paced', () => {
+    const aborted = AbortSignal.abort();
+    expect(createThrottle(clock()).tryAcquire(aborted)).toBe(false);
+    const paced = createThrottle(clock());
+    paced.observe(200, { 'ratelimit-limit': '10, 10;w=1' });
+    expect(paced.intervalMs).toBeGreaterThan(0);
+    expect(paced.tryAcquire()).toBe(false);
+    expect(paced.inFlight).toBe(0);
+  });
+});
