@@ -13,7 +13,7 @@
  * independent hashes, so the true odds are somewhat worse than that, not better. Unlikely, not impossible.
  */
 export class IdTable {
-  /** The digests (Float64Array), or for `'counts'` their low 32 bits (Uint32Array, see the constructor). */
+  /** The digests (Float64Array), or their low 32 bits (Uint32Array: `'counts'`, `narrowKeys`; see the constructor). */
   private keys: Float64Array | Uint32Array;
   private values: Float64Array | Int32Array | undefined;
   private count = 0;
@@ -24,11 +24,12 @@ export class IdTable {
    * low 32 bits of its digest (8 bytes a slot instead of 12): Ids that share them share one count, the
    * sum of theirs (about 120 pairs among 1,000,000 Ids), which only keeps their entries a little longer
    * where the count says when an Id's last row has gone. `expectedIds`: room for that many Ids from
-   * the start, so a table that would grow to it never holds two copies at once.
+   * the start, so a table that would grow to it never holds two copies at once. `narrowKeys`: 32-bit
+   * keys for a table whose user confirms every Id found some other way (BackupIds, against its file).
    */
-  constructor(withValues: boolean | 'counts' = false, expectedIds = 0) {
+  constructor(withValues: boolean | 'counts' = false, expectedIds = 0, narrowKeys = withValues === 'counts') {
     const slots = Math.max(MIN_SLOTS, Math.ceil(expectedIds / MAX_LOAD) + 1);
-    this.keys = withValues === 'counts' ? new Uint32Array(slots) : new Float64Array(slots);
+    this.keys = narrowKeys ? new Uint32Array(slots) : new Float64Array(slots);
     if (withValues) this.values = withValues === 'counts' ? new Int32Array(slots) : new Float64Array(slots);
   }
 
