@@ -4,11 +4,11 @@
  * of its own, then the runs are merged, holding one row per run.
  */
 
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { once } from 'node:events';
+import { runFileLines } from './run-file-lines.js';
 
 /** Rows per run: a few MB of typical export rows; a million records make 100 run files, merged holding one row each. */
 export const DEFAULT_RUN_SIZE = 10_000;
@@ -24,7 +24,8 @@ export interface ExternalSorter {
   close(): Promise<void>;
 }
 
-type Entry = [string, string[]];
+/** A row waiting in a run: its key, and its cells as JSON text (one string holds less than an array of strings). */
+type Entry = [string, string];
 
 const byKey = (a: Entry, b: Entry): number => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
 
@@ -42,8 +43,8 @@ export async function createExternalSorter(options: { parent: string; runSize?: 
     buffer.sort(byKey);
     const out = createWriteStream(path);
     for (const entry of buffer) {
-      // JSON keeps the line breaks of a Description inside one line of the run file.
-      if (!out.write(`${JSON.stringify(entry)}\n`)) await once(out, 'drain');
+      // JSON keeps the line breaks of a Description inside one line of the run file: [key, cells].
+      if (!out.write(`[${JSON.stringify(entry[0])},${entry[1]}]\n`)) await once(out, 'drain');
     }
     out.end();
     await once(out, 'close');
@@ -52,7 +53,7 @@ export async function createExternalSorter(options: { parent: string; runSize?: 
 
   return {
     async add(key, cells) {
-      buffer.push([key, cells]);
+      buffer.push([key, JSON.stringify(cells)]);
       if (buffer.length >= runSize) await writeRun();
     },
     async *sorted() {
@@ -60,15 +61,15 @@ export async function createExternalSorter(options: { parent: string; runSize?: 
         buffer.sort(byKey);
         const rows = buffer;
         buffer = [];
-        for (const [, cells] of rows) yield cells;
+        for (const [, cells] of rows) yield JSON.parse(cells) as string[];
         return;
       }
       if (buffer.length > 0) await writeRun();
-      const readers = files.map((path) => createInterface({ input: createReadStream(path), crlfDelay: Infinity })[Symbol.asyncIterator]());
-      const heads: Array<Entry | undefined> = [];
+      const readers = files.map((path) => runFileLines(path));
+      const heads: Array<[string, string[]] | undefined> = [];
       const next = async (i: number): Promise<void> => {
         const line = await (readers[i] as AsyncIterator<string>).next();
-        heads[i] = line.done ? undefined : (JSON.parse(line.value) as Entry);
+        heads[i] = line.done ? undefined : (JSON.parse(line.value) as [string, string[]]);
       };
       try {
         for (let i = 0; i < readers.length; i++) await next(i);
@@ -76,14 +77,14 @@ export async function createExternalSorter(options: { parent: string; runSize?: 
           let least = -1;
           for (let i = 0; i < heads.length; i++) {
             const head = heads[i];
-            if (head !== undefined && (least < 0 || head[0] < (heads[least] as Entry)[0])) least = i;
+            if (head !== undefined && (least < 0 || head[0] < (heads[least] as [string, string[]])[0])) least = i;
           }
           if (least < 0) return;
-          yield (heads[least] as Entry)[1];
+          yield (heads[least] as [string, string[]])[1];
           await next(least);
         }
       } finally {
-        for (const reader of readers) await reader.return?.();
+        for (const reader of readers) await reader.return(undefined);
       }
     },
     get runs() {

@@ -70,6 +70,16 @@ export interface Times1000Tracker {
   judge(id: string, fields: Readonly<Record<string, string>>, record?: Readonly<Record<string, string | undefined>>): Times1000Refusal | undefined;
 }
 
+/** The tracker's options: the messages' decimal comma, and the Ids it should have room for. */
+export interface Times1000TrackerOptions extends Times1000Options {
+  /**
+   * Room for that many Ids from the start (the input's estimated rows, `estimatedRows`): a table grown
+   * by half as Ids come holds the old and the new arrays for a moment, and the old ones stay until a
+   * full collection (at 1,000,000 Ids: 24 MB at the end, 40 MB while the last growth copies).
+   */
+  expectedIds?: number;
+}
+
 /**
  * Keeps Zuora's Quantity and UOM of each Id read, as the rows judged so far would leave them: one
  * number an Id in an IdTable (16 to 32 bytes; a Map of strings took about 110), the Quantity packed
@@ -78,8 +88,8 @@ export interface Times1000Tracker {
  * digest: two Ids of one run that share a digest (about 1 in 18,000 runs of 1,000,000 distinct Ids)
  * judge each other's later rows, which at worst refuses a row that is 1000 × the other Id's quantity.
  */
-export function createTimes1000Tracker(options: Times1000Options = {}): Times1000Tracker {
-  const packed = new IdTable(true);
+export function createTimes1000Tracker(options: Times1000TrackerOptions = {}): Times1000Tracker {
+  const packed = new IdTable(true, options.expectedIds);
   const other = new Map<number, Left>();
   const uoms = new Map<string, number>();
   const uomNames: string[] = [];

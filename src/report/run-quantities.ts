@@ -14,8 +14,9 @@ import { createQuantityLedger, type QuantityTotals } from './quantity-totals.js'
  *
  * Outcomes of one Id may be recorded out of file order (a row waiting for its read-back while the next
  * row of the Id is answered), so each field keeps the value of the latest row by position. An Id is
- * added up once all its rows have an outcome (`rowsPerId`, the input's rows per Id counted first), and
- * the Ids still open when the report is written; memory holds only Ids with rows in flight.
+ * added up once all its rows have an outcome (`rowsPerId`, the input's rows per Id counted first, read
+ * and never changed here), and the Ids still open when the report is written; memory holds only Ids
+ * with rows in flight.
  */
 export interface RunQuantities {
   /** A record read (and backed up) before the run changed it. */
@@ -37,6 +38,8 @@ interface Latest {
 
 interface IdState {
   record: ReadRecord;
+  /** Rows of the Id without an outcome yet (from `rowsPerId` when read: no row of it has gone by then). */
+  left: number;
   Quantity?: Latest;
   UOM?: Latest;
   /** Line of the latest updated row. */
@@ -66,7 +69,8 @@ export function createRunQuantities(rowsPerId: IdTable): RunQuantities {
       const id = record.Id;
       if (id === undefined || states.has(id)) return;
       ledger.read(record);
-      states.set(id, { record });
+      // A count of its own: --skip-unchanged counts the same table down as its rows are answered.
+      states.set(id, { record, left: rowsPerId.get(id) ?? 1 });
     },
     sent(item) {
       if (!states.has(item.update.id)) return;
@@ -85,9 +89,8 @@ export function createRunQuantities(rowsPerId: IdTable): RunQuantities {
       }
       // A malformed record was not counted per Id (countRowsPerId).
       if (outcome.errorCode === 'MALFORMED_RECORD') return;
-      const left = (rowsPerId.get(outcome.id) ?? 1) - 1;
-      rowsPerId.add(outcome.id, left);
-      if (left <= 0) close(outcome.id, state);
+      state.left--;
+      if (state.left <= 0) close(outcome.id, state);
     },
     totals() {
       for (const state of [...states.values()]) close(state.record.Id as string, state);

@@ -95,6 +95,22 @@ describe('--report', () => {
     expect(facts['How to restore']).toContain(`zuora-usage-update ${join(dir, 'fix.backup.csv')} --verify`);
   });
 
+  it('--skip-unchanged with --backup: the change counts every updated row of an Id with more than one row (the rows per Id are counted down once, not by both)', async () => {
+    const s = await start({ records: tenant() });
+    const { dir, input } = await inputFile('fix.csv', ['Id,Quantity', `${A},5`, `${B},8`, `${B},7`, `${A},5`]);
+    const report = join(dir, 'r.html');
+    const run = await runCli([input, '--skip-unchanged', '--backup', join(dir, 'fix.backup.csv'), '--report', report], { env: demoEnv(s) });
+    expect(run.code, run.stderr).toBe(0);
+    const doc = page(report);
+    expect(counts(doc)).toEqual({ updated: '3', unchanged: '1', 'rows with a result': '4' });
+    // B ends at 7 (its last row), as Zuora holds it: not at 8, as if its first row had been its last.
+    expect(String(s.tenant.get(B)?.Quantity)).toBe('7');
+    expect(tableRows(byId(doc, 'by-uom')).slice(1)).toEqual([
+      ['GB', '1', '10', '7', '-3'],
+      ['Minutes', '1', '4', '5', '+1'],
+    ]);
+  });
+
   it('a run with --transport actions and no reads, and a dry run: results, and no quantity change claimed', async () => {
     const s = await start({ records: tenant() });
     const { dir, input } = await inputFile('fix.csv', ['Id,Quantity', `${A},5`, `${B},abc`]);

@@ -34,6 +34,20 @@ describe('BackupIds', () => {
     ids.close();
   });
 
+  it('costs 12 bytes a slot, sized from the Ids expected (a 32-bit key: every Id found is confirmed against the file)', async () => {
+    const ids = new BackupIds(path, ';', 3000);
+    expect(ids.bytes).toBe(12 * (Math.ceil(3000 / 0.75) + 1));
+    // Digests equal in their low 32 bits only: two keys alike, each Id still told apart by the file.
+    const digests = new Map([['a', 7 + 2 ** 32], ['b', 7 + 2 ** 33], ['c', 8]]);
+    const alike = new BackupIds(path, ';', 0, (id) => digests.get(id) ?? 9);
+    alike.add('a', await append('a'), true);
+    expect([alike.has('a'), alike.has('b')]).toEqual([true, false]);
+    alike.add('b', await append('b'), false);
+    expect([alike.has('a'), alike.has('b'), alike.has('c'), alike.readInRun('b'), alike.size]).toEqual([true, true, false, false, 2]);
+    ids.close();
+    alike.close();
+  });
+
   it('compares Ids without letter case: an Id added in one case is held in any other, and counted once', async () => {
     const ids = new BackupIds(path, ';');
     ids.add('AbC123', await append('AbC123'), false);

@@ -104,6 +104,15 @@ describe('rows sharing an Id are judged against what the earlier rows leave', ()
     expect(tracker.judge('a', { Quantity: times1000 })?.errorCode).toBe('QUANTITY_TIMES_1000');
   });
 
+  it('sized from the start for the input (expectedIds), keeps every Id read as one grown as Ids come', () => {
+    for (const tracker of [createTimes1000Tracker({ expectedIds: 5000 }), createTimes1000Tracker({ expectedIds: 10 }), createTimes1000Tracker()]) {
+      for (let i = 0; i < 5000; i++) tracker.judge(`id${i}`, {}, { Quantity: `${i + 1}.5`, UOM: 'GB' });
+      expect(tracker.judge('id0', { Quantity: '1500' })?.errorCode).toBe('QUANTITY_TIMES_1000');
+      expect(tracker.judge('ID4999', { Quantity: '5000500', UOM: 'gb' })?.errorCode).toBe('QUANTITY_TIMES_1000');
+      expect(tracker.judge('id2500', { Quantity: '2500500' })).toBeUndefined();
+    }
+  });
+
   it('keeps a thousand and more distinct UOMs apart (those past the first 1,000 in a Map)', () => {
     const tracker = createTimes1000Tracker();
     for (let i = 0; i < 1100; i++) tracker.judge(`id${i}`, {}, { Quantity: '2.5', UOM: `unit${i}` });

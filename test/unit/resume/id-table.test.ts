@@ -42,4 +42,15 @@ describe('IdTable', () => {
     expect(table.get(`8ad0${(4999).toString(16).padStart(28, '0')}`)).toBe(2499);
     expect([...table.digests()]).toHaveLength(5000);
   });
+
+  it("'counts' costs 8 bytes a slot (a 32-bit key and a 32-bit count), a table with numbers 16", () => {
+    const counts = new IdTable('counts', 3000);
+    const numbers = new IdTable(true, 3000);
+    expect(counts.bytes).toBe(8 * (Math.ceil(3000 / 0.75) + 1));
+    expect(numbers.bytes).toBe(16 * (Math.ceil(3000 / 0.75) + 1));
+    for (let i = 0; i < 3000; i++) counts.add(usageId(i), 1 + (i % 3));
+    expect(counts.bytes).toBe(8 * (Math.ceil(3000 / 0.75) + 1));
+    expect(counts.get(usageId(2999).toUpperCase())).toBe(1 + (2999 % 3));
+    expect(counts.get(usageId(3000))).toBeUndefined();
+  });
 });
