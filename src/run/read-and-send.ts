@@ -1,6 +1,7 @@
 import { backUpBeforeUpdate } from '../backup/back-up-before-update.js';
 import type { BackupFile } from '../backup/backup-file.js';
 import type { RunOptions } from '../options.js';
+import { estimatedRows } from '../preview/count-rows-per-id.js';
 import { previewRows } from '../preview/preview-rows.js';
 import type { QuantityLedger } from '../report/quantity-totals.js';
 import type { RunQuantities } from '../report/run-quantities.js';
@@ -120,7 +121,8 @@ export async function readAndSend(
  * Zuora holds (as the earlier rows of its Id leave it): the read for the backup shows it.
  */
 function times1000Refusal(record: (outcome: RowOutcome) => void, options: RunOptions): (item: SendItem, read: Readonly<Record<string, string>> | undefined) => boolean {
-  const tracker = createTimes1000Tracker({ decimalComma: options.decimalComma });
+  // Room for the input's Ids from the start: a table grown by half as Ids come holds its old arrays until a full collection.
+  const tracker = createTimes1000Tracker({ decimalComma: options.decimalComma, expectedIds: estimatedRows(options.input) });
   return (item, read) => {
     const refusal = tracker.judge(item.update.id, item.update.fields, read);
     if (!refusal) return false;
