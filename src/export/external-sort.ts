@@ -26,6 +26,8 @@ export interface ExternalSorter {
 
 /** A row waiting in a run: its key, and its cells as JSON text (one string holds less than an array of strings). */
 type Entry = [string, string];
+/** A run's next row as read back from its file: its key and its cells. */
+type Head = [string, string[]];
 
 const byKey = (a: Entry, b: Entry): number => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
 
@@ -66,10 +68,10 @@ export async function createExternalSorter(options: { parent: string; runSize?: 
       }
       if (buffer.length > 0) await writeRun();
       const readers = files.map((path) => runFileLines(path));
-      const heads: Array<[string, string[]] | undefined> = [];
+      const heads: Array<Head | undefined> = [];
       const next = async (i: number): Promise<void> => {
         const line = await (readers[i] as AsyncIterator<string>).next();
-        heads[i] = line.done ? undefined : (JSON.parse(line.value) as [string, string[]]);
+        heads[i] = line.done ? undefined : (JSON.parse(line.value) as Head);
       };
       try {
         for (let i = 0; i < readers.length; i++) await next(i);
@@ -77,10 +79,10 @@ export async function createExternalSorter(options: { parent: string; runSize?: 
           let least = -1;
           for (let i = 0; i < heads.length; i++) {
             const head = heads[i];
-            if (head !== undefined && (least < 0 || head[0] < (heads[least] as [string, string[]])[0])) least = i;
+            if (head !== undefined && (least < 0 || head[0] < (heads[least] as Head)[0])) least = i;
           }
           if (least < 0) return;
-          yield (heads[least] as [string, string[]])[1];
+          yield (heads[least] as Head)[1];
           await next(least);
         }
       } finally {
